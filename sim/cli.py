@@ -1,0 +1,170 @@
+"""The ``p4p-sim`` console command: a Hydra app that runs one simulation per job.
+
+Before Hydra creates any directory, the command composes the config for the overrides given
+(each value of each swept parameter, for ``-m``) and stops with a one-line error on an unknown
+scenario, unknown key or wrong type. A single run is also range-checked up front; in a sweep a
+value that is out of range fails only its own job, which records ``failure.json``.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.types import RunMode
+from omegaconf import DictConfig
+
+from .api import compose_dictconfig, config_dir, group_options, register_schema, run_to_dir
+from .outputs import write_failure
+from .validation import ConfigError, to_sim_config, validate
+
+log = logging.getLogger("p4p_sim")
+
+CONFIG_GROUPS = ("scenario", "population", "funding", "credentials", "experiment")
+PASSTHROUGH_FLAGS = {
+    "--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
+    "--shell-completion", "-sc", "--resolve", "-p", "--package",
+}
+FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd",
+                    "--experimental-rerun"}
+
+
+def run_task(cfg: DictConfig) -> dict:
+    """Hydra task: validate, simulate, write outputs. In a sweep, failures are recorded."""
+    hydra_cfg = HydraConfig.get()
+    out_dir = Path(hydra_cfg.runtime.output_dir)
+    multirun = hydra_cfg.mode == RunMode.MULTIRUN
+    overrides = list(hydra_cfg.overrides.task)
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    try:
+        sim_cfg = validate(to_sim_config(cfg))
+    except ConfigError as exc:
+        if not multirun:
+            fail(str(exc))
+        log.error("invalid config: %s", exc)
+        write_failure(out_dir, str(exc), "config", overrides)
+        return {"status": "failed", "error": str(exc)}
+    try:
+        results = run_to_dir(sim_cfg, out_dir)
+    except Exception as exc:  # noqa: BLE001 - a sweep must outlive one broken job
+        if not multirun:
+            raise
+        message = f"{type(exc).__name__}: {exc}"
+        log.error("job failed: %s\n%s", message, traceback.format_exc())
+        write_failure(out_dir, message, "exception", overrides)
+        return {"status": "failed", "error": message}
+    log.info("wrote %s", out_dir)
+    return {"status": "completed", "kpis": results.kpis}
+
+
+def fail(message: str) -> None:
+    print(f"p4p-sim: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def split_argv(argv: list[str]) -> tuple[list[str], bool, bool]:
+    """(overrides, multirun?, passthrough?) from the command line."""
+    overrides, multirun, passthrough = [], False, False
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("-m", "--multirun"):
+            multirun = True
+        elif arg in PASSTHROUGH_FLAGS or arg.startswith("--cfg=") or arg.startswith("--info="):
+            passthrough = True
+        elif arg in FLAGS_WITH_VALUE:
+            skip = True
+        elif arg.startswith("-"):
+            continue
+        else:
+            overrides.append(arg)
+    return overrides, multirun, passthrough
+
+
+def precheck(overrides: list[str], multirun: bool) -> None:
+    """Compose the config for every value of every override; one-line error on failure."""
+    model_overrides = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+    try:
+        parsed = OverridesParser.create().parse_overrides(model_overrides)
+    except Exception as exc:  # noqa: BLE001 - Hydra's parse errors are many types
+        fail(f"cannot parse overrides: {str(exc).splitlines()[0]}")
+    firsts, variants = [], []
+    for text, override in zip(model_overrides, parsed):
+        values = _values(override)
+        key = override.get_key_element().lstrip("+~")
+        for value in values:
+            _check_group_option(key, value)
+        prefix = text[: len(text) - len(text.split("=", 1)[1])] if "=" in text else text
+        firsts.append(f"{prefix}{values[0]}" if values else text)
+        variants.append([(f"{prefix}{v}") for v in values[1:]])
+    _compose_or_fail(firsts, single=not multirun)
+    for i, extra in enumerate(variants):
+        for variant in extra:
+            _compose_or_fail(firsts[:i] + [variant] + firsts[i + 1:], single=False)
+
+
+def _values(override) -> list[str]:
+    if override.is_sweep_override():
+        return [str(v) for v in override.sweep_string_iterator()]
+    if override.value() is None and override.is_delete():
+        return []
+    return [override.get_value_element_as_str()]
+
+
+def _check_group_option(key: str, value: str) -> None:
+    if key in CONFIG_GROUPS and value not in ("null",):
+        options = group_options(key)
+        if value not in options:
+            fail(f"{key}={value} is not a known {key}; allowed: {', '.join(options)}")
+
+
+def _compose_or_fail(overrides: list[str], single: bool) -> None:
+    try:
+        cfg = compose_dictconfig(overrides)
+        sim_cfg = to_sim_config(cfg)
+        if single:
+            validate(sim_cfg)
+    except ConfigError as exc:
+        fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - Hydra composition errors
+        fail(_composition_message(exc))
+
+
+def _composition_message(exc: BaseException) -> str:
+    chain, seen = [], exc
+    while seen is not None:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    deepest = chain[-1]
+    key = next((getattr(e, "full_key", None) for e in chain if getattr(e, "full_key", None)), None)
+    first = str(deepest).strip().splitlines()[0] if str(deepest).strip() else type(deepest).__name__
+    top = str(exc).strip().splitlines()[0]
+    if key:
+        return f"{key}: {first} ({top})" if "not in struct" not in first else f"{key}: unknown parameter"
+    return top if top else first
+
+
+register_schema()
+
+
+@hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
+def hydra_app(cfg: DictConfig) -> dict:
+    return run_task(cfg)
+
+
+def main() -> None:
+    """Console entry point: pre-check the overrides, then hand over to Hydra."""
+    overrides, multirun, passthrough = split_argv(sys.argv[1:])
+    if not passthrough:
+        precheck(overrides, multirun)
+    hydra_app()
+
+
+if __name__ == "__main__":
+    main()

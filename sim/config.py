@@ -1,0 +1,469 @@
+"""Typed configuration: economy (uncertainties), policy (levers) and run settings.
+
+Following the EMA Workbench vocabulary, the config separates what policy makers do not
+control (``economy``, ``population``, ``credentials`` market facts) from what they choose
+(``funding`` and the microcredential policy fields of ``credentials``), and from run settings
+(``time``, ``output``, ``seed``). Every field is declared with :func:`sim.params.param`, which
+records its unit, allowed range and source; :func:`sim.validation.validate` enforces them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from .params import param
+
+MILESTONE_EVENTS = (
+    "enrolment",
+    "completion",
+    "certification",
+    "skill_gain",
+    "employer_support",
+    "retention_6",
+    "retention_12",
+    "wage_gain",
+)
+RECIPIENTS = ("employer", "provider")
+DELIVERY_MODES = ("online", "in_person", "blended")
+
+
+@dataclass
+class ScenarioConfig:
+    """Which named scenario this run is (set by the ``scenario`` config group)."""
+
+    name: str = param("pay_for_performance", "Scenario name (MODEL.md section 4).")
+    description: str = param("", "One-line description of the scenario.")
+
+
+@dataclass
+class TimeConfig:
+    months: int = param(120, "Simulated months.", unit="months", lo=2, hi=1200)
+    burn_in: int = param(
+        24, "Months before the policy starts; KPIs cover the months after it.", unit="months", lo=0
+    )
+
+
+@dataclass
+class PopulationConfig:
+    workers: int = param(10_000, "Number of workers (employed or not).", unit="people", lo=1)
+    employers: int = param(500, "Number of employers.", unit="firms", lo=1)
+    providers: int = param(10, "Number of training providers.", unit="providers", lo=1)
+    disadvantaged_share: float = param(
+        0.2, "Share of workers in the disadvantaged group.", lo=0.0, hi=1.0, source="MODEL.md s3"
+    )
+    employer_size_shape: float = param(
+        1.1,
+        "Pareto (Zipf) exponent of employer target sizes; lower is heavier-tailed.",
+        lo=0.5,
+        hi=5.0,
+        lo_open=False,
+        source="Axtell 2001 (firm sizes are Zipf); ISED: 97.9% of employers are small",
+    )
+    seats_per_provider: int = param(
+        40,
+        "Training seats (new enrolments) each provider can open per month.",
+        unit="seats/month",
+        lo=0,
+    )
+    providers_known_per_employer: int = param(
+        3, "How many providers each employer knows and chooses among.", lo=1
+    )
+    initial_unemployment: float = param(
+        0.06, "Share of workers unemployed at month 0.", lo=0.0, hi=0.9
+    )
+
+
+@dataclass
+class EconomyConfig:
+    """Labour-market and production parameters (the uncertainties, not policy levers)."""
+
+    output_per_skill: float = param(
+        7000.0,
+        "Value added per month of one unit of skill at an employer of productivity 1.",
+        unit="CAD/month",
+        lo=0.0,
+        lo_open=True,
+        source="StatCan manufacturing value added per worker, about $84k/year",
+    )
+    employer_productivity_sd: float = param(
+        0.25, "Log-sd of employer productivity.", lo=0.0, hi=2.0
+    )
+    labour_share: float = param(
+        0.62,
+        "Share of value added paid as wages at hiring (offer wage = share x visible value).",
+        lo=0.0,
+        hi=1.0,
+        lo_open=True,
+        source="StatCan labour share of manufacturing GDP, about 0.6",
+    )
+    pass_through: float = param(
+        0.5,
+        "Wage pass-through beta of general-skill productivity gains while the worker stays.",
+        lo=0.0,
+        hi=1.0,
+        source="Dearden, Reed & Van Reenen 2006; Konings & Vanormelingen 2015",
+    )
+    specific_pass_through: float = param(
+        0.2,
+        "Wage pass-through of firm-specific productivity gains (rent sharing, Becker 1964).",
+        lo=0.0,
+        hi=1.0,
+        source="Becker 1964; Hashimoto 1981 (sharing of specific-capital rents)",
+    )
+    specific_share: float = param(
+        0.3,
+        "Share of each program's skill gain that is firm-specific (lost on leaving).",
+        lo=0.0,
+        hi=1.0,
+        source="Becker 1964",
+    )
+    separation_rate: float = param(
+        0.008,
+        "Monthly probability of an exogenous separation into unemployment.",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="JOLTS manufacturing layoffs+other separations, about 1%/month",
+    )
+    offer_arrival_rate: float = param(
+        0.08,
+        "Monthly probability that an employed worker receives an outside offer.",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="Calibrated to JOLTS manufacturing quits of 1.5-2.5%/month",
+    )
+    switching_cost: float = param(
+        0.06,
+        "Proportional wage premium an outside offer must exceed to make a worker move.",
+        lo=0.0,
+        hi=5.0,
+    )
+    counteroffers: bool = param(
+        True, "Incumbents match outside offers up to a share of the worker's productivity."
+    )
+    counteroffer_max_share: float = param(
+        0.9,
+        "Largest share of a worker's productivity an incumbent pays to keep them.",
+        lo=0.0,
+        hi=1.0,
+        source="Postel-Vinay & Robin 2002 (offer matching)",
+    )
+    job_finding_rate: float = param(
+        0.3, "Monthly probability that an unemployed worker meets a vacancy.", lo=0.0, hi=1.0
+    )
+    retirement_rate: float = param(
+        0.002,
+        "Monthly probability a worker retires and is replaced by a new entrant (unemployed).",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+    )
+    skill_depreciation: float = param(
+        0.005,
+        "Monthly depreciation of trained skill above the worker's entry level.",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+    )
+    discount_rate: float = param(
+        0.005, "Monthly discount rate of unconstrained employers.", unit="1/month", lo=0.0, hi=1.0
+    )
+    constrained_discount_rate: float = param(
+        0.03,
+        "Monthly discount rate of liquidity-constrained employers (delayed money is worth less).",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+    )
+    sme_size: int = param(
+        100, "Employers with fewer target employees than this are SMEs.", unit="employees", lo=1
+    )
+    constrained_sme_share: float = param(
+        0.35, "Share of SMEs that are liquidity-constrained.", lo=0.0, hi=1.0
+    )
+    constrained_cash_share: float = param(
+        0.07,
+        "Cash a constrained employer can lay out for training, as a share of monthly payroll,"
+        " net of reimbursements it is still waiting for.",
+        lo=0.0,
+        hi=10.0,
+    )
+    planning_horizon: int = param(
+        24, "Months of benefit an employer counts when valuing training.", unit="months", lo=1
+    )
+    training_fixed_cost: float = param(
+        600.0,
+        "Employer's monthly fixed cost of organising any training (per month it trains).",
+        unit="CAD",
+        lo=0.0,
+    )
+    release_hours_per_month: float = param(
+        12.0,
+        "Paid working hours a trainee spends in training per program month (release time).",
+        unit="hours/month",
+        lo=0.0,
+    )
+    hours_per_month: float = param(160.0, "Paid hours in a working month.", lo=1.0)
+    decision_noise: float = param(
+        0.05,
+        "Sd of the month-to-month random part of an employer's valuation of training a"
+        " worker, as a share of the program's tuition (bounded rationality).",
+        lo=0.0,
+    )
+    fit_sd: float = param(
+        0.35,
+        "Sd of the lasting worker-job training fit (how much the job needs this training),"
+        " as a share of tuition; drawn when a job starts.",
+        lo=0.0,
+    )
+    ability_noise: float = param(
+        0.25, "Sd of an employer's error in perceiving a worker's learning ability.", lo=0.0
+    )
+    max_trainee_share: float = param(
+        0.15, "Largest share of an employer's staff it starts training in one month.", lo=0.0, hi=1.0
+    )
+    retraining_gap: int = param(
+        12, "Months a worker waits after training before being trained again.", lo=0
+    )
+    belief_learning_rate: float = param(
+        0.08,
+        "Weight of new experience in employers' beliefs (retention, gains, reimbursement).",
+        lo=0.0,
+        hi=1.0,
+    )
+    initial_gain_belief: float = param(
+        0.5,
+        "Employers' initial belief about the realised gain from training, relative to the"
+        " truth (median; below 1 is pessimism that only own or peers' experience corrects).",
+        lo=0.0,
+        lo_open=True,
+    )
+    gain_belief_sd: float = param(
+        0.5, "Log-sd across employers of the initial gain belief.", lo=0.0, hi=3.0
+    )
+    peer_learning_rate: float = param(
+        0.02, "Weight of the peer average in employers' beliefs each month.", lo=0.0, hi=1.0
+    )
+    ability_sd: float = param(0.3, "Log-sd of worker learning ability.", lo=0.0, hi=3.0)
+    disadvantaged_ability: float = param(
+        0.8, "Mean ability of disadvantaged workers relative to others.", lo=0.0, lo_open=True
+    )
+    disadvantaged_skill: float = param(
+        0.85, "Mean starting skill of disadvantaged workers relative to others.", lo=0.0, lo_open=True
+    )
+    disadvantaged_barrier: float = param(
+        0.85,
+        "Completion probability multiplier for disadvantaged workers (higher barriers).",
+        lo=0.0,
+        hi=1.0,
+    )
+    base_completion: float = param(
+        0.85, "Completion probability of an average worker in an average program.", lo=0.0, hi=1.0
+    )
+    gain_noise: float = param(0.35, "Sd of the learning gain around its expectation.", lo=0.0)
+
+
+@dataclass
+class ProgramConfig:
+    """One microcredential program in the catalogue."""
+
+    name: str = "program"
+    months: int = 3
+    tuition: float = 3000.0
+    mode: str = "blended"
+    gain: float = 0.08
+    stack: int = 0
+
+
+def default_programs() -> list:
+    return [
+        ProgramConfig("communication", 1, 3000.0, "online", 0.05, 0),
+        ProgramConfig("problem_solving", 2, 3000.0, "blended", 0.06, 0),
+        ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.07, 0),
+        ProgramConfig("lean_production", 2, 3000.0, "blended", 0.06, 1),
+        ProgramConfig("quality_control", 4, 3000.0, "in_person", 0.08, 1),
+        ProgramConfig("digital_tools", 6, 3000.0, "online", 0.09, 1),
+    ]
+
+
+@dataclass
+class CredentialsConfig:
+    """Microcredential market facts and microcredential policy (campaign, floor, RPL)."""
+
+    enabled: bool = param(True, "Programs end in an assessed, certifiable microcredential.")
+    programs: List[ProgramConfig] = field(default_factory=default_programs)
+    initial_awareness: float = param(
+        0.41,
+        "Share of employers aware of microcredentials at month 0.",
+        lo=0.0,
+        hi=1.0,
+        source="HEQCO 2021: 59% 'not familiar at all'",
+    )
+    initial_understanding: float = param(
+        0.10,
+        "Share of employers with a good understanding (high recognition) at month 0.",
+        lo=0.0,
+        hi=1.0,
+        source="HEQCO 2021",
+    )
+    understanding_recognition: float = param(
+        0.6, "Recognition of employers with a good understanding.", lo=0.0, hi=1.0,
+        source="HEQCO 2021: ~60% say credentials raise confidence once defined",
+    )
+    aware_recognition: float = param(
+        0.25, "Recognition of employers who are aware but lack understanding.", lo=0.0, hi=1.0
+    )
+    recognition_shift: float = param(
+        0.0,
+        "Added to every employer's starting recognition (sweeps of initial recognition).",
+        lo=-1.0,
+        hi=1.0,
+    )
+    outreach_rate: float = param(
+        0.001, "Monthly chance an unaware employer learns of microcredentials unprompted.",
+        lo=0.0, hi=1.0, source="Bass 1969 innovation coefficient",
+    )
+    imitation_rate: float = param(
+        0.01, "Monthly imitation coefficient of awareness and recognition from peers.",
+        lo=0.0, hi=1.0, source="Bass 1969 imitation coefficient",
+    )
+    experience_rate: float = param(
+        0.005,
+        "Monthly pull of an employer's recognition toward what its credentialed staff show:"
+        " full recognition when they have 1.4x the certified gain, none at 0.6x.",
+        lo=0.0,
+        hi=1.0,
+    )
+    signal_value: float = param(
+        1.0,
+        "How much of a credential's nominal skill gain a fully recognising outsider credits.",
+        lo=0.0,
+        hi=5.0,
+    )
+    stack_bonus: float = param(
+        0.03, "Extra visible skill from a complete stack (a full certificate).", lo=0.0
+    )
+    effort_boost: float = param(
+        0.08, "Completion probability gain when the program ends in a credential.", lo=0.0, hi=1.0,
+        source="Acemoglu & Pischke 2000 (certification raises effort)",
+    )
+    initial_standard: float = param(
+        0.55, "Providers' initial pass standard (share of nominal gain to clear).", lo=0.0, hi=1.0
+    )
+    standard_drift: float = param(
+        0.01, "Largest monthly change in a provider's pass standard.", lo=0.0, hi=1.0
+    )
+    # --- microcredential policy levers ---
+    campaign_outreach: float = param(
+        0.0, "Monthly awareness probability added by a recognition campaign.", lo=0.0, hi=1.0
+    )
+    campaign_recognition: float = param(
+        0.0, "Monthly recognition gain of aware employers under a campaign.", lo=0.0, hi=1.0
+    )
+    quality_floor: float = param(
+        0.0, "Quality-assurance floor on providers' pass standards.", lo=0.0, hi=1.0
+    )
+    rpl: bool = param(False, "Recognition of prior learning: assessment-only route to credentials.")
+    rpl_rate: float = param(
+        0.01, "Monthly share of eligible experienced workers who seek an RPL assessment.",
+        lo=0.0, hi=1.0,
+    )
+    rpl_fee: float = param(400.0, "Employer-paid fee of an RPL assessment.", unit="CAD", lo=0.0)
+
+
+@dataclass
+class MilestoneConfig:
+    """One outcome payment: paid ``lag`` months after ``event``, worth ``weight`` of the outcome pot."""
+
+    event: str = "certification"
+    weight: float = 1.0
+    lag: int = 0
+
+
+@dataclass
+class EligibilityConfig:
+    sme_only: bool = param(False, "Only SMEs may be funded.")
+    disadvantaged_only: bool = param(False, "Only disadvantaged workers may be funded.")
+
+
+@dataclass
+class FundingConfig:
+    """The funder's policy: pure data (MODEL.md section 3, Funder)."""
+
+    name: str = param("none", "Name of the funding design.")
+    upfront_share: float = param(
+        0.0, "Share of training cost paid at enrolment.", lo=0.0, hi=1.0
+    )
+    outcome_share: float = param(
+        0.0, "Share of training cost paid on milestones.", lo=0.0, hi=1.0,
+        source="EMC pay-for-performance pilot: up to 70%",
+    )
+    recipient: str = param("employer", "Who receives the funding.", choices=RECIPIENTS)
+    milestones: List[MilestoneConfig] = field(default_factory=list)
+    disadvantaged_bonus: float = param(
+        1.0, "Multiplier on outcome payments for disadvantaged participants.", lo=0.0, hi=10.0
+    )
+    budget_per_year: Optional[float] = param(
+        None, "Funder budget per policy year (null: unlimited).", unit="CAD", lo=0.0, nullable=True
+    )
+    cap_per_participant: Optional[float] = param(
+        None, "Most the funder pays for one participant (null: no cap).", unit="CAD", lo=0.0,
+        nullable=True,
+    )
+    eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
+    audit_probability: float = param(
+        0.1, "Probability that an outcome claim is audited.", lo=0.0, hi=1.0
+    )
+    false_claim_penalty: float = param(
+        2.0, "Penalty for a false claim, as a multiple of the claimed payment.", lo=0.0
+    )
+    admin_cost_per_claim: float = param(
+        150.0, "Recipient's administrative cost of one claim.", unit="CAD", lo=0.0,
+        source="Skilling UP: reimbursement 'too complex to implement'",
+    )
+    payment_delay: int = param(
+        2, "Months between a milestone falling due and its payment.", unit="months", lo=0
+    )
+    initial_awareness: float = param(
+        0.5, "Share of employers aware of the program when it starts.", lo=0.0, hi=1.0
+    )
+    awareness_outreach: float = param(
+        0.03, "Monthly chance an unaware employer learns of the program.", lo=0.0, hi=1.0
+    )
+    skill_gain_threshold: float = param(
+        0.25, "Share of nominal gain a participant must show for the skill-gain milestone.",
+        lo=0.0, hi=1.0,
+    )
+    wage_gain_threshold: float = param(
+        0.02, "Relative wage rise that counts as the wage-gain milestone.", lo=0.0
+    )
+    support_hours: float = param(
+        16.0, "Release hours an employer gives to support the workplace project.", lo=0.0
+    )
+    provider_discount: float = param(
+        0.8,
+        "Share of its expected funding a provider passes to employers as a lower price.",
+        lo=0.0,
+        hi=1.0,
+    )
+
+
+@dataclass
+class OutputConfig:
+    employer_panel: bool = param(False, "Also write employer_panel.parquet (employer x month).")
+    timeseries: bool = param(True, "Write timeseries.parquet.")
+
+
+@dataclass
+class SimConfig:
+    """Root config of one run."""
+
+    seed: int = param(0, "Base seed of all random streams.", lo=0)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    time: TimeConfig = field(default_factory=TimeConfig)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    economy: EconomyConfig = field(default_factory=EconomyConfig)
+    credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
+    funding: FundingConfig = field(default_factory=FundingConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)

@@ -1,0 +1,150 @@
+"""Employers: Mesa agents whose state lives in shared columns so decisions run in batches.
+
+An employer has a productivity, a target size (heavy-tailed: most are SMEs), a liquidity
+limit, beliefs about training (expected monthly retention of trained workers, realised gain,
+chance that milestones pay), awareness of the funding program, and its recognition of
+microcredentials. Beliefs follow adaptive expectations from own experience plus a pull toward
+peers (bounded rationality; Simon 1955, and the learning ABM of Yang 2018).
+"""
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from .config import SimConfig
+from .rng import RandomStreams
+
+
+class EmployerTable:
+    """Columnar state of all employers; index ``j`` is the employer id."""
+
+    def __init__(self, cfg: SimConfig, streams: RandomStreams):
+        self.cfg = cfg
+        pop, econ, creds = cfg.population, cfg.economy, cfg.credentials
+        self.n = n = pop.employers
+        rng = streams.stream("employer_init")
+        self.target_size = self.draw_sizes(
+            rng, n, pop.workers, pop.initial_unemployment, pop.employer_size_shape
+        )
+        self.productivity = np.exp(
+            econ.employer_productivity_sd * rng.standard_normal(n)
+            - econ.employer_productivity_sd**2 / 2
+        ).astype(np.float32)
+        self.sme = self.target_size < econ.sme_size
+        self.constrained = self.sme & (rng.random(n) < econ.constrained_sme_share)
+        self.admin_burden = np.exp(0.3 * rng.standard_normal(n)).astype(np.float32)
+        self.known_providers = rng.integers(
+            0, pop.providers, size=(n, min(pop.providers_known_per_employer, pop.providers))
+        ).astype(np.int32)
+        u_aware, u_understand = rng.random(n), rng.random(n)
+        self.mc_aware = u_aware < creds.initial_awareness
+        understanding = self.mc_aware & (
+            u_understand < creds.initial_understanding / max(creds.initial_awareness, 1e-9)
+        )
+        rec = np.where(understanding, creds.understanding_recognition, creds.aware_recognition)
+        rec = np.where(self.mc_aware, rec + creds.recognition_shift, 0.0)
+        self.recognition = np.clip(rec, 0.0, 1.0).astype(np.float32)
+        self.program_aware = np.zeros(n, dtype=bool)
+        self.program_aware_draw = rng.random(n)
+        prior_stay = 1.0 - econ.separation_rate - 0.3 * econ.offer_arrival_rate
+        self.belief_retention = np.full(n, prior_stay, dtype=np.float32)
+        self.belief_gain = (
+            econ.initial_gain_belief * np.exp(econ.gain_belief_sd * rng.standard_normal(n))
+        ).astype(np.float32)
+        self.belief_payment = np.full(n, 0.8, dtype=np.float32)
+        self.pending_receivables = np.zeros(n, dtype=np.float64)
+        self.size = np.zeros(n, dtype=np.int32)
+        self.payroll = np.zeros(n, dtype=np.float64)
+        self.last_training_month = np.full(n, -10_000, dtype=np.int32)
+
+    @staticmethod
+    def draw_sizes(
+        rng: np.random.Generator, n: int, workers: int, unemployment: float, shape: float
+    ) -> np.ndarray:
+        """Zipf-like target sizes (Axtell 2001) that add up to the initially employed.
+
+        No single employer takes more than 5% of jobs, so small test economies stay sane.
+        """
+        raw = 1.0 + rng.pareto(shape, n)
+        raw = np.minimum(raw, 0.05 * raw.sum())
+        employed = max(int(round(workers * (1 - unemployment))), n)
+        sizes = np.maximum(1, np.floor(raw / raw.sum() * employed)).astype(np.int64)
+        shortfall = employed - sizes.sum()
+        if shortfall > 0:  # hand out rounding remainders to the largest employers
+            order = np.argsort(-raw)
+            sizes[order[: int(shortfall) % n]] += 1
+            sizes += int(shortfall) // n
+        return sizes.astype(np.int32)
+
+    # --- rules ---------------------------------------------------------------------------
+    def count_staff(self, employer_of_worker: np.ndarray, wage: np.ndarray) -> None:
+        emp = employer_of_worker >= 0
+        self.size = np.bincount(employer_of_worker[emp], minlength=self.n).astype(np.int32)
+        self.payroll = np.bincount(employer_of_worker[emp], weights=wage[emp], minlength=self.n)
+
+    @property
+    def vacancies(self) -> np.ndarray:
+        return np.maximum(self.target_size - self.size, 0)
+
+    def cash_limit(self) -> np.ndarray:
+        """Cash available for up-front training outlays this month (inf if unconstrained)."""
+        share = self.cfg.economy.constrained_cash_share
+        limit = share * self.payroll - self.pending_receivables
+        return np.where(self.constrained, np.maximum(limit, 0.0), np.inf)
+
+    def discount_rate(self) -> np.ndarray:
+        econ = self.cfg.economy
+        return np.where(self.constrained, econ.constrained_discount_rate, econ.discount_rate)
+
+    def learn(self, name: str, observed: np.ndarray, weight: np.ndarray) -> None:
+        """Adaptive expectations: move belief ``name`` toward what employers observed.
+
+        ``weight`` is the number of observations each employer made (0: no update).
+        """
+        belief = getattr(self, name)
+        rate = self.cfg.economy.belief_learning_rate
+        step = 1.0 - (1.0 - rate) ** np.minimum(weight, 50)
+        has = weight > 0
+        belief[has] += (step[has] * (observed[has] - belief[has])).astype(belief.dtype)
+        peer = self.cfg.economy.peer_learning_rate
+        belief += (peer * (belief.mean() - belief)).astype(belief.dtype)
+
+
+class Employer(mesa.Agent):
+    """One employer. Its state lives in :class:`EmployerTable`; this is a named view of it."""
+
+    def __init__(self, model: mesa.Model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def _table(self) -> EmployerTable:
+        return self.model.employers
+
+    @property
+    def productivity(self) -> float:
+        return float(self._table.productivity[self.index])
+
+    @property
+    def size(self) -> int:
+        return int(self._table.size[self.index])
+
+    @property
+    def is_sme(self) -> bool:
+        return bool(self._table.sme[self.index])
+
+    @property
+    def constrained(self) -> bool:
+        return bool(self._table.constrained[self.index])
+
+    @property
+    def recognition(self) -> float:
+        return float(self._table.recognition[self.index])
+
+    @property
+    def expected_retention(self) -> float:
+        return float(self._table.belief_retention[self.index])
+
+    def staff(self) -> np.ndarray:
+        """Ids of the workers this employer employs now."""
+        return np.flatnonzero(self.model.workers.employer == self.index)

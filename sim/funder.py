@@ -1,0 +1,278 @@
+"""The funder: a policy that is pure configuration (MODEL.md section 3, Funder).
+
+It pays an upfront share of tuition at enrolment and an outcome share on milestones
+({event, weight, lag}), to employers or providers, with a multiplier for disadvantaged
+participants, a yearly budget (first come, first served), a cap per participant, audits with
+penalties for false claims, an administrative cost per claim and a payment delay. Every
+dollar it pays is booked to the employer or provider that received it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .columns import ColumnTable
+from .config import SimConfig
+from .groups import cumsum_within_groups
+from .rng import RandomStreams
+
+# Months after enrolment end (or start, for "enrolment") at which each event is checked.
+EVENT_CHECK_OFFSET = {
+    "enrolment": 0,
+    "completion": 0,
+    "certification": 0,
+    "skill_gain": 0,
+    "employer_support": 0,
+    "retention_6": 6,
+    "retention_12": 12,
+    "wage_gain": 12,
+}
+ASSESSED_EVENTS = ("certification",)  # claims an audit can find false (a lowered standard)
+
+ENROLMENT_COLUMNS = {
+    "worker": np.int32,
+    "employer": np.int32,
+    "provider": np.int32,
+    "program": np.int16,
+    "start": np.int32,
+    "end": np.int32,
+    "tuition": np.float64,
+    "price": np.float64,
+    "funded": bool,
+    "disadvantaged": bool,
+    "pass_prob": np.float32,
+    "completed": bool,
+    "certified": bool,
+    "dropped": bool,
+    "support": bool,
+    "gain": np.float32,
+    "nominal": np.float32,
+    "standard": np.float32,
+    "pre_wage": np.float32,
+    "outcome_max": np.float64,
+    "upfront_paid": np.float64,
+    "outcome_paid": np.float64,
+    "deadweight": bool,
+    "in_policy": bool,
+}
+
+CLAIM_COLUMNS = {
+    "enrolment": np.int32,
+    "milestone": np.int16,
+    "due": np.int32,
+    "amount": np.float64,
+    "done": bool,
+}
+
+
+class Funder:
+    """Pays for training according to ``cfg.funding``; keeps the enrolment ledger."""
+
+    def __init__(self, cfg: SimConfig, streams: RandomStreams, n_employers: int, n_providers: int):
+        self.cfg = cfg
+        self.policy = cfg.funding
+        self.streams = streams
+        self.enrolments = ColumnTable(ENROLMENT_COLUMNS)
+        self.claims = ColumnTable(CLAIM_COLUMNS)
+        self.paid_to_employer = np.zeros(n_employers)
+        self.paid_to_provider = np.zeros(n_providers)
+        self.recovered = 0.0
+        self.total_paid = 0.0
+        self.paid_this_year = 0.0
+        self.committed = 0.0
+        self.budget_year = -1
+        self.first_pending_claim = 0
+        self.milestone_offsets = [EVENT_CHECK_OFFSET[m.event] for m in self.policy.milestones]
+        self.max_check_offset = max(self.milestone_offsets, default=0) + 12
+        self.month_flows: dict[str, float] = {}
+        self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
+
+    # --- policy queries ------------------------------------------------------------------
+    @property
+    def offers_funding(self) -> bool:
+        return self.policy.upfront_share > 0 or (
+            self.policy.outcome_share > 0 and len(self.policy.milestones) > 0
+        )
+
+    def bonus(self, disadvantaged: np.ndarray) -> np.ndarray:
+        return np.where(disadvantaged, self.policy.disadvantaged_bonus, 1.0)
+
+    def eligible(self, is_sme: np.ndarray, disadvantaged: np.ndarray) -> np.ndarray:
+        rules = self.policy.eligibility
+        ok = np.ones(len(disadvantaged), dtype=bool)
+        if rules.sme_only:
+            ok &= is_sme
+        if rules.disadvantaged_only:
+            ok &= disadvantaged
+        return ok
+
+    def participant_cap(self, tuition: np.ndarray) -> np.ndarray:
+        cap = self.policy.cap_per_participant
+        return np.full(len(tuition), np.inf) if cap is None else np.full(len(tuition), cap)
+
+    def max_payment(self, tuition: np.ndarray, disadvantaged: np.ndarray) -> tuple:
+        """Upfront payment and largest total outcome payment for each participant."""
+        upfront = self.policy.upfront_share * tuition
+        outcome = self.policy.outcome_share * tuition * self.bonus(disadvantaged)
+        outcome *= sum(m.weight for m in self.policy.milestones)
+        cap = self.participant_cap(tuition)
+        upfront = np.minimum(upfront, cap)
+        outcome = np.minimum(outcome, cap - upfront)
+        return upfront, outcome
+
+    # --- budget ----------------------------------------------------------------------------
+    def start_month(self, month: int) -> None:
+        year = (month - self.cfg.time.burn_in) // 12
+        if year != self.budget_year:
+            self.budget_year = year
+            self.paid_this_year = 0.0
+        self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
+        self.month_flows = dict.fromkeys(
+            ("upfront", "outcome", "recovered", "admin", "outcome_potential", "claims"), 0.0
+        )
+
+    def budget_left(self) -> float:
+        budget = self.policy.budget_per_year
+        return np.inf if budget is None else budget - self.paid_this_year
+
+    def approve(self, commitment: np.ndarray) -> np.ndarray:
+        """First come, first served: approve participants while the year's budget lasts."""
+        left = self.budget_left() - self.committed
+        if not np.isfinite(left):
+            return np.ones(len(commitment), dtype=bool)
+        return np.cumsum(commitment) <= left
+
+    # --- payments --------------------------------------------------------------------------
+    def pay(self, rows: np.ndarray, amounts: np.ndarray, kind: str) -> np.ndarray:
+        """Pay ``amounts`` for enrolment ``rows`` within budget and caps; returns paid amounts."""
+        if len(rows) == 0:
+            return np.zeros(0)
+        ledger = self.enrolments
+        cap_left = self.participant_cap(ledger.tuition[rows]) - ledger.upfront_paid[rows]
+        cap_left = cap_left - ledger.outcome_paid[rows]
+        earlier = cumsum_within_groups(rows, np.arange(len(rows)), amounts) - amounts
+        amounts = np.clip(np.minimum(amounts, cap_left - earlier), 0.0, None)
+        fits = np.cumsum(amounts) <= self.budget_left() + 1e-6
+        paid = np.where(fits, amounts, 0.0)
+        column = ledger.upfront_paid if kind == "upfront" else ledger.outcome_paid
+        np.add.at(column, rows, paid)
+        self._book(rows, paid)
+        self.month_flows[kind] += float(paid.sum())
+        return paid
+
+    def _book(self, rows: np.ndarray, paid: np.ndarray) -> None:
+        ledger = self.enrolments
+        total = float(paid.sum())
+        self.total_paid += total
+        self.paid_this_year += total
+        if self.policy.recipient == "employer":
+            np.add.at(self.paid_to_employer, ledger.employer[rows], paid)
+        else:
+            np.add.at(self.paid_to_provider, ledger.provider[rows], paid)
+
+    def enrol(self, rows: np.ndarray) -> None:
+        """Book new funded participants: commit their outcome pot, pay the upfront share."""
+        ledger = self.enrolments
+        funded = rows[ledger.funded[rows]]
+        if len(funded) == 0:
+            return
+        self.committed += float(ledger.outcome_max[funded].sum())
+        upfront, _ = self.max_payment(ledger.tuition[funded], ledger.disadvantaged[funded])
+        self.pay(funded, upfront, "upfront")
+
+    # --- milestones ------------------------------------------------------------------------
+    def check_milestones(self, month: int, model) -> None:
+        """Evaluate each milestone whose check month is now; successful ones become claims."""
+        if not self.policy.milestones:
+            return
+        ledger = self.enrolments
+        first = np.searchsorted(ledger.start, month - self.max_check_offset - 12)
+        idx = np.arange(first, ledger.size)
+        idx = idx[ledger.funded[idx]]
+        if len(idx) == 0:
+            return
+        potential = self.policy.outcome_share * ledger.tuition[idx] * self.bonus(ledger.disadvantaged[idx])
+        for m, (milestone, offset) in enumerate(zip(self.policy.milestones, self.milestone_offsets)):
+            base = ledger.start[idx] if milestone.event == "enrolment" else ledger.end[idx]
+            due_now = base + offset == month
+            if not due_now.any():
+                continue
+            rows = idx[due_now]
+            amount = potential[due_now] * milestone.weight
+            success = self.event_happened(milestone.event, rows, model)
+            self.committed -= float(amount.sum())
+            self.month_flows["outcome_potential"] += float(amount.sum())
+            self.claims.append(
+                enrolment=rows[success],
+                milestone=np.full(int(success.sum()), m, dtype=np.int16),
+                due=np.full(int(success.sum()), month + milestone.lag + self.policy.payment_delay),
+                amount=amount[success],
+            )
+            self.month_flows["claims"] += float(success.sum())
+            if self.policy.recipient == "employer":
+                np.subtract.at(model.employers.pending_receivables, ledger.employer[rows], amount)
+
+    def event_happened(self, event: str, rows: np.ndarray, model) -> np.ndarray:
+        ledger, workers = self.enrolments, model.workers
+        completed = ledger.completed[rows]
+        stayed = workers.employer[ledger.worker[rows]] == ledger.employer[rows]
+        if event == "enrolment":
+            return np.ones(len(rows), dtype=bool)
+        if event == "completion":
+            return completed
+        if event == "certification":
+            return ledger.certified[rows]
+        if event == "skill_gain":
+            threshold = self.policy.skill_gain_threshold * ledger.nominal[rows]
+            return completed & (ledger.gain[rows] >= threshold)
+        if event == "employer_support":
+            return ledger.support[rows] & ~ledger.dropped[rows]
+        if event in ("retention_6", "retention_12"):
+            return completed & stayed
+        if event == "wage_gain":
+            wage = workers.wage[ledger.worker[rows]]
+            return completed & (wage >= ledger.pre_wage[rows] * (1 + self.policy.wage_gain_threshold))
+        raise ValueError(f"unknown milestone event {event!r}")
+
+    def pay_claims(self, month: int) -> None:
+        """Pay the claims due this month, after audits; false claims are penalised."""
+        claims = self.claims
+        start = self.first_pending_claim
+        pending = np.arange(start, claims.size)
+        due = pending[(claims.due[pending] <= month) & ~claims.done[pending]]
+        if len(due):
+            rows = claims.enrolment[due]
+            amounts = claims.amount[due].copy()
+            false = self.audit(due, rows, month)
+            amounts[false] = 0.0
+            penalty = self.policy.false_claim_penalty * claims.amount[due][false]
+            self.recover(rows[false], penalty)
+            paid = self.pay(rows, amounts, "outcome")
+            self.last_payments = (rows, claims.amount[due].copy(), paid)
+            claims.done[due] = True
+            admin = self.policy.admin_cost_per_claim * len(due)
+            self.month_flows["admin"] += admin
+        done = claims.done
+        while self.first_pending_claim < claims.size and done[self.first_pending_claim]:
+            self.first_pending_claim += 1
+
+    def audit(self, claim_ids: np.ndarray, rows: np.ndarray, month: int) -> np.ndarray:
+        """Audited certification claims are false when the trainee missed the reference standard."""
+        u = self.streams.uniform("audit", month, self.claims.size)[claim_ids]
+        audited = u < self.policy.audit_probability
+        events = np.array([m.event for m in self.policy.milestones])[self.claims.milestone[claim_ids]]
+        ledger = self.enrolments
+        reference = self.cfg.credentials.initial_standard * ledger.nominal[rows]
+        assessed = np.isin(events, ASSESSED_EVENTS)
+        return audited & assessed & (ledger.gain[rows] < reference)
+
+    def recover(self, rows: np.ndarray, penalty: np.ndarray) -> None:
+        """Penalties flow back from the recipient to the funder."""
+        if len(rows) == 0:
+            return
+        ledger = self.enrolments
+        if self.policy.recipient == "employer":
+            np.add.at(self.paid_to_employer, ledger.employer[rows], -penalty)
+        else:
+            np.add.at(self.paid_to_provider, ledger.provider[rows], -penalty)
+        self.recovered += float(penalty.sum())
+        self.month_flows["recovered"] += float(penalty.sum())

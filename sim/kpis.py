@@ -1,0 +1,332 @@
+"""KPIs (MODEL.md section 5): definitions with units, the monthly recorder, and scalars.
+
+Each month the recorder collects flows (spending, starts, certifications, payments,
+separations) through cheap hooks and a handful of aggregates of the state, giving one row per
+month. Scalars summarise the policy window (months ``burn_in .. months-1``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class KPI:
+    name: str
+    unit: str
+    description: str
+
+
+KPIS = (
+    KPI("gross_training_spend_per_employee", "CAD/employee/year", "All training spending (tuition + release time) per employee per year."),
+    KPI("employer_net_spend_per_employee", "CAD/employee/year", "Employers' out-of-pocket training spending after reimbursements and claim costs."),
+    KPI("training_incidence", "starts/employee/year", "Share of employees who start training per year."),
+    KPI("share_employers_training", "share", "Share of employers that train at least one worker in a year."),
+    KPI("certifications_per_1000", "per 1000 employees/year", "Microcredentials earned (training or prior learning) per 1,000 employees per year."),
+    KPI("public_cost", "CAD", "Total funder outlay over the policy window, net of recovered penalties."),
+    KPI("public_cost_per_certification", "CAD", "Public cost per certification earned by a funded participant."),
+    KPI("reimbursement_rate", "share", "Outcome payments made / the most that could have been paid, for resolved participants."),
+    KPI("deadweight_share", "share", "Share of funded training the employer would have bought without the program."),
+    KPI("cream_skimming_index", "ratio", "Mean predicted pass probability of trainees / that of the eligible pool."),
+    KPI("disadvantaged_trainee_ratio", "ratio", "Disadvantaged share of trainees / their share of employees."),
+    KPI("poaching_rate_trained", "share", "Share of trained workers hired away by another employer within 12 months of finishing."),
+    KPI("mean_wage", "CAD/month", "Mean monthly wage of employees."),
+    KPI("employment_rate", "share", "Share of the workforce employed."),
+    KPI("mean_general_skill", "skill units", "Mean general (portable) skill of the workforce."),
+    KPI("output_per_worker", "CAD/month", "Value added per employee per month."),
+    KPI("microcredential_recognition", "0..1", "Mean employer recognition of microcredentials."),
+    KPI("assessment_standard", "0..1", "Mean provider pass standard."),
+)
+KPI_NAMES = tuple(k.name for k in KPIS)
+EXTRA_SCALARS = (
+    "trainees",
+    "funded_trainees",
+    "certifications",
+    "quit_rate",
+    "sme_training_incidence",
+    "microcredential_recognition_final",
+    "assessment_standard_final",
+    "policy_months",
+)
+
+FLOW_COLUMNS = (
+    "starts", "starts_disadvantaged", "starts_funded", "starts_deadweight", "starts_sme",
+    "trainee_pass_sum", "pool_n", "pool_pass_sum", "tuition_spend", "release_spend",
+    "employer_paid", "completions", "certifications", "funded_certifications", "rpl_certifications",
+    "poached", "separations", "retirements", "hires", "poached_trained", "trained_at_risk",
+    "public_upfront", "public_outcome", "public_recovered", "employer_received", "claim_costs",
+    "outcome_potential",
+)
+
+
+class Recorder:
+    """Collects one row of KPIs per month."""
+
+    def __init__(self, model):
+        self.model = model
+        self.rows: list[dict] = []
+        self.flow: dict[str, float] = {}
+        self.started_in_year: dict[int, np.ndarray] = {}
+        self.last_enrolment = np.full(model.workers.n, -1, dtype=np.int32)
+        self.poached_within_year = np.zeros(0, dtype=bool)
+
+    def start_month(self, month: int) -> None:
+        self.month = month
+        self.flow = dict.fromkeys(FLOW_COLUMNS, 0.0)
+        w, n_employers = self.model.workers, self.model.employers.n
+        self.left = np.zeros(n_employers)
+        self.left_trained = np.zeros(n_employers)
+        trained = self.recently_trained_at_employer(month)
+        self.trained_staff = np.bincount(w.employer[trained], minlength=n_employers)
+
+    def recently_trained_at_employer(self, month: int) -> np.ndarray:
+        """Workers who finished training within 12 months and still work for that employer."""
+        w = self.model.workers
+        return w.employed & (month - w.last_training_end <= 12) & (w.finish_employer == w.employer)
+
+    # --- hooks called by the mechanisms --------------------------------------------------
+    def pool(self, pass_true: np.ndarray) -> None:
+        self.flow["pool_n"] += len(pass_true)
+        self.flow["pool_pass_sum"] += float(pass_true.sum())
+
+    def enrolments(self, rows: np.ndarray) -> None:
+        m, f = self.model, self.flow
+        ledger = m.funder.enrolments
+        econ = m.cfg.economy
+        wage = m.workers.wage[ledger.worker[rows]]
+        months = ledger.end[rows] - ledger.start[rows]
+        release = months * econ.release_hours_per_month * wage / econ.hours_per_month
+        support = ledger.support[rows] * m.cfg.funding.support_hours * wage / econ.hours_per_month
+        f["starts"] += len(rows)
+        f["starts_disadvantaged"] += int(ledger.disadvantaged[rows].sum())
+        f["starts_funded"] += int(ledger.funded[rows].sum())
+        f["starts_deadweight"] += int(ledger.deadweight[rows].sum())
+        f["starts_sme"] += int(m.employers.sme[ledger.employer[rows]].sum())
+        f["trainee_pass_sum"] += float(ledger.pass_prob[rows].sum())
+        f["tuition_spend"] += float(ledger.tuition[rows].sum())
+        f["release_spend"] += float((release + support).sum())
+        f["employer_paid"] += float((ledger.price[rows] + release + support).sum())
+        year = self.policy_year(self.month)
+        if year is not None:
+            started = self.started_in_year.setdefault(year, np.zeros(m.employers.n, dtype=bool))
+            started[ledger.employer[rows]] = True
+        self.last_enrolment[ledger.worker[rows]] = rows
+
+    def completions(self, rows, completed, certified) -> None:
+        ledger = self.model.funder.enrolments
+        self.flow["completions"] += int(completed.sum())
+        self.flow["certifications"] += int(certified.sum())
+        self.flow["funded_certifications"] += int((certified & ledger.funded[rows]).sum())
+
+    def prior_learning(self, employers: np.ndarray, assessed: int, passed: int) -> None:
+        self.flow["rpl_certifications"] += passed
+        fee = self.model.cfg.credentials.rpl_fee * assessed
+        self.flow["tuition_spend"] += fee
+        self.flow["employer_paid"] += fee
+
+    def separations(self, ids: np.ndarray, kind: str) -> None:
+        m = self.model
+        w = m.workers
+        employed = ids[w.employer[ids] >= 0]
+        key = {"poached": "poached", "separation": "separations", "retirement": "retirements"}[kind]
+        self.flow[key] += len(employed)
+        n_employers = m.employers.n
+        self.left += np.bincount(w.employer[employed], minlength=n_employers)
+        trained = employed[self.recently_trained_at_employer(self.month)[employed]]
+        self.left_trained += np.bincount(w.employer[trained], minlength=n_employers)
+        if kind != "poached" or len(employed) == 0:
+            return
+        rows = self.last_enrolment[employed]
+        has = rows >= 0
+        rows, movers = rows[has], employed[has]
+        ledger = m.funder.enrolments
+        recent = (
+            ledger.completed[rows]
+            & (self.month - ledger.end[rows] <= 12)
+            & (ledger.employer[rows] == w.employer[movers])
+        )
+        self._grow_flags()
+        self.poached_within_year[rows[recent]] = True
+        self.flow["poached_trained"] += int(recent.sum())
+
+    def hires(self, ids: np.ndarray) -> None:
+        self.flow["hires"] += len(ids)
+
+    def _grow_flags(self) -> None:
+        size = self.model.funder.enrolments.size
+        if len(self.poached_within_year) < size:
+            grown = np.zeros(max(size, 2 * len(self.poached_within_year)), dtype=bool)
+            grown[: len(self.poached_within_year)] = self.poached_within_year
+            self.poached_within_year = grown
+
+    def policy_year(self, month: int) -> int | None:
+        burn_in = self.model.cfg.time.burn_in
+        return None if month < burn_in else (month - burn_in) // 12
+
+    # --- end of month ----------------------------------------------------------------------
+    def end_month(self, month: int) -> None:
+        m, f = self.model, self.flow
+        w, e, p, funder = m.workers, m.employers, m.providers, m.funder
+        flows = funder.month_flows
+        f["public_upfront"] = flows["upfront"]
+        f["public_outcome"] = flows["outcome"]
+        f["public_recovered"] = flows["recovered"]
+        f["outcome_potential"] = flows["outcome_potential"]
+        f["claim_costs"] = flows["admin"]
+        to_employers = m.cfg.funding.recipient == "employer"
+        received = flows["upfront"] + flows["outcome"] - flows["recovered"]
+        f["employer_received"] = received if to_employers else 0.0
+        employer_admin = flows["admin"] if to_employers else 0.0
+        emp = w.employed
+        n_emp = int(emp.sum())
+        ids = np.flatnonzero(emp)
+        f["trained_at_risk"] = float(self.trained_staff.sum())
+        output = (
+            m.cfg.economy.output_per_skill
+            * e.productivity[w.employer[ids]]
+            * (w.general[ids] + w.specific[ids])
+        )
+        per_year = 12.0 / max(n_emp, 1)
+        recent_start = e.last_training_month >= month - 11
+        row = {
+            "month": month,
+            "policy_active": bool(m.policy_active),
+            "employees": n_emp,
+            "gross_training_spend_per_employee": (f["tuition_spend"] + f["release_spend"]) * per_year,
+            "employer_net_spend_per_employee": (f["employer_paid"] - f["employer_received"] + employer_admin) * per_year,
+            "training_incidence": f["starts"] * per_year,
+            "share_employers_training": float(recent_start.mean()),
+            "certifications_per_1000": (f["certifications"] + f["rpl_certifications"]) * per_year * 1000,
+            "public_cost": f["public_upfront"] + f["public_outcome"] - f["public_recovered"],
+            "reimbursement_rate": _ratio(f["public_outcome"], f["outcome_potential"]),
+            "deadweight_share": _ratio(f["starts_deadweight"], f["starts_funded"]),
+            "cream_skimming_index": _ratio(
+                _ratio(f["trainee_pass_sum"], f["starts"]), _ratio(f["pool_pass_sum"], f["pool_n"])
+            ),
+            "disadvantaged_trainee_ratio": _ratio(
+                _ratio(f["starts_disadvantaged"], f["starts"]),
+                float(w.disadvantaged[ids].mean()) if n_emp else np.nan,
+            ),
+            "poaching_rate_trained": 12 * _ratio(f["poached_trained"], f["trained_at_risk"]),
+            "mean_wage": float(w.wage[ids].mean()) if n_emp else np.nan,
+            "employment_rate": n_emp / w.n,
+            "mean_general_skill": float(w.general.mean()),
+            "output_per_worker": float(output.mean()) if n_emp else np.nan,
+            "microcredential_recognition": float(e.recognition.mean()),
+            "assessment_standard": float(p.standard.mean()),
+            "quit_rate": (f["poached"] + f["separations"]) / max(n_emp, 1),
+            "separation_rate": (f["poached"] + f["separations"] + f["retirements"]) / max(n_emp, 1),
+            "sme_employees": int(e.sme[w.employer[ids]].sum()),
+        }
+        row.update({f"flow_{k}": v for k, v in f.items()})
+        self.rows.append(row)
+
+    # --- results -------------------------------------------------------------------------
+    def timeseries(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows)
+
+    def scalars(self) -> dict[str, float | None]:
+        """KPI scalars over the policy window."""
+        m = self.model
+        ts = self.timeseries()
+        window = ts[ts["month"] >= m.cfg.time.burn_in]
+        flows = lambda name: float(window[f"flow_{name}"].sum())  # noqa: E731
+        n_months = len(window)
+        years = n_months / 12.0
+        employees = float(window["employees"].mean()) if n_months else np.nan
+        per_employee_year = 1.0 / (employees * years) if n_months and employees > 0 else np.nan
+        ledger = m.funder.enrolments
+        policy_rows = np.flatnonzero(ledger.in_policy)
+        public_cost = flows("public_upfront") + flows("public_outcome") - flows("public_recovered")
+        to_employers = m.cfg.funding.recipient == "employer"
+        employer_admin = flows("claim_costs") if to_employers else 0.0
+        starts = flows("starts")
+        out: dict[str, float | None] = {
+            "gross_training_spend_per_employee": (flows("tuition_spend") + flows("release_spend")) * per_employee_year,
+            "employer_net_spend_per_employee": (flows("employer_paid") - flows("employer_received") + employer_admin) * per_employee_year,
+            "training_incidence": starts * per_employee_year,
+            "share_employers_training": self.share_employers_training(),
+            "certifications_per_1000": (flows("certifications") + flows("rpl_certifications")) * per_employee_year * 1000,
+            "public_cost": public_cost,
+            "public_cost_per_certification": _ratio(public_cost, flows("funded_certifications")),
+            "reimbursement_rate": self.reimbursement_rate(policy_rows),
+            "deadweight_share": _ratio(flows("starts_deadweight"), flows("starts_funded")),
+            "cream_skimming_index": _ratio(
+                _ratio(flows("trainee_pass_sum"), starts), _ratio(flows("pool_pass_sum"), flows("pool_n"))
+            ),
+            "disadvantaged_trainee_ratio": self.disadvantaged_ratio(window),
+            "poaching_rate_trained": self.poaching_rate(policy_rows),
+        }
+        for name in ("mean_wage", "employment_rate", "mean_general_skill", "output_per_worker",
+                     "microcredential_recognition", "assessment_standard", "quit_rate"):
+            out[name] = float(window[name].mean()) if n_months else None
+        sme_employees = float(window["sme_employees"].mean()) if n_months else 0.0
+        out.update(
+            trainees=starts,
+            funded_trainees=flows("starts_funded"),
+            certifications=flows("certifications") + flows("rpl_certifications"),
+            sme_training_incidence=_ratio(flows("starts_sme"), sme_employees * years),
+            microcredential_recognition_final=float(ts["microcredential_recognition"].iloc[-1]),
+            assessment_standard_final=float(ts["assessment_standard"].iloc[-1]),
+            policy_months=n_months,
+        )
+        return {k: _clean(v) for k, v in out.items()}
+
+    def share_employers_training(self) -> float:
+        years = [y for y in self.started_in_year]
+        m = self.model
+        n_years = (m.cfg.time.months - m.cfg.time.burn_in) / 12.0
+        full_years = int(n_years)
+        if full_years == 0:
+            return float(np.mean([s.mean() for s in self.started_in_year.values()])) if years else 0.0
+        shares = [
+            self.started_in_year[y].mean() if y in self.started_in_year else 0.0
+            for y in range(full_years)
+        ]
+        return float(np.mean(shares))
+
+    def reimbursement_rate(self, rows: np.ndarray) -> float:
+        m = self.model
+        ledger = m.funder.enrolments
+        rows = rows[ledger.funded[rows]]
+        if len(rows) == 0 or m.cfg.funding.outcome_share == 0:
+            return np.nan
+        last_due = m.funder.max_check_offset - 12 + max(
+            (ms.lag for ms in m.cfg.funding.milestones), default=0
+        ) + m.cfg.funding.payment_delay
+        resolved = rows[ledger.end[rows] + last_due < m.cfg.time.months]
+        return _ratio(float(ledger.outcome_paid[resolved].sum()), float(ledger.outcome_max[resolved].sum()))
+
+    def poaching_rate(self, rows: np.ndarray) -> float:
+        ledger = self.model.funder.enrolments
+        self._grow_flags()
+        done = rows[ledger.completed[rows] & (ledger.end[rows] + 12 < self.model.cfg.time.months)]
+        if len(done) == 0:
+            return np.nan
+        return float(self.poached_within_year[done].mean())
+
+    def disadvantaged_ratio(self, window: pd.DataFrame) -> float:
+        starts = float(window["flow_starts"].sum())
+        if starts == 0:
+            return np.nan
+        trainee_share = float(window["flow_starts_disadvantaged"].sum()) / starts
+        w = self.model.workers
+        workforce_share = float(w.disadvantaged[w.employed].mean())
+        return _ratio(trainee_share, workforce_share)
+
+
+def _ratio(num: float, den: float) -> float:
+    if den is None or num is None or not np.isfinite(den) or den == 0 or not np.isfinite(num):
+        return np.nan
+    return num / den
+
+
+def _clean(value) -> float | None:
+    """JSON-safe scalar: floats stay floats, undefined (nan) becomes None."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if not np.isfinite(value) else value
+

@@ -1,0 +1,118 @@
+"""The labour market: retirement, separations, outside offers (poaching) and hiring.
+
+Outside employers bid for a worker on what they can see: entry skill plus credentials weighted
+by *their own* recognition of microcredentials (Acemoglu & Pischke 1998). A worker moves when
+an offer beats the current wage by more than the switching cost, unless the incumbent, who
+sees true productivity, matches it (Postel-Vinay & Robin 2002). Moving loses firm-specific
+skill (Becker 1964). Hiring trained workers this way, without paying for their training, is
+the poaching externality (Stevens 1994).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .groups import rank_within_groups
+from .workers import UNEMPLOYED
+
+
+class LabourMarket:
+    def __init__(self, model):
+        self.model = model
+        self.cfg = model.cfg
+
+    def offer_wage(self, ids: np.ndarray, employer: np.ndarray) -> np.ndarray:
+        """Wage an employer offers for the skill it can see."""
+        econ, e, w = self.cfg.economy, self.model.employers, self.model.workers
+        visible = w.visible_skill(ids, e.recognition[employer])
+        return (econ.labour_share * econ.output_per_skill * e.productivity[employer] * visible).astype(
+            np.float32
+        )
+
+    def retire(self, month: int) -> None:
+        """Retirees leave; new entrants take their place in the workforce, unemployed."""
+        w = self.model.workers
+        rate = self.cfg.economy.retirement_rate
+        ids = np.flatnonzero(self.model.streams.uniform("retirement", month, w.n) < rate)
+        self.model.recorder.separations(ids, "retirement")
+        self.model.training.abandon(ids, month)
+        w.draw_entrants(ids, month)
+
+    def separate(self, month: int) -> None:
+        """Exogenous separations into unemployment (layoffs, personal reasons)."""
+        w = self.model.workers
+        u = self.model.streams.uniform("separation", month, w.n)
+        ids = np.flatnonzero(w.employed & (u < self.cfg.economy.separation_rate))
+        self.model.recorder.separations(ids, "separation")
+        self.leave(ids, month)
+        w.employer[ids] = UNEMPLOYED
+        w.wage[ids] = 0.0
+
+    def leave(self, ids: np.ndarray, month: int) -> None:
+        w = self.model.workers
+        self.model.training.abandon(ids, month)
+        w.specific[ids] = 0.0
+        w.tenure[ids] = 0
+
+    def outside_offers(self, month: int) -> None:
+        """On-the-job offers: poaching when the offer wins, a matched raise when it does not.
+
+        Offers come from employers with open vacancies (drawn in proportion to them), and an
+        employer hires at most as many movers as it has vacancies.
+        """
+        model, w, e, econ = self.model, self.model.workers, self.model.employers, self.cfg.economy
+        streams = model.streams
+        e.count_staff(w.employer, w.wage)
+        vacancies = e.vacancies
+        if vacancies.sum() == 0:
+            return
+        arrive = streams.uniform("offer_arrival", month, w.n) < econ.offer_arrival_rate
+        ids = np.flatnonzero(w.employed & arrive)
+        if len(ids) == 0:
+            return
+        cdf = np.cumsum(vacancies) / vacancies.sum()
+        u = streams.uniform("offer_employer", month, w.n)[ids]
+        bidder = np.searchsorted(cdf, u, side="right").clip(0, e.n - 1).astype(np.int32)
+        incumbent = w.employer[ids]
+        offer = self.offer_wage(ids, bidder)
+        tempted = (bidder != incumbent) & (offer > w.wage[ids] * (1 + econ.switching_cost))
+        ids, bidder, incumbent, offer = ids[tempted], bidder[tempted], incumbent[tempted], offer[tempted]
+        productivity = econ.output_per_skill * e.productivity[incumbent] * (w.general[ids] + w.specific[ids])
+        if econ.counteroffers:
+            matched = offer <= econ.counteroffer_max_share * productivity
+        else:
+            matched = np.zeros(len(ids), dtype=bool)
+        w.wage[ids[matched]] = offer[matched] / (1 + econ.switching_cost)
+        movers, bidder, offer = ids[~matched], bidder[~matched], offer[~matched]
+        fits = rank_within_groups(bidder, -offer) < vacancies[bidder]
+        movers, bidder, offer = movers[fits], bidder[fits], offer[fits]
+        model.recorder.separations(movers, "poached")
+        self.leave(movers, month)
+        w.employer[movers] = bidder
+        w.wage[movers] = offer
+        w.perceive(movers, month, "perception_poached")
+
+    def hire(self, month: int) -> None:
+        """Unemployed job seekers fill vacancies; employers take the best visible skill first."""
+        model, w, e, econ = self.model, self.model.workers, self.model.employers, self.cfg.economy
+        e.count_staff(w.employer, w.wage)
+        vacancies = e.vacancies
+        if vacancies.sum() == 0:
+            return
+        streams = model.streams
+        searching = streams.uniform("job_search", month, w.n) < econ.job_finding_rate
+        seekers = np.flatnonzero(~w.employed & searching)
+        if len(seekers) == 0:
+            return
+        slots = np.repeat(np.arange(e.n, dtype=np.int32), vacancies)
+        slots = slots[np.argsort(streams.uniform("vacancy_order", month, len(slots)), kind="stable")]
+        mean_recognition = float(e.recognition.mean())
+        screen = w.visible_skill(seekers, mean_recognition)
+        screen = screen * np.exp(0.1 * streams.normal("screening", month, w.n)[seekers])
+        seekers = seekers[np.argsort(-screen, kind="stable")]
+        n = min(len(seekers), len(slots))
+        hired, employer = seekers[:n], slots[:n]
+        w.employer[hired] = employer
+        w.wage[hired] = self.offer_wage(hired, employer)
+        w.tenure[hired] = 0
+        w.perceive(hired, month, "perception_hire")
+        model.recorder.hires(hired)

@@ -1,0 +1,70 @@
+"""Declared parameters: each config field carries its unit, allowed range and documentation.
+
+The dataclasses in :mod:`sim.config` build their fields with :func:`param`, so one declaration
+gives Hydra its typed schema, gives :func:`sim.validation.validate` its range, and gives the
+docs their text (Starsim-style strict parameters: unknown keys and out-of-range values are
+errors, never silently accepted).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Sequence
+
+
+def param(
+    default: Any,
+    doc: str,
+    *,
+    unit: str = "",
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+    choices: Sequence[str] | None = None,
+    source: str = "",
+    nullable: bool = False,
+) -> Any:
+    """A dataclass field with its meaning, unit, allowed range and literature source."""
+    meta = {
+        "doc": doc,
+        "unit": unit,
+        "lo": lo,
+        "hi": hi,
+        "lo_open": lo_open,
+        "choices": tuple(choices) if choices else None,
+        "source": source,
+        "nullable": nullable,
+    }
+    if isinstance(default, (list, dict)):
+        return dataclasses.field(default_factory=lambda d=default: _copy(d), metadata=meta)
+    if dataclasses.is_dataclass(default):
+        return dataclasses.field(default_factory=lambda d=default: _copy(d), metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def _copy(value: Any) -> Any:
+    import copy
+
+    return copy.deepcopy(value)
+
+
+def allowed_text(meta: dict) -> str:
+    """Human text for the allowed values of a parameter, e.g. '[0, 1]' or 'one of a, b'."""
+    if meta.get("choices"):
+        return "one of " + ", ".join(meta["choices"])
+    lo, hi = meta.get("lo"), meta.get("hi")
+    left = "(" if meta.get("lo_open") else "["
+    if lo is not None and hi is not None:
+        text = f"{left}{_fmt(lo)}, {_fmt(hi)}]"
+    elif lo is not None:
+        text = f"{'>' if meta.get('lo_open') else '>='} {_fmt(lo)}"
+    elif hi is not None:
+        text = f"<= {_fmt(hi)}"
+    else:
+        text = "any value of its type"
+    if meta.get("nullable"):
+        text += " or null"
+    return text
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)

@@ -1,0 +1,105 @@
+"""Training providers: admit, teach, assess and certify; may let standards drift.
+
+A provider has a quality (how much its trainees learn), a pass standard (the share of a
+program's nominal gain a trainee must show to be certified), monthly seats and a price. When it
+is paid per outcome and weakly audited, lowering the standard raises its expected revenue, so
+it does (assessment drift; Courty & Marschke 2004, Heckman, Heinrich & Smith 2002); strong
+audits or a quality-assurance floor stop it.
+"""
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from .config import SimConfig
+from .rng import RandomStreams
+
+MODE_COMPLETION = {"online": 0.9, "blended": 1.0, "in_person": 1.05}
+OUTCOME_EVENTS_OF_ASSESSMENT = ("completion", "certification", "skill_gain")
+
+
+class ProviderTable:
+    """Columnar state of all providers; index ``p`` is the provider id."""
+
+    def __init__(self, cfg: SimConfig, streams: RandomStreams):
+        self.cfg = cfg
+        self.n = n = cfg.population.providers
+        rng = streams.stream("provider_init")
+        self.quality = np.exp(0.1 * rng.standard_normal(n)).astype(np.float32)
+        self.price_markup = np.exp(0.1 * rng.standard_normal(n)).astype(np.float32)
+        self.standard = np.full(n, cfg.credentials.initial_standard, dtype=np.float32)
+        self.seats = np.full(n, cfg.population.seats_per_provider, dtype=np.int32)
+        self.expected_payment_rate = np.full(n, 0.7, dtype=np.float32)
+        programs = cfg.credentials.programs
+        self.program_tuition = np.array([p.tuition for p in programs], dtype=np.float64)
+        self.program_months = np.array([p.months for p in programs], dtype=np.int32)
+        self.program_gain = np.array([p.gain for p in programs], dtype=np.float32)
+        self.program_mode_factor = np.array(
+            [MODE_COMPLETION[p.mode] for p in programs], dtype=np.float32
+        )
+        self.enrolled_this_month = np.zeros(n, dtype=np.int32)
+
+    def tuition(self, provider: np.ndarray, program: np.ndarray) -> np.ndarray:
+        """Full cost of a program at a provider: the base the funder's shares apply to."""
+        return self.program_tuition[program] * self.price_markup[provider]
+
+    def employer_price(self, provider: np.ndarray, program: np.ndarray) -> np.ndarray:
+        """What an employer is charged. A provider paid by the funder passes part on."""
+        funding = self.cfg.funding
+        tuition = self.tuition(provider, program)
+        if funding.recipient != "provider":
+            return tuition
+        expected = funding.upfront_share + funding.outcome_share * self.expected_payment_rate[provider]
+        return tuition * (1.0 - funding.provider_discount * np.minimum(expected, 1.0))
+
+    def outcome_paid_per_pass(self) -> float:
+        """Share of tuition a provider gains per extra trainee that passes assessment."""
+        funding = self.cfg.funding
+        if funding.recipient != "provider":
+            return 0.0
+        weight = sum(m.weight for m in funding.milestones if m.event in OUTCOME_EVENTS_OF_ASSESSMENT)
+        return funding.outcome_share * weight
+
+    def adjust_standards(self, policy_active: bool) -> None:
+        """Lower the standard while outcome pay beats the expected audit penalty, else restore.
+
+        The marginal certification is worth the outcome payment; it is false with certainty
+        if audited, and then costs the payment plus the penalty. Drift pays when
+        ``1 > audit_probability x (1 + penalty)``.
+        """
+        creds, funding = self.cfg.credentials, self.cfg.funding
+        gain = self.outcome_paid_per_pass() if policy_active else 0.0
+        audit_cost = funding.audit_probability * (1.0 + funding.false_claim_penalty)
+        if gain > 0 and audit_cost < 1.0:
+            self.standard -= np.float32(creds.standard_drift * min(1.0, gain * (1.0 - audit_cost) * 2))
+        else:
+            toward = creds.initial_standard - self.standard
+            self.standard += np.clip(toward, -creds.standard_drift, creds.standard_drift).astype(
+                np.float32
+            )
+        np.clip(self.standard, creds.quality_floor, 1.0, out=self.standard)
+
+    def learn_payment_rate(self, observed: np.ndarray, weight: np.ndarray) -> None:
+        rate = self.cfg.economy.belief_learning_rate
+        has = weight > 0
+        self.expected_payment_rate[has] += rate * (observed[has] - self.expected_payment_rate[has])
+
+
+class Provider(mesa.Agent):
+    """One training provider. Its state lives in :class:`ProviderTable`."""
+
+    def __init__(self, model: mesa.Model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def quality(self) -> float:
+        return float(self.model.providers.quality[self.index])
+
+    @property
+    def standard(self) -> float:
+        return float(self.model.providers.standard[self.index])
+
+    @property
+    def seats(self) -> int:
+        return int(self.model.providers.seats[self.index])

@@ -1,0 +1,59 @@
+"""Diffusion of employers' awareness and recognition of microcredentials, and of the program.
+
+Awareness spreads as a Bass (1969) process: outreach (the innovation coefficient, raised by a
+recognition campaign) plus imitation of aware peers. Recognition then moves with peers, with
+campaigns, and with experience: credentialed workers who perform as their credentials signal
+raise it, those who do not (a credential issued under a lowered standard) lower it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Recognition:
+    def __init__(self, model):
+        self.model = model
+        self.cfg = model.cfg
+
+    def diffuse(self, month: int) -> None:
+        creds, e = self.cfg.credentials, self.model.employers
+        u = self.model.streams.uniform("mc_awareness", month, e.n)
+        outreach = creds.outreach_rate + creds.campaign_outreach * self.model.policy_active
+        adopt = outreach + creds.imitation_rate * e.mc_aware.mean()
+        newly = ~e.mc_aware & (u < adopt)
+        e.mc_aware |= newly
+        e.recognition[newly] = np.maximum(e.recognition[newly], creds.aware_recognition)
+        aware = e.mc_aware
+        if aware.any():
+            peer = float(e.recognition[aware].mean())
+            e.recognition[aware] += creds.imitation_rate * (peer - e.recognition[aware])
+            if self.model.policy_active and creds.campaign_recognition > 0:
+                e.recognition[aware] += creds.campaign_recognition * (1 - e.recognition[aware])
+        np.clip(e.recognition, 0.0, 1.0, out=e.recognition)
+
+    def learn_from_experience(self) -> None:
+        """Employers compare what their credentialed staff can do with what was certified."""
+        creds, e, w = self.cfg.credentials, self.model.employers, self.model.workers
+        if creds.experience_rate == 0:
+            return
+        staff = np.flatnonzero(w.employed & (w.credential_gain > 0))
+        if len(staff) == 0:
+            return
+        quality = w.credential_quality(staff)
+        employer = w.employer[staff]
+        n = np.bincount(employer, minlength=e.n)
+        mean_quality = np.bincount(employer, weights=quality, minlength=e.n) / np.maximum(n, 1)
+        seen = (n > 0) & e.mc_aware
+        deserved = np.clip((mean_quality[seen] - 0.6) / 0.8, 0.0, 1.0)
+        e.recognition[seen] += (creds.experience_rate * (deserved - e.recognition[seen])).astype(np.float32)
+        np.clip(e.recognition, 0.0, 1.0, out=e.recognition)
+
+    def spread_program_awareness(self, month: int) -> None:
+        """Employers learn of the funding program at launch or through outreach."""
+        funding, e = self.cfg.funding, self.model.employers
+        if not self.model.policy_active:
+            return
+        if month == self.cfg.time.burn_in:
+            e.program_aware |= e.program_aware_draw < funding.initial_awareness
+        u = self.model.streams.uniform("program_awareness", month, e.n)
+        e.program_aware |= u < funding.awareness_outreach

@@ -1,0 +1,359 @@
+"""Training decisions (employers) and training delivery (providers), batched over everyone.
+
+Employers value training one worker as (MODEL.md section 3):
+
+    productivity gain x employer's share (1-beta general, 1-beta_s specific)
+      x expected retained months (discounted, depreciating)
+    - tuition - release time - admin cost + expected funding (upfront + P(milestone) x payment,
+      discounted for lag and delay)
+
+plus a random taste term (bounded rationality). They rank their own workers by that value and
+train the best while it is positive, within a per-month capacity and, for liquidity-constrained
+SMEs, within the cash they can lay out before reimbursement. Nothing picks "good" trainees on
+purpose: under outcome payments the chance of triggering payment enters the value, and
+cream-skimming emerges from it (Heckman, Heinrich & Smith 2002).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .funder import EVENT_CHECK_OFFSET
+from .groups import cumsum_within_groups, rank_within_groups
+
+
+@dataclass
+class Candidates:
+    """Workers an employer could train this month, with everything their value depends on."""
+
+    worker: np.ndarray
+    employer: np.ndarray
+    provider: np.ndarray
+    program: np.ndarray
+    tuition: np.ndarray
+    price: np.ndarray
+    months: np.ndarray
+    nominal: np.ndarray
+    disadvantaged: np.ndarray
+    completion_hat: np.ndarray
+    pass_hat: np.ndarray
+    pass_true: np.ndarray
+
+    def take(self, keep: np.ndarray) -> "Candidates":
+        return Candidates(**{k: v[keep] for k, v in vars(self).items()})
+
+
+class Training:
+    """Employers' training choices and providers' delivery, as vector rules."""
+
+    def __init__(self, model):
+        self.model = model
+        self.cfg = model.cfg
+
+    # --- decisions -------------------------------------------------------------------------
+    def candidates(self, month: int) -> Candidates:
+        """Employed workers not in training, past the retraining gap, with a program left."""
+        w, e, p = self.model.workers, self.model.employers, self.model.providers
+        gap = self.cfg.economy.retraining_gap
+        ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
+        program = w.next_program(ids)
+        keep = program >= 0
+        ids, program = ids[keep], program[keep]
+        employer = w.employer[ids]
+        provider = self.choose_providers()[employer]
+        dis = w.disadvantaged[ids]
+        mode = p.program_mode_factor[program]
+        standard = p.standard[provider]
+        quality = p.quality[provider]
+        perceived = w.perceived_ability[ids]
+        completion_hat = w.completion_probability(perceived, mode, dis)
+        learning_hat = perceived * quality * e.belief_gain[employer]
+        pass_hat = completion_hat * w.pass_probability(learning_hat, standard)
+        true_completion = w.completion_probability(w.ability[ids], mode, dis)
+        pass_true = true_completion * w.pass_probability(w.ability[ids] * quality, standard)
+        if not self.cfg.credentials.enabled:
+            pass_hat = pass_true = np.zeros(len(ids), dtype=np.float32)
+        return Candidates(
+            worker=ids,
+            employer=employer,
+            provider=provider,
+            program=program,
+            tuition=p.tuition(provider, program),
+            price=p.employer_price(provider, program),
+            months=p.program_months[program],
+            nominal=p.program_gain[program],
+            disadvantaged=dis,
+            completion_hat=completion_hat,
+            pass_hat=pass_hat,
+            pass_true=pass_true,
+        )
+
+    def choose_providers(self) -> np.ndarray:
+        """Each employer's preferred provider among those it knows (quality, price, standard).
+
+        Employers that recognise microcredentials value rigorous assessment; employers paid
+        on outcomes value lenient assessment, which raises their expected reimbursement.
+        """
+        e, p = self.model.employers, self.model.providers
+        known = e.known_providers
+        score = p.quality[known] - 0.5 * p.price_markup[known]
+        score = score + e.recognition[:, None] * p.standard[known]
+        funding = self.cfg.funding
+        if self.model.policy_active and funding.recipient == "employer":
+            score = score - funding.outcome_share * p.standard[known]
+        best = np.argmax(score, axis=1)
+        return known[np.arange(e.n), best]
+
+    def value(self, c: Candidates, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Employer's net value of training each candidate without and with funding.
+
+        Returns (value without program, value with program, funded-eligible flag).
+        """
+        cfg, e, w = self.cfg, self.model.employers, self.model.workers
+        econ, funder = cfg.economy, self.model.funder
+        j = c.employer
+        keep_general = (1 - econ.specific_share) * (1 - econ.pass_through)
+        keep_specific = econ.specific_share * (1 - econ.specific_pass_through)
+        expected_gain = c.nominal * w.perceived_ability[c.worker] * e.belief_gain[j]
+        monthly_gain = (
+            econ.output_per_skill * e.productivity[j] * expected_gain * c.completion_hat
+            * (keep_general + keep_specific)
+        )
+        stay = e.belief_retention[j].astype(np.float64)
+        discount = 1.0 / (1.0 + e.discount_rate()[j])
+        x = stay * (1 - econ.skill_depreciation) * discount
+        horizon = econ.planning_horizon
+        annuity = x * (1 - x**horizon) / np.maximum(1 - x, 1e-9)
+        benefit = monthly_gain * annuity * (stay * discount) ** c.months
+        hourly = w.wage[c.worker] / econ.hours_per_month
+        release = c.months * econ.release_hours_per_month * hourly
+        taste = self.model.streams.normal("training_taste", month, w.n)[c.worker]
+        noise = c.tuition * (econ.decision_noise * taste + econ.fit_sd * w.training_fit[c.worker])
+        without = benefit - c.tuition - release + noise
+        eligible = self.funding_eligible(c)
+        with_program = benefit - c.price - release + noise
+        if funder.policy.recipient == "employer":
+            with_program = with_program + self.expected_funding(c, stay, discount, hourly)
+        with_program = np.where(eligible, with_program, without)
+        return without, with_program, eligible
+
+    def funding_eligible(self, c: Candidates) -> np.ndarray:
+        funder, e = self.model.funder, self.model.employers
+        if not (self.model.policy_active and funder.offers_funding):
+            return np.zeros(len(c.worker), dtype=bool)
+        aware = e.program_aware[c.employer] | (funder.policy.recipient == "provider")
+        return aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
+
+    def expected_funding(self, c: Candidates, stay, discount, hourly) -> np.ndarray:
+        """Expected reimbursement net of claim costs and support time, as the employer sees it."""
+        policy, e = self.cfg.funding, self.model.employers
+        funder = self.model.funder
+        j = c.employer
+        upfront, outcome_cap = funder.max_payment(c.tuition, c.disadvantaged)
+        pot = policy.outcome_share * c.tuition * funder.bonus(c.disadvantaged)
+        admin = policy.admin_cost_per_claim * e.admin_burden[j]
+        expected = np.zeros(len(j))
+        support_cost = np.zeros(len(j))
+        for m in policy.milestones:
+            chance = self.event_chance(m.event, c, stay) * e.belief_payment[j]
+            months = EVENT_CHECK_OFFSET[m.event] + m.lag + policy.payment_delay
+            months = months + (0 if m.event == "enrolment" else c.months)
+            expected += chance * (pot * m.weight * discount**months - admin)
+            if m.event == "employer_support":
+                support_cost = policy.support_hours * hourly
+        return upfront + np.minimum(expected, outcome_cap) - support_cost
+
+    def event_chance(self, event: str, c: Candidates, stay: np.ndarray) -> np.ndarray:
+        """Employer's estimate of the chance that a candidate triggers a milestone."""
+        if event in ("enrolment", "employer_support"):
+            return np.ones(len(c.worker))
+        if event == "certification":
+            return c.pass_hat
+        if event in ("retention_6", "retention_12"):
+            return c.completion_hat * stay ** (c.months + EVENT_CHECK_OFFSET[event])
+        threshold = self.cfg.funding.skill_gain_threshold if event == "skill_gain" else 0.0
+        w = self.model.workers
+        learning = w.perceived_ability[c.worker] * self.model.providers.quality[c.provider]
+        return c.completion_hat * w.pass_probability(learning, np.float32(threshold))
+
+    def decide(self, month: int) -> None:
+        """Employers choose whom to train; providers admit; the funder approves and pays upfront."""
+        model, e, econ = self.model, self.model.employers, self.cfg.economy
+        c = self.candidates(month)
+        model.recorder.pool(c.pass_true)
+        if len(c.worker) == 0:
+            return
+        without, with_program, eligible = self.value(c, month)
+        funding_in_outlay = np.where(eligible & (self.cfg.funding.recipient == "employer"),
+                                     self.model.funder.max_payment(c.tuition, c.disadvantaged)[0], 0.0)
+        outlay = c.price - funding_in_outlay
+        capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
+        chosen = self.select_within_employers(
+            c.employer, with_program, outlay, e.cash_limit(), capacity
+        )
+        chosen = self.keep_worthwhile_employers(c.employer, with_program, chosen, econ.training_fixed_cost)
+        chosen = chosen[self.admit(c.take(chosen), month)]
+        c = c.take(chosen)
+        without, with_program, eligible = without[chosen], with_program[chosen], eligible[chosen]
+        cash_ok = c.tuition <= e.cash_limit()[c.employer]
+        would_anyway = (without > 0) & cash_ok
+        funded = eligible.copy()
+        if funded.any():
+            upfront, outcome_max = self.model.funder.max_payment(c.tuition, c.disadvantaged)
+            commitment = np.where(funded, upfront + outcome_max, 0.0)
+            funded &= self.model.funder.approve(commitment)
+            # Refused for lack of budget: train unfunded only if it pays without the program.
+            refused = eligible & ~funded
+            keep = ~refused | would_anyway
+            c, funded, would_anyway = c.take(keep), funded[keep], would_anyway[keep]
+        self.enrol(c, funded, would_anyway & funded, month)
+
+    @staticmethod
+    def select_within_employers(employer, value, outlay, cash_limit, capacity) -> np.ndarray:
+        """Indices of candidates each employer trains: best value first, while positive,
+        within its monthly trainee capacity and its cash limit."""
+        positive = np.flatnonzero(value > 0)
+        emp = employer[positive]
+        rank = rank_within_groups(emp, -value[positive])
+        spent = cumsum_within_groups(emp, -value[positive], outlay[positive])
+        return positive[(rank < capacity[emp]) & (spent <= cash_limit[emp])]
+
+    @staticmethod
+    def keep_worthwhile_employers(employer, value, chosen, fixed_cost) -> np.ndarray:
+        """Drop employers whose chosen trainees do not cover the fixed cost of training."""
+        if len(chosen) == 0:
+            return chosen
+        total = np.bincount(employer[chosen], weights=value[chosen])
+        return chosen[total[employer[chosen]] > fixed_cost]
+
+    def admit(self, c: Candidates, month: int) -> np.ndarray:
+        """Providers fill their seats. Paid on outcomes, they admit the likeliest to pass."""
+        if len(c.worker) == 0:
+            return np.zeros(0, dtype=np.int64)
+        p, funding = self.model.providers, self.cfg.funding
+        draw = self.model.streams.uniform("admission", month, self.model.workers.n)[c.worker]
+        selective = self.model.policy_active and p.outcome_paid_per_pass() > 0
+        priority = -c.pass_true * (1 + 0.2 * draw) if selective else draw
+        rank = rank_within_groups(c.provider, priority)
+        return np.flatnonzero(rank < p.seats[c.provider])
+
+    def enrol(self, c: Candidates, funded: np.ndarray, deadweight: np.ndarray, month: int) -> None:
+        model, w, funder = self.model, self.model.workers, self.model.funder
+        n = len(c.worker)
+        if n == 0:
+            return
+        policy = self.cfg.funding
+        _, outcome_max = funder.max_payment(c.tuition, c.disadvantaged)
+        supports = any(m.event == "employer_support" for m in policy.milestones)
+        price = np.where(funded | (policy.recipient == "employer"), c.price, c.tuition)
+        rows = funder.enrolments.append(
+            worker=c.worker,
+            employer=c.employer,
+            provider=c.provider,
+            program=c.program,
+            start=np.full(n, month),
+            end=month + c.months,
+            tuition=c.tuition,
+            price=price,
+            funded=funded,
+            disadvantaged=c.disadvantaged,
+            pass_prob=c.pass_true,
+            support=funded & supports,
+            nominal=c.nominal,
+            pre_wage=w.wage[c.worker],
+            outcome_max=np.where(funded, outcome_max, 0.0),
+            deadweight=deadweight,
+            in_policy=np.full(n, model.policy_active),
+        )
+        w.enrolment[c.worker] = rows
+        funder.enrol(rows)
+        model.employers.last_training_month[c.employer] = month
+        model.employers.pending_receivables += np.bincount(
+            c.employer, weights=np.where(funded & (policy.recipient == "employer"), outcome_max, 0.0),
+            minlength=model.employers.n,
+        )
+        model.recorder.enrolments(rows)
+
+    # --- delivery --------------------------------------------------------------------------
+    def deliver(self, month: int) -> None:
+        """Programs ending this month: completion, learning, assessment, certification."""
+        model, w, p, econ = self.model, self.model.workers, self.model.providers, self.cfg.economy
+        ledger = model.funder.enrolments
+        first = np.searchsorted(ledger.start, month - 12)
+        rows = np.arange(first, ledger.size)
+        rows = rows[(ledger.end[rows] == month) & ~ledger.dropped[rows]]
+        if len(rows) == 0:
+            return
+        ids, prov, prog = ledger.worker[rows], ledger.provider[rows], ledger.program[rows]
+        mode = p.program_mode_factor[prog]
+        completion = w.completion_probability(w.ability[ids], mode, w.disadvantaged[ids])
+        completed = model.streams.uniform("completion", month, w.n)[ids] < completion
+        z = model.streams.normal("learning", month, w.n)[ids]
+        learning = w.ability[ids] * p.quality[prov] * (1 + econ.gain_noise * z)
+        gain = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
+        standard = p.standard[prov]
+        certified = completed & (gain >= standard * ledger.nominal[rows]) & self.cfg.credentials.enabled
+        ledger.completed[rows] = completed
+        ledger.certified[rows] = certified
+        ledger.gain[rows] = gain
+        ledger.standard[rows] = standard
+        self.apply_gain(ids, gain)
+        self.certify(ids[certified], prog[certified], gain[certified])
+        w.enrolment[ids] = -1
+        w.last_training_end[ids] = month
+        w.finish_employer[ids] = w.employer[ids]
+        expected = ledger.nominal[rows] * w.perceived_ability[ids] * p.quality[prov]
+        done = completed & (expected > 0)
+        employer = ledger.employer[rows][done]
+        ratio = gain[done] / expected[done]
+        n_obs = np.bincount(employer, minlength=model.employers.n)
+        mean_ratio = np.bincount(employer, weights=ratio, minlength=model.employers.n) / np.maximum(n_obs, 1)
+        model.employers.learn("belief_gain", mean_ratio, n_obs)
+        model.recorder.completions(rows, completed, certified)
+
+    def apply_gain(self, ids: np.ndarray, gain: np.ndarray) -> None:
+        """Skill rises; the wage rises by the pass-through share of the productivity gain."""
+        w, e, econ = self.model.workers, self.model.employers, self.cfg.economy
+        general = (1 - econ.specific_share) * gain
+        specific = econ.specific_share * gain
+        w.general[ids] += general
+        w.specific[ids] += specific
+        value = econ.output_per_skill * e.productivity[w.employer[ids]]
+        raise_ = value * (econ.pass_through * general + econ.specific_pass_through * specific)
+        w.wage[ids] += raise_.astype(np.float32)
+
+    def certify(self, ids: np.ndarray, program: np.ndarray, true_gain: np.ndarray) -> None:
+        w = self.model.workers
+        nominal = self.model.providers.program_gain[program]
+        w.credentials[ids] |= (1 << program.astype(np.uint16)).astype(np.uint16)
+        w.credential_gain[ids] += nominal
+        w.credential_true_gain[ids] += true_gain.astype(np.float32)
+
+    def abandon(self, ids: np.ndarray, month: int) -> None:
+        """Workers who leave their employer mid-program drop out of it."""
+        w = self.model.workers
+        leaving = ids[w.enrolment[ids] >= 0]
+        if len(leaving) == 0:
+            return
+        self.model.funder.enrolments.dropped[w.enrolment[leaving]] = True
+        w.enrolment[leaving] = -1
+        w.last_training_end[leaving] = month
+
+    def assess_prior_learning(self, month: int) -> None:
+        """Recognition of prior learning: experienced workers certified by assessment alone."""
+        creds = self.cfg.credentials
+        if not (creds.rpl and creds.enabled):
+            return
+        model, w, p, e = self.model, self.model.workers, self.model.providers, self.model.employers
+        ids = np.flatnonzero(w.employed & ~w.in_training)
+        program = w.next_program(ids)
+        ids, program = ids[program >= 0], program[program >= 0]
+        seek = model.streams.uniform("rpl_seek", month, w.n)[ids] < creds.rpl_rate
+        ids, program = ids[seek], program[seek]
+        provider = e.known_providers[w.employer[ids], 0]
+        nominal = p.program_gain[program]
+        prior = w.general[ids] - 1.0 - (w.credential_gain[ids])
+        passed = prior >= p.standard[provider] * nominal
+        self.certify(ids[passed], program[passed], nominal[passed])
+        model.recorder.prior_learning(w.employer[ids], len(ids), int(passed.sum()))

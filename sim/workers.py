@@ -1,0 +1,165 @@
+"""Workers: individuals stored as columns, with vectorised rules.
+
+Each worker has a learning ability, a disadvantaged flag, general skill (portable) and
+firm-specific skill (lost on leaving; Becker 1964), a set of microcredentials (a bitmask over
+the catalogue), an employer (or -1 when unemployed), a wage, tenure and training status.
+No Python object exists per worker: every rule below is a vector operation over ids.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr
+
+from .config import SimConfig
+from .rng import RandomStreams
+
+UNEMPLOYED = -1
+NEVER = -10_000  # month marker for "never happened"
+
+
+class Workers:
+    """Columnar worker state. Arrays are indexed by worker id ``0..n-1``."""
+
+    def __init__(self, cfg: SimConfig, streams: RandomStreams):
+        self.cfg = cfg
+        self.n = n = cfg.population.workers
+        self.streams = streams
+        self.disadvantaged = np.zeros(n, dtype=bool)
+        self.ability = np.zeros(n, dtype=np.float32)
+        self.entry_skill = np.zeros(n, dtype=np.float32)
+        self.general = np.zeros(n, dtype=np.float32)
+        self.specific = np.zeros(n, dtype=np.float32)
+        self.perceived_ability = np.zeros(n, dtype=np.float32)
+        self.training_fit = np.zeros(n, dtype=np.float32)
+        self.employer = np.full(n, UNEMPLOYED, dtype=np.int32)
+        self.wage = np.zeros(n, dtype=np.float32)
+        self.tenure = np.zeros(n, dtype=np.int16)
+        self.credentials = np.zeros(n, dtype=np.uint16)
+        self.credential_gain = np.zeros(n, dtype=np.float32)  # nominal gain certified
+        self.credential_true_gain = np.zeros(n, dtype=np.float32)  # realised gain certified
+        self.enrolment = np.full(n, -1, dtype=np.int32)  # ledger row while in training
+        self.last_training_end = np.full(n, NEVER, dtype=np.int32)
+        self.finish_employer = np.full(n, UNEMPLOYED, dtype=np.int32)
+        self.draw_entrants(np.arange(n), month=-1)
+
+    # --- state queries -------------------------------------------------------------------
+    @property
+    def employed(self) -> np.ndarray:
+        return self.employer >= 0
+
+    @property
+    def in_training(self) -> np.ndarray:
+        return self.enrolment >= 0
+
+    def visible_skill(self, ids: np.ndarray, recognition: np.ndarray | float) -> np.ndarray:
+        """Skill an outside employer sees: entry skill plus recognised credentials.
+
+        Outsiders cannot observe skill gained through uncertified training (asymmetric
+        information; Acemoglu & Pischke 1998); a credential makes its nominal gain visible to
+        the extent the employer recognises microcredentials.
+        """
+        creds = self.cfg.credentials
+        signal = self.credential_gain[ids] * creds.signal_value
+        full_stacks = self.complete_stacks(ids)
+        signal = signal + creds.stack_bonus * full_stacks
+        return self.entry_skill[ids] + recognition * signal
+
+    def complete_stacks(self, ids: np.ndarray) -> np.ndarray:
+        """Number of complete stacks (full certificates) each worker holds."""
+        count = np.zeros(len(ids), dtype=np.float32)
+        for mask in self.stack_masks:
+            count += (self.credentials[ids] & mask) == mask
+        return count
+
+    @property
+    def stack_masks(self) -> list[int]:
+        masks: dict[int, int] = {}
+        for k, program in enumerate(self.cfg.credentials.programs):
+            masks[program.stack] = masks.get(program.stack, 0) | (1 << k)
+        return list(masks.values())
+
+    def next_program(self, ids: np.ndarray) -> np.ndarray:
+        """Lowest catalogue program each worker does not hold yet (-1 if all are held).
+
+        Programs are taken in catalogue order, so credentials stack into certificates.
+        """
+        n_programs = len(self.cfg.credentials.programs)
+        held = self.credentials[ids]
+        nxt = np.full(len(ids), -1, dtype=np.int16)
+        for k in range(n_programs - 1, -1, -1):
+            nxt = np.where((held & (1 << k)) == 0, k, nxt)
+        return nxt
+
+    def completion_probability(
+        self, ability: np.ndarray, mode_factor: np.ndarray, disadvantaged: np.ndarray
+    ) -> np.ndarray:
+        """Chance of finishing a program: ability, delivery mode, barriers, credential effort."""
+        econ, creds = self.cfg.economy, self.cfg.credentials
+        p = econ.base_completion * np.sqrt(np.maximum(ability, 1e-6)) * mode_factor
+        p = p * np.where(disadvantaged, econ.disadvantaged_barrier, 1.0)
+        if creds.enabled:
+            p = p * (1.0 + creds.effort_boost)
+        return np.clip(p, 0.0, 0.99).astype(np.float32)
+
+    def pass_probability(self, learning: np.ndarray, standard: np.ndarray) -> np.ndarray:
+        """P(realised gain >= standard x nominal gain) given expected learning multiplier."""
+        noise = max(self.cfg.economy.gain_noise, 1e-6)
+        z = (standard / np.maximum(learning, 1e-6) - 1.0) / noise
+        return (1.0 - ndtr(z)).astype(np.float32)
+
+    # --- rules ---------------------------------------------------------------------------
+    def draw_entrants(self, ids: np.ndarray, month: int) -> None:
+        """Give ``ids`` the traits of new labour-market entrants (unemployed, no credentials)."""
+        if len(ids) == 0:
+            return
+        econ = self.cfg.economy
+        n = self.n
+        u_dis = self.streams.uniform("entrant_disadvantaged", month, n)[ids]
+        z_ability = self.streams.normal("entrant_ability", month, n)[ids]
+        z_skill = self.streams.normal("entrant_skill", month, n)[ids]
+        dis = u_dis < self.cfg.population.disadvantaged_share
+        sd = econ.ability_sd
+        ability = np.exp(sd * z_ability - sd * sd / 2) * np.where(dis, econ.disadvantaged_ability, 1)
+        skill = np.exp(0.2 * z_skill - 0.02) * np.where(dis, econ.disadvantaged_skill, 1.0)
+        self.disadvantaged[ids] = dis
+        self.ability[ids] = ability
+        self.entry_skill[ids] = skill
+        self.general[ids] = skill
+        self.specific[ids] = 0.0
+        self.perceived_ability[ids] = ability
+        self.employer[ids] = UNEMPLOYED
+        self.wage[ids] = 0.0
+        self.tenure[ids] = 0
+        self.credentials[ids] = 0
+        self.credential_gain[ids] = 0.0
+        self.credential_true_gain[ids] = 0.0
+        self.enrolment[ids] = -1
+        self.last_training_end[ids] = NEVER
+        self.finish_employer[ids] = UNEMPLOYED
+
+    def perceive(self, ids: np.ndarray, month: int, stream: str) -> None:
+        """A new job: the employer forms a noisy view of the worker's ability (bounded
+        rationality) and the job has its own need for training (the worker-job fit)."""
+        z = self.streams.normal(stream, month, self.n)[ids]
+        noise = self.cfg.economy.ability_noise
+        self.perceived_ability[ids] = self.ability[ids] * np.exp(noise * z - noise * noise / 2)
+        self.training_fit[ids] = self.streams.normal(stream + "_fit", month, self.n)[ids]
+
+    def depreciate(self) -> None:
+        """Trained skill decays toward the entry level; specific skill decays toward zero."""
+        d = self.cfg.economy.skill_depreciation
+        self.general -= d * (self.general - self.entry_skill)
+        self.specific *= 1.0 - d
+
+    def age(self) -> None:
+        emp = self.employed
+        self.tenure[emp] = np.minimum(self.tenure[emp] + 1, 32_000)
+
+    def credential_quality(self, ids: np.ndarray) -> np.ndarray:
+        """Realised over nominal gain of the credentials each worker holds (nan if none)."""
+        nominal = self.credential_gain[ids]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(nominal > 0, self.credential_true_gain[ids] / nominal, np.nan)
+
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
