@@ -114,6 +114,12 @@ def _check_rules(cfg: SimConfig) -> None:
             f"population.employers={pop.employers} exceeds the {employed} initially employed workers;"
             f" allowed: [1, {employed}] (raise population.workers or lower population.initial_unemployment)"
         )
+    if pop.max_employer_size is not None and pop.max_employer_size * pop.employers < employed:
+        raise ConfigError(
+            f"population.max_employer_size={pop.max_employer_size} cannot hold the {employed}"
+            f" initially employed workers in {pop.employers} employers;"
+            f" allowed: >= {-(-employed // pop.employers)} or null"
+        )
     total = f.upfront_share + f.outcome_share
     if total > 1 + 1e-9:
         raise ConfigError(
