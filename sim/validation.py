@@ -47,6 +47,23 @@ def _omegaconf_message(exc: OmegaConfBaseException) -> str:
     return f"{key}: {text}" if key else text
 
 
+def composition_error_message(exc: BaseException) -> str:
+    """One line from a Hydra/OmegaConf composition error: the key and the deepest cause."""
+    chain, seen = [], exc
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    deepest = chain[-1]
+    key = next((getattr(e, "full_key", None) for e in chain if getattr(e, "full_key", None)), None)
+    first = str(deepest).strip().splitlines()[0] if str(deepest).strip() else type(deepest).__name__
+    top = str(exc).strip().splitlines()[0] if str(exc).strip() else first
+    if key:
+        if "not in struct" in first or "not in '" in first:
+            return f"{key}: unknown parameter ({first})"
+        return f"{key}: {first} ({top})"
+    return top
+
+
 def validate(cfg: SimConfig) -> SimConfig:
     """Check every declared range and the rules that join several fields."""
     _check_fields(cfg, "")
