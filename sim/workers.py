@@ -7,6 +7,8 @@ No Python object exists per worker: every rule below is a vector operation over 
 """
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 from scipy.special import ndtr
 
@@ -66,9 +68,15 @@ class Workers:
 
     def complete_stacks(self, ids: np.ndarray) -> np.ndarray:
         """Number of complete stacks (full certificates) each worker holds."""
-        count = np.zeros(len(ids), dtype=np.float32)
+        return self.complete_stacks_of_mask[self.credentials[ids]]
+
+    @cached_property
+    def complete_stacks_of_mask(self) -> np.ndarray:
+        """:meth:`complete_stacks` for every possible credential bitmask (a lookup table)."""
+        held = np.arange(1 << 16, dtype=np.uint32)
+        count = np.zeros(len(held), dtype=np.float32)
         for mask in self.stack_masks:
-            count += (self.credentials[ids] & mask) == mask
+            count += (held & mask) == mask
         return count
 
     @property
@@ -83,11 +91,16 @@ class Workers:
 
         Programs are taken in catalogue order, so credentials stack into certificates.
         """
+        return self.next_program_of_mask[self.credentials[ids]]
+
+    @cached_property
+    def next_program_of_mask(self) -> np.ndarray:
+        """:meth:`next_program` for every possible credential bitmask (a lookup table)."""
         n_programs = len(self.cfg.credentials.programs)
-        held = self.credentials[ids]
-        nxt = np.full(len(ids), -1, dtype=np.int16)
+        held = np.arange(1 << 16, dtype=np.uint32)
+        nxt = np.full(len(held), -1, dtype=np.int16)
         for k in range(n_programs - 1, -1, -1):
-            nxt = np.where((held & (1 << k)) == 0, k, nxt)
+            nxt = np.where((held & (1 << k)) == 0, k, nxt).astype(np.int16)
         return nxt
 
     def completion_probability(
