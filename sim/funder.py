@@ -261,7 +261,7 @@ class Funder:
 
     def audit(self, claim_ids: np.ndarray, rows: np.ndarray, month: int) -> np.ndarray:
         """Audited certification claims are false when the trainee missed the reference standard."""
-        u = self.streams.uniform("audit", month, self.claims.size)[claim_ids]
+        u = self.streams.uniform_at("audit", month, claim_ids)
         audited = u < self.policy.audit_probability
         events = np.array([m.event for m in self.policy.milestones])[self.claims.milestone[claim_ids]]
         ledger = self.enrolments

@@ -130,7 +130,7 @@ class Training:
         benefit = monthly_gain * annuity * self.program_power(employer_stay * employer_discount, c)
         hourly = w.wage[c.worker] / econ.hours_per_month
         release = c.months * econ.release_hours_per_month * hourly
-        taste = self.model.streams.normal("training_taste", month, w.n)[c.worker]
+        taste = self.model.streams.normal_at("training_taste", month, c.worker)
         noise = c.tuition * (econ.decision_noise * taste + econ.fit_sd * w.training_fit[c.worker])
         without = benefit - c.tuition - release + noise
         eligible = self.funding_eligible(c)
@@ -255,7 +255,7 @@ class Training:
         if len(c.worker) == 0:
             return np.zeros(0, dtype=np.int64)
         p, funding = self.model.providers, self.cfg.funding
-        draw = self.model.streams.uniform("admission", month, self.model.workers.n)[c.worker]
+        draw = self.model.streams.uniform_at("admission", month, c.worker)
         selective = self.model.policy_active and p.outcome_paid_per_pass() > 0
         priority = -c.pass_true * (1 + 0.2 * draw) if selective else draw
         rank = rank_within_groups(c.provider, priority)
@@ -311,8 +311,8 @@ class Training:
         ids, prov, prog = ledger.worker[rows], ledger.provider[rows], ledger.program[rows]
         mode = p.program_mode_factor[prog]
         completion = w.completion_probability(w.ability[ids], mode, w.disadvantaged[ids])
-        completed = model.streams.uniform("completion", month, w.n)[ids] < completion
-        z = model.streams.normal("learning", month, w.n)[ids]
+        completed = model.streams.uniform_at("completion", month, ids) < completion
+        z = model.streams.normal_at("learning", month, ids)
         learning = w.ability[ids] * p.quality[prov] * (1 + econ.gain_noise * z)
         gain = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
         standard = p.standard[prov]
@@ -372,7 +372,7 @@ class Training:
         ids = np.flatnonzero(w.employed & ~w.in_training)
         program = w.next_program(ids)
         ids, program = ids[program >= 0], program[program >= 0]
-        seek = model.streams.uniform("rpl_seek", month, w.n)[ids] < creds.rpl_rate
+        seek = model.streams.uniform_at("rpl_seek", month, ids) < creds.rpl_rate
         ids, program = ids[seek], program[seek]
         provider = e.known_providers[w.employer[ids], 0]
         nominal = p.program_gain[program]

@@ -126,10 +126,9 @@ class Workers:
         if len(ids) == 0:
             return
         econ = self.cfg.economy
-        n = self.n
-        u_dis = self.streams.uniform("entrant_disadvantaged", month, n)[ids]
-        z_ability = self.streams.normal("entrant_ability", month, n)[ids]
-        z_skill = self.streams.normal("entrant_skill", month, n)[ids]
+        u_dis = self.streams.uniform_at("entrant_disadvantaged", month, ids)
+        z_ability = self.streams.normal_at("entrant_ability", month, ids)
+        z_skill = self.streams.normal_at("entrant_skill", month, ids)
         dis = u_dis < self.cfg.population.disadvantaged_share
         sd = econ.ability_sd
         ability = np.exp(sd * z_ability - sd * sd / 2) * np.where(dis, econ.disadvantaged_ability, 1)
@@ -153,10 +152,10 @@ class Workers:
     def perceive(self, ids: np.ndarray, month: int, stream: str) -> None:
         """A new job: the employer forms a noisy view of the worker's ability (bounded
         rationality) and the job has its own need for training (the worker-job fit)."""
-        z = self.streams.normal(stream, month, self.n)[ids]
+        z = self.streams.normal_at(stream, month, ids)
         noise = self.cfg.economy.ability_noise
         self.perceived_ability[ids] = self.ability[ids] * np.exp(noise * z - noise * noise / 2)
-        self.training_fit[ids] = self.streams.normal(stream + "_fit", month, self.n)[ids]
+        self.training_fit[ids] = self.streams.normal_at(stream + "_fit", month, ids)
 
     def depreciate(self) -> None:
         """Trained skill decays toward the entry level; specific skill decays toward zero."""
