@@ -25,7 +25,7 @@ from . import faults
 from .config import SimConfig
 from .model import Results, TrainingMarketModel
 from .outputs import SUMMARY, TIMESERIES, load_summary, write_run
-from .validation import ConfigError, check_override, omegaconf_message, to_sim_config, validate
+from .validation import ConfigError, check_override, composition_error_message, to_sim_config, validate
 
 log = logging.getLogger("p4p_sim")
 
@@ -126,7 +126,7 @@ def compose_config(overrides: list[str], check_ranges: bool = True) -> SimConfig
     try:
         cfg = compose_dictconfig(overrides)
     except Exception as exc:  # noqa: BLE001 - Hydra composition errors come in many types
-        raise ConfigError(omegaconf_message(exc)) from None
+        raise ConfigError(composition_error_message(exc)) from None
     sim_cfg = to_sim_config(cfg)
     return validate(sim_cfg) if check_ranges else sim_cfg
 

@@ -53,7 +53,7 @@ def to_sim_config(cfg: Any, overrides: dict | None = None) -> SimConfig:
             OmegaConf.update(merged, key.replace("__", "."), value, merge=True)
         return OmegaConf.to_object(merged)
     except OmegaConfBaseException as exc:
-        raise ConfigError(omegaconf_message(exc)) from None
+        raise ConfigError(composition_error_message(exc)) from None
 
 
 def plain_config(cfg: Any) -> dict:
@@ -64,7 +64,7 @@ def plain_config(cfg: Any) -> dict:
         try:
             data = OmegaConf.to_container(cfg, resolve=True)
         except OmegaConfBaseException as exc:
-            raise ConfigError(omegaconf_message(exc)) from None
+            raise ConfigError(composition_error_message(exc)) from None
     elif isinstance(cfg, Mapping):
         data = dict(cfg)
     else:
@@ -75,7 +75,7 @@ def plain_config(cfg: Any) -> dict:
     return {k: v for k, v in data.items() if k != "hydra"}
 
 
-def omegaconf_message(exc: BaseException) -> str:
+def composition_error_message(exc: BaseException) -> str:
     """One line from an OmegaConf/Hydra error, naming the key when the error knows it."""
     chain, seen = [], exc
     while seen is not None and seen not in chain:
