@@ -118,7 +118,9 @@ def check_override(key: str, value: Any) -> None:
             schema = element
             continue
         if not _is_schema(schema):
-            raise ConfigError(f"{key}: unknown parameter; {prefix.rstrip('.')} has no sub-keys")
+            raise ConfigError(
+                f"{key} is an unknown parameter; allowed: {prefix.rstrip('.')} itself (it has no sub-keys)"
+            )
         fields = _fields(schema)
         if part not in fields:
             raise ConfigError(_unknown_message(key, part, fields, prefix))
@@ -194,9 +196,10 @@ def _expected(name: str, declared: Any) -> str:
 
 def _unknown_message(name: str, key: str, fields: dict, prefix: str) -> str:
     close = difflib.get_close_matches(key, list(fields), n=1)
-    hint = f"did you mean {prefix}{close[0]}?" if close else f"known keys: {', '.join(fields)}"
     where = prefix.rstrip(".") or "the config"
-    return f"{name} is not a parameter of {where}; {hint}"
+    if close:
+        return f"{name} is an unknown parameter (did you mean {prefix}{close[0]}?); allowed: the keys of {where}"
+    return f"{name} is an unknown parameter; allowed keys of {where}: {', '.join(fields)}"
 
 
 def _show(value: Any, limit: int = 80) -> str:
