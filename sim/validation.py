@@ -337,6 +337,12 @@ def _check_rules(cfg: SimConfig) -> None:
             f"economy.release_hours_per_month={econ.release_hours_per_month:g} exceeds"
             f" economy.hours_per_month={econ.hours_per_month:g}; allowed: [0, hours_per_month]"
         )
+    if pop.max_employer_size is not None and pop.max_employer_size * pop.employers < employed:
+        raise ConfigError(
+            f"population.max_employer_size={pop.max_employer_size} cannot hold the {employed}"
+            f" initially employed workers in {pop.employers} employers;"
+            f" allowed: >= {-(-employed // pop.employers)} or null"
+        )
     total = f.upfront_share + f.outcome_share
     if total > 1 + 1e-9:
         raise ConfigError(
