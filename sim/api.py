@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 from .config import SimConfig
 from .model import Results, TrainingMarketModel
 from .outputs import SUMMARY, TIMESERIES, load_summary, write_run
-from .validation import ConfigError, to_sim_config, validate
+from .validation import ConfigError, composition_error_message, to_sim_config, validate
 
 log = logging.getLogger("p4p_sim")
 
@@ -73,10 +73,14 @@ def _override_list(
     if seed is not None:
         items.append(f"seed={seed}")
     if isinstance(overrides, Mapping):
-        items += [f"{k}={_hydra_value(v)}" for k, v in overrides.items()]
+        items += [f"{k}={_hydra_value(v)}" for k, v in overrides.items() if not _structured(v)]
     elif overrides:
         items += list(overrides)
     return items
+
+
+def _structured(value) -> bool:
+    return isinstance(value, (list, tuple, dict))
 
 
 def _hydra_value(value) -> str:
@@ -84,10 +88,6 @@ def _hydra_value(value) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        import json
-
-        return json.dumps(value)
     return str(value)
 
 
@@ -111,8 +111,16 @@ def compose(
         raise ConfigError(
             f"scenario={scenario!r} is not a known scenario; allowed: {', '.join(group_options('scenario'))}"
         )
-    cfg = compose_dictconfig(_override_list(scenario, seed, overrides))
-    return validate(to_sim_config(cfg))
+    try:
+        cfg = compose_dictconfig(_override_list(scenario, seed, overrides))
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Hydra composition errors come in many types
+        raise ConfigError(composition_error_message(exc)) from None
+    structured = (
+        {k: v for k, v in overrides.items() if _structured(v)} if isinstance(overrides, Mapping) else {}
+    )
+    return validate(to_sim_config(cfg, structured))
 
 
 def run_model(

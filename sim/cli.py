@@ -20,7 +20,7 @@ from omegaconf import DictConfig
 
 from .api import compose_dictconfig, config_dir, group_options, register_schema, run_to_dir
 from .outputs import write_failure
-from .validation import ConfigError, to_sim_config, validate
+from .validation import ConfigError, composition_error_message, to_sim_config, validate
 
 log = logging.getLogger("p4p_sim")
 
@@ -133,21 +133,7 @@ def _compose_or_fail(overrides: list[str], single: bool) -> None:
     except ConfigError as exc:
         fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - Hydra composition errors
-        fail(_composition_message(exc))
-
-
-def _composition_message(exc: BaseException) -> str:
-    chain, seen = [], exc
-    while seen is not None:
-        chain.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    deepest = chain[-1]
-    key = next((getattr(e, "full_key", None) for e in chain if getattr(e, "full_key", None)), None)
-    first = str(deepest).strip().splitlines()[0] if str(deepest).strip() else type(deepest).__name__
-    top = str(exc).strip().splitlines()[0]
-    if key:
-        return f"{key}: {first} ({top})" if "not in struct" not in first else f"{key}: unknown parameter"
-    return top if top else first
+        fail(composition_error_message(exc))
 
 
 register_schema()

@@ -59,6 +59,15 @@ class PopulationConfig:
         lo_open=False,
         source="Axtell 2001 (firm sizes are Zipf); ISED: 97.9% of employers are small",
     )
+    max_employer_size: Optional[int] = param(
+        None,
+        "Largest employer target size; larger draws are capped and their jobs spread over the"
+        " rest in proportion (null: no employer takes more than 5% of jobs, for small economies).",
+        unit="employees",
+        lo=1,
+        nullable=True,
+        source="the largest Canadian manufacturing establishments employ under ~10,000",
+    )
     seats_per_provider: int = param(
         40,
         "Training seats (new enrolments) each provider can open per month.",

@@ -47,6 +47,23 @@ def _omegaconf_message(exc: OmegaConfBaseException) -> str:
     return f"{key}: {text}" if key else text
 
 
+def composition_error_message(exc: BaseException) -> str:
+    """One line from a Hydra/OmegaConf composition error: the key and the deepest cause."""
+    chain, seen = [], exc
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    deepest = chain[-1]
+    key = next((getattr(e, "full_key", None) for e in chain if getattr(e, "full_key", None)), None)
+    first = str(deepest).strip().splitlines()[0] if str(deepest).strip() else type(deepest).__name__
+    top = str(exc).strip().splitlines()[0] if str(exc).strip() else first
+    if key:
+        if "not in struct" in first or "not in '" in first:
+            return f"{key}: unknown parameter ({first})"
+        return f"{key}: {first} ({top})"
+    return top
+
+
 def validate(cfg: SimConfig) -> SimConfig:
     """Check every declared range and the rules that join several fields."""
     _check_fields(cfg, "")
@@ -113,6 +130,12 @@ def _check_rules(cfg: SimConfig) -> None:
         raise ConfigError(
             f"population.employers={pop.employers} exceeds the {employed} initially employed workers;"
             f" allowed: [1, {employed}] (raise population.workers or lower population.initial_unemployment)"
+        )
+    if pop.max_employer_size is not None and pop.max_employer_size * pop.employers < employed:
+        raise ConfigError(
+            f"population.max_employer_size={pop.max_employer_size} cannot hold the {employed}"
+            f" initially employed workers in {pop.employers} employers;"
+            f" allowed: >= {-(-employed // pop.employers)} or null"
         )
     total = f.upfront_share + f.outcome_share
     if total > 1 + 1e-9:
