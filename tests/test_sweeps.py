@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from sweep_helpers import PAIRED, file_mtimes, paired_sweep, run_sweep
+from tests.sweep_helpers import PAIRED, file_mtimes, paired_sweep, run_sweep
 
 from sim.kpis import KPI_NAMES
 from sim.sweep import collect_sweep, load_sweep
