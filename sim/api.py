@@ -39,7 +39,27 @@ def config_dir() -> Path:
 
 
 def register_schema() -> None:
+    """Register the typed schema and make the project's Hydra plugins importable."""
     ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+    ensure_project_plugins()
+
+
+def ensure_project_plugins() -> None:
+    """Put ``hydra_plugins/`` of the source tree on the path if no installed copy is found.
+
+    The primary config selects ``hydra/sweeper=resumable`` (hydra_plugins/p4p_sim_sweeper); an
+    editable install maps only ``sim``, so the plugin is found through the project root.
+    """
+    import importlib.util
+    import sys
+
+    try:
+        found = importlib.util.find_spec("hydra_plugins.p4p_sim_sweeper") is not None
+    except ModuleNotFoundError:
+        found = False
+    root = Path(__file__).resolve().parent.parent
+    if not found and (root / "hydra_plugins" / "p4p_sim_sweeper").is_dir():
+        sys.path.append(str(root))
 
 
 def group_options(group: str) -> list[str]:
