@@ -28,6 +28,7 @@ _LAZY = {
     "Sweep": "sweep",
     "collect_sweep": "sweep",
     "load_sweep": "sweep",
+    "latest_sweep": "sweep",
     "paired_comparison": "paired",
     "condition_means": "paired",
     "se_ratio_summary": "paired",

@@ -26,7 +26,7 @@ from .paired import (
     parse_baseline, se_ratio_summary,
 )
 from .sweep import Sweep, collect_sweep, describe
-from .sweep_jobs import COMPLETED, read_json
+from .sweep_jobs import COMPLETED
 
 log = logging.getLogger("p4p_sim")
 
@@ -93,7 +93,7 @@ def write_figures(sweep: Sweep, comparison: pd.DataFrame, means: pd.DataFrame, f
         save(plots.forest_plot(comparison, (*plots.MAIN_KPIS, ADDITIONAL_TRAINEES)), "forest.png")
     n_conditions = sweep.completed.groupby(factors).ngroups if factors else 1
     if len(sweep.timeseries) and n_conditions <= MAX_PATH_CONDITIONS:
-        save(plots.kpi_paths(sweep.timeseries, factors, burn_in=burn_in(sweep)), "paths.png")
+        save(plots.kpi_paths(sweep.timeseries, factors, burn_in=sweep.setting("time.burn_in")), "paths.png")
     numeric = [f for f in factors if pd.api.types.is_numeric_dtype(sweep.table[f])]
     if len(factors) == 1 and numeric:
         save(plots.response_curves(means, factors[0]), "response.png")
@@ -103,18 +103,6 @@ def write_figures(sweep: Sweep, comparison: pd.DataFrame, means: pd.DataFrame, f
         if len(comparison):
             save(plots.heatmaps(comparison, x, y, value="difference"), "heatmap_effects.png")
     return written
-
-
-def burn_in(sweep: Sweep) -> int | None:
-    """The burn-in of the sweep's runs (policy start month), from a completed job's summary."""
-    if "time.burn_in" in sweep.table and sweep.table["time.burn_in"].nunique() == 1:
-        return int(sweep.table["time.burn_in"].iloc[0])
-    for job in sweep.completed["job"]:
-        summary = read_json(sweep.directory / job / "summary.json") or {}
-        value = summary.get("provenance", {}).get("config", {}).get("time", {}).get("burn_in")
-        if value is not None:
-            return int(value)
-    return None
 
 
 # --- markdown --------------------------------------------------------------------------------
