@@ -20,6 +20,7 @@ TINY = [
     "time.burn_in=12",
 ]
 PAIRED = ["scenario=baseline,pay_for_performance", "seed=1,2,3"]
+SERIAL = "hydra/launcher=basic"  # in-process: no worker start-up for sweeps of a few tiny jobs
 
 
 def subprocess_env() -> dict:
@@ -73,7 +74,7 @@ def outcome_share_sweep(tmp_path_factory) -> Path:
     """1-D: the outcome_share_sweep experiment cut to two values and two seeds."""
     return cached_sweep(
         tmp_path_factory, "outcome_share", "+experiment=outcome_share_sweep",
-        "funding.outcome_share=0,0.7", "seed=1,2",
+        "funding.outcome_share=0,0.7", "seed=1,2", SERIAL,
     )
 
 
@@ -81,7 +82,7 @@ def grid_sweep(tmp_path_factory) -> Path:
     """2-D: the recognition_x_funding experiment cut to a 2x2 grid and two seeds."""
     return cached_sweep(
         tmp_path_factory, "grid", "+experiment=recognition_x_funding",
-        "credentials.recognition_shift=0,0.3", "funding.outcome_share=0,0.7", "seed=1,2",
+        "credentials.recognition_shift=0,0.3", "funding.outcome_share=0,0.7", "seed=1,2", SERIAL,
     )
 
 

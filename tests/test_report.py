@@ -10,7 +10,7 @@ from scipy import stats
 
 from sim.kpis import KPI_NAMES
 from sim.paired import difference_stats, paired_comparison
-from sim.report import build_report
+from sim.report import build_report, report_main
 from tests.sweep_helpers import grid_sweep, outcome_share_sweep, paired_sweep, run_module
 
 PNG = b"\x89PNG"
@@ -86,11 +86,11 @@ def test_two_dimensional_sweep_gets_heatmaps(tmp_path_factory, tmp_path):
         assert (tmp_path / "figures" / name).read_bytes()[:4] == PNG
 
 
-def test_bad_baseline_is_a_one_line_error(reported):
+def test_bad_baseline_is_a_one_line_error(reported, capsys):
     sweep_dir, _ = reported
-    result = run_module("sim.report", [str(sweep_dir), "--quiet", "--baseline", "scenario=nope"], cwd=sweep_dir)
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and "scenario=nope" in result.stderr
+    assert report_main([str(sweep_dir), "--quiet", "--baseline", "scenario=nope"]) == 2
+    error = capsys.readouterr().err
+    assert error.strip().count("\n") == 0 and "scenario=nope" in error
 
 
 def test_paired_confidence_interval_agrees_with_scipy():
