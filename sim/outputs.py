@@ -52,7 +52,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             half = len(data) // 2
             handle.write(data[:half])
             handle.flush()
-            faults.pause_mid_write()
+            faults.pause_mid_write(path.name)
             handle.write(data[half:])
             handle.flush()
             os.fsync(handle.fileno())

@@ -112,9 +112,13 @@ def load_sweep(sweep_dir: str | Path, refresh: bool = False) -> Sweep:
     table_path = sweep_dir / SWEEP_TABLE
     if refresh or not table_path.exists():
         return collect_sweep(sweep_dir)
-    table = pd.read_parquet(table_path)
-    ts_path = sweep_dir / SWEEP_TIMESERIES
-    timeseries = pd.read_parquet(ts_path) if ts_path.exists() else pd.DataFrame()
+    try:
+        table = pd.read_parquet(table_path)
+        ts_path = sweep_dir / SWEEP_TIMESERIES
+        timeseries = pd.read_parquet(ts_path) if ts_path.exists() else pd.DataFrame()
+    except Exception as exc:  # noqa: BLE001 - truncated or foreign tables: rebuild from the jobs
+        log.warning("%s unreadable (%s); rebuilding it from the job directories", table_path, type(exc).__name__)
+        return collect_sweep(sweep_dir)
     params = list(table.attrs.get("p4p_sim", {}).get("params", []))
     return Sweep(sweep_dir, table, timeseries, params)
 

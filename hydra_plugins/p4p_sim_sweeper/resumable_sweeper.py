@@ -18,6 +18,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
+from sim.outputs import atomic_write_bytes
 from sim.sweep_jobs import is_completed, job_name, write_manifest
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class ResumableSweeper(BasicSweeper):
 
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        atomic_write_bytes(sweep_dir / "multirun.yaml", OmegaConf.to_yaml(self.config).encode("utf-8"))
         names = self.job_names(all_jobs, swept)
         write_manifest(sweep_dir, dict(zip(names, all_jobs)), swept)
 
