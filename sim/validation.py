@@ -24,6 +24,8 @@ class ConfigError(ValueError):
 
 def to_sim_config(cfg: Any, overrides: dict | None = None) -> SimConfig:
     """Turn a SimConfig, DictConfig or plain dict (plus dotted overrides) into a typed SimConfig."""
+    if isinstance(cfg, SimConfig) and not overrides:
+        return cfg  # already typed: skip the (slow) OmegaConf round trip; validate() checks it
     try:
         schema = OmegaConf.structured(SimConfig)
         if isinstance(cfg, SimConfig):
