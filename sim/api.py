@@ -18,14 +18,18 @@ from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
+from . import faults
 from .config import SimConfig
 from .model import Results, TrainingMarketModel
 from .outputs import SUMMARY, TIMESERIES, load_summary, write_run
-from .validation import ConfigError, to_sim_config, validate
+from .validation import ConfigError, check_override, composition_error_message, to_sim_config, validate
 
 log = logging.getLogger("p4p_sim")
+
+CONFIG_GROUPS = ("scenario", "population", "funding", "credentials", "experiment")
 
 
 def config_dir() -> Path:
@@ -35,7 +39,27 @@ def config_dir() -> Path:
 
 
 def register_schema() -> None:
+    """Register the typed schema and make the project's Hydra plugins importable."""
     ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+    ensure_project_plugins()
+
+
+def ensure_project_plugins() -> None:
+    """Put ``hydra_plugins/`` of the source tree on the path if no installed copy is found.
+
+    The primary config selects ``hydra/sweeper=resumable`` (hydra_plugins/p4p_sim_sweeper); an
+    editable install maps only ``sim``, so the plugin is found through the project root.
+    """
+    import importlib.util
+    import sys
+
+    try:
+        found = importlib.util.find_spec("hydra_plugins.p4p_sim_sweeper") is not None
+    except ModuleNotFoundError:
+        found = False
+    root = Path(__file__).resolve().parent.parent
+    if not found and (root / "hydra_plugins" / "p4p_sim_sweeper").is_dir():
+        sys.path.append(str(root))
 
 
 def group_options(group: str) -> list[str]:
@@ -53,22 +77,58 @@ def _override_list(
     if seed is not None:
         items.append(f"seed={seed}")
     if isinstance(overrides, Mapping):
-        items += [f"{k}={_hydra_value(v)}" for k, v in overrides.items()]
+        for key, value in overrides.items():
+            if str(key).split("@")[0].lstrip("+~") not in CONFIG_GROUPS:
+                check_override(str(key).lstrip("+~"), value)
+        items += [f"{k}={hydra_literal(v)}" for k, v in overrides.items()]
+    elif isinstance(overrides, str):
+        items.append(overrides)
     elif overrides:
         items += list(overrides)
     return items
 
 
-def _hydra_value(value) -> str:
+def hydra_literal(value) -> str:
+    """A Python value written in Hydra's override grammar (quoted text stays text)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        import json
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {hydra_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(hydra_literal(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{text}'"
 
-        return json.dumps(value)
-    return str(value)
+
+def check_overrides(overrides: Iterable[str]) -> None:
+    """Refuse, before composing anything, overrides that cannot parse, unknown config-group
+    options, unknown keys and values of the wrong type (every value of a sweep)."""
+    texts = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+    try:
+        parsed = OverridesParser.create().parse_overrides(texts)
+    except Exception as exc:  # noqa: BLE001 - Hydra's parse errors come in many types
+        raise ConfigError(f"cannot parse overrides {' '.join(texts)}: {str(exc).splitlines()[0]}") from None
+    for override in parsed:
+        if override.is_delete():
+            continue
+        key = override.key_or_group
+        values = list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
+        for value in values:
+            if key.split("@")[0] in CONFIG_GROUPS:
+                check_group_option(key.split("@")[0], value)
+            else:
+                check_override(key, value)
+
+
+def check_group_option(group: str, option) -> None:
+    options = group_options(group)
+    if option is not None and str(option) not in options:
+        allowed = ", ".join(options) if options else "none defined"
+        raise ConfigError(f"{group}={option} is not a known {group}; allowed: {allowed}")
 
 
 def compose_dictconfig(overrides: list[str]) -> DictConfig:
@@ -80,19 +140,28 @@ def compose_dictconfig(overrides: list[str]) -> DictConfig:
         return hydra_compose(config_name="config", overrides=overrides)
 
 
+def compose_config(overrides: list[str], check_ranges: bool = True) -> SimConfig:
+    """Check the overrides, compose them as ``p4p-sim`` would, and type (and range) check."""
+    check_overrides(overrides)
+    try:
+        cfg = compose_dictconfig(overrides)
+    except Exception as exc:  # noqa: BLE001 - Hydra composition errors come in many types
+        raise ConfigError(composition_error_message(exc)) from None
+    sim_cfg = to_sim_config(cfg)
+    return validate(sim_cfg) if check_ranges else sim_cfg
+
+
 def compose(
     scenario: str | None = None,
     seed: int | None = None,
     overrides: Mapping | Iterable[str] | None = None,
 ) -> SimConfig:
-    """A validated :class:`SimConfig` for a scenario, seed and overrides."""
-    unknown = scenario is not None and scenario not in group_options("scenario")
-    if unknown:
-        raise ConfigError(
-            f"scenario={scenario!r} is not a known scenario; allowed: {', '.join(group_options('scenario'))}"
-        )
-    cfg = compose_dictconfig(_override_list(scenario, seed, overrides))
-    return validate(to_sim_config(cfg))
+    """A validated :class:`SimConfig` for a scenario, seed and overrides.
+
+    Raises :class:`ConfigError` (one line naming the parameter, its value and what is
+    allowed) for unknown scenarios or keys, wrong types, and out-of-range values.
+    """
+    return compose_config(_override_list(scenario, seed, overrides))
 
 
 def run_model(
@@ -111,6 +180,7 @@ def run_to_dir(cfg: SimConfig | DictConfig, out_dir: Path, progress_every: int =
     sim_cfg = validate(to_sim_config(cfg))
     started = time.perf_counter()
     model = TrainingMarketModel(sim_cfg)
+    faults.arm(model)  # test hook; does nothing unless P4P_SIM_TEST_FAULT is set
     built = time.perf_counter()
 
     def progress(month: int, months: int) -> None:

@@ -18,13 +18,12 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from .api import compose_dictconfig, config_dir, group_options, register_schema, run_to_dir
-from .outputs import write_failure
+from .api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
+from .outputs import make_hydra_config_writes_atomic, write_failure
 from .validation import ConfigError, to_sim_config, validate
 
 log = logging.getLogger("p4p_sim")
 
-CONFIG_GROUPS = ("scenario", "population", "funding", "credentials", "experiment")
 PASSTHROUGH_FLAGS = {
     "--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
     "--shell-completion", "-sc", "--resolve", "-p", "--package",
@@ -50,6 +49,12 @@ def run_task(cfg: DictConfig) -> dict:
         return {"status": "failed", "error": str(exc)}
     try:
         results = run_to_dir(sim_cfg, out_dir)
+    except ConfigError as exc:  # found while building the economy (e.g. no SME to fund)
+        if not multirun:
+            fail(str(exc))
+        log.error("invalid config: %s", exc)
+        write_failure(out_dir, str(exc), "config", overrides)
+        return {"status": "failed", "error": str(exc)}
     except Exception as exc:  # noqa: BLE001 - a sweep must outlive one broken job
         if not multirun:
             raise
@@ -88,25 +93,27 @@ def split_argv(argv: list[str]) -> tuple[list[str], bool, bool]:
 
 
 def precheck(overrides: list[str], multirun: bool) -> None:
-    """Compose the config for every value of every override; one-line error on failure."""
+    """Check every value of every override, then compose each; one-line error on failure.
+
+    A single run is also range-checked here, so a bad value exits before Hydra creates a
+    run directory. In a sweep, out-of-range values fail only their own job (``failure.json``).
+    """
     model_overrides = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     try:
+        check_overrides(model_overrides)
         parsed = OverridesParser.create().parse_overrides(model_overrides)
-    except Exception as exc:  # noqa: BLE001 - Hydra's parse errors are many types
-        fail(f"cannot parse overrides: {str(exc).splitlines()[0]}")
-    firsts, variants = [], []
-    for text, override in zip(model_overrides, parsed):
-        values = _values(override)
-        key = override.get_key_element().lstrip("+~")
-        for value in values:
-            _check_group_option(key, value)
-        prefix = text[: len(text) - len(text.split("=", 1)[1])] if "=" in text else text
-        firsts.append(f"{prefix}{values[0]}" if values else text)
-        variants.append([(f"{prefix}{v}") for v in values[1:]])
-    _compose_or_fail(firsts, single=not multirun)
-    for i, extra in enumerate(variants):
-        for variant in extra:
-            _compose_or_fail(firsts[:i] + [variant] + firsts[i + 1:], single=False)
+        firsts, variants = [], []
+        for text, override in zip(model_overrides, parsed):
+            values = _values(override)
+            prefix = text[: len(text) - len(text.split("=", 1)[1])] if "=" in text else text
+            firsts.append(f"{prefix}{values[0]}" if values else text)
+            variants.append([(f"{prefix}{v}") for v in values[1:]])
+        compose_config(firsts, check_ranges=not multirun)
+        for i, extra in enumerate(variants):
+            for variant in extra:
+                compose_config(firsts[:i] + [variant] + firsts[i + 1:], check_ranges=False)
+    except ConfigError as exc:
+        fail(str(exc))
 
 
 def _values(override) -> list[str]:
@@ -117,40 +124,8 @@ def _values(override) -> list[str]:
     return [override.get_value_element_as_str()]
 
 
-def _check_group_option(key: str, value: str) -> None:
-    if key in CONFIG_GROUPS and value not in ("null",):
-        options = group_options(key)
-        if value not in options:
-            fail(f"{key}={value} is not a known {key}; allowed: {', '.join(options)}")
-
-
-def _compose_or_fail(overrides: list[str], single: bool) -> None:
-    try:
-        cfg = compose_dictconfig(overrides)
-        sim_cfg = to_sim_config(cfg)
-        if single:
-            validate(sim_cfg)
-    except ConfigError as exc:
-        fail(str(exc))
-    except Exception as exc:  # noqa: BLE001 - Hydra composition errors
-        fail(_composition_message(exc))
-
-
-def _composition_message(exc: BaseException) -> str:
-    chain, seen = [], exc
-    while seen is not None:
-        chain.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    deepest = chain[-1]
-    key = next((getattr(e, "full_key", None) for e in chain if getattr(e, "full_key", None)), None)
-    first = str(deepest).strip().splitlines()[0] if str(deepest).strip() else type(deepest).__name__
-    top = str(exc).strip().splitlines()[0]
-    if key:
-        return f"{key}: {first} ({top})" if "not in struct" not in first else f"{key}: unknown parameter"
-    return top if top else first
-
-
 register_schema()
+make_hydra_config_writes_atomic()
 
 
 @hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from .params import param
+from .params import NAME_PATTERN, param
+
+MAX_ID = 2**31 - 1  # agent ids are stored as int32 columns
+MAX_PROGRAMS = 16  # a worker's credentials are a 16-bit mask
 
 MILESTONE_EVENTS = (
     "enrolment",
@@ -31,7 +34,10 @@ DELIVERY_MODES = ("online", "in_person", "blended")
 class ScenarioConfig:
     """Which named scenario this run is (set by the ``scenario`` config group)."""
 
-    name: str = param("pay_for_performance", "Scenario name (MODEL.md section 4).")
+    name: str = param(
+        "pay_for_performance", "Scenario name (MODEL.md section 4); part of output paths.",
+        pattern=NAME_PATTERN,
+    )
     description: str = param("", "One-line description of the scenario.")
 
 
@@ -39,15 +45,20 @@ class ScenarioConfig:
 class TimeConfig:
     months: int = param(120, "Simulated months.", unit="months", lo=2, hi=1200)
     burn_in: int = param(
-        24, "Months before the policy starts; KPIs cover the months after it.", unit="months", lo=0
+        24, "Months before the policy starts; KPIs cover the months after it (< months).",
+        unit="months", lo=0, hi=1199,
     )
 
 
 @dataclass
 class PopulationConfig:
-    workers: int = param(10_000, "Number of workers (employed or not).", unit="people", lo=1)
-    employers: int = param(500, "Number of employers.", unit="firms", lo=1)
-    providers: int = param(10, "Number of training providers.", unit="providers", lo=1)
+    workers: int = param(
+        10_000, "Number of workers (employed or not).", unit="people", lo=1, hi=MAX_ID
+    )
+    employers: int = param(500, "Number of employers.", unit="firms", lo=1, hi=MAX_ID)
+    providers: int = param(
+        10, "Number of training providers.", unit="providers", lo=1, hi=MAX_ID
+    )
     disadvantaged_share: float = param(
         0.2, "Share of workers in the disadvantaged group.", lo=0.0, hi=1.0, source="MODEL.md s3"
     )
@@ -59,14 +70,24 @@ class PopulationConfig:
         lo_open=False,
         source="Axtell 2001 (firm sizes are Zipf); ISED: 97.9% of employers are small",
     )
+    max_employer_size: Optional[int] = param(
+        None,
+        "Largest employer target size; larger draws are capped and their jobs spread over the"
+        " rest in proportion (null: no employer takes more than 5% of jobs, for small economies).",
+        unit="employees",
+        lo=1,
+        nullable=True,
+        source="the largest Canadian manufacturing establishments employ under ~10,000",
+    )
     seats_per_provider: int = param(
         40,
         "Training seats (new enrolments) each provider can open per month.",
         unit="seats/month",
         lo=0,
+        hi=MAX_ID,
     )
     providers_known_per_employer: int = param(
-        3, "How many providers each employer knows and chooses among.", lo=1
+        3, "How many providers each employer knows and chooses among.", lo=1, hi=1000
     )
     initial_unemployment: float = param(
         0.06, "Share of workers unemployed at month 0.", lo=0.0, hi=0.9
@@ -83,6 +104,7 @@ class EconomyConfig:
         unit="CAD/month",
         lo=0.0,
         lo_open=True,
+        hi=1e7,
         source="StatCan manufacturing value added per worker, about $84k/year",
     )
     employer_productivity_sd: float = param(
@@ -177,7 +199,8 @@ class EconomyConfig:
         hi=1.0,
     )
     sme_size: int = param(
-        100, "Employers with fewer target employees than this are SMEs.", unit="employees", lo=1
+        100, "Employers with fewer target employees than this are SMEs.", unit="employees",
+        lo=1, hi=MAX_ID,
     )
     constrained_sme_share: float = param(
         0.35, "Share of SMEs that are liquidity-constrained.", lo=0.0, hi=1.0
@@ -190,41 +213,51 @@ class EconomyConfig:
         hi=10.0,
     )
     planning_horizon: int = param(
-        24, "Months of benefit an employer counts when valuing training.", unit="months", lo=1
+        24, "Months of benefit an employer counts when valuing training.", unit="months",
+        lo=1, hi=1200,
     )
     training_fixed_cost: float = param(
         1000.0,
         "Employer's monthly fixed cost of organising any training (per month it trains).",
         unit="CAD",
         lo=0.0,
+        hi=1e7,
     )
     release_hours_per_month: float = param(
         8.0,
-        "Paid working hours a trainee spends in training per program month (release time).",
+        "Paid working hours a trainee spends in training per program month (release time;"
+        " at most hours_per_month).",
         unit="hours/month",
         lo=0.0,
+        hi=744.0,
     )
-    hours_per_month: float = param(160.0, "Paid hours in a working month.", lo=1.0)
+    hours_per_month: float = param(
+        160.0, "Paid hours in a working month.", unit="hours/month", lo=1.0, hi=744.0
+    )
     decision_noise: float = param(
         0.05,
         "Sd of the month-to-month random part of an employer's valuation of training a"
         " worker, as a share of the program's tuition (bounded rationality).",
         lo=0.0,
+        hi=100.0,
     )
     fit_sd: float = param(
         0.35,
         "Sd of the lasting worker-job training fit (how much the job needs this training),"
         " as a share of tuition; drawn when a job starts.",
         lo=0.0,
+        hi=100.0,
     )
     ability_noise: float = param(
-        0.25, "Sd of an employer's error in perceiving a worker's learning ability.", lo=0.0
+        0.25, "Sd of an employer's error in perceiving a worker's learning ability.",
+        lo=0.0, hi=3.0,
     )
     max_trainee_share: float = param(
         0.15, "Largest share of an employer's staff it starts training in one month.", lo=0.0, hi=1.0
     )
     retraining_gap: int = param(
-        12, "Months a worker waits after training before being trained again.", lo=0
+        12, "Months a worker waits after training before being trained again.", unit="months",
+        lo=0, hi=1200,
     )
     belief_learning_rate: float = param(
         0.08,
@@ -238,6 +271,7 @@ class EconomyConfig:
         " truth (median; below 1 is pessimism that only own or peers' experience corrects).",
         lo=0.0,
         lo_open=True,
+        hi=100.0,
     )
     gain_belief_sd: float = param(
         0.4, "Log-sd across employers of the initial gain belief.", lo=0.0, hi=3.0
@@ -247,10 +281,12 @@ class EconomyConfig:
     )
     ability_sd: float = param(0.3, "Log-sd of worker learning ability.", lo=0.0, hi=3.0)
     disadvantaged_ability: float = param(
-        0.8, "Mean ability of disadvantaged workers relative to others.", lo=0.0, lo_open=True
+        0.8, "Mean ability of disadvantaged workers relative to others.", lo=0.0, lo_open=True,
+        hi=10.0,
     )
     disadvantaged_skill: float = param(
-        0.85, "Mean starting skill of disadvantaged workers relative to others.", lo=0.0, lo_open=True
+        0.85, "Mean starting skill of disadvantaged workers relative to others.", lo=0.0,
+        lo_open=True, hi=10.0,
     )
     disadvantaged_barrier: float = param(
         0.85,
@@ -261,19 +297,29 @@ class EconomyConfig:
     base_completion: float = param(
         0.85, "Completion probability of an average worker in an average program.", lo=0.0, hi=1.0
     )
-    gain_noise: float = param(0.35, "Sd of the learning gain around its expectation.", lo=0.0)
+    gain_noise: float = param(
+        0.35, "Sd of the learning gain around its expectation.", lo=0.0, hi=10.0
+    )
 
 
 @dataclass
 class ProgramConfig:
     """One microcredential program in the catalogue."""
 
-    name: str = "program"
-    months: int = 3
-    tuition: float = 3000.0
-    mode: str = "blended"
-    gain: float = 0.08
-    stack: int = 0
+    name: str = param("program", "Program name (unique in the catalogue).", pattern=NAME_PATTERN)
+    months: int = param(3, "Length of the program.", unit="months", lo=1, hi=6)
+    tuition: float = param(
+        3000.0, "Base tuition (before the provider's markup).", unit="CAD", lo=0.0, lo_open=True,
+        hi=1e7,
+    )
+    mode: str = param("blended", "Delivery mode.", choices=DELIVERY_MODES)
+    gain: float = param(
+        0.08, "Nominal skill gain of completing the program.", unit="skill units", lo=0.0,
+        lo_open=True, hi=1.0,
+    )
+    stack: int = param(
+        0, "Stack (certificate) the program belongs to.", lo=0, hi=MAX_PROGRAMS - 1
+    )
 
 
 def default_programs() -> list:
@@ -355,7 +401,7 @@ class CredentialsConfig:
         hi=5.0,
     )
     stack_bonus: float = param(
-        0.03, "Extra visible skill from a complete stack (a full certificate).", lo=0.0
+        0.03, "Extra visible skill from a complete stack (a full certificate).", lo=0.0, hi=10.0
     )
     effort_boost: float = param(
         0.08, "Completion probability gain when the program ends in a credential.", lo=0.0, hi=1.0,
@@ -382,16 +428,22 @@ class CredentialsConfig:
         0.01, "Monthly share of eligible experienced workers who seek an RPL assessment.",
         lo=0.0, hi=1.0,
     )
-    rpl_fee: float = param(400.0, "Employer-paid fee of an RPL assessment.", unit="CAD", lo=0.0)
+    rpl_fee: float = param(
+        400.0, "Employer-paid fee of an RPL assessment.", unit="CAD", lo=0.0, hi=1e7
+    )
 
 
 @dataclass
 class MilestoneConfig:
     """One outcome payment: paid ``lag`` months after ``event``, worth ``weight`` of the outcome pot."""
 
-    event: str = "certification"
-    weight: float = 1.0
-    lag: int = 0
+    event: str = param("certification", "What triggers the payment.", choices=MILESTONE_EVENTS)
+    weight: float = param(
+        1.0, "Share of the outcome pot paid for this milestone (weights add up to <= 1).",
+        lo=0.0, lo_open=True, hi=1.0,
+    )
+    lag: int = param(0, "Months after the event before the claim falls due.", unit="months",
+                     lo=0, hi=120)
 
 
 @dataclass
@@ -404,7 +456,7 @@ class EligibilityConfig:
 class FundingConfig:
     """The funder's policy: pure data (MODEL.md section 3, Funder)."""
 
-    name: str = param("none", "Name of the funding design.")
+    name: str = param("none", "Name of the funding design.", pattern=NAME_PATTERN)
     upfront_share: float = param(
         0.0, "Share of training cost paid at enrolment.", lo=0.0, hi=1.0
     )
@@ -429,14 +481,15 @@ class FundingConfig:
         0.1, "Probability that an outcome claim is audited.", lo=0.0, hi=1.0
     )
     false_claim_penalty: float = param(
-        2.0, "Penalty for a false claim, as a multiple of the claimed payment.", lo=0.0
+        2.0, "Penalty for a false claim, as a multiple of the claimed payment.", lo=0.0, hi=100.0
     )
     admin_cost_per_claim: float = param(
-        150.0, "Recipient's administrative cost of one claim.", unit="CAD", lo=0.0,
+        150.0, "Recipient's administrative cost of one claim.", unit="CAD", lo=0.0, hi=1e7,
         source="Skilling UP: reimbursement 'too complex to implement'",
     )
     payment_delay: int = param(
-        2, "Months between a milestone falling due and its payment.", unit="months", lo=0
+        2, "Months between a milestone falling due and its payment.", unit="months", lo=0,
+        hi=120,
     )
     initial_awareness: float = param(
         0.5, "Share of employers aware of the program when it starts.", lo=0.0, hi=1.0
@@ -449,10 +502,11 @@ class FundingConfig:
         lo=0.0, hi=1.0,
     )
     wage_gain_threshold: float = param(
-        0.02, "Relative wage rise that counts as the wage-gain milestone.", lo=0.0
+        0.02, "Relative wage rise that counts as the wage-gain milestone.", lo=0.0, hi=10.0
     )
     support_hours: float = param(
-        16.0, "Release hours an employer gives to support the workplace project.", lo=0.0
+        16.0, "Release hours an employer gives to support the workplace project.",
+        unit="hours", lo=0.0, hi=1000.0,
     )
     provider_discount: float = param(
         0.8,
@@ -472,7 +526,7 @@ class OutputConfig:
 class SimConfig:
     """Root config of one run."""
 
-    seed: int = param(0, "Base seed of all random streams.", lo=0)
+    seed: int = param(0, "Base seed of all random streams.", lo=0, hi=2**63 - 1)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     time: TimeConfig = field(default_factory=TimeConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)

@@ -24,7 +24,8 @@ class EmployerTable:
         self.n = n = pop.employers
         rng = streams.stream("employer_init")
         self.target_size = self.draw_sizes(
-            rng, n, pop.workers, pop.initial_unemployment, pop.employer_size_shape
+            rng, n, pop.workers, pop.initial_unemployment, pop.employer_size_shape,
+            pop.max_employer_size,
         )
         self.productivity = np.exp(
             econ.employer_productivity_sd * rng.standard_normal(n)
@@ -59,22 +60,42 @@ class EmployerTable:
 
     @staticmethod
     def draw_sizes(
-        rng: np.random.Generator, n: int, workers: int, unemployment: float, shape: float
+        rng: np.random.Generator, n: int, workers: int, unemployment: float, shape: float,
+        max_size: int | None = None,
     ) -> np.ndarray:
         """Zipf-like target sizes (Axtell 2001) that add up to the initially employed.
 
-        No single employer takes more than 5% of jobs, so small test economies stay sane.
+        No single employer takes more than 5% of jobs, so small test economies stay sane, nor
+        more than ``max_size`` employees (the realistic cap of a full-scale economy).
         """
         raw = 1.0 + rng.pareto(shape, n)
         raw = np.minimum(raw, 0.05 * raw.sum())
         employed = max(int(round(workers * (1 - unemployment))), n)
+        if max_size is not None:
+            raw = EmployerTable.cap_shares(raw, employed, max_size)
         sizes = np.maximum(1, np.floor(raw / raw.sum() * employed)).astype(np.int64)
         shortfall = employed - sizes.sum()
-        if shortfall > 0:  # hand out rounding remainders to the largest employers
-            order = np.argsort(-raw)
+        if shortfall > 0:  # hand out rounding remainders to the largest employers below the cap
+            order = np.argsort(-np.where(raw >= (max_size or np.inf), 0.0, raw))
             sizes[order[: int(shortfall) % n]] += 1
             sizes += int(shortfall) // n
         return sizes.astype(np.int32)
+
+    @staticmethod
+    def cap_shares(raw: np.ndarray, employed: int, max_size: int) -> np.ndarray:
+        """Rescale ``raw`` so no share of ``employed`` jobs exceeds ``max_size`` (water-filling:
+        capped employers' excess jobs go to the others in proportion to their size)."""
+        scale = employed / raw.sum()
+        for _ in range(100):
+            capped = raw * scale >= max_size
+            rest = raw[~capped].sum()
+            if rest == 0:
+                break
+            new_scale = (employed - max_size * capped.sum()) / rest
+            if np.isclose(new_scale, scale, rtol=1e-12):
+                break
+            scale = new_scale
+        return np.minimum(raw * scale, max_size)
 
     # --- rules ---------------------------------------------------------------------------
     def count_staff(self, employer_of_worker: np.ndarray, wage: np.ndarray) -> None:

@@ -253,6 +253,9 @@ class Recorder:
             "share_employers_training": float(recent_start.mean()),
             "certifications_per_1000": (f["certifications"] + f["rpl_certifications"]) * per_year * 1000,
             "public_cost": f["public_upfront"] + f["public_outcome"] - f["public_recovered"],
+            "public_cost_per_certification": _ratio(
+                f["public_upfront"] + f["public_outcome"] - f["public_recovered"], f["funded_certifications"]
+            ),
             "reimbursement_rate": _ratio(f["public_outcome"], f["outcome_potential"]),
             "deadweight_share": _ratio(f["starts_deadweight"], f["starts_funded"]),
             "cream_skimming_index": _ratio(

@@ -1,10 +1,15 @@
 """Run outputs: summary.json, timeseries.parquet, optional employer_panel.parquet.
 
-Every file is written to a temporary name in the same directory and renamed into place, so a
-run killed at any moment leaves either the complete file or none at all.
+Every file is written to a temporary name in the same directory (``.<name>.<random>.tmp``),
+flushed to disk and renamed into place, so a run killed at any moment leaves either the
+complete file or none at all. ``summary.json`` is written last and ``failure.json`` only for
+failed jobs: a directory holds at most one of the two, and a directory with neither is an
+incomplete run. Hydra's own ``.hydra/*.yaml`` files are made atomic the same way
+(:func:`make_hydra_config_writes_atomic`).
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -14,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from . import faults
+
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.parquet"
 EMPLOYER_PANEL = "employer_panel.parquet"
@@ -21,19 +28,59 @@ FAILURE = "failure.json"
 TIMING = "timing.json"
 
 
+TEMP_SUFFIX = ".tmp"
+DATA_FILES = (TIMESERIES, EMPLOYER_PANEL, TIMING)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp alone gives 0600
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is never seen partly written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            half = len(data) // 2
+            handle.write(data[:half])
+            handle.flush()
+            faults.pause_mid_write(path.name)
+            handle.write(data[half:])
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (a power cut cannot undo it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Delete temporary files left by a writer that was killed mid-write."""
+    for tmp in Path(folder).glob(f".*{TEMP_SUFFIX}"):
+        tmp.unlink(missing_ok=True)
 
 
 def atomic_write_json(path: Path, payload: Any) -> None:
@@ -42,16 +89,21 @@ def atomic_write_json(path: Path, payload: Any) -> None:
 
 
 def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def make_hydra_config_writes_atomic() -> None:
+    """Route Hydra's writes of ``.hydra/config.yaml``, ``hydra.yaml`` and ``overrides.yaml``
+    through :func:`atomic_write_bytes` (Hydra 1.3 writes them in place)."""
+    from hydra.core import utils as hydra_utils
+    from omegaconf import OmegaConf
+
+    def save_config(cfg, filename: str, output_dir: Path) -> None:
+        atomic_write_bytes(Path(output_dir) / filename, OmegaConf.to_yaml(cfg).encode("utf-8"))
+
+    hydra_utils._save_config = save_config
 
 
 def git_commit() -> str | None:
@@ -84,9 +136,20 @@ def provenance(config: dict, seed: int) -> dict:
 
 
 def write_run(out_dir: Path, results, config: dict, seed: int, scenario: str, timing: dict) -> None:
-    """Write a completed run. The summary goes last: its presence means the run is complete."""
+    """Write a completed run. The summary goes last: its presence means the run is complete.
+
+    Markers of an earlier attempt in the same directory go first, so a kill part-way leaves
+    a directory that reads as incomplete, never a new data file next to an old summary.
+    """
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(out_dir)
+    (out_dir / SUMMARY).unlink(missing_ok=True)
     (out_dir / FAILURE).unlink(missing_ok=True)
+    if not config.get("output", {}).get("timeseries", True):
+        (out_dir / TIMESERIES).unlink(missing_ok=True)
+    if results.employer_panel is None:
+        (out_dir / EMPLOYER_PANEL).unlink(missing_ok=True)
     if config.get("output", {}).get("timeseries", True):
         atomic_write_parquet(out_dir / TIMESERIES, results.timeseries)
     if results.employer_panel is not None:
@@ -103,7 +166,13 @@ def write_run(out_dir: Path, results, config: dict, seed: int, scenario: str, ti
 
 
 def write_failure(out_dir: Path, error: str, kind: str, overrides: list[str] | None = None) -> None:
-    """Record why a job failed (never a summary.json), so sweeps can list it."""
+    """Record why a job failed, so sweeps can list it. Outputs of an earlier attempt in the
+    same directory are removed first: a failed job has failure.json and no summary or data."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(out_dir)
+    for name in (SUMMARY, *DATA_FILES):
+        (out_dir / name).unlink(missing_ok=True)
     atomic_write_json(
         Path(out_dir) / FAILURE,
         {"status": "failed", "error_type": kind, "error": error, "overrides": overrides or []},

@@ -11,6 +11,10 @@ import dataclasses
 from typing import Any, Sequence
 
 
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+PATTERN_TEXT = {NAME_PATTERN: "a non-empty name of letters, digits, '_', '-' or '.'"}
+
+
 def param(
     default: Any,
     doc: str,
@@ -22,8 +26,13 @@ def param(
     choices: Sequence[str] | None = None,
     source: str = "",
     nullable: bool = False,
+    pattern: str | None = None,
 ) -> Any:
-    """A dataclass field with its meaning, unit, allowed range and literature source."""
+    """A dataclass field with its meaning, unit, allowed range and literature source.
+
+    ``pattern`` (a regular expression the whole text must match) restricts text fields, e.g.
+    names that end up in output paths.
+    """
     meta = {
         "doc": doc,
         "unit": unit,
@@ -33,6 +42,7 @@ def param(
         "choices": tuple(choices) if choices else None,
         "source": source,
         "nullable": nullable,
+        "pattern": pattern,
     }
     if isinstance(default, (list, dict)):
         return dataclasses.field(default_factory=lambda d=default: _copy(d), metadata=meta)
@@ -51,6 +61,8 @@ def allowed_text(meta: dict) -> str:
     """Human text for the allowed values of a parameter, e.g. '[0, 1]' or 'one of a, b'."""
     if meta.get("choices"):
         return "one of " + ", ".join(meta["choices"])
+    if meta.get("pattern"):
+        return PATTERN_TEXT.get(meta["pattern"], f"text matching {meta['pattern']}")
     lo, hi = meta.get("lo"), meta.get("hi")
     left = "(" if meta.get("lo_open") else "["
     if lo is not None and hi is not None:

@@ -1,0 +1,62 @@
+"""Time the default economy (10,000 workers, 500 employers, 120 months) in process.
+
+Usage: python benchmarks/default.py [--runs 5] [--scenario pay_for_performance]
+Prints the median wall time of a full run (model construction + 120 months) and the
+simulated worker-months per second. Each run uses a different seed; one untimed warm-up run
+loads libraries and fills caches first. Target: median <= 2 s on the 2-core development
+machine. ``benchmarks/scaling.py`` reuses :func:`timed_run` for larger economies.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sim.api import compose  # noqa: E402
+from sim.config import SimConfig  # noqa: E402
+from sim.model import TrainingMarketModel  # noqa: E402
+
+
+def timed_run(cfg: SimConfig) -> dict:
+    """Build and run one model; wall time split into construction and simulation."""
+    start = time.perf_counter()
+    model = TrainingMarketModel(cfg)
+    built = time.perf_counter()
+    results = model.run()
+    finished = time.perf_counter()
+    return {
+        "workers": cfg.population.workers,
+        "employers": cfg.population.employers,
+        "providers": cfg.population.providers,
+        "months": cfg.time.months,
+        "build_seconds": built - start,
+        "run_seconds": finished - built,
+        "wall_seconds": finished - start,
+        "phase_seconds": results.phase_seconds,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scenario", default="pay_for_performance")
+    args = parser.parse_args()
+    cfg = compose(scenario=args.scenario)
+    worker_months = cfg.population.workers * cfg.time.months
+    timed_run(cfg)  # warm-up: imports, caches
+    runs = [timed_run(compose(scenario=args.scenario, seed=s)) for s in range(1, args.runs + 1)]
+    times = [r["wall_seconds"] for r in runs]
+    median = statistics.median(times)
+    print(f"scenario: {args.scenario}  workers: {cfg.population.workers}  employers: "
+          f"{cfg.population.employers}  months: {cfg.time.months}  runs: {args.runs}")
+    print(f"wall time per run: median {median:.3f} s  (min {min(times):.3f}, max {max(times):.3f})")
+    print(f"worker-months per second: {worker_months / median:,.0f}")
+    print(f"target median <= 2 s: {'met' if median <= 2.0 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

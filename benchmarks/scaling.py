@@ -1,0 +1,196 @@
+"""Scaling benchmark: 10k, 100k and 1.7M workers (the whole Canadian manufacturing sector).
+
+    python benchmarks/scaling.py            # 5 runs at 10k and 100k, 3 at 1.7M (~10 min)
+    python benchmarks/scaling.py --quick    # 2 runs at 10k and 100k, 1 at 1.7M
+    python benchmarks/scaling.py --scales 10k 100k --runs 3 --json out.json
+
+For each scale it runs the full model (``pay_for_performance``, 120 months) several times, each
+in a fresh subprocess so that peak resident memory (``ru_maxrss``) belongs to that run alone,
+and prints the median wall time (model construction plus simulation), worker-months per
+second, peak memory and the median time of each phase of the monthly step. The 10k and 100k
+economies scale the default (500 employers and 10 providers of 40 seats per 10,000 workers);
+1.7M is the ``canada_manufacturing`` population preset (90,000 employers, 1,700 providers).
+
+It also times a reference loop written the usual Mesa way (one ``mesa.Agent`` per worker, a
+quit draw and a wage update per month, ``model.agents.shuffle_do("step")``) at 100k workers
+and prints the ratio of our model's worker-months per second to the reference's. Finally it
+checks the scaling targets of issue 5 and says which are met.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+SCALES = {
+    "10k": {"population.workers": 10_000, "population.employers": 500, "population.providers": 10},
+    "100k": {"population.workers": 100_000, "population.employers": 5_000, "population.providers": 100},
+    "1.7M": {"population": "canada_manufacturing"},
+}
+FULL_RUNS, SMALL_RUNS = 3, 5
+REFERENCE_WORKERS, REFERENCE_MONTHS = 100_000, 12
+GIB = 1024**3
+
+
+# --- child processes -----------------------------------------------------------------------
+def child_run(scale: str, seed: int, scenario: str) -> None:
+    """Run one model in this (fresh) process and print its timings as JSON."""
+    from default import timed_run
+
+    from sim.api import compose
+
+    cfg = compose(scenario, seed, SCALES[scale])
+    run = timed_run(cfg)
+    run["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps(run))
+
+
+def child_reference(workers: int, months: int) -> None:
+    from mesa_reference import time_reference
+
+    run = time_reference(workers, months)
+    run["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps(run))
+
+
+def in_subprocess(*args: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark child {args} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- the benchmark -------------------------------------------------------------------------
+def measure_scale(scale: str, runs: int, scenario: str) -> dict:
+    results = []
+    for i in range(runs):
+        results.append(in_subprocess("--child", scale, "--seed", str(i), "--scenario", scenario))
+        r = results[-1]
+        print(f"  {scale} run {i + 1}/{runs}: {r['wall_seconds']:.2f} s,"
+              f" peak {r['max_rss_bytes'] / GIB:.2f} GiB", flush=True)
+    first = results[0]
+    wall = statistics.median(r["wall_seconds"] for r in results)
+    phases = {k: statistics.median(r["phase_seconds"][k] for r in results) for k in first["phase_seconds"]}
+    return {
+        "scale": scale,
+        "workers": first["workers"],
+        "employers": first["employers"],
+        "providers": first["providers"],
+        "months": first["months"],
+        "runs": runs,
+        "wall_seconds": wall,
+        "build_seconds": statistics.median(r["build_seconds"] for r in results),
+        "run_seconds": statistics.median(r["run_seconds"] for r in results),
+        "wall_all": [r["wall_seconds"] for r in results],
+        "worker_months_per_second": first["workers"] * first["months"] / wall,
+        "peak_rss_bytes": max(r["max_rss_bytes"] for r in results),
+        "phase_seconds": phases,
+    }
+
+
+def print_table(rows: list[dict]) -> None:
+    print("\n| scale | workers | employers | providers | runs | median wall (s) | build (s) |"
+          " worker-months/s | us per worker-month | peak RSS (GiB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        us = 1e6 / r["worker_months_per_second"]
+        print(f"| {r['scale']} | {r['workers']:,} | {r['employers']:,} | {r['providers']:,} | {r['runs']} |"
+              f" {r['wall_seconds']:.2f} | {r['build_seconds']:.2f} | {r['worker_months_per_second']:,.0f} |"
+              f" {us:.3f} | {r['peak_rss_bytes'] / GIB:.2f} |")
+    phases = list(rows[0]["phase_seconds"])
+    print("\nMedian seconds per phase of the monthly step (all 120 months; share of simulated time):\n")
+    print("| phase | " + " | ".join(r["scale"] for r in rows) + " |")
+    print("|---|" + "---:|" * len(rows))
+    for phase in sorted(phases, key=lambda p: -rows[-1]["phase_seconds"][p]):
+        cells = []
+        for r in rows:
+            total = sum(r["phase_seconds"].values())
+            cells.append(f"{r['phase_seconds'][phase]:.2f} ({100 * r['phase_seconds'][phase] / total:.0f}%)")
+        print(f"| {phase} | " + " | ".join(cells) + " |")
+
+
+def print_reference(reference: dict, ours: dict | None) -> float | None:
+    print(f"\nMesa reference loop ({reference['workers']:,} mesa.Agent workers, shuffle_do, "
+          f"{reference['months']} months): {reference['run_seconds']:.2f} s,"
+          f" {reference['worker_months_per_second']:,.0f} worker-months/s"
+          f" (building the agents: {reference['build_seconds']:.2f} s)")
+    if ours is None:
+        return None
+    ratio = ours["worker_months_per_second"] / reference["worker_months_per_second"]
+    print(f"Our full model at {ours['workers']:,} workers: {ours['worker_months_per_second']:,.0f}"
+          f" worker-months/s = {ratio:.1f}x the reference")
+    return ratio
+
+
+def print_targets(by_scale: dict, ratio: float | None) -> None:
+    print("\nTargets (issue 5):")
+    full, mid, small = by_scale.get("1.7M"), by_scale.get("100k"), by_scale.get("10k")
+
+    def line(ok: bool, text: str) -> None:
+        print(f"  [{'met' if ok else 'NOT met'}] {text}")
+
+    if full:
+        line(full["wall_seconds"] <= 60, f"full scale median {full['wall_seconds']:.1f} s <= 60 s")
+        line(full["peak_rss_bytes"] <= 4 * GIB, f"full scale peak memory {full['peak_rss_bytes'] / GIB:.2f} GiB <= 4 GiB")
+    if full and mid:
+        growth = mid["worker_months_per_second"] / full["worker_months_per_second"]
+        line(growth <= 1.5, f"time per worker-month at 1.7M / at 100k = {growth:.2f} <= 1.5")
+    if ratio is not None:
+        line(ratio >= 10, f"100k: our worker-months/s / Mesa reference = {ratio:.1f} >= 10")
+    if small:
+        line(small["wall_seconds"] <= 2, f"10k (default scale) median {small['wall_seconds']:.2f} s <= 2 s"
+             " (in a fresh process; see benchmarks/default.py for in-process)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 runs at 10k/100k, 1 at 1.7M")
+    parser.add_argument("--scales", nargs="+", default=list(SCALES), choices=list(SCALES))
+    parser.add_argument("--runs", type=int, default=None, help="runs at 10k and 100k (default 5)")
+    parser.add_argument("--full-runs", type=int, default=None, help="runs at 1.7M (default 3)")
+    parser.add_argument("--scenario", default="pay_for_performance")
+    parser.add_argument("--reference-months", type=int, default=REFERENCE_MONTHS)
+    parser.add_argument("--no-reference", action="store_true", help="skip the Mesa reference loop")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--reference-child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child_run(args.child, args.seed, args.scenario)
+    if args.reference_child:
+        return child_reference(args.reference_child, args.reference_months)
+
+    small_runs = args.runs or (2 if args.quick else SMALL_RUNS)
+    full_runs = args.full_runs or (1 if args.quick else FULL_RUNS)
+    print(f"scaling benchmark: scenario {args.scenario}, 120 months, each run in a fresh process;"
+          f" {os.cpu_count()} CPUs")
+    rows = []
+    for scale in args.scales:
+        rows.append(measure_scale(scale, full_runs if scale == "1.7M" else small_runs, args.scenario))
+    by_scale = {r["scale"]: r for r in rows}
+    print_table(rows)
+    reference, ratio = None, None
+    if not args.no_reference:
+        reference = in_subprocess("--reference-child", str(REFERENCE_WORKERS),
+                                  "--reference-months", str(args.reference_months))
+        ratio = print_reference(reference, by_scale.get("100k"))
+    print_targets(by_scale, ratio)
+    if args.json:
+        args.json.write_text(json.dumps({"scales": rows, "reference": reference, "ratio": ratio}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Hydra sweeper plugin of p4p-sim: BasicSweeper plus deterministic job dirs and resume."""

@@ -1,0 +1,39 @@
+"""Hydra callbacks of ``p4p-sim`` sweeps (registered under ``hydra.callbacks`` in config.yaml).
+
+* After each job (in the job's own process, whichever launcher ran it) log how many jobs of
+  the sweep have finished, counted from the files in the sweep directory.
+* When the multirun ends (on the submitting machine) build ``sweep.parquet`` and the stacked
+  ``timeseries.parquet`` (:func:`sim.sweep.collect_sweep`).
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+
+log = logging.getLogger("p4p_sim")
+
+
+class SweepCallbacks(Callback):
+    def on_job_end(self, config: DictConfig, job_return: Any = None, **kwargs: Any) -> None:
+        if OmegaConf.select(config, "hydra.mode") != RunMode.MULTIRUN:
+            return
+        from .sweep_jobs import count_finished
+
+        done, total = count_finished(Path(config.hydra.sweep.dir))
+        log.info("sweep progress: %d/%d jobs finished", done, total)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from .sweep import collect_sweep, describe
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            sweep = collect_sweep(sweep_dir)
+        except Exception as exc:  # noqa: BLE001 - the jobs' own files are safe; say how to retry
+            log.error("could not build the sweep table (%s); rerun: p4p-collect %s", exc, sweep_dir)
+            return
+        log.info("%s", describe(sweep))

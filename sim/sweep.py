@@ -1,0 +1,249 @@
+"""One table per sweep: ``sweep.parquet`` (a row per job) and a stacked ``timeseries.parquet``.
+
+Rows carry the job's overrides as parameter columns (``scenario``, ``seed``,
+``funding.outcome_share``...), its status and error, and every KPI scalar of its
+``summary.json``. Jobs that failed, are still running, never started or left unreadable files
+are listed with that status and empty KPIs: never silently dropped (EMA Workbench's contract
+of row-aligned experiments and outcomes).
+
+    >>> import sim
+    >>> sweep = sim.load_sweep("outputs/sweeps/20260101-120000")
+    >>> sweep.table.groupby("scenario")["training_incidence"].mean()
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from hydra.core.override_parser.overrides_parser import OverridesParser
+
+from .kpis import EXTRA_SCALARS, KPI_NAMES
+from .outputs import TIMESERIES, TIMING, atomic_write_parquet
+from .sweep_jobs import (
+    COMPLETED, JOB_CONFIG, JobState, find_job_dirs, job_state, override_key, read_json, read_manifest,
+)
+
+log = logging.getLogger("p4p_sim")
+
+SWEEP_TABLE = "sweep.parquet"
+SWEEP_TIMESERIES = "timeseries.parquet"
+JOB_COLUMNS = ("job", "status", "scenario", "seed")
+ERROR_COLUMNS = ("error_type", "error")
+
+
+@dataclass
+class Sweep:
+    """A sweep loaded into pandas: the job table, the stacked monthly series, and problems."""
+
+    directory: Path
+    table: pd.DataFrame
+    timeseries: pd.DataFrame
+    params: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def swept(self) -> list[str]:
+        """Parameters that take more than one value across jobs (seed included)."""
+        return [p for p in self.params if self.table[p].nunique(dropna=False) > 1]
+
+    @property
+    def factors(self) -> list[str]:
+        """Swept parameters other than the seed: what the sweep compares."""
+        return [p for p in self.swept if p != "seed"]
+
+    @property
+    def kpis(self) -> list[str]:
+        known = [k for k in (*KPI_NAMES, *EXTRA_SCALARS) if k in self.table.columns]
+        return known + [c for c in self.table.attrs.get("p4p_sim", {}).get("kpis", []) if c not in known]
+
+    @property
+    def completed(self) -> pd.DataFrame:
+        return self.table[self.table["status"] == COMPLETED]
+
+    def status_counts(self) -> dict[str, int]:
+        return {str(k): int(v) for k, v in self.table["status"].value_counts().items()}
+
+
+def collect_sweep(sweep_dir: str | Path, write: bool = True, progress: bool = False) -> Sweep:
+    """Build the sweep table and stacked time series from the job directories of a sweep."""
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise FileNotFoundError(f"{sweep_dir} is not a directory")
+    manifest = read_manifest(sweep_dir)
+    expected = manifest.get("jobs", {})
+    jobs = sorted(set(expected) | set(find_job_dirs(sweep_dir)))
+    states = [job_state(sweep_dir, job, expected.get(job)) for job in _progress(jobs, progress)]
+    problems = [f"{s.job}: {s.status}: {s.error}" for s in states if s.status not in (COMPLETED, "failed")]
+    rows, params, kpis = [], [], []
+    for state in states:
+        row, keys = _job_row(sweep_dir, state)
+        rows.append(row)
+        params += [k for k in keys if k not in params]
+        kpis += [k for k in (state.summary or {}).get("kpis", {}) if k not in kpis]
+    table = _tidy(pd.DataFrame(rows), params, kpis)
+    timeseries = _stack_timeseries(sweep_dir, table, params, problems)
+    sweep = Sweep(sweep_dir, table, timeseries, params, problems)
+    if write:
+        atomic_write_parquet(sweep_dir / SWEEP_TABLE, table)
+        atomic_write_parquet(sweep_dir / SWEEP_TIMESERIES, timeseries)
+    return sweep
+
+
+def load_sweep(sweep_dir: str | Path, refresh: bool = False) -> Sweep:
+    """A sweep's tables: read ``sweep.parquet`` if present (``refresh`` rebuilds it first)."""
+    sweep_dir = Path(sweep_dir)
+    table_path = sweep_dir / SWEEP_TABLE
+    if refresh or not table_path.exists():
+        return collect_sweep(sweep_dir)
+    try:
+        table = pd.read_parquet(table_path)
+        ts_path = sweep_dir / SWEEP_TIMESERIES
+        timeseries = pd.read_parquet(ts_path) if ts_path.exists() else pd.DataFrame()
+    except Exception as exc:  # noqa: BLE001 - truncated or foreign tables: rebuild from the jobs
+        log.warning("%s unreadable (%s); rebuilding it from the job directories", table_path, type(exc).__name__)
+        return collect_sweep(sweep_dir)
+    params = list(table.attrs.get("p4p_sim", {}).get("params", []))
+    return Sweep(sweep_dir, table, timeseries, params)
+
+
+def _progress(items: list, show: bool):
+    if not show:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc="reading jobs", unit="job", file=sys.stderr)
+
+
+def _job_row(sweep_dir: Path, state: JobState) -> tuple[dict, list[str]]:
+    row: dict = {"job": state.job, "status": state.status}
+    values = _parse_overrides(state.overrides)
+    row.update(values)
+    summary = state.summary or {}
+    config = {} if summary else (_job_config(sweep_dir / state.job) or {})
+    row["scenario"] = summary.get("scenario", config.get("scenario", {}).get("name", values.get("scenario")))
+    row["seed"] = summary.get("seed", config.get("seed", values.get("seed")))
+    row["error_type"], row["error"] = state.error_type, state.error
+    row.update(summary.get("kpis", {}))
+    timing = read_json(sweep_dir / state.job / TIMING) if summary else None
+    if timing:
+        row["run_seconds"] = timing.get("setup_seconds", 0.0) + timing.get("simulate_seconds", 0.0)
+    return row, list(values)
+
+
+def _parse_overrides(overrides: list[str]) -> dict:
+    """Override strings -> {config key: typed value} (``seed=3`` -> {"seed": 3})."""
+    values = {}
+    parser = OverridesParser.create()
+    for text in overrides:
+        try:
+            override = parser.parse_override(text)
+            value = override.value()
+        except Exception:  # noqa: BLE001 - keep unparsable overrides as text
+            value = text.split("=", 1)[1] if "=" in text else None
+        values[override_key(text)] = value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
+    return values
+
+
+def _job_config(job_dir: Path) -> dict | None:
+    import yaml
+
+    try:
+        with open(job_dir / JOB_CONFIG, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _tidy(table: pd.DataFrame, params: list[str], kpis: list[str]) -> pd.DataFrame:
+    """Column order job, status, scenario, seed, params, errors, KPIs; one dtype per column."""
+    for column in (*JOB_COLUMNS, *ERROR_COLUMNS):
+        if column not in table.columns:
+            table[column] = None
+    kpi_order = [k for k in (*KPI_NAMES, *EXTRA_SCALARS) if k in kpis] + [k for k in kpis if k not in KPI_NAMES + EXTRA_SCALARS]
+    rest = [c for c in table.columns if c not in (*JOB_COLUMNS, *params, *ERROR_COLUMNS, *kpi_order)]
+    order = list(dict.fromkeys([*JOB_COLUMNS, *params, *ERROR_COLUMNS, *kpi_order, *rest]))
+    table = table[order].copy()
+    for column in kpi_order + [c for c in rest if c == "run_seconds"]:
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    for column in params + ["seed"]:
+        table[column] = _one_dtype(table[column])
+    for column in ("job", "status", "scenario", *ERROR_COLUMNS):
+        table[column] = table[column].astype("object").where(table[column].notna(), None)
+    table = _as_stored(table.sort_values("job", kind="stable").reset_index(drop=True))
+    table.attrs["p4p_sim"] = {"params": params, "kpis": kpi_order}
+    return table
+
+
+def _as_stored(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as Parquet gives it back, so collecting and loading return equal tables."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False).to_pandas()
+
+
+def _one_dtype(column: pd.Series) -> pd.Series:
+    """Numbers stay numbers (int if all integral); mixed columns become text."""
+    present = column.dropna()
+    if len(present) and all(isinstance(v, bool) for v in present):
+        return column.astype("boolean")
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        numeric = pd.to_numeric(column, errors="coerce")
+        integral = len(present) and all(isinstance(v, int) for v in present) and not column.isna().any()
+        return numeric.astype("int64") if integral else numeric.astype("float64")
+    return column.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)).astype("object")
+
+
+def _stack_timeseries(sweep_dir: Path, table: pd.DataFrame, params: list[str], problems: list[str]) -> pd.DataFrame:
+    keys = ["job", "scenario", "seed", *[p for p in params if p not in ("scenario", "seed")]]
+    frames = []
+    for record in table[table["status"] == COMPLETED][keys].to_dict("records"):
+        path = sweep_dir / record["job"] / TIMESERIES
+        if not path.exists():
+            continue  # output.timeseries=false
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # noqa: BLE001 - truncated or foreign parquet
+            problems.append(f"{record['job']}: {TIMESERIES} unreadable ({type(exc).__name__}); skipped")
+            continue
+        for position, key in enumerate(keys):
+            frame.insert(position, key, record[key])
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=keys)
+
+
+def collect_main(argv: list[str] | None = None) -> int:
+    """``p4p-collect <sweep dir>``: rebuild sweep.parquet and timeseries.parquet."""
+    parser = argparse.ArgumentParser(prog="p4p-collect", description=collect_main.__doc__)
+    parser.add_argument("sweep_dir", type=Path, help="a multirun sweep directory (outputs/sweeps/...)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    try:
+        sweep = collect_sweep(args.sweep_dir, progress=not args.quiet)
+    except FileNotFoundError as exc:
+        print(f"p4p-collect: error: {exc}", file=sys.stderr)
+        return 2
+    print(describe(sweep))
+    return 0
+
+
+def describe(sweep: Sweep) -> str:
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(sweep.status_counts().items()))
+    lines = [
+        f"{sweep.directory / SWEEP_TABLE}: {len(sweep.table)} jobs ({counts or 'none'})",
+        f"{sweep.directory / SWEEP_TIMESERIES}: {len(sweep.timeseries)} rows",
+    ]
+    if sweep.factors:
+        lines.append("swept: " + ", ".join(sweep.factors) + (" x seed" if "seed" in sweep.swept else ""))
+    failed = sweep.table[sweep.table["status"] != COMPLETED]
+    lines += [f"  {r.job}: {r.status}: {r.error}" for r in failed.itertuples()]
+    lines += [f"  skipped: {p}" for p in sweep.problems if "skipped" in p]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(collect_main())

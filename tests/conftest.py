@@ -1,0 +1,26 @@
+"""Shared fixtures: tiny economies that run in a fraction of a second."""
+from __future__ import annotations
+
+import pytest
+
+from sim.api import compose
+
+TINY = {
+    "population.workers": 600,
+    "population.employers": 30,
+    "population.providers": 3,
+    "time.months": 48,
+    "time.burn_in": 12,
+}
+
+
+def tiny_config(scenario: str = "pay_for_performance", seed: int = 1, **overrides):
+    """A validated config for a tiny economy; keyword overrides use ``__`` for dots."""
+    params = dict(TINY)
+    params.update({k.replace("__", "."): v for k, v in overrides.items()})
+    return compose(scenario=scenario, seed=seed, overrides=params)
+
+
+@pytest.fixture
+def tiny():
+    return tiny_config

@@ -1,0 +1,69 @@
+"""Run small ``p4p-sim -m`` sweeps in subprocesses for the sweep, report and notebook tests.
+
+Sweeps run once per test session and are cached under pytest's base temp directory, so
+several test modules share them.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sim
+
+PROJECT_ROOT = Path(sim.__file__).resolve().parent.parent
+TINY = [
+    "population.workers=400",
+    "population.employers=25",
+    "time.months=36",
+    "time.burn_in=12",
+]
+PAIRED = ["scenario=baseline,pay_for_performance", "seed=1,2,3"]
+
+
+def subprocess_env() -> dict:
+    """Environment in which a child Python imports this source tree."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.pop("P4P_SIM_CONFIG_DIR", None)
+    return env
+
+
+def run_cli(args: list[str], cwd: Path, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``python -m sim.cli <args>`` (what the ``p4p-sim`` console script runs)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        cwd=cwd, env=subprocess_env(), capture_output=True, text=True, timeout=timeout,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"p4p-sim {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def run_sweep(sweep_dir: Path, *overrides: str, check: bool = True) -> subprocess.CompletedProcess:
+    """A multirun into ``sweep_dir`` on a tiny economy."""
+    sweep_dir.parent.mkdir(parents=True, exist_ok=True)
+    return run_cli(["-m", *overrides, *TINY, f"hydra.sweep.dir={sweep_dir}"], cwd=sweep_dir.parent, check=check)
+
+
+def cached_sweep(tmp_path_factory, name: str, *overrides: str) -> Path:
+    """Run a sweep once per session (shared by test modules) and return its directory."""
+    sweep_dir = tmp_path_factory.getbasetemp() / "shared_sweeps" / name
+    if not (sweep_dir / "sweep.parquet").exists():
+        run_sweep(sweep_dir, *overrides)
+    return sweep_dir
+
+
+def paired_sweep(tmp_path_factory) -> Path:
+    """baseline and pay_for_performance x seeds 1-3 with the default (joblib) launcher."""
+    return cached_sweep(tmp_path_factory, "paired", *PAIRED)
+
+
+def file_mtimes(root: Path) -> dict[str, int]:
+    """mtime (ns) of every file under the job directories of a sweep."""
+    return {
+        str(p.relative_to(root)): p.stat().st_mtime_ns
+        for p in root.rglob("*")
+        if p.is_file() and len(p.relative_to(root).parts) > 1 and not p.relative_to(root).parts[0].startswith(".")
+    }

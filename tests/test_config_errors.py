@@ -1,0 +1,45 @@
+"""Bad configs stop before any simulation with a one-line message naming the parameter."""
+from __future__ import annotations
+
+import pytest
+
+from sim import ConfigError
+from sim.api import compose
+from sim.model import TrainingMarketModel
+
+from .conftest import tiny_config
+
+BAD = [
+    ({"funding.outcome_share": 1.5}, "funding.outcome_share"),
+    ({"funding.upfront_share": -0.1}, "funding.upfront_share"),
+    ({"funding.upfront_share": 0.5}, "funding.upfront_share + funding.outcome_share"),
+    ({"population.workers": -5}, "population.workers"),
+    ({"population.employers": 0}, "population.employers"),
+    ({"time.burn_in": 120}, "time.burn_in"),
+    ({"funding.recipient": "bank"}, "funding.recipient"),
+    ({"funding.foo": 1}, "funding.foo"),
+    ({"population.workers": "many"}, "population.workers"),
+    ({"funding.milestones": [{"event": "party", "weight": 1.0, "lag": 0}]}, "funding.milestones[0].event"),
+]
+
+
+@pytest.mark.parametrize("overrides,name", BAD)
+def test_bad_values_raise_one_line_errors_naming_the_parameter(overrides, name):
+    with pytest.raises(ConfigError) as info:
+        compose(scenario="pay_for_performance", overrides=overrides)
+    message = str(info.value)
+    assert name in message
+    assert "\n" not in message
+    assert "allowed" in message or "unknown" in message or "invalid" in message
+
+
+def test_unknown_scenario_lists_the_known_ones():
+    with pytest.raises(ConfigError, match="baseline.*upfront_subsidy"):
+        compose(scenario="free_money")
+
+
+def test_model_refuses_an_invalid_config_object():
+    cfg = tiny_config()
+    cfg.funding.outcome_share = 2.0
+    with pytest.raises(ConfigError, match="funding.outcome_share"):
+        TrainingMarketModel(cfg)

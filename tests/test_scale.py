@@ -1,0 +1,65 @@
+"""Full-scale population preset and the employer-size cap it relies on (issue 5)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.api import compose
+from sim.employers import EmployerTable
+from sim.model import TrainingMarketModel
+from sim.validation import ConfigError
+
+
+def test_canada_manufacturing_preset_is_the_sector_at_one_to_one():
+    pop = compose(overrides=["population=canada_manufacturing"]).population
+    assert pop.workers == 1_700_000
+    assert pop.employers == 90_000
+    # providers and seats keep the default economy's seats per worker
+    default = compose().population
+    assert pop.providers * pop.seats_per_provider / pop.workers == pytest.approx(
+        default.providers * default.seats_per_provider / default.workers
+    )
+    assert pop.max_employer_size is not None
+
+
+def test_full_scale_size_distribution_is_heavy_tailed_and_capped():
+    pop = compose(overrides=["population=canada_manufacturing"]).population
+    sizes = EmployerTable.draw_sizes(
+        np.random.default_rng(0), pop.employers, pop.workers, pop.initial_unemployment,
+        pop.employer_size_shape, pop.max_employer_size,
+    )
+    employed = round(pop.workers * (1 - pop.initial_unemployment))
+    assert sizes.sum() == employed
+    assert sizes.min() >= 1 and sizes.max() <= pop.max_employer_size
+    assert 0.97 <= (sizes < 100).mean() <= 0.99  # ISED: 97.9% of employers are small
+    assert (sizes >= 500).mean() > 0.001  # yet a tail of large plants exists
+    assert (sizes == pop.max_employer_size).sum() >= 1
+
+
+@pytest.mark.parametrize("cap", [30, 60, 200])
+def test_size_cap_keeps_total_jobs_and_order(cap):
+    rng = np.random.default_rng(3)
+    sizes = EmployerTable.draw_sizes(rng, 200, 5_000, 0.06, 1.1, cap)
+    assert sizes.sum() == 4_700
+    assert sizes.max() <= cap
+    uncapped = EmployerTable.draw_sizes(np.random.default_rng(3), 200, 5_000, 0.06, 1.1)
+    assert uncapped.max() > cap  # the cap binds in this draw
+    # capping keeps employers' size ranking (up to ties at the cap and rounding)
+    big = uncapped >= np.sort(uncapped)[-5]
+    assert (sizes[big] >= np.median(sizes)).all()
+
+
+def test_size_cap_too_small_for_the_jobs_is_a_config_error():
+    with pytest.raises(ConfigError, match="population.max_employer_size=5"):
+        compose(overrides={"population.workers": 2000, "population.employers": 100,
+                           "population.max_employer_size": 5})
+
+
+def test_capped_economy_fills_every_employer_to_its_capped_size():
+    cfg = compose(overrides={"population.workers": 1500, "population.employers": 60,
+                             "population.max_employer_size": 60, "time.months": 3,
+                             "time.burn_in": 1})
+    model = TrainingMarketModel(cfg)
+    assert model.employers.target_size.max() <= 60
+    assert model.employers.size.sum() == model.employers.target_size.sum()
+    model.run()

@@ -1,0 +1,196 @@
+"""Sweep fault tolerance: failing jobs, a killed sweep and junk files never cost the other jobs.
+
+Exceptions inside the model are injected with the ``P4P_SIM_TEST_FAULT`` test hook
+(:mod:`sim.faults`), which reaches every launcher's worker processes through the environment.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from tests.sweep_helpers import TINY, file_mtimes, subprocess_env
+
+from sim.sweep import collect_main, collect_sweep, load_sweep
+
+
+def sweep_command(sweep_dir: Path, overrides: list[str], economy: list[str] = TINY) -> list[str]:
+    return [sys.executable, "-m", "sim.cli", "-m", *overrides, *economy, f"hydra.sweep.dir={sweep_dir}"]
+
+
+def run_sweep(sweep_dir: Path, *overrides: str, fault: str | None = None) -> str:
+    """Run a sweep (with an injected fault, optionally); it must exit 0. Returns its log."""
+    env = subprocess_env()
+    env.pop("P4P_SIM_TEST_FAULT", None)
+    if fault:
+        env["P4P_SIM_TEST_FAULT"] = fault
+    result = subprocess.run(sweep_command(sweep_dir, list(overrides)), cwd=sweep_dir.parent, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def table_of(sweep_dir: Path) -> pd.DataFrame:
+    return pd.read_parquet(sweep_dir / "sweep.parquet").set_index("job")
+
+
+def test_bad_cells_and_model_exceptions_fail_only_their_jobs_and_resume_reruns_only_them(tmp_path):
+    """A 2 x 2 sweep: one out-of-range value (two jobs) and one model exception (one job)."""
+    sweep_dir = tmp_path / "sweep"
+    cells = ("funding.outcome_share=0.3,1.5", "seed=1,2")
+    run_sweep(sweep_dir, *cells, fault="raise_at_month=3,seed=2")
+    ok, crashed = "funding.outcome_share=0.3,seed=1", "funding.outcome_share=0.3,seed=2"
+    bad = ["funding.outcome_share=1.5,seed=1", "funding.outcome_share=1.5,seed=2"]
+    table = table_of(sweep_dir)
+    assert table["status"].to_dict() == {ok: "completed", crashed: "failed", bad[0]: "failed", bad[1]: "failed"}
+    assert table.loc[crashed, "error_type"] == "exception"
+    assert "InjectedFault: injected fault in month 3" in table.loc[crashed, "error"]
+    for job in bad:
+        assert table.loc[job, "error_type"] == "config"
+        assert table.loc[job, "error"] == "funding.outcome_share=1.5 is out of range; allowed: [0, 1]"
+    assert table.loc[[crashed, *bad], "training_incidence"].isna().all()
+    assert table.loc[ok, "training_incidence"] > 0
+    for job in (crashed, *bad):  # a failed job has failure.json and no summary or data
+        assert (sweep_dir / job / "failure.json").exists()
+        assert not (sweep_dir / job / "summary.json").exists()
+        assert not (sweep_dir / job / "timeseries.parquet").exists()
+
+    before = file_mtimes(sweep_dir)
+    log = run_sweep(sweep_dir, *cells)  # the injected fault is gone: resume
+    assert "1 already completed, launching 3" in log
+    after = file_mtimes(sweep_dir)
+    kept = {k: v for k, v in before.items() if k.startswith(ok + "/")}
+    assert kept and {k: after[k] for k in kept} == kept
+    status = table_of(sweep_dir)["status"].to_dict()
+    assert status[crashed] == "completed" and not (sweep_dir / crashed / "failure.json").exists()
+    assert status[bad[0]] == status[bad[1]] == "failed"  # still a bad value
+
+
+def test_issue_command_completes_the_valid_job_and_lists_the_other_as_failed(tmp_path):
+    """``p4p-sim -m funding.outcome_share=0.5,1.5 population.workers=2000 population.employers=100``"""
+    command = [sys.executable, "-m", "sim.cli", "-m", "funding.outcome_share=0.5,1.5",
+               "population.workers=2000", "population.employers=100"]
+    env = subprocess_env()
+    env.pop("P4P_SIM_TEST_FAULT", None)
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    (sweep_dir,) = (tmp_path / "outputs" / "sweeps").iterdir()
+    table = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("funding.outcome_share")
+    assert table.loc[0.5, "status"] == "completed" and table.loc[0.5, "training_incidence"] > 0
+    assert table.loc[1.5, "status"] == "failed"
+    assert table.loc[1.5, "error"] == "funding.outcome_share=1.5 is out of range; allowed: [0, 1]"
+    assert "funding.outcome_share=1.5: failed: funding.outcome_share=1.5 is out of range" in (
+        result.stdout + result.stderr
+    )
+
+
+def test_killed_sweep_is_collected_and_resumed(tmp_path):
+    """SIGKILL the whole sweep (parent and joblib workers) once the first job has finished."""
+    sweep_dir = tmp_path / "sweep"
+    economy = ["population.workers=1500", "population.employers=60", "time.months=48", "time.burn_in=12"]
+    env = subprocess_env()
+    env.pop("P4P_SIM_TEST_FAULT", None)
+    process = subprocess.Popen(sweep_command(sweep_dir, ["seed=1,2,3,4,5"], economy), cwd=tmp_path,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not list(sweep_dir.glob("*/summary.json")) and process.poll() is None:
+            assert time.monotonic() < deadline, "no job finished"
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == -signal.SIGKILL
+    assert not (sweep_dir / "sweep.parquet").exists()
+
+    sweep = collect_sweep(sweep_dir)
+    assert len(sweep.table) == 5  # the manifest lists jobs that never started
+    done = sweep.table[sweep.table["status"] == "completed"]["job"].tolist()
+    assert 1 <= len(done) < 5
+    assert set(sweep.table["status"]) <= {"completed", "incomplete", "missing"}
+    for path in sweep_dir.glob("*/summary.json"):
+        assert json.loads(path.read_text())["status"] == "completed"  # complete, or absent
+
+    before = {k: v for k, v in file_mtimes(sweep_dir).items() if k.split("/")[0] in done}
+    result = subprocess.run(sweep_command(sweep_dir, ["seed=1,2,3,4,5"], economy), cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"{len(done)} already completed, launching {5 - len(done)}" in result.stdout + result.stderr
+    after = file_mtimes(sweep_dir)
+    assert {k: after[k] for k in before} == before
+    assert (table_of(sweep_dir)["status"] == "completed").all()
+
+
+@pytest.fixture(scope="module")
+def small_sweep(tmp_path_factory):
+    sweep_dir = tmp_path_factory.mktemp("junk") / "sweep"
+    run_sweep(sweep_dir, "seed=1,2,3")
+    return sweep_dir
+
+
+def test_foreign_and_truncated_files_are_reported_and_skipped(small_sweep, tmp_path, capsys):
+    sweep_dir = tmp_path / "sweep"
+    shutil.copytree(small_sweep, sweep_dir)
+    reference = table_of(small_sweep)
+    # truncated files of real jobs
+    (sweep_dir / "seed=2" / "timeseries.parquet").write_bytes(
+        (small_sweep / "seed=2" / "timeseries.parquet").read_bytes()[:300]
+    )
+    (sweep_dir / "seed=3" / ".hydra" / "overrides.yaml").write_text("- seed=3\n- [unclosed")
+    # foreign files and directories
+    (sweep_dir / "README.md").write_text("notes about this sweep")
+    (sweep_dir / "other.parquet").write_bytes(b"not parquet at all")
+    (sweep_dir / "sweep.parquet").write_bytes(b"PAR1\x00\x00")  # a table cut short
+    foreign = sweep_dir / "copied_from_elsewhere"
+    foreign.mkdir()
+    (foreign / "summary.json").write_text(json.dumps(["a", "list", "not", "a", "summary"]))
+    half = sweep_dir / "half_written_failure"
+    half.mkdir()
+    (half / "failure.json").write_text('{"status": "fail')
+    (sweep_dir / ".ipynb_checkpoints" / "x").mkdir(parents=True)
+    (sweep_dir / ".ipynb_checkpoints" / "x" / "summary.json").write_text("{}")
+    (sweep_dir / "sweep_jobs.json").write_text("{truncated")
+
+    sweep = load_sweep(sweep_dir)  # the cut-short sweep.parquet is rebuilt, not fatal
+    status = sweep.table.set_index("job")["status"].to_dict()
+    assert status["seed=1"] == status["seed=2"] == status["seed=3"] == "completed"
+    assert status["copied_from_elsewhere"] == "unreadable"
+    assert status["half_written_failure"] == "unreadable"
+    assert not any(job.startswith(".") for job in status)
+    table = sweep.table.set_index("job")
+    for job in ("seed=1", "seed=2", "seed=3"):
+        assert table.loc[job, "training_incidence"] == reference.loc[job, "training_incidence"]
+    assert any("seed=2: timeseries.parquet unreadable" in p for p in sweep.problems)
+    assert any(p.startswith("copied_from_elsewhere: unreadable") for p in sweep.problems)
+    assert set(sweep.timeseries["job"]) == {"seed=1", "seed=3"}
+    assert pd.read_parquet(sweep_dir / "sweep.parquet").shape[0] == 5
+
+    assert collect_main([str(sweep_dir), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "copied_from_elsewhere: unreadable" in printed and "half_written_failure: unreadable" in printed
+    assert "seed=2: timeseries.parquet unreadable" in printed
+
+
+def test_resume_over_junk_reruns_only_the_damaged_job(small_sweep, tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    shutil.copytree(small_sweep, sweep_dir)
+    (sweep_dir / "seed=2" / "summary.json").write_text('{"status": "completed", "kp')  # cut short
+    (sweep_dir / "stray.txt").write_text("junk")
+    before = file_mtimes(sweep_dir)
+    log = run_sweep(sweep_dir, "seed=1,2,3")
+    assert "2 already completed, launching 1" in log
+    after = file_mtimes(sweep_dir)
+    kept = {k: v for k, v in before.items() if not k.startswith("seed=2")}
+    assert {k: after[k] for k in kept} == kept
+    assert json.loads((sweep_dir / "seed=2" / "summary.json").read_text())["status"] == "completed"

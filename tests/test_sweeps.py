@@ -1,0 +1,144 @@
+"""Sweeps: the sweep table, resume, launcher independence, failed and broken jobs."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from tests.sweep_helpers import PAIRED, file_mtimes, paired_sweep, run_sweep
+
+from sim.kpis import KPI_NAMES
+from sim.sweep import collect_sweep, load_sweep
+from sim.sweep_jobs import MANIFEST, job_name
+
+JOBS = [f"scenario={s},seed={k}" for s in ("baseline", "pay_for_performance") for k in (1, 2, 3)]
+
+
+@pytest.fixture(scope="module")
+def paired(tmp_path_factory):
+    return paired_sweep(tmp_path_factory)
+
+
+def test_sweep_table_has_one_row_per_job_with_every_kpi(paired):
+    table = pd.read_parquet(paired / "sweep.parquet")
+    assert sorted(table["job"]) == sorted(JOBS)
+    assert set(KPI_NAMES) <= set(table.columns)
+    assert {"scenario", "seed", "status", "error"} <= set(table.columns)
+    assert (table["status"] == "completed").all()
+    assert table["seed"].dtype == np.int64
+    for row in table.itertuples():
+        summary = json.loads((paired / row.job / "summary.json").read_text())
+        assert (row.scenario, row.seed) == (summary["scenario"], summary["seed"])
+        assert row.training_incidence == summary["kpis"]["training_incidence"]
+
+
+def test_stacked_timeseries_is_keyed_by_job(paired):
+    stacked = pd.read_parquet(paired / "timeseries.parquet")
+    assert sorted(stacked["job"].unique()) == sorted(JOBS)
+    one = stacked[stacked["job"] == "scenario=baseline,seed=2"].drop(
+        columns=["job", "scenario", "seed", "population.workers", "population.employers",
+                 "time.months", "time.burn_in"]
+    )
+    own = pd.read_parquet(paired / "scenario=baseline,seed=2" / "timeseries.parquet")
+    pd.testing.assert_frame_equal(one.reset_index(drop=True), own, check_dtype=False)
+
+
+def test_rerunning_the_sweep_launches_nothing_and_touches_no_job_file(paired, tmp_path):
+    copy = tmp_path / "paired"
+    shutil.copytree(paired, copy)
+    before = file_mtimes(copy)
+    result = run_sweep(copy, *PAIRED)
+    assert "6 already completed, launching 0" in result.stdout + result.stderr
+    assert file_mtimes(copy) == before
+    assert len(pd.read_parquet(copy / "sweep.parquet")) == 6
+
+
+def test_resume_reruns_only_missing_and_failed_jobs(paired, tmp_path):
+    copy = tmp_path / "paired"
+    shutil.copytree(paired, copy)
+    shutil.rmtree(copy / "scenario=baseline,seed=3")
+    (copy / "scenario=pay_for_performance,seed=1" / "summary.json").unlink()
+    (copy / "scenario=pay_for_performance,seed=1" / "failure.json").write_text('{"status": "failed"}')
+    before = file_mtimes(copy)
+    result = run_sweep(copy, *PAIRED)
+    assert "4 already completed, launching 2" in result.stdout + result.stderr
+    after = file_mtimes(copy)
+    rerun = ("scenario=baseline,seed=3", "scenario=pay_for_performance,seed=1")
+    assert {k: v for k, v in after.items() if not k.startswith(rerun)} == {
+        k: v for k, v in before.items() if not k.startswith(rerun)
+    }
+    table = pd.read_parquet(copy / "sweep.parquet")
+    assert (table["status"] == "completed").all()
+    original = pd.read_parquet(paired / "sweep.parquet")
+    kpis = list(KPI_NAMES)
+    pd.testing.assert_frame_equal(table[kpis], original[kpis])
+
+
+@pytest.mark.parametrize("launcher", ["basic", "submitit_local"])
+def test_launchers_give_identical_results(paired, tmp_path, launcher):
+    """The same jobs under another launcher: same KPIs and monthly series, bit for bit."""
+    sweep_dir = tmp_path / launcher
+    run_sweep(sweep_dir, "scenario=baseline,pay_for_performance", "seed=2,3", f"hydra/launcher={launcher}")
+    other = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("job")
+    reference = pd.read_parquet(paired / "sweep.parquet").set_index("job").loc[other.index]
+    kpis = [c for c in reference.columns if c in other.columns and reference[c].dtype == float and c != "run_seconds"]
+    pd.testing.assert_frame_equal(other[kpis], reference[kpis])
+    for job in other.index:
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(sweep_dir / job / "timeseries.parquet"),
+            pd.read_parquet(paired / job / "timeseries.parquet"),
+        )
+
+
+def test_failed_job_is_listed_with_its_error_and_rerun(tmp_path):
+    sweep_dir = tmp_path / "failing"
+    run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1")
+    table = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("funding.outcome_share")
+    assert table.loc[0.3, "status"] == "completed"
+    assert table.loc[1.5, "status"] == "failed"
+    assert "funding.outcome_share=1.5 is out of range" in table.loc[1.5, "error"]
+    assert np.isnan(table.loc[1.5, "training_incidence"])
+    result = run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1")
+    assert "1 already completed, launching 1" in result.stdout + result.stderr
+
+
+def _fake_job(root, name, overrides, summary=None, failure=None):
+    job = root / name
+    (job / ".hydra").mkdir(parents=True)
+    (job / ".hydra" / "overrides.yaml").write_text("".join(f"- {o}\n" for o in overrides))
+    if summary is not None:
+        (job / "summary.json").write_text(summary)
+    if failure is not None:
+        (job / "failure.json").write_text(failure)
+    return job
+
+
+def test_collector_lists_every_kind_of_unfinished_job_and_survives_broken_files(tmp_path):
+    """Completed, failed, incomplete, missing and unreadable jobs each get a row; junk is skipped."""
+    kpis = {k: 1.0 for k in KPI_NAMES}
+    ok = json.dumps({"status": "completed", "scenario": "baseline", "seed": 1, "kpis": kpis})
+    done = _fake_job(tmp_path, "seed=1", ["seed=1"], summary=ok)
+    (done / "timeseries.parquet").write_bytes(b"PAR1 truncated")
+    _fake_job(tmp_path, "seed=2", ["seed=2"], failure=json.dumps({"status": "failed", "error": "boom", "error_type": "exception"}))
+    _fake_job(tmp_path, "seed=3", ["seed=3"])
+    _fake_job(tmp_path, "seed=4", ["seed=4"], summary='{"status": "compl')
+    (tmp_path / "notes.txt").write_text("not a job")
+    (tmp_path / MANIFEST).write_text(json.dumps({"swept": ["seed"], "jobs": {"seed=5": ["seed=5"]}}))
+    sweep = collect_sweep(tmp_path)
+    status = dict(zip(sweep.table["seed"], sweep.table["status"]))
+    assert status == {1: "completed", 2: "failed", 3: "incomplete", 4: "unreadable", 5: "missing"}
+    assert sweep.table.set_index("seed").loc[2, "error"] == "boom"
+    assert any("seed=1: timeseries.parquet unreadable" in p for p in sweep.problems)
+    assert load_sweep(tmp_path).table.equals(sweep.table)
+
+
+def test_job_names_use_swept_overrides_sorted_and_stay_short():
+    job = ["seed=3", "scenario=baseline", "population.workers=2000"]
+    assert job_name(job, ["seed", "scenario"]) == "scenario=baseline,seed=3"
+    assert job_name(job, []) == "population.workers=2000,scenario=baseline,seed=3"
+    long_job = [f"funding.milestones=[{'x' * 300}]"]
+    name = job_name(long_job, ["funding.milestones"])
+    assert len(name) <= 120 and name != job_name([f"funding.milestones=[{'y' * 300}]"], ["funding.milestones"])
+    assert "/" not in job_name(["output.dir=a/b"], ["output.dir"])
