@@ -4,7 +4,7 @@ Each signature is a function returning a :class:`Signature`: the arms to compare
 plus parameter overrides), and one or more :class:`Check` of an expected direction. A check
 turns the KPIs of every arm on one seed into one number (a paired difference, a ratio, a
 slope, a level), and passes when a one-sided t-test over seeds rejects the opposite
-direction at the 5% level (:func:`sim.paired.one_sided_test`). All arms run on the same seeds.
+direction at the 5% level (:func:`sim.replications.one_sided_test`). All arms run on the same seeds.
 
     >>> result = becker_general_training().run(seeds=range(8))
     >>> result.passed, result.checks[0].effect, result.checks[0].ci_low
@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from .config import CredentialsConfig
-from .paired import DEFAULT_SCALE, Arm, Scale, TestResult, one_sided_test, run_arms
+from .replications import DEFAULT_SCALE, Arm, Scale, TestResult, one_sided_test, run_arms
 
 SPEND = "employer_net_spend_per_employee"
 KpisByArm = Mapping[str, Mapping[str, float | None]]

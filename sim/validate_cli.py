@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .outputs import atomic_write_bytes
-from .paired import DEFAULT_SCALE, Scale, default_processes
+from .replications import DEFAULT_SCALE, Scale, default_processes
 from .signatures import SignatureResult, run_signatures
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.paired import Arm, Scale, one_sided_test, with_overrides
+from sim.replications import Arm, Scale, one_sided_test, with_overrides
 from sim.config import SimConfig
 from sim.signatures import SIGNATURES, run_signatures
 
