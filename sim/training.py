@@ -37,8 +37,8 @@ class Candidates:
     months: np.ndarray
     nominal: np.ndarray
     disadvantaged: np.ndarray
+    perceived: np.ndarray  # ability as the employer perceives it
     completion_hat: np.ndarray
-    pass_hat: np.ndarray
     pass_true: np.ndarray
 
     def take(self, keep: np.ndarray) -> "Candidates":
@@ -60,22 +60,23 @@ class Training:
         ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
         program = w.next_program(ids)
         keep = program >= 0
-        ids, program = ids[keep], program[keep]
-        employer = w.employer[ids]
-        provider = self.choose_providers()[employer]
+        # Indices as np.intp: every gather below would otherwise convert them again.
+        ids, program = ids[keep], program[keep].astype(np.intp)
+        employer = w.employer[ids].astype(np.intp)
+        provider = self.choose_providers().astype(np.intp)[employer]
         provider_program = provider * len(p.program_months) + program
         dis = w.disadvantaged[ids]
         mode = p.program_mode_factor[program]
-        standard = p.standard[provider]
-        quality = p.quality[provider]
         perceived = w.perceived_ability[ids]
         completion_hat = w.completion_probability(perceived, mode, dis)
-        learning_hat = perceived * quality * e.belief_gain[employer]
-        pass_hat = completion_hat * w.pass_probability(learning_hat, standard)
-        true_completion = w.completion_probability(w.ability[ids], mode, dis)
-        pass_true = true_completion * w.pass_probability(w.ability[ids] * quality, standard)
-        if not self.cfg.credentials.enabled:
-            pass_hat = pass_true = np.zeros(len(ids), dtype=np.float32)
+        if self.cfg.credentials.enabled:
+            ability = w.ability[ids]
+            true_completion = w.completion_probability(ability, mode, dis)
+            pass_true = true_completion * w.pass_probability(
+                ability * p.quality[provider], p.standard[provider]
+            )
+        else:
+            pass_true = np.zeros(len(ids), dtype=np.float32)
         return Candidates(
             worker=ids,
             employer=employer,
@@ -87,10 +88,18 @@ class Training:
             months=p.program_months[program],
             nominal=p.program_gain[program],
             disadvantaged=dis,
+            perceived=perceived,
             completion_hat=completion_hat,
-            pass_hat=pass_hat,
             pass_true=pass_true,
         )
+
+    def pass_hat(self, c: Candidates) -> np.ndarray:
+        """Employer's estimate of the chance a candidate completes and passes assessment."""
+        if not self.cfg.credentials.enabled:
+            return np.zeros(len(c.worker), dtype=np.float32)
+        p, e, w = self.model.providers, self.model.employers, self.model.workers
+        learning_hat = c.perceived * p.quality[c.provider] * e.belief_gain[c.employer]
+        return c.completion_hat * w.pass_probability(learning_hat, p.standard[c.provider])
 
     def choose_providers(self) -> np.ndarray:
         """Each employer's preferred provider among those it knows (quality, price, standard).
@@ -127,7 +136,7 @@ class Training:
         j = c.employer
         keep_general = (1 - econ.specific_share) * (1 - econ.pass_through)
         keep_specific = econ.specific_share * (1 - econ.specific_pass_through)
-        expected_gain = c.nominal * w.perceived_ability[c.worker] * e.belief_gain[j]
+        expected_gain = c.nominal * c.perceived * e.belief_gain[j]
         monthly_gain = (
             econ.output_per_skill * e.productivity[j] * expected_gain * c.completion_hat
             * (keep_general + keep_specific)
@@ -203,12 +212,12 @@ class Training:
         if event in ("enrolment", "employer_support"):
             return np.ones(len(c.worker))
         if event == "certification":
-            return c.pass_hat
+            return self.pass_hat(c)
         if event in ("retention_6", "retention_12"):
             return c.completion_hat * self.program_power(employer_stay, c, EVENT_CHECK_OFFSET[event])
         threshold = self.cfg.funding.skill_gain_threshold if event == "skill_gain" else 0.0
         w = self.model.workers
-        learning = w.perceived_ability[c.worker] * self.model.providers.quality[c.provider]
+        learning = c.perceived * self.model.providers.quality[c.provider]
         return c.completion_hat * w.pass_probability(learning, np.float32(threshold))
 
     def decide(self, month: int) -> None:
