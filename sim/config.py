@@ -119,14 +119,14 @@ class EconomyConfig:
         source="StatCan labour share of manufacturing GDP, about 0.6",
     )
     pass_through: float = param(
-        0.55,
+        0.5,
         "Wage pass-through beta of general-skill productivity gains while the worker stays.",
         lo=0.0,
         hi=1.0,
         source="Dearden, Reed & Van Reenen 2006; Konings & Vanormelingen 2015",
     )
     specific_pass_through: float = param(
-        0.3,
+        0.35,
         "Wage pass-through of firm-specific productivity gains (rent sharing, Becker 1964).",
         lo=0.0,
         hi=1.0,
@@ -213,11 +213,11 @@ class EconomyConfig:
         hi=10.0,
     )
     planning_horizon: int = param(
-        24, "Months of benefit an employer counts when valuing training.", unit="months",
+        18, "Months of benefit an employer counts when valuing training.", unit="months",
         lo=1, hi=1200,
     )
     training_fixed_cost: float = param(
-        1000.0,
+        1300.0,
         "Employer's monthly fixed cost of organising any training (per month it trains).",
         unit="CAD",
         lo=0.0,
@@ -329,12 +329,12 @@ def default_programs() -> list:
     section 1); nominal gains are shares of an average worker's entry skill.
     """
     return [
-        ProgramConfig("communication", 1, 1000.0, "online", 0.05, 0),
-        ProgramConfig("problem_solving", 2, 2000.0, "blended", 0.06, 0),
-        ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.07, 0),
-        ProgramConfig("lean_production", 2, 2000.0, "blended", 0.06, 1),
-        ProgramConfig("quality_control", 4, 4000.0, "in_person", 0.08, 1),
-        ProgramConfig("digital_tools", 6, 6000.0, "online", 0.09, 1),
+        ProgramConfig("communication", 1, 1000.0, "online", 0.055, 0),
+        ProgramConfig("problem_solving", 2, 2000.0, "blended", 0.065, 0),
+        ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.075, 0),
+        ProgramConfig("lean_production", 2, 2000.0, "blended", 0.065, 1),
+        ProgramConfig("quality_control", 4, 4000.0, "in_person", 0.09, 1),
+        ProgramConfig("digital_tools", 6, 6000.0, "online", 0.1, 1),
     ]
 
 
@@ -376,11 +376,11 @@ class CredentialsConfig:
         lo=0.0, hi=1.0, source="Bass 1969 innovation coefficient",
     )
     imitation_rate: float = param(
-        0.005, "Monthly imitation coefficient of awareness and recognition from peers.",
+        0.003, "Monthly imitation coefficient of awareness and recognition from peers.",
         lo=0.0, hi=1.0, source="Bass 1969 imitation coefficient",
     )
     experience_rate: float = param(
-        0.0005,
+        0.0003,
         "Monthly pull toward full recognition from each credentialed worker who performs as"
         " the credential claims (true gain at least the published standard).",
         unit="1/(worker month)",
