@@ -102,10 +102,12 @@ class Recorder:
         trained = self.recently_trained_at_employer(month)
         self.trained_staff = np.bincount(w.employer[trained], minlength=n_employers)
 
-    def recently_trained_at_employer(self, month: int) -> np.ndarray:
-        """Workers who finished training within 12 months and still work for that employer."""
+    def recently_trained_at_employer(self, month: int, ids=slice(None)) -> np.ndarray:
+        """Workers (all, or ``ids``) who finished training within 12 months and still work for
+        that employer."""
         w = self.model.workers
-        return w.employed & (month - w.last_training_end <= 12) & (w.finish_employer == w.employer)
+        employer = w.employer[ids]
+        return (employer >= 0) & (month - w.last_training_end[ids] <= 12) & (w.finish_employer[ids] == employer)
 
     # --- hooks called by the mechanisms --------------------------------------------------
     def pool(self, pass_true: np.ndarray) -> None:
@@ -167,7 +169,7 @@ class Recorder:
         self.flow[key] += len(employed)
         n_employers = m.employers.n
         self.left += np.bincount(w.employer[employed], minlength=n_employers)
-        trained = employed[self.recently_trained_at_employer(self.month)[employed]]
+        trained = employed[self.recently_trained_at_employer(self.month, employed)]
         self.left_trained += np.bincount(w.employer[trained], minlength=n_employers)
         if kind != "poached" or len(employed) == 0:
             return

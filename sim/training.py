@@ -31,6 +31,7 @@ class Candidates:
     employer: np.ndarray
     provider: np.ndarray
     program: np.ndarray
+    employer_program: np.ndarray  # employer x programs + program: index of per-employer tables
     tuition: np.ndarray
     price: np.ndarray
     months: np.ndarray
@@ -80,6 +81,7 @@ class Training:
             employer=employer,
             provider=provider,
             program=program,
+            employer_program=employer * len(p.program_months) + program,
             tuition=p.tuition_table().ravel()[provider_program],
             price=p.price_table().ravel()[provider_program],
             months=p.program_months[program],
@@ -97,14 +99,20 @@ class Training:
         on outcomes value lenient assessment, which raises their expected reimbursement.
         """
         e, p = self.model.employers, self.model.providers
-        known = e.known_providers
-        score = p.quality[known] - 0.5 * p.price_markup[known]
-        score = score + e.recognition[:, None] * p.standard[known]
         funding = self.cfg.funding
+        weight_of_standard = e.recognition
         if self.model.policy_active and funding.recipient == "employer":
-            score = score - funding.outcome_share * p.standard[known]
-        best = np.argmax(score, axis=1)
-        return known[np.arange(e.n), best]
+            weight_of_standard = weight_of_standard - funding.outcome_share
+        fixed_score = p.quality - 0.5 * p.price_markup
+        best, best_score = None, None
+        for known in e.known_providers.T:  # a few columns: the first best wins ties
+            score = fixed_score[known] + weight_of_standard * p.standard[known]
+            if best is None:
+                best, best_score = known.copy(), score
+            else:
+                better = score > best_score
+                best[better], best_score[better] = known[better], score[better]
+        return best
 
     def value(self, c: Candidates, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Employer's net value of training each candidate without and with funding.
@@ -138,7 +146,7 @@ class Training:
         without = benefit - c.tuition - release + noise
         eligible = self.funding_eligible(c)
         with_program = benefit - c.price - release + noise
-        if funder.policy.recipient == "employer":
+        if funder.policy.recipient == "employer" and eligible.any():
             with_program = with_program + self.expected_funding(
                 c, employer_stay, employer_discount, hourly
             )
@@ -157,7 +165,7 @@ class Training:
         employer and program and looked up (powers are costly; candidates are many)."""
         months = self.model.providers.program_months
         table = base[:, None] ** (months[None, :] + offset)
-        return table.ravel()[c.employer * len(months) + c.program]
+        return table.ravel()[c.employer_program]
 
     def expected_funding(
         self, c: Candidates, employer_stay: np.ndarray, employer_discount: np.ndarray, hourly
