@@ -290,9 +290,9 @@ TENSIONS = """## Tensions between targets, and how they were resolved
 * **First-year return vs the certified wage gain vs pass-through.** With pass-through near 0.5
   an employer keeps about half of a productivity gain; a 23% first-year return on $1,000-2,000
   of tuition and a ~$2,000 wage gain for the worker then pin down the gain of a program. The
-  model lands between the two (a first-year return on short training near the low end of its
-  band, a wage gain near the top of its band), because both figures come from single studies
-  in other settings while pass-through rests on two studies and is a direct model parameter.
+  model lands between the two (a first-year return on short training below UPSKILL's 23% and
+  a wage gain above the US $2,000), because both figures come from single studies in other
+  settings while pass-through rests on two studies and is a direct model parameter.
 * **A settled baseline.** Employers' initial beliefs about the gain from training start near
   what experience teaches them (median 0.8 of the truth), so the baseline does not drift for
   a decade while pessimism wears off; the credential stock still grows from zero (the
