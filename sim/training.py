@@ -31,6 +31,7 @@ class Candidates:
     employer: np.ndarray
     provider: np.ndarray
     program: np.ndarray
+    employer_program: np.ndarray  # employer x programs + program: index of per-employer tables
     tuition: np.ndarray
     price: np.ndarray
     months: np.ndarray
@@ -80,6 +81,7 @@ class Training:
             employer=employer,
             provider=provider,
             program=program,
+            employer_program=employer * len(p.program_months) + program,
             tuition=p.tuition_table().ravel()[provider_program],
             price=p.price_table().ravel()[provider_program],
             months=p.program_months[program],
@@ -97,19 +99,28 @@ class Training:
         on outcomes value lenient assessment, which raises their expected reimbursement.
         """
         e, p = self.model.employers, self.model.providers
-        known = e.known_providers
-        score = p.quality[known] - 0.5 * p.price_markup[known]
-        score = score + e.recognition[:, None] * p.standard[known]
         funding = self.cfg.funding
+        weight_of_standard = e.recognition
         if self.model.policy_active and funding.recipient == "employer":
-            score = score - funding.outcome_share * p.standard[known]
-        best = np.argmax(score, axis=1)
-        return known[np.arange(e.n), best]
+            weight_of_standard = weight_of_standard - funding.outcome_share
+        fixed_score = p.quality - 0.5 * p.price_markup
+        best, best_score = None, None
+        for known in e.known_providers.T:  # a few columns: the first best wins ties
+            score = fixed_score[known] + weight_of_standard * p.standard[known]
+            if best is None:
+                best, best_score = known.copy(), score
+            else:
+                better = score > best_score
+                best[better], best_score[better] = known[better], score[better]
+        return best
 
     def value(self, c: Candidates, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Employer's net value of training each candidate without and with funding.
 
-        Returns (value without program, value with program, funded-eligible flag).
+        Returns (value without program, value of the better choice, take-up flag). An
+        eligible employer uses the program only when it is worth more than training unfunded:
+        claims cost effort and outcome money is uncertain and late, so a small outcome
+        payment can be worth less than its paperwork (take-up is a choice; Skilling UP).
         """
         cfg, e, w = self.cfg, self.model.employers, self.model.workers
         econ, funder = cfg.economy, self.model.funder
@@ -135,12 +146,12 @@ class Training:
         without = benefit - c.tuition - release + noise
         eligible = self.funding_eligible(c)
         with_program = benefit - c.price - release + noise
-        if funder.policy.recipient == "employer":
+        if funder.policy.recipient == "employer" and eligible.any():
             with_program = with_program + self.expected_funding(
                 c, employer_stay, employer_discount, hourly
             )
-        with_program = np.where(eligible, with_program, without)
-        return without, with_program, eligible
+        takes_up = eligible & (with_program > without)
+        return without, np.where(takes_up, with_program, without), takes_up
 
     def funding_eligible(self, c: Candidates) -> np.ndarray:
         funder, e = self.model.funder, self.model.employers
@@ -154,7 +165,7 @@ class Training:
         employer and program and looked up (powers are costly; candidates are many)."""
         months = self.model.providers.program_months
         table = base[:, None] ** (months[None, :] + offset)
-        return table.ravel()[c.employer * len(months) + c.program]
+        return table.ravel()[c.employer_program]
 
     def expected_funding(
         self, c: Candidates, employer_stay: np.ndarray, employer_discount: np.ndarray, hourly
@@ -207,8 +218,8 @@ class Training:
         model.recorder.pool(c.pass_true)
         if len(c.worker) == 0:
             return
-        without, with_program, eligible = self.value(c, month)
-        funding_in_outlay = np.where(eligible & (self.cfg.funding.recipient == "employer"),
+        without, with_program, takes_up = self.value(c, month)
+        funding_in_outlay = np.where(takes_up & (self.cfg.funding.recipient == "employer"),
                                      self.model.funder.max_payment(c.tuition, c.disadvantaged)[0], 0.0)
         outlay = c.price - funding_in_outlay
         capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
@@ -218,16 +229,16 @@ class Training:
         chosen = self.keep_worthwhile_employers(c.employer, with_program, chosen, econ.training_fixed_cost)
         chosen = chosen[self.admit(c.take(chosen), month)]
         c = c.take(chosen)
-        without, with_program, eligible = without[chosen], with_program[chosen], eligible[chosen]
+        without, with_program, takes_up = without[chosen], with_program[chosen], takes_up[chosen]
         cash_ok = c.tuition <= e.cash_limit()[c.employer]
         would_anyway = (without > 0) & cash_ok
-        funded = eligible.copy()
+        funded = takes_up.copy()
         if funded.any():
             upfront, outcome_max = self.model.funder.max_payment(c.tuition, c.disadvantaged)
             commitment = np.where(funded, upfront + outcome_max, 0.0)
             funded &= self.model.funder.approve(commitment)
             # Refused for lack of budget: train unfunded only if it pays without the program.
-            refused = eligible & ~funded
+            refused = takes_up & ~funded
             keep = ~refused | would_anyway
             c, funded, would_anyway = c.take(keep), funded[keep], would_anyway[keep]
         self.enrol(c, funded, would_anyway & funded, month)
@@ -321,7 +332,7 @@ class Training:
         ledger.certified[rows] = certified
         ledger.gain[rows] = gain
         ledger.standard[rows] = standard
-        self.apply_gain(ids, gain)
+        value_gain, wage_raise = self.apply_gain(ids, gain)
         self.certify(ids[certified], prog[certified], gain[certified])
         w.enrolment[ids] = -1
         w.last_training_end[ids] = month
@@ -333,10 +344,13 @@ class Training:
         n_obs = np.bincount(employer, minlength=model.employers.n)
         mean_ratio = np.bincount(employer, weights=ratio, minlength=model.employers.n) / np.maximum(n_obs, 1)
         model.employers.learn("belief_gain", mean_ratio, n_obs)
-        model.recorder.completions(rows, completed, certified)
+        model.recorder.completions(rows, completed, certified, value_gain, wage_raise)
 
-    def apply_gain(self, ids: np.ndarray, gain: np.ndarray) -> None:
-        """Skill rises; the wage rises by the pass-through share of the productivity gain."""
+    def apply_gain(self, ids: np.ndarray, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Skill rises; the wage rises by the pass-through share of the productivity gain.
+
+        Returns the monthly productivity gain and the wage rise of each worker.
+        """
         w, e, econ = self.model.workers, self.model.employers, self.cfg.economy
         general = (1 - econ.specific_share) * gain
         specific = econ.specific_share * gain
@@ -345,6 +359,7 @@ class Training:
         value = econ.output_per_skill * e.productivity[w.employer[ids]]
         raise_ = value * (econ.pass_through * general + econ.specific_pass_through * specific)
         w.wage[ids] += raise_.astype(np.float32)
+        return value * gain, raise_
 
     def certify(self, ids: np.ndarray, program: np.ndarray, true_gain: np.ndarray) -> None:
         w = self.model.workers
