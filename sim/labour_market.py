@@ -14,8 +14,6 @@ import numpy as np
 from .groups import rank_within_groups
 from .workers import UNEMPLOYED
 
-SLOT_STRIDE = 1 << 24  # vacancy ids: employer * SLOT_STRIDE + rank of the opening at the employer
-
 
 class LabourMarket:
     def __init__(self, model):
@@ -105,42 +103,16 @@ class LabourMarket:
         seekers = unemployed[streams.uniform_at("job_search", month, unemployed) < econ.job_finding_rate]
         if len(seekers) == 0:
             return
+        slots = np.repeat(np.arange(e.n, dtype=np.int32), vacancies)
+        slots = slots[np.argsort(streams.uniform("vacancy_order", month, len(slots)), kind="stable")]
         mean_recognition = float(e.recognition.mean())
         screen = w.visible_skill(seekers, mean_recognition)
         screen = screen * np.exp(0.1 * streams.normal_at("screening", month, seekers))
         seekers = seekers[np.argsort(-screen, kind="stable")]
-        hired = seekers[: min(len(seekers), int(vacancies.sum()))]
-        employer = self.assign_vacancies(hired, vacancies, month)
+        n = min(len(seekers), len(slots))
+        hired, employer = seekers[:n], slots[:n]
         w.employer[hired] = employer
         w.wage[hired] = self.offer_wage(hired, employer)
         w.tenure[hired] = 0
         w.perceive(hired, month, "perception_hire")
         model.recorder.hires(hired)
-
-    def assign_vacancies(self, hired: np.ndarray, vacancies: np.ndarray, month: int) -> np.ndarray:
-        """Employer of each hired worker: a uniformly random matching to open vacancies.
-
-        Which vacancies get filled (when hires are fewer) follows a random key per vacancy (its
-        employer and rank there); which hired worker takes which filled vacancy follows a
-        random key per worker: hired workers in key order take the filled vacancies in
-        employer order. Both keys are counter-based, so one more vacancy or one more hire in
-        a scenario moves only the workers next to it in that order instead of reshuffling
-        every hire, as a permutation of all vacancies would (common random numbers).
-        """
-        streams = self.model.streams
-        employer_of_slot, slot_ids = vacancy_ids(vacancies)
-        if len(hired) < len(employer_of_slot):
-            keys = streams.uniform_at("vacancy_order", month, slot_ids)
-            filled = np.sort(np.lexsort((slot_ids, keys))[: len(hired)])
-            employer_of_slot = employer_of_slot[filled]
-        order = np.lexsort((hired, streams.uniform_at("vacancy_match", month, hired)))
-        employer = np.empty(len(hired), dtype=np.int32)
-        employer[order] = employer_of_slot
-        return employer
-
-
-def vacancy_ids(vacancies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(employer, id) of every open vacancy; ids are ``employer * SLOT_STRIDE + rank``."""
-    employer = np.repeat(np.arange(len(vacancies), dtype=np.int32), vacancies)
-    first = np.repeat(np.cumsum(vacancies) - vacancies, vacancies)
-    return employer, employer.astype(np.int64) * SLOT_STRIDE + np.arange(len(employer)) - first
