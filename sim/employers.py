@@ -39,7 +39,7 @@ class EmployerTable:
         ).astype(np.int32)
         u_aware, u_understand = rng.random(n), rng.random(n)
         self.mc_aware = u_aware < creds.initial_awareness
-        understanding = self.mc_aware & (
+        self.mc_understanding = understanding = self.mc_aware & (
             u_understand < creds.initial_understanding / max(creds.initial_awareness, 1e-9)
         )
         rec = np.where(understanding, creds.understanding_recognition, creds.aware_recognition)

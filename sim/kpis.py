@@ -60,6 +60,8 @@ EXTRA_SCALARS = (
     "constrained_training_incidence",
     "unconstrained_sme_training_incidence",
     "microcredential_recognition_start",
+    "microcredential_awareness_start",
+    "microcredential_understanding_start",
 )
 
 FLOW_COLUMNS = (
@@ -85,6 +87,11 @@ class Recorder:
         self.poached_within_year = np.zeros(0, dtype=bool)
         self.employer_cost = np.zeros(0)  # per enrolment row: employer's outlay
         self.first_year_rent = np.zeros(0)  # per enrolment row: employer's rent in year one
+        employers = model.employers
+        self.initial = {
+            "microcredential_awareness_start": float(employers.mc_aware.mean()),
+            "microcredential_understanding_start": float(employers.mc_understanding.mean()),
+        }
 
     def start_month(self, month: int) -> None:
         self.month = month
@@ -363,6 +370,7 @@ class Recorder:
                 (mean("sme_employees") - mean("constrained_employees")) * years,
             ),
             "microcredential_recognition_start": float(start),
+            **self.initial,
         }
 
     def first_year_return(self, max_months: int = 2) -> float:
