@@ -24,8 +24,10 @@ def normal_cdf(z: np.ndarray) -> np.ndarray:
     t = np.asarray(z, dtype=np.float32) * np.float32(_SCALE)
     t += np.float32(Z_MAX * _SCALE)
     np.clip(t, 0, STEPS, out=t)
-    cell = t.astype(np.int32)
-    t -= cell
-    t *= _SLOPE[cell]
-    t += _LEVEL[cell]
-    return t
+    whole = np.floor(t)
+    fraction = t - whole
+    cell = whole.astype(np.int32)
+    fraction *= _SLOPE.take(cell)
+    fraction += _LEVEL.take(cell)
+    return fraction
+
