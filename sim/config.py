@@ -102,8 +102,7 @@ class EconomyConfig:
         7000.0,
         "Value added per month of one unit of skill at an employer of productivity 1.",
         unit="CAD/month",
-        lo=0.0,
-        lo_open=True,
+        lo=1.0,
         hi=1e7,
         source="StatCan manufacturing value added per worker, about $84k/year",
     )
@@ -113,9 +112,8 @@ class EconomyConfig:
     labour_share: float = param(
         0.62,
         "Share of value added paid as wages at hiring (offer wage = share x visible value).",
-        lo=0.0,
+        lo=0.01,
         hi=1.0,
-        lo_open=True,
         source="StatCan labour share of manufacturing GDP, about 0.6",
     )
     pass_through: float = param(
@@ -269,8 +267,7 @@ class EconomyConfig:
         0.5,
         "Employers' initial belief about the realised gain from training, relative to the"
         " truth (median; below 1 is pessimism that only own or peers' experience corrects).",
-        lo=0.0,
-        lo_open=True,
+        lo=0.001,
         hi=100.0,
     )
     gain_belief_sd: float = param(
@@ -281,12 +278,11 @@ class EconomyConfig:
     )
     ability_sd: float = param(0.3, "Log-sd of worker learning ability.", lo=0.0, hi=3.0)
     disadvantaged_ability: float = param(
-        0.8, "Mean ability of disadvantaged workers relative to others.", lo=0.0, lo_open=True,
-        hi=10.0,
+        0.8, "Mean ability of disadvantaged workers relative to others.", lo=0.05, hi=10.0,
     )
     disadvantaged_skill: float = param(
-        0.85, "Mean starting skill of disadvantaged workers relative to others.", lo=0.0,
-        lo_open=True, hi=10.0,
+        0.85, "Mean starting skill of disadvantaged workers relative to others.", lo=0.05,
+        hi=10.0,
     )
     disadvantaged_barrier: float = param(
         0.85,
@@ -309,13 +305,12 @@ class ProgramConfig:
     name: str = param("program", "Program name (unique in the catalogue).", pattern=NAME_PATTERN)
     months: int = param(3, "Length of the program.", unit="months", lo=1, hi=6)
     tuition: float = param(
-        3000.0, "Base tuition (before the provider's markup).", unit="CAD", lo=0.0, lo_open=True,
-        hi=1e7,
+        3000.0, "Base tuition (before the provider's markup).", unit="CAD", lo=1.0, hi=1e7,
     )
     mode: str = param("blended", "Delivery mode.", choices=DELIVERY_MODES)
     gain: float = param(
-        0.08, "Nominal skill gain of completing the program.", unit="skill units", lo=0.0,
-        lo_open=True, hi=1.0,
+        0.08, "Nominal skill gain of completing the program.", unit="skill units", lo=0.001,
+        hi=1.0,
     )
     stack: int = param(
         0, "Stack (certificate) the program belongs to.", lo=0, hi=MAX_PROGRAMS - 1
