@@ -8,10 +8,11 @@ before and after any change that is meant to be economically neutral:
     python benchmarks/kpi_drift.py record after.json --seeds 12      # on the new code
     python benchmarks/kpi_drift.py compare before.json after.json
 
-``compare`` prints, per scenario and KPI, both means, their difference in standard errors and
-the p-value, and flags differences beyond seed noise (|t| > 3.3, about p < 0.001 each; with
-~150 comparisons a few p < 0.05 are expected by chance). Identical draws give identical KPIs
-(difference 0), so an optimisation that keeps every random draw shows exact equality.
+``compare`` prints, per scenario and KPI, both means, the t statistic of their difference and
+its p-value (paired by seed when both files hold the same seeds, since a seed fixes much of the
+initial economy; Welch's test otherwise), largest |t| first, and flags differences beyond seed
+noise (|t| > 3.3, about p < 0.001 each; with ~100 comparisons about 5 have p < 0.05 by chance).
+Identical draws give identical KPIs, so an optimisation that keeps every draw shows equality.
 """
 from __future__ import annotations
 
@@ -43,26 +44,33 @@ def record(path: Path, seeds: int, scenarios: list[str], overrides: list[str]) -
     path.write_text(json.dumps(out, indent=1))
 
 
-def compare(before: Path, after: Path, threshold: float) -> int:
+def compare(before: Path, after: Path, threshold: float, show: int) -> int:
     a, b = json.loads(before.read_text()), json.loads(after.read_text())
-    flagged, identical, total = 0, 0, 0
-    print(f"{'scenario':22s} {'kpi':36s} {'before':>12s} {'after':>12s} {'t':>7s} {'p':>7s}")
+    rows, identical = [], 0
     for scenario in sorted(set(a) & set(b)):
         for kpi in a[scenario][0]:
             x = np.array([r[kpi] for r in a[scenario] if r.get(kpi) is not None], dtype=float)
             y = np.array([r[kpi] for r in b[scenario] if r.get(kpi) is not None], dtype=float)
             if len(x) < 2 or len(y) < 2:
                 continue
-            total += 1
             if len(x) == len(y) and np.array_equal(x, y):
                 identical += 1
                 continue
-            t, p = stats.ttest_ind(x, y, equal_var=False)
-            t = 0.0 if math.isnan(t) else float(t)
-            mark = " <-- beyond noise" if abs(t) > threshold else ""
-            flagged += bool(mark)
-            print(f"{scenario:22s} {kpi:36s} {x.mean():12.5g} {y.mean():12.5g} {t:7.2f} {p:7.3f}{mark}")
-    print(f"\n{total} KPI comparisons: {identical} identical, {flagged} beyond |t|>{threshold}")
+            if len(x) == len(y):  # same seeds: the pairs share the initial economy
+                t, p = stats.ttest_rel(x, y)
+            else:
+                t, p = stats.ttest_ind(x, y, equal_var=False)
+            rows.append((scenario, kpi, x.mean(), y.mean(), 0.0 if math.isnan(t) else float(t), p))
+    rows.sort(key=lambda r: -abs(r[4]))
+    print(f"{'scenario':22s} {'kpi':36s} {'before':>12s} {'after':>12s} {'t':>7s} {'p':>7s}")
+    for scenario, kpi, mx, my, t, p in rows[:show]:
+        mark = " <-- beyond noise" if abs(t) > threshold else ""
+        print(f"{scenario:22s} {kpi:36s} {mx:12.5g} {my:12.5g} {t:7.2f} {p:7.3f}{mark}")
+    flagged = sum(abs(r[4]) > threshold for r in rows)
+    below_5 = sum(r[5] < 0.05 for r in rows)
+    print(f"\n{len(rows) + identical} KPI comparisons: {identical} identical, {len(rows)} differ;"
+          f" {below_5} with p < 0.05 (about {0.05 * len(rows):.0f} expected by chance),"
+          f" {flagged} beyond |t| > {threshold}")
     return 1 if flagged else 0
 
 
@@ -78,11 +86,12 @@ def main() -> None:
     cmp_.add_argument("before", type=Path)
     cmp_.add_argument("after", type=Path)
     cmp_.add_argument("--threshold", type=float, default=3.3)
+    cmp_.add_argument("--show", type=int, default=15, help="rows to print, largest |t| first")
     args = parser.parse_args()
     if args.command == "record":
         record(args.path, args.seeds, args.scenarios, args.overrides)
     else:
-        sys.exit(compare(args.before, args.after, args.threshold))
+        sys.exit(compare(args.before, args.after, args.threshold, args.show))
 
 
 if __name__ == "__main__":

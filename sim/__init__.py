@@ -22,7 +22,32 @@ from .model import Results, TrainingMarketModel
 from .providers import Provider
 from .validation import ConfigError, validate
 
+# Sweep analysis, imported on first use so that simulation jobs stay light (no scipy.stats,
+# no matplotlib): sim.load_sweep(dir), sim.paired_comparison(...), sim.plots.forest_plot(...).
+_LAZY = {
+    "Sweep": "sweep",
+    "collect_sweep": "sweep",
+    "load_sweep": "sweep",
+    "latest_sweep": "sweep",
+    "paired_comparison": "paired",
+    "condition_means": "paired",
+    "se_ratio_summary": "paired",
+    "build_report": "report",
+    "plots": "plots",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(f".{_LAZY[name]}", __name__)
+    return module if name == _LAZY[name] else getattr(module, name)
+
+
 __all__ = [
+    *_LAZY,
     "ConfigError",
     "Employer",
     "Provider",

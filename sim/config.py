@@ -117,14 +117,14 @@ class EconomyConfig:
         source="StatCan labour share of manufacturing GDP, about 0.6",
     )
     pass_through: float = param(
-        0.5,
+        0.55,
         "Wage pass-through beta of general-skill productivity gains while the worker stays.",
         lo=0.0,
         hi=1.0,
         source="Dearden, Reed & Van Reenen 2006; Konings & Vanormelingen 2015",
     )
     specific_pass_through: float = param(
-        0.2,
+        0.3,
         "Wage pass-through of firm-specific productivity gains (rent sharing, Becker 1964).",
         lo=0.0,
         hi=1.0,
@@ -138,7 +138,7 @@ class EconomyConfig:
         source="Becker 1964",
     )
     separation_rate: float = param(
-        0.008,
+        0.01,
         "Monthly probability of an exogenous separation into unemployment.",
         unit="1/month",
         lo=0.0,
@@ -146,7 +146,7 @@ class EconomyConfig:
         source="JOLTS manufacturing layoffs+other separations, about 1%/month",
     )
     offer_arrival_rate: float = param(
-        0.08,
+        0.1,
         "Monthly probability that an employed worker receives an outside offer.",
         unit="1/month",
         lo=0.0,
@@ -163,7 +163,7 @@ class EconomyConfig:
         True, "Incumbents match outside offers up to a share of the worker's productivity."
     )
     counteroffer_max_share: float = param(
-        0.9,
+        0.7,
         "Largest share of a worker's productivity an incumbent pays to keep them.",
         lo=0.0,
         hi=1.0,
@@ -215,14 +215,14 @@ class EconomyConfig:
         lo=1, hi=1200,
     )
     training_fixed_cost: float = param(
-        600.0,
+        1000.0,
         "Employer's monthly fixed cost of organising any training (per month it trains).",
         unit="CAD",
         lo=0.0,
         hi=1e7,
     )
     release_hours_per_month: float = param(
-        12.0,
+        8.0,
         "Paid working hours a trainee spends in training per program month (release time;"
         " at most hours_per_month).",
         unit="hours/month",
@@ -264,14 +264,14 @@ class EconomyConfig:
         hi=1.0,
     )
     initial_gain_belief: float = param(
-        0.5,
+        0.8,
         "Employers' initial belief about the realised gain from training, relative to the"
         " truth (median; below 1 is pessimism that only own or peers' experience corrects).",
         lo=0.001,
         hi=100.0,
     )
     gain_belief_sd: float = param(
-        0.5, "Log-sd across employers of the initial gain belief.", lo=0.0, hi=3.0
+        0.4, "Log-sd across employers of the initial gain belief.", lo=0.0, hi=3.0
     )
     peer_learning_rate: float = param(
         0.02, "Weight of the peer average in employers' beliefs each month.", lo=0.0, hi=1.0
@@ -318,13 +318,18 @@ class ProgramConfig:
 
 
 def default_programs() -> list:
+    """The default catalogue: six competencies in two stacks, $1,000 of tuition per month.
+
+    The catalogue averages $3,000 a program, the cost of the EMC pilot's program (MODEL.md
+    section 1); nominal gains are shares of an average worker's entry skill.
+    """
     return [
-        ProgramConfig("communication", 1, 3000.0, "online", 0.05, 0),
-        ProgramConfig("problem_solving", 2, 3000.0, "blended", 0.06, 0),
+        ProgramConfig("communication", 1, 1000.0, "online", 0.05, 0),
+        ProgramConfig("problem_solving", 2, 2000.0, "blended", 0.06, 0),
         ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.07, 0),
-        ProgramConfig("lean_production", 2, 3000.0, "blended", 0.06, 1),
-        ProgramConfig("quality_control", 4, 3000.0, "in_person", 0.08, 1),
-        ProgramConfig("digital_tools", 6, 3000.0, "online", 0.09, 1),
+        ProgramConfig("lean_production", 2, 2000.0, "blended", 0.06, 1),
+        ProgramConfig("quality_control", 4, 4000.0, "in_person", 0.08, 1),
+        ProgramConfig("digital_tools", 6, 6000.0, "online", 0.09, 1),
     ]
 
 
@@ -362,19 +367,27 @@ class CredentialsConfig:
         hi=1.0,
     )
     outreach_rate: float = param(
-        0.001, "Monthly chance an unaware employer learns of microcredentials unprompted.",
+        0.0005, "Monthly chance an unaware employer learns of microcredentials unprompted.",
         lo=0.0, hi=1.0, source="Bass 1969 innovation coefficient",
     )
     imitation_rate: float = param(
-        0.01, "Monthly imitation coefficient of awareness and recognition from peers.",
+        0.005, "Monthly imitation coefficient of awareness and recognition from peers.",
         lo=0.0, hi=1.0, source="Bass 1969 imitation coefficient",
     )
     experience_rate: float = param(
-        0.005,
-        "Monthly pull of an employer's recognition toward what its credentialed staff show:"
-        " full recognition when they have 1.4x the certified gain, none at 0.6x.",
+        0.0005,
+        "Monthly pull toward full recognition from each credentialed worker who performs as"
+        " the credential claims (true gain at least the published standard).",
+        unit="1/(worker month)",
         lo=0.0,
         hi=1.0,
+    )
+    disappointment_weight: float = param(
+        20.0,
+        "How many times stronger the pull toward no recognition is from a credentialed worker"
+        " who falls short of the published standard.",
+        lo=0.0,
+        source="Slovic 1993 (trust is asymmetric: lost faster than won)",
     )
     signal_value: float = param(
         1.0,
@@ -390,7 +403,7 @@ class CredentialsConfig:
         source="Acemoglu & Pischke 2000 (certification raises effort)",
     )
     initial_standard: float = param(
-        0.55, "Providers' initial pass standard (share of nominal gain to clear).", lo=0.0, hi=1.0
+        0.7, "Providers' initial pass standard (share of nominal gain to clear).", lo=0.0, hi=1.0
     )
     standard_drift: float = param(
         0.01, "Largest monthly change in a provider's pass standard.", lo=0.0, hi=1.0

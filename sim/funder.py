@@ -94,7 +94,9 @@ class Funder:
             self.policy.outcome_share > 0 and len(self.policy.milestones) > 0
         )
 
-    def bonus(self, disadvantaged: np.ndarray) -> np.ndarray:
+    def bonus(self, disadvantaged: np.ndarray) -> np.ndarray | float:
+        if self.policy.disadvantaged_bonus == 1.0:
+            return 1.0
         return np.where(disadvantaged, self.policy.disadvantaged_bonus, 1.0)
 
     def eligible(self, is_sme: np.ndarray, disadvantaged: np.ndarray) -> np.ndarray:
@@ -115,6 +117,8 @@ class Funder:
         upfront = self.policy.upfront_share * tuition
         outcome = self.policy.outcome_share * tuition * self.bonus(disadvantaged)
         outcome *= sum(m.weight for m in self.policy.milestones)
+        if self.policy.cap_per_participant is None:
+            return upfront, outcome
         cap = self.participant_cap(tuition)
         upfront = np.minimum(upfront, cap)
         outcome = np.minimum(outcome, cap - upfront)
@@ -269,7 +273,7 @@ class Funder:
 
     def audit(self, claim_ids: np.ndarray, rows: np.ndarray, month: int) -> np.ndarray:
         """Audited certification claims are false when the trainee missed the reference standard."""
-        u = self.streams.uniform("audit", month, self.claims.size)[claim_ids]
+        u = self.streams.uniform_at("audit", month, claim_ids)
         audited = u < self.policy.audit_probability
         events = np.array([m.event for m in self.policy.milestones])[self.claims.milestone[claim_ids]]
         ledger = self.enrolments

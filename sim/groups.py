@@ -4,34 +4,46 @@ from __future__ import annotations
 import numpy as np
 
 
+class GroupOrder:
+    """Elements sorted by group, then by ascending ``priority`` (ties keep input order).
+
+    Sort once, then ask for ranks and running totals within groups in that order.
+    """
+
+    def __init__(self, group: np.ndarray, priority: np.ndarray):
+        n = self.n = len(group)
+        self.order = np.lexsort((priority, group))
+        sorted_group = group[self.order]
+        starts = np.r_[0, np.flatnonzero(np.diff(sorted_group)) + 1]
+        self.group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
+
+    def rank(self) -> np.ndarray:
+        """Rank (0 = first) of each element within its group."""
+        rank = np.empty(self.n, dtype=np.int64)
+        rank[self.order] = np.arange(self.n) - self.group_start
+        return rank
+
+    def cumsum(self, values: np.ndarray) -> np.ndarray:
+        """Running total of ``values`` within each group, up to and including each element."""
+        running = np.cumsum(values[self.order])
+        running = running - np.r_[0.0, running][self.group_start]
+        out = np.empty(self.n)
+        out[self.order] = running
+        return out
+
+
 def rank_within_groups(group: np.ndarray, priority: np.ndarray) -> np.ndarray:
     """Rank (0 = first) of each element within its group, ordered by ascending ``priority``.
 
     Ties keep input order, so results are deterministic.
     """
-    n = len(group)
-    if n == 0:
+    if len(group) == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((priority, group))
-    sorted_group = group[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_group)) + 1]
-    group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - group_start
-    return rank
+    return GroupOrder(group, priority).rank()
 
 
 def cumsum_within_groups(group: np.ndarray, priority: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Running total of ``values`` within each group, in ascending ``priority`` order."""
-    n = len(group)
-    if n == 0:
+    if len(group) == 0:
         return np.zeros(0)
-    order = np.lexsort((priority, group))
-    sorted_group = group[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_group)) + 1]
-    group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
-    running = np.cumsum(values[order])
-    running = running - np.r_[0.0, running][group_start]
-    out = np.empty(n)
-    out[order] = running
-    return out
+    return GroupOrder(group, priority).cumsum(values)

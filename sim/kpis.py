@@ -49,6 +49,17 @@ EXTRA_SCALARS = (
     "microcredential_recognition_final",
     "assessment_standard_final",
     "policy_months",
+    # calibration measures (MODEL.md section 7) and validation measures (section 6)
+    "direct_training_spend_per_employee",
+    "large_employer_spend_per_employee",
+    "large_employer_spend_share_of_payroll",
+    "training_spend_share_of_payroll",
+    "effective_pass_through",
+    "certification_wage_gain",
+    "first_year_return_short_training",
+    "constrained_training_incidence",
+    "unconstrained_sme_training_incidence",
+    "microcredential_recognition_start",
 )
 
 FLOW_COLUMNS = (
@@ -57,7 +68,8 @@ FLOW_COLUMNS = (
     "employer_paid", "completions", "certifications", "funded_certifications", "rpl_certifications",
     "poached", "separations", "retirements", "hires", "poached_trained", "trained_at_risk",
     "public_upfront", "public_outcome", "public_recovered", "employer_received", "claim_costs",
-    "outcome_potential",
+    "outcome_potential", "tuition_spend_large", "starts_constrained", "gain_value", "gain_raise",
+    "certified_raise",
 )
 
 
@@ -71,6 +83,8 @@ class Recorder:
         self.started_in_year: dict[int, np.ndarray] = {}
         self.last_enrolment = np.full(model.workers.n, -1, dtype=np.int32)
         self.poached_within_year = np.zeros(0, dtype=bool)
+        self.employer_cost = np.zeros(0)  # per enrolment row: employer's outlay
+        self.first_year_rent = np.zeros(0)  # per enrolment row: employer's rent in year one
 
     def start_month(self, month: int) -> None:
         self.month = month
@@ -108,14 +122,24 @@ class Recorder:
         f["tuition_spend"] += float(ledger.tuition[rows].sum())
         f["release_spend"] += float((release + support).sum())
         f["employer_paid"] += float((ledger.price[rows] + release + support).sum())
+        employer = ledger.employer[rows]
+        f["tuition_spend_large"] += float(ledger.tuition[rows][~m.employers.sme[employer]].sum())
+        f["starts_constrained"] += int(m.employers.constrained[employer].sum())
+        self._grow_flags()
+        self.employer_cost[rows] = ledger.price[rows] + release + support
         year = self.policy_year(self.month)
         if year is not None:
             started = self.started_in_year.setdefault(year, np.zeros(m.employers.n, dtype=bool))
             started[ledger.employer[rows]] = True
         self.last_enrolment[ledger.worker[rows]] = rows
 
-    def completions(self, rows, completed, certified) -> None:
+    def completions(self, rows, completed, certified, value_gain=None, wage_raise=None) -> None:
+        """Programs ending: outcomes, and the productivity and wage gains they brought."""
         ledger = self.model.funder.enrolments
+        if value_gain is not None:
+            self.flow["gain_value"] += float(value_gain.sum())
+            self.flow["gain_raise"] += float(wage_raise.sum())
+            self.flow["certified_raise"] += float(wage_raise[certified].sum())
         self.flow["completions"] += int(completed.sum())
         self.flow["certifications"] += int(certified.sum())
         self.flow["funded_certifications"] += int((certified & ledger.funded[rows]).sum())
@@ -124,6 +148,8 @@ class Recorder:
         self.flow["rpl_certifications"] += passed
         fee = self.model.cfg.credentials.rpl_fee * assessed
         self.flow["tuition_spend"] += fee
+        large = ~self.model.employers.sme[employers]
+        self.flow["tuition_spend_large"] += self.model.cfg.credentials.rpl_fee * int(large.sum())
         self.flow["employer_paid"] += fee
 
     def separations(self, ids: np.ndarray, kind: str) -> None:
@@ -155,11 +181,35 @@ class Recorder:
         self.flow["hires"] += len(ids)
 
     def _grow_flags(self) -> None:
+        """Extend the per-enrolment-row arrays to the ledger's size."""
         size = self.model.funder.enrolments.size
-        if len(self.poached_within_year) < size:
-            grown = np.zeros(max(size, 2 * len(self.poached_within_year)), dtype=bool)
-            grown[: len(self.poached_within_year)] = self.poached_within_year
-            self.poached_within_year = grown
+        if len(self.poached_within_year) >= size:
+            return
+        capacity = max(size, 2 * len(self.poached_within_year))
+        for name in ("poached_within_year", "employer_cost", "first_year_rent"):
+            old = getattr(self, name)
+            grown = np.zeros(capacity, dtype=old.dtype)
+            grown[: len(old)] = old
+            setattr(self, name, grown)
+
+    def accrue_training_rents(self, month: int) -> None:
+        """Employer's rent from each recent completer who stays: the value of the skill gain
+        still held (depreciated) minus the wage rise since enrolment (the UPSKILL measure of
+        the employer's first-year return; SRDC 2014)."""
+        m = self.model
+        w, ledger = m.workers, m.funder.enrolments
+        since = month - w.last_training_end
+        ids = np.flatnonzero(w.employed & (since >= 1) & (since <= 12) & (w.finish_employer == w.employer))
+        rows = self.last_enrolment[ids]
+        keep = rows >= 0
+        ids, rows = ids[keep], rows[keep]
+        keep = ledger.completed[rows] & (ledger.end[rows] == w.last_training_end[ids])
+        ids, rows = ids[keep], rows[keep]
+        econ = m.cfg.economy
+        held = ledger.gain[rows] * (1 - econ.skill_depreciation) ** (month - ledger.end[rows])
+        value = econ.output_per_skill * m.employers.productivity[w.employer[ids]] * held
+        self._grow_flags()
+        self.first_year_rent[rows] += value - (w.wage[ids] - ledger.pre_wage[rows])
 
     def policy_year(self, month: int) -> int | None:
         burn_in = self.model.cfg.time.burn_in
@@ -189,6 +239,9 @@ class Recorder:
             * (w.general[ids] + w.specific[ids])
         )
         per_year = 12.0 / max(n_emp, 1)
+        self.accrue_training_rents(month)
+        employer_of = w.employer[ids]
+        large = ~e.sme[employer_of]
         recent_start = e.last_training_month >= month - 11
         row = {
             "month": month,
@@ -221,7 +274,12 @@ class Recorder:
             "assessment_standard": float(p.standard.mean()),
             "quit_rate": (f["poached"] + f["separations"]) / max(n_emp, 1),
             "separation_rate": (f["poached"] + f["separations"] + f["retirements"]) / max(n_emp, 1),
-            "sme_employees": int(e.sme[w.employer[ids]].sum()),
+            "sme_employees": int(e.sme[employer_of].sum()),
+            "large_employees": int(large.sum()),
+            "constrained_employees": int(e.constrained[employer_of].sum()),
+            "payroll": float(w.wage[ids].sum()),
+            "large_payroll": float(w.wage[ids][large].sum()),
+            "microcredential_awareness": float(e.mc_aware.mean()),
         }
         row.update({f"flow_{k}": v for k, v in f.items()})
         self.rows.append(row)
@@ -275,7 +333,51 @@ class Recorder:
             assessment_standard_final=float(ts["assessment_standard"].iloc[-1]),
             policy_months=n_months,
         )
+        out.update(self.calibration_measures(window, flows, years))
         return {k: _clean(v) for k, v in out.items()}
+
+    def calibration_measures(self, window: pd.DataFrame, flows, years: float) -> dict:
+        """Measures compared with the calibration targets (MODEL.md section 7)."""
+        m = self.model
+        n_months = len(window)
+        mean = lambda name: float(window[name].mean()) if n_months else np.nan  # noqa: E731
+        total = lambda name: float(window[name].sum())  # noqa: E731
+        burn_in = m.cfg.time.burn_in
+        ts_recognition = [r["microcredential_recognition"] for r in self.rows]
+        start = ts_recognition[min(burn_in, len(ts_recognition)) - 1] if burn_in > 0 else ts_recognition[0]
+        return {
+            "direct_training_spend_per_employee": _ratio(flows("tuition_spend"), mean("employees") * years),
+            "large_employer_spend_per_employee": _ratio(flows("tuition_spend_large"), mean("large_employees") * years),
+            "large_employer_spend_share_of_payroll": _ratio(flows("tuition_spend_large"), total("large_payroll")),
+            "training_spend_share_of_payroll": _ratio(flows("tuition_spend"), total("payroll")),
+            "effective_pass_through": _ratio(flows("gain_raise"), flows("gain_value")),
+            "certification_wage_gain": 12 * _ratio(flows("certified_raise"), flows("certifications")),
+            "first_year_return_short_training": self.first_year_return(max_months=2),
+            "constrained_training_incidence": _ratio(
+                flows("starts_constrained"), mean("constrained_employees") * years
+            ),
+            "unconstrained_sme_training_incidence": _ratio(
+                flows("starts_sme") - flows("starts_constrained"),
+                (mean("sme_employees") - mean("constrained_employees")) * years,
+            ),
+            "microcredential_recognition_start": float(start),
+        }
+
+    def first_year_return(self, max_months: int = 2) -> float:
+        """Employers' first-year return on short programs (at most ``max_months`` long) that
+        started in the policy window and were followed for 12 months:
+        (rent in year one - outlay net of funding) / that outlay."""
+        m = self.model
+        ledger = m.funder.enrolments
+        self._grow_flags()
+        short = ledger.end - ledger.start <= max_months
+        rows = np.flatnonzero(ledger.in_policy & short & (ledger.end + 12 < m.cfg.time.months))
+        if len(rows) == 0:
+            return np.nan
+        cost = self.employer_cost[rows]
+        if m.cfg.funding.recipient == "employer":
+            cost = cost - ledger.upfront_paid[rows] - ledger.outcome_paid[rows]
+        return _ratio(float(self.first_year_rent[rows].sum()) - float(cost.sum()), float(cost.sum()))
 
     def share_employers_training(self) -> float:
         years = [y for y in self.started_in_year]

@@ -32,7 +32,7 @@ class LabourMarket:
         """Retirees leave; new entrants take their place in the workforce, unemployed."""
         w = self.model.workers
         rate = self.cfg.economy.retirement_rate
-        ids = np.flatnonzero(self.model.streams.uniform("retirement", month, w.n) < rate)
+        ids = self.model.streams.chance_ids("retirement", month, w.n, rate)
         self.model.recorder.separations(ids, "retirement")
         self.model.training.abandon(ids, month)
         w.draw_entrants(ids, month)
@@ -40,8 +40,8 @@ class LabourMarket:
     def separate(self, month: int) -> None:
         """Exogenous separations into unemployment (layoffs, personal reasons)."""
         w = self.model.workers
-        u = self.model.streams.uniform("separation", month, w.n)
-        ids = np.flatnonzero(w.employed & (u < self.cfg.economy.separation_rate))
+        ids = self.model.streams.chance_ids("separation", month, w.n, self.cfg.economy.separation_rate)
+        ids = ids[w.employer[ids] >= 0]
         self.model.recorder.separations(ids, "separation")
         self.leave(ids, month)
         w.employer[ids] = UNEMPLOYED
@@ -65,12 +65,12 @@ class LabourMarket:
         vacancies = e.vacancies
         if vacancies.sum() == 0:
             return
-        arrive = streams.uniform("offer_arrival", month, w.n) < econ.offer_arrival_rate
-        ids = np.flatnonzero(w.employed & arrive)
+        ids = streams.chance_ids("offer_arrival", month, w.n, econ.offer_arrival_rate)
+        ids = ids[w.employer[ids] >= 0]
         if len(ids) == 0:
             return
         cdf = np.cumsum(vacancies) / vacancies.sum()
-        u = streams.uniform("offer_employer", month, w.n)[ids]
+        u = streams.uniform_at("offer_employer", month, ids)
         bidder = np.searchsorted(cdf, u, side="right").clip(0, e.n - 1).astype(np.int32)
         incumbent = w.employer[ids]
         offer = self.offer_wage(ids, bidder)
@@ -99,15 +99,15 @@ class LabourMarket:
         if vacancies.sum() == 0:
             return
         streams = model.streams
-        searching = streams.uniform("job_search", month, w.n) < econ.job_finding_rate
-        seekers = np.flatnonzero(~w.employed & searching)
+        unemployed = np.flatnonzero(w.employer < 0)
+        seekers = unemployed[streams.uniform_at("job_search", month, unemployed) < econ.job_finding_rate]
         if len(seekers) == 0:
             return
         slots = np.repeat(np.arange(e.n, dtype=np.int32), vacancies)
         slots = slots[np.argsort(streams.uniform("vacancy_order", month, len(slots)), kind="stable")]
         mean_recognition = float(e.recognition.mean())
         screen = w.visible_skill(seekers, mean_recognition)
-        screen = screen * np.exp(0.1 * streams.normal("screening", month, w.n)[seekers])
+        screen = screen * np.exp(0.1 * streams.normal_at("screening", month, seekers))
         seekers = seekers[np.argsort(-screen, kind="stable")]
         n = min(len(seekers), len(slots))
         hired, employer = seekers[:n], slots[:n]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
+from .allocator import keep_freed_memory
 from .config import SimConfig
 from .employers import Employer, EmployerTable
 from .funder import Funder
@@ -65,6 +66,7 @@ class TrainingMarketModel(mesa.Model):
     def __init__(self, cfg: SimConfig | DictConfig | dict | None = None, **overrides):
         cfg = to_sim_config(cfg if cfg is not None else SimConfig(), overrides)
         validate(cfg)
+        keep_freed_memory()
         super().__init__(rng=cfg.seed)
         self.cfg = cfg
         self.streams = RandomStreams(cfg.seed)

@@ -44,6 +44,16 @@ class ProviderTable:
         """Full cost of a program at a provider: the base the funder's shares apply to."""
         return self.program_tuition[program] * self.price_markup[provider]
 
+    def tuition_table(self) -> np.ndarray:
+        """Tuition of every program (columns) at every provider (rows)."""
+        return self.tuition(np.arange(self.n)[:, None], np.arange(len(self.program_tuition))[None, :])
+
+    def price_table(self) -> np.ndarray:
+        """Employer price of every program (columns) at every provider (rows)."""
+        return self.employer_price(
+            np.arange(self.n)[:, None], np.arange(len(self.program_tuition))[None, :]
+        )
+
     def employer_price(self, provider: np.ndarray, program: np.ndarray) -> np.ndarray:
         """What an employer is charged. A provider paid by the funder passes part on."""
         funding = self.cfg.funding

@@ -32,20 +32,32 @@ class Recognition:
         np.clip(e.recognition, 0.0, 1.0, out=e.recognition)
 
     def learn_from_experience(self) -> None:
-        """Employers compare what their credentialed staff can do with what was certified."""
+        """Employers judge credentials by what their credentialed staff can actually do.
+
+        The current employer observes true skill (Acemoglu & Pischke 1998), so it can tell
+        whether a credential delivers what it claims. Each month, every credentialed worker either performs as the credential claims (a true
+        gain of at least the published standard, ``credentials.initial_standard``, of its
+        nominal gain) or falls short. Confirmations raise an aware employer's recognition
+        toward full trust; shortfalls lower it, with ``disappointment_weight`` times the pull
+        (trust is lost faster than it is won; Slovic 1993).
+        """
         creds, e, w = self.cfg.credentials, self.model.employers, self.model.workers
         if creds.experience_rate == 0:
             return
         staff = np.flatnonzero(w.employed & (w.credential_gain > 0))
         if len(staff) == 0:
             return
-        quality = w.credential_quality(staff)
         employer = w.employer[staff]
-        n = np.bincount(employer, minlength=e.n)
-        mean_quality = np.bincount(employer, weights=quality, minlength=e.n) / np.maximum(n, 1)
-        seen = (n > 0) & e.mc_aware
-        deserved = np.clip((mean_quality[seen] - 0.6) / 0.8, 0.0, 1.0)
-        e.recognition[seen] += (creds.experience_rate * (deserved - e.recognition[seen])).astype(np.float32)
+        short = w.credential_quality(staff) < creds.initial_standard
+        n_short = np.bincount(employer, weights=short, minlength=e.n)
+        n_confirm = np.bincount(employer, minlength=e.n) - n_short
+        rate = creds.experience_rate
+        down_rate = min(1.0, rate * creds.disappointment_weight)
+        up = 1.0 - (1.0 - rate) ** n_confirm
+        down = 1.0 - (1.0 - down_rate) ** n_short
+        rec = e.recognition
+        change = e.mc_aware * (up * (1.0 - rec) - down * rec)
+        e.recognition += change.astype(np.float32)
         np.clip(e.recognition, 0.0, 1.0, out=e.recognition)
 
     def spread_program_awareness(self, month: int) -> None:

@@ -22,7 +22,7 @@ import pandas as pd
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from .kpis import EXTRA_SCALARS, KPI_NAMES
-from .outputs import TIMESERIES, TIMING, atomic_write_parquet
+from .outputs import SUMMARY, TIMESERIES, TIMING, atomic_write_parquet
 from .sweep_jobs import (
     COMPLETED, JOB_CONFIG, JobState, find_job_dirs, job_state, override_key, read_json, read_manifest,
 )
@@ -63,6 +63,19 @@ class Sweep:
     @property
     def completed(self) -> pd.DataFrame:
         return self.table[self.table["status"] == COMPLETED]
+
+    def setting(self, key: str):
+        """A config value of the sweep's runs (``"time.burn_in"``): the column if it was
+        overridden, else the resolved config recorded in a completed job's summary."""
+        if key in self.table and self.table[key].nunique() == 1:
+            return _plain(self.table[key].iloc[0])
+        for job in self.completed["job"]:
+            node = (read_json(self.directory / job / SUMMARY) or {}).get("provenance", {}).get("config", {})
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None:
+                return node
+        return None
 
     def status_counts(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in self.table["status"].value_counts().items()}
@@ -108,6 +121,17 @@ def load_sweep(sweep_dir: str | Path, refresh: bool = False) -> Sweep:
         return collect_sweep(sweep_dir)
     params = list(table.attrs.get("p4p_sim", {}).get("params", []))
     return Sweep(sweep_dir, table, timeseries, params)
+
+
+def latest_sweep(root: str | Path = "outputs/sweeps", contains: str = "") -> Path:
+    """The most recently modified sweep directory under ``root`` whose name contains ``contains``."""
+    candidates = [
+        d for d in Path(root).glob("*")
+        if d.is_dir() and contains in d.name and ((d / SWEEP_TABLE).exists() or (d / "multirun.yaml").exists())
+    ]
+    if not candidates:
+        raise FileNotFoundError(f"no sweep directory under {root}" + (f" named *{contains}*" if contains else ""))
+    return max(candidates, key=lambda d: d.stat().st_mtime)
 
 
 def _progress(items: list, show: bool):
@@ -184,6 +208,10 @@ def _as_stored(frame: pd.DataFrame) -> pd.DataFrame:
     import pyarrow as pa
 
     return pa.Table.from_pandas(frame, preserve_index=False).to_pandas()
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
 
 
 def _one_dtype(column: pd.Series) -> pd.Series:

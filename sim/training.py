@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .funder import EVENT_CHECK_OFFSET
-from .groups import cumsum_within_groups, rank_within_groups
+from .groups import GroupOrder, rank_within_groups
 
 
 @dataclass
@@ -62,6 +62,7 @@ class Training:
         ids, program = ids[keep], program[keep]
         employer = w.employer[ids]
         provider = self.choose_providers()[employer]
+        provider_program = provider * len(p.program_months) + program
         dis = w.disadvantaged[ids]
         mode = p.program_mode_factor[program]
         standard = p.standard[provider]
@@ -79,8 +80,8 @@ class Training:
             employer=employer,
             provider=provider,
             program=program,
-            tuition=p.tuition(provider, program),
-            price=p.employer_price(provider, program),
+            tuition=p.tuition_table().ravel()[provider_program],
+            price=p.price_table().ravel()[provider_program],
             months=p.program_months[program],
             nominal=p.program_gain[program],
             disadvantaged=dis,
@@ -108,7 +109,10 @@ class Training:
     def value(self, c: Candidates, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Employer's net value of training each candidate without and with funding.
 
-        Returns (value without program, value with program, funded-eligible flag).
+        Returns (value without program, value of the better choice, take-up flag). An
+        eligible employer uses the program only when it is worth more than training unfunded:
+        claims cost effort and outcome money is uncertain and late, so a small outcome
+        payment can be worth less than its paperwork (take-up is a choice; Skilling UP).
         """
         cfg, e, w = self.cfg, self.model.employers, self.model.workers
         econ, funder = cfg.economy, self.model.funder
@@ -120,23 +124,26 @@ class Training:
             econ.output_per_skill * e.productivity[j] * expected_gain * c.completion_hat
             * (keep_general + keep_specific)
         )
-        stay = e.belief_retention[j].astype(np.float64)
-        discount = 1.0 / (1.0 + e.discount_rate()[j])
-        x = stay * (1 - econ.skill_depreciation) * discount
+        # Powers are taken per employer (and program), then looked up: far fewer than candidates.
+        employer_stay = e.belief_retention.astype(np.float64)
+        employer_discount = 1.0 / (1.0 + e.discount_rate())
+        x = employer_stay * (1 - econ.skill_depreciation) * employer_discount
         horizon = econ.planning_horizon
-        annuity = x * (1 - x**horizon) / np.maximum(1 - x, 1e-9)
-        benefit = monthly_gain * annuity * (stay * discount) ** c.months
+        annuity = (x * (1 - x**horizon) / np.maximum(1 - x, 1e-9))[j]
+        benefit = monthly_gain * annuity * self.program_power(employer_stay * employer_discount, c)
         hourly = w.wage[c.worker] / econ.hours_per_month
         release = c.months * econ.release_hours_per_month * hourly
-        taste = self.model.streams.normal("training_taste", month, w.n)[c.worker]
+        taste = self.model.streams.normal_at("training_taste", month, c.worker)
         noise = c.tuition * (econ.decision_noise * taste + econ.fit_sd * w.training_fit[c.worker])
         without = benefit - c.tuition - release + noise
         eligible = self.funding_eligible(c)
         with_program = benefit - c.price - release + noise
         if funder.policy.recipient == "employer":
-            with_program = with_program + self.expected_funding(c, stay, discount, hourly)
-        with_program = np.where(eligible, with_program, without)
-        return without, with_program, eligible
+            with_program = with_program + self.expected_funding(
+                c, employer_stay, employer_discount, hourly
+            )
+        takes_up = eligible & (with_program > without)
+        return without, np.where(takes_up, with_program, without), takes_up
 
     def funding_eligible(self, c: Candidates) -> np.ndarray:
         funder, e = self.model.funder, self.model.employers
@@ -145,8 +152,21 @@ class Training:
         aware = e.program_aware[c.employer] | (funder.policy.recipient == "provider")
         return aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
 
-    def expected_funding(self, c: Candidates, stay, discount, hourly) -> np.ndarray:
-        """Expected reimbursement net of claim costs and support time, as the employer sees it."""
+    def program_power(self, base: np.ndarray, c: Candidates, offset: int = 0) -> np.ndarray:
+        """``base[employer] ** (program months + offset)`` for each candidate, computed once per
+        employer and program and looked up (powers are costly; candidates are many)."""
+        months = self.model.providers.program_months
+        table = base[:, None] ** (months[None, :] + offset)
+        return table.ravel()[c.employer * len(months) + c.program]
+
+    def expected_funding(
+        self, c: Candidates, employer_stay: np.ndarray, employer_discount: np.ndarray, hourly
+    ) -> np.ndarray:
+        """Expected reimbursement net of claim costs and support time, as the employer sees it.
+
+        ``employer_stay`` and ``employer_discount`` are each employer's believed monthly
+        retention and monthly discount factor.
+        """
         policy, e = self.cfg.funding, self.model.employers
         funder = self.model.funder
         j = c.employer
@@ -156,22 +176,28 @@ class Training:
         expected = np.zeros(len(j))
         support_cost = np.zeros(len(j))
         for m in policy.milestones:
-            chance = self.event_chance(m.event, c, stay) * e.belief_payment[j]
+            chance = self.event_chance(m.event, c, employer_stay) * e.belief_payment[j]
             months = EVENT_CHECK_OFFSET[m.event] + m.lag + policy.payment_delay
-            months = months + (0 if m.event == "enrolment" else c.months)
-            expected += chance * (pot * m.weight * discount**months - admin)
+            if m.event == "enrolment":
+                discounted = (employer_discount**months)[j]
+            else:
+                discounted = self.program_power(employer_discount, c, months)
+            expected += chance * (pot * m.weight * discounted - admin)
             if m.event == "employer_support":
                 support_cost = policy.support_hours * hourly
         return upfront + np.minimum(expected, outcome_cap) - support_cost
 
-    def event_chance(self, event: str, c: Candidates, stay: np.ndarray) -> np.ndarray:
-        """Employer's estimate of the chance that a candidate triggers a milestone."""
+    def event_chance(self, event: str, c: Candidates, employer_stay: np.ndarray) -> np.ndarray:
+        """Employer's estimate of the chance that a candidate triggers a milestone.
+
+        ``employer_stay`` is each employer's believed monthly retention.
+        """
         if event in ("enrolment", "employer_support"):
             return np.ones(len(c.worker))
         if event == "certification":
             return c.pass_hat
         if event in ("retention_6", "retention_12"):
-            return c.completion_hat * stay ** (c.months + EVENT_CHECK_OFFSET[event])
+            return c.completion_hat * self.program_power(employer_stay, c, EVENT_CHECK_OFFSET[event])
         threshold = self.cfg.funding.skill_gain_threshold if event == "skill_gain" else 0.0
         w = self.model.workers
         learning = w.perceived_ability[c.worker] * self.model.providers.quality[c.provider]
@@ -184,8 +210,8 @@ class Training:
         model.recorder.pool(c.pass_true)
         if len(c.worker) == 0:
             return
-        without, with_program, eligible = self.value(c, month)
-        funding_in_outlay = np.where(eligible & (self.cfg.funding.recipient == "employer"),
+        without, with_program, takes_up = self.value(c, month)
+        funding_in_outlay = np.where(takes_up & (self.cfg.funding.recipient == "employer"),
                                      self.model.funder.max_payment(c.tuition, c.disadvantaged)[0], 0.0)
         outlay = c.price - funding_in_outlay
         capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
@@ -195,16 +221,16 @@ class Training:
         chosen = self.keep_worthwhile_employers(c.employer, with_program, chosen, econ.training_fixed_cost)
         chosen = chosen[self.admit(c.take(chosen), month)]
         c = c.take(chosen)
-        without, with_program, eligible = without[chosen], with_program[chosen], eligible[chosen]
+        without, with_program, takes_up = without[chosen], with_program[chosen], takes_up[chosen]
         cash_ok = c.tuition <= e.cash_limit()[c.employer]
         would_anyway = (without > 0) & cash_ok
-        funded = eligible.copy()
+        funded = takes_up.copy()
         if funded.any():
             upfront, outcome_max = self.model.funder.max_payment(c.tuition, c.disadvantaged)
             commitment = np.where(funded, upfront + outcome_max, 0.0)
             funded &= self.model.funder.approve(commitment)
             # Refused for lack of budget: train unfunded only if it pays without the program.
-            refused = eligible & ~funded
+            refused = takes_up & ~funded
             keep = ~refused | would_anyway
             c, funded, would_anyway = c.take(keep), funded[keep], would_anyway[keep]
         self.enrol(c, funded, would_anyway & funded, month)
@@ -215,8 +241,8 @@ class Training:
         within its monthly trainee capacity and its cash limit."""
         positive = np.flatnonzero(value > 0)
         emp = employer[positive]
-        rank = rank_within_groups(emp, -value[positive])
-        spent = cumsum_within_groups(emp, -value[positive], outlay[positive])
+        by_value = GroupOrder(emp, -value[positive])
+        rank, spent = by_value.rank(), by_value.cumsum(outlay[positive])
         return positive[(rank < capacity[emp]) & (spent <= cash_limit[emp])]
 
     @staticmethod
@@ -232,7 +258,7 @@ class Training:
         if len(c.worker) == 0:
             return np.zeros(0, dtype=np.int64)
         p, funding = self.model.providers, self.cfg.funding
-        draw = self.model.streams.uniform("admission", month, self.model.workers.n)[c.worker]
+        draw = self.model.streams.uniform_at("admission", month, c.worker)
         selective = self.model.policy_active and p.outcome_paid_per_pass() > 0
         priority = -c.pass_true * (1 + 0.2 * draw) if selective else draw
         rank = rank_within_groups(c.provider, priority)
@@ -288,8 +314,8 @@ class Training:
         ids, prov, prog = ledger.worker[rows], ledger.provider[rows], ledger.program[rows]
         mode = p.program_mode_factor[prog]
         completion = w.completion_probability(w.ability[ids], mode, w.disadvantaged[ids])
-        completed = model.streams.uniform("completion", month, w.n)[ids] < completion
-        z = model.streams.normal("learning", month, w.n)[ids]
+        completed = model.streams.uniform_at("completion", month, ids) < completion
+        z = model.streams.normal_at("learning", month, ids)
         learning = w.ability[ids] * p.quality[prov] * (1 + econ.gain_noise * z)
         gain = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
         standard = p.standard[prov]
@@ -298,7 +324,7 @@ class Training:
         ledger.certified[rows] = certified
         ledger.gain[rows] = gain
         ledger.standard[rows] = standard
-        self.apply_gain(ids, gain)
+        value_gain, wage_raise = self.apply_gain(ids, gain)
         self.certify(ids[certified], prog[certified], gain[certified])
         w.enrolment[ids] = -1
         w.last_training_end[ids] = month
@@ -310,10 +336,13 @@ class Training:
         n_obs = np.bincount(employer, minlength=model.employers.n)
         mean_ratio = np.bincount(employer, weights=ratio, minlength=model.employers.n) / np.maximum(n_obs, 1)
         model.employers.learn("belief_gain", mean_ratio, n_obs)
-        model.recorder.completions(rows, completed, certified)
+        model.recorder.completions(rows, completed, certified, value_gain, wage_raise)
 
-    def apply_gain(self, ids: np.ndarray, gain: np.ndarray) -> None:
-        """Skill rises; the wage rises by the pass-through share of the productivity gain."""
+    def apply_gain(self, ids: np.ndarray, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Skill rises; the wage rises by the pass-through share of the productivity gain.
+
+        Returns the monthly productivity gain and the wage rise of each worker.
+        """
         w, e, econ = self.model.workers, self.model.employers, self.cfg.economy
         general = (1 - econ.specific_share) * gain
         specific = econ.specific_share * gain
@@ -322,6 +351,7 @@ class Training:
         value = econ.output_per_skill * e.productivity[w.employer[ids]]
         raise_ = value * (econ.pass_through * general + econ.specific_pass_through * specific)
         w.wage[ids] += raise_.astype(np.float32)
+        return value * gain, raise_
 
     def certify(self, ids: np.ndarray, program: np.ndarray, true_gain: np.ndarray) -> None:
         nominal = self.model.providers.program_gain[program]
@@ -346,7 +376,7 @@ class Training:
         ids = np.flatnonzero(w.employed & ~w.in_training)
         program = w.next_program(ids)
         ids, program = ids[program >= 0], program[program >= 0]
-        seek = model.streams.uniform("rpl_seek", month, w.n)[ids] < creds.rpl_rate
+        seek = model.streams.uniform_at("rpl_seek", month, ids) < creds.rpl_rate
         ids, program = ids[seek], program[seek]
         provider = e.known_providers[w.employer[ids], 0]
         nominal = p.program_gain[program]

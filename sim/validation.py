@@ -45,6 +45,8 @@ def to_sim_config(cfg: Any, overrides: dict | None = None) -> SimConfig:
         cfg = SimConfig()
     data = plain_config(cfg)
     check_types(data)
+    if isinstance(cfg, SimConfig) and not overrides:
+        return cfg  # already typed and checked: skip the slow OmegaConf round trip
     for key, value in (overrides or {}).items():
         check_override(key.replace("__", "."), value)
     try:

@@ -7,6 +7,8 @@ No Python object exists per worker: every rule below is a vector operation over 
 """
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 from scipy.special import ndtr
 
@@ -68,9 +70,15 @@ class Workers:
 
     def complete_stacks(self, ids: np.ndarray) -> np.ndarray:
         """Number of complete stacks (full certificates) each worker holds."""
-        count = np.zeros(len(ids), dtype=np.float32)
+        return self.complete_stacks_of_mask[self.credentials[ids]]
+
+    @cached_property
+    def complete_stacks_of_mask(self) -> np.ndarray:
+        """:meth:`complete_stacks` for every possible credential bitmask (a lookup table)."""
+        held = np.arange(1 << 16, dtype=np.uint32)
+        count = np.zeros(len(held), dtype=np.float32)
         for mask in self.stack_masks:
-            count += (self.credentials[ids] & mask) == mask
+            count += (held & mask) == mask
         return count
 
     @property
@@ -85,11 +93,16 @@ class Workers:
 
         Programs are taken in catalogue order, so credentials stack into certificates.
         """
+        return self.next_program_of_mask[self.credentials[ids]]
+
+    @cached_property
+    def next_program_of_mask(self) -> np.ndarray:
+        """:meth:`next_program` for every possible credential bitmask (a lookup table)."""
         n_programs = len(self.cfg.credentials.programs)
-        held = self.credentials[ids]
-        nxt = np.full(len(ids), -1, dtype=np.int16)
+        held = np.arange(1 << 16, dtype=np.uint32)
+        nxt = np.full(len(held), -1, dtype=np.int16)
         for k in range(n_programs - 1, -1, -1):
-            nxt = np.where((held & (1 << k)) == 0, k, nxt)
+            nxt = np.where((held & (1 << k)) == 0, k, nxt).astype(np.int16)
         return nxt
 
     def completion_probability(
@@ -115,10 +128,9 @@ class Workers:
         if len(ids) == 0:
             return
         econ = self.cfg.economy
-        n = self.n
-        u_dis = self.streams.uniform("entrant_disadvantaged", month, n)[ids]
-        z_ability = self.streams.normal("entrant_ability", month, n)[ids]
-        z_skill = self.streams.normal("entrant_skill", month, n)[ids]
+        u_dis = self.streams.uniform_at("entrant_disadvantaged", month, ids)
+        z_ability = self.streams.normal_at("entrant_ability", month, ids)
+        z_skill = self.streams.normal_at("entrant_skill", month, ids)
         self.credentials_retired += int(np.bitwise_count(self.credentials[ids]).sum())
         dis = u_dis < self.cfg.population.disadvantaged_share
         sd = econ.ability_sd
@@ -150,10 +162,10 @@ class Workers:
     def perceive(self, ids: np.ndarray, month: int, stream: str) -> None:
         """A new job: the employer forms a noisy view of the worker's ability (bounded
         rationality) and the job has its own need for training (the worker-job fit)."""
-        z = self.streams.normal(stream, month, self.n)[ids]
+        z = self.streams.normal_at(stream, month, ids)
         noise = self.cfg.economy.ability_noise
         self.perceived_ability[ids] = self.ability[ids] * np.exp(noise * z - noise * noise / 2)
-        self.training_fit[ids] = self.streams.normal(stream + "_fit", month, self.n)[ids]
+        self.training_fit[ids] = self.streams.normal_at(stream + "_fit", month, ids)
 
     def depreciate(self) -> None:
         """Trained skill decays toward the entry level; specific skill decays toward zero."""

@@ -20,6 +20,7 @@ TINY = [
     "time.burn_in=12",
 ]
 PAIRED = ["scenario=baseline,pay_for_performance", "seed=1,2,3"]
+SERIAL = "hydra/launcher=basic"  # in-process: no worker start-up for sweeps of a few tiny jobs
 
 
 def subprocess_env() -> dict:
@@ -67,3 +68,27 @@ def file_mtimes(root: Path) -> dict[str, int]:
         for p in root.rglob("*")
         if p.is_file() and len(p.relative_to(root).parts) > 1 and not p.relative_to(root).parts[0].startswith(".")
     }
+
+
+def outcome_share_sweep(tmp_path_factory) -> Path:
+    """1-D: the outcome_share_sweep experiment cut to two values and two seeds."""
+    return cached_sweep(
+        tmp_path_factory, "outcome_share", "+experiment=outcome_share_sweep",
+        "funding.outcome_share=0,0.7", "seed=1,2", SERIAL,
+    )
+
+
+def grid_sweep(tmp_path_factory) -> Path:
+    """2-D: the recognition_x_funding experiment cut to a 2x2 grid and two seeds."""
+    return cached_sweep(
+        tmp_path_factory, "grid", "+experiment=recognition_x_funding",
+        "credentials.recognition_shift=0,0.3", "funding.outcome_share=0,0.7", "seed=1,2", SERIAL,
+    )
+
+
+def run_module(module: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m <module> <args>`` (e.g. sim.report, what ``p4p-report`` runs)."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd, env=subprocess_env(), capture_output=True, text=True, timeout=300,
+    )

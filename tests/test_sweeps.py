@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from tests.sweep_helpers import PAIRED, file_mtimes, paired_sweep, run_sweep
+from tests.sweep_helpers import PAIRED, SERIAL, file_mtimes, paired_sweep, run_sweep
 
 from sim.kpis import KPI_NAMES
 from sim.sweep import collect_sweep, load_sweep
@@ -62,7 +62,7 @@ def test_resume_reruns_only_missing_and_failed_jobs(paired, tmp_path):
     (copy / "scenario=pay_for_performance,seed=1" / "summary.json").unlink()
     (copy / "scenario=pay_for_performance,seed=1" / "failure.json").write_text('{"status": "failed"}')
     before = file_mtimes(copy)
-    result = run_sweep(copy, *PAIRED)
+    result = run_sweep(copy, *PAIRED, SERIAL)
     assert "4 already completed, launching 2" in result.stdout + result.stderr
     after = file_mtimes(copy)
     rerun = ("scenario=baseline,seed=3", "scenario=pay_for_performance,seed=1")
@@ -94,13 +94,13 @@ def test_launchers_give_identical_results(paired, tmp_path, launcher):
 
 def test_failed_job_is_listed_with_its_error_and_rerun(tmp_path):
     sweep_dir = tmp_path / "failing"
-    run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1")
+    run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1", SERIAL)
     table = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("funding.outcome_share")
     assert table.loc[0.3, "status"] == "completed"
     assert table.loc[1.5, "status"] == "failed"
     assert "funding.outcome_share=1.5 is out of range" in table.loc[1.5, "error"]
     assert np.isnan(table.loc[1.5, "training_incidence"])
-    result = run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1")
+    result = run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1", SERIAL)
     assert "1 already completed, launching 1" in result.stdout + result.stderr
 
 

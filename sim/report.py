@@ -1,0 +1,235 @@
+"""``p4p-report <sweep dir>``: paired comparisons, ``report.md`` and figures for a sweep.
+
+The command rebuilds the sweep table from the job directories, compares every condition
+(scenario, swept value or grid cell) with the baseline seed by seed (:mod:`sim.paired`), and
+writes into the sweep directory:
+
+* ``report.md``: jobs by status, effects with 95% CIs, paired/unpaired SE ratios;
+* ``comparison.csv`` (one row per condition and KPI) and ``condition_means.csv``;
+* ``figures/*.png``: forest plot, monthly paths with quantile bands, response curves (1-D
+  sweeps) and heatmaps (2-D sweeps).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .outputs import atomic_write_bytes
+from .paired import (
+    ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL, condition_label, condition_means, paired_comparison,
+    parse_baseline, se_ratio_summary,
+)
+from .sweep import Sweep, collect_sweep, describe
+from .sweep_jobs import COMPLETED
+
+log = logging.getLogger("p4p_sim")
+
+REPORT = "report.md"
+FIGURES = "figures"
+MAX_PATH_CONDITIONS = 12
+HEADLINE = (
+    "training_incidence", "certifications_per_1000", "employer_net_spend_per_employee",
+    "public_cost", ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL,
+)
+
+
+@dataclass
+class Report:
+    """What ``p4p-report`` computed and wrote."""
+
+    sweep: Sweep
+    baseline: dict
+    comparison: pd.DataFrame
+    means: pd.DataFrame
+    path: Path
+    figures: list[Path] = field(default_factory=list)
+
+
+def build_report(
+    sweep_dir: str | Path,
+    baseline: list[str] | None = None,
+    out_dir: str | Path | None = None,
+    progress: bool = False,
+) -> Report:
+    """Compare every condition of a sweep with its baseline and write the report."""
+    sweep = collect_sweep(sweep_dir, progress=progress)
+    out_dir = Path(out_dir) if out_dir is not None else sweep.directory
+    kpis = [k for k in sweep.kpis if k != "policy_months"]
+    done = sweep.completed
+    factors = sweep.factors
+    chosen = parse_baseline(baseline or [], done, factors) if len(done) else {}
+    comparison = (
+        paired_comparison(done, factors, kpis, chosen) if factors and len(done) else pd.DataFrame()
+    )
+    means = condition_means(done, factors, kpis)
+    figures = write_figures(sweep, comparison, means, out_dir / FIGURES) if len(done) else []
+    if len(comparison):
+        atomic_write_bytes(out_dir / "comparison.csv", comparison.to_csv(index=False).encode())
+    atomic_write_bytes(out_dir / "condition_means.csv", means.to_csv(index=False).encode())
+    text = render_markdown(sweep, chosen, comparison, means, [f.relative_to(out_dir) for f in figures])
+    path = out_dir / REPORT
+    atomic_write_bytes(path, text.encode("utf-8"))
+    return Report(sweep, chosen, comparison, means, path, figures)
+
+
+def write_figures(sweep: Sweep, comparison: pd.DataFrame, means: pd.DataFrame, folder: Path) -> list[Path]:
+    from . import plots
+
+    folder.mkdir(parents=True, exist_ok=True)
+    factors, written = sweep.factors, []
+
+    def save(fig, name: str) -> None:
+        path = folder / name
+        fig.savefig(path, dpi=110)
+        written.append(path)
+
+    if len(comparison):
+        save(plots.forest_plot(comparison, (*plots.MAIN_KPIS, ADDITIONAL_TRAINEES)), "forest.png")
+    n_conditions = sweep.completed.groupby(factors).ngroups if factors else 1
+    if len(sweep.timeseries) and n_conditions <= MAX_PATH_CONDITIONS:
+        save(plots.kpi_paths(sweep.timeseries, factors, burn_in=sweep.setting("time.burn_in")), "paths.png")
+    numeric = [f for f in factors if pd.api.types.is_numeric_dtype(sweep.table[f])]
+    if len(factors) == 1 and numeric:
+        save(plots.response_curves(means, factors[0]), "response.png")
+    if len(factors) == 2:
+        y, x = factors
+        save(plots.heatmaps(means, x, y), "heatmap_means.png")
+        if len(comparison):
+            save(plots.heatmaps(comparison, x, y, value="difference"), "heatmap_effects.png")
+    return written
+
+
+# --- markdown --------------------------------------------------------------------------------
+def render_markdown(sweep: Sweep, baseline: dict, comparison: pd.DataFrame, means: pd.DataFrame, figures) -> str:
+    from .plots import kpi_unit
+
+    factors = sweep.factors
+    seeds = sorted(sweep.completed["seed"].dropna().unique().tolist()) if len(sweep.completed) else []
+    lines = [
+        f"# Sweep report: `{sweep.directory.name}`",
+        "",
+        f"- Directory: `{sweep.directory}`",
+        "- Jobs: " + ", ".join(f"{n} {s}" for s, n in sorted(sweep.status_counts().items())),
+        f"- Compared: {', '.join(factors) or 'nothing (one condition)'}; seeds: {_seed_text(seeds)}",
+    ]
+    if baseline:
+        lines.append(f"- Baseline: **{condition_label(baseline)}** (paired by seed)")
+    unfinished = sweep.table[sweep.table["status"] != COMPLETED]
+    if len(unfinished):
+        lines += ["", "## Jobs without results", "", *_table(unfinished[["job", "status", "error"]].fillna(""))]
+    if len(comparison):
+        lines += ["", "## Effects vs baseline", "",
+                  "Mean paired difference over seeds (condition - baseline) with its t-based 95% "
+                  "confidence interval. `public_cost_per_additional_trainee` is mean extra public "
+                  "cost / mean extra trainees (delta-method CI; empty when no trainees are added).", ""]
+        headline = comparison[comparison["kpi"].isin(HEADLINE)]
+        lines += ["### Headline", "", *_effect_table(headline, factors, kpi_unit)]
+        for condition, rows in comparison.groupby(factors, sort=False):
+            condition = condition if isinstance(condition, tuple) else (condition,)
+            label = condition_label(dict(zip(factors, condition)))
+            lines += ["", f"### {label}", "", *_effect_table(rows, [], kpi_unit, with_means=True)]
+        ratios = se_ratio_summary(comparison)
+        lines += ["", "## What pairing buys", "",
+                  "Paired / unpaired standard error of the difference, over the comparisons "
+                  "(same runs; below 1 means common random numbers reduce variance; "
+                  "(1/ratio)^2 is the equivalent factor in seeds).", "",
+                  *_table(ratios.reset_index().rename(columns={"kpi": "KPI"}))]
+    if len(means):
+        wide = means.assign(value=[_estimate(m, lo, hi) for m, lo, hi in zip(means["mean"], means["ci_low"], means["ci_high"])])
+        pivot = wide.pivot_table(index="kpi", columns=factors, values="value", aggfunc="first", sort=False) if factors else wide.set_index("kpi")[["value"]]
+        pivot.columns = [condition_label(dict(zip(factors, c if isinstance(c, tuple) else (c,)))) for c in pivot.columns] if factors else ["all runs"]
+        lines += ["", "## Means by condition", "", "Mean over seeds [95% CI].", "",
+                  *_table(pivot.reset_index().rename(columns={"kpi": "KPI"}))]
+    if figures:
+        lines += ["", "## Figures", ""] + [f"![{Path(f).stem}]({Path(f).as_posix()})" for f in figures]
+    return "\n".join(lines) + "\n"
+
+
+def _effect_table(rows: pd.DataFrame, factors: list[str], kpi_unit, with_means: bool = False) -> list[str]:
+    table = pd.DataFrame({
+        **{f: rows[f] for f in factors},
+        "KPI": rows["kpi"],
+        "unit": [kpi_unit(k) for k in rows["kpi"]],
+        **({"baseline": rows["baseline_mean"].map(_num), "condition": rows["condition_mean"].map(_num)} if with_means else {}),
+        "difference [95% CI]": [_estimate(d, lo, hi) for d, lo, hi in zip(rows["difference"], rows["ci_low"], rows["ci_high"])],
+        "pairs": rows["n_pairs"],
+        "SE ratio": rows["se_ratio"].map(lambda v: _num(v, 2)),
+    })
+    return _table(table)
+
+
+def _estimate(mean, low, high) -> str:
+    if mean is None or not np.isfinite(mean):
+        return ""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return _num(mean)
+    return f"{_num(mean)} [{_num(low)}, {_num(high)}]"
+
+
+def _num(value, digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    return f"{value:.{digits}g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+def _table(frame: pd.DataFrame) -> list[str]:
+    header = [str(c) for c in frame.columns]
+    rows = [[_num(v) if isinstance(v, (float, np.floating)) else str(v) for v in row] for row in frame.itertuples(index=False)]
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def _seed_text(seeds: list) -> str:
+    if not seeds:
+        return "none completed"
+    return f"{len(seeds)} ({seeds[0]}..{seeds[-1]})"
+
+
+# --- console ---------------------------------------------------------------------------------
+def report_main(argv: list[str] | None = None) -> int:
+    """``p4p-report <sweep dir>``: paired comparisons vs baseline, report.md and figures."""
+    parser = argparse.ArgumentParser(prog="p4p-report", description=report_main.__doc__)
+    parser.add_argument("sweep_dir", type=Path, help="a multirun sweep directory (outputs/sweeps/...)")
+    parser.add_argument(
+        "--baseline", action="append", default=[], metavar="KEY=VALUE",
+        help="baseline condition, e.g. scenario=upfront_subsidy or funding.outcome_share=0.7 "
+             "(default: scenario baseline, else the lowest swept value); repeat for 2-D sweeps",
+    )
+    parser.add_argument("--out", type=Path, help="write report.md and figures here (default: the sweep dir)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    try:
+        report = build_report(args.sweep_dir, args.baseline, args.out, progress=not args.quiet)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"p4p-report: error: {exc}", file=sys.stderr)
+        return 2
+    print(describe(report.sweep))
+    print(console_summary(report))
+    print(f"wrote {report.path} and {len(report.figures)} figures in {report.path.parent / FIGURES}")
+    return 0
+
+
+def console_summary(report: Report) -> str:
+    comparison = report.comparison
+    if not len(comparison):
+        return "no comparison: the sweep has a single condition or no completed job"
+    factors = report.sweep.factors
+    lines = [f"baseline: {condition_label(report.baseline)}", "", "effects (difference [95% CI]):"]
+    for condition, rows in comparison.groupby(factors, sort=False):
+        condition = condition if isinstance(condition, tuple) else (condition,)
+        lines.append(f"  {condition_label(dict(zip(factors, condition)))}")
+        for row in rows[rows["kpi"].isin(HEADLINE)].itertuples():
+            lines.append(f"    {row.kpi:<36} {_estimate(row.difference, row.ci_low, row.ci_high)}")
+    ratios = se_ratio_summary(comparison)
+    lines += ["", "paired/unpaired SE ratio (median over comparisons [min, max]):"]
+    lines += [f"  {kpi:<36} {r['median']:.2f} [{r['min']:.2f}, {r['max']:.2f}]" for kpi, r in ratios.iterrows()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(report_main())

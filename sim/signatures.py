@@ -1,0 +1,342 @@
+"""The ten theory signatures of MODEL.md section 6, as paired statistical checks.
+
+Each signature is a function returning a :class:`Signature`: the arms to compare (a scenario
+plus parameter overrides), and one or more :class:`Check` of an expected direction. A check
+turns the KPIs of every arm on one seed into one number (a paired difference, a ratio, a
+slope, a level), and passes when a one-sided t-test over seeds rejects the opposite
+direction at the 5% level (:func:`sim.replications.one_sided_test`). All arms run on the same seeds.
+
+    >>> result = becker_general_training().run(seeds=range(8))
+    >>> result.passed, result.checks[0].effect, result.checks[0].ci_low
+
+"Employer-paid training" is ``employer_net_spend_per_employee`` (tuition plus release time
+paid by employers, net of any funding) in arms without a program.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .config import CredentialsConfig
+from .replications import DEFAULT_SCALE, Arm, Scale, TestResult, one_sided_test, run_arms
+
+SPEND = "employer_net_spend_per_employee"
+KpisByArm = Mapping[str, Mapping[str, float | None]]
+Measure = Callable[[KpisByArm], float]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One directional claim: ``measure`` (per seed) lies ``direction`` of ``threshold``."""
+
+    label: str
+    measure: Measure
+    direction: str  # "above" or "below"
+    threshold: float = 0.0
+
+    @property
+    def expected(self) -> str:
+        return f"{'>' if self.direction == 'above' else '<'} {self.threshold:g}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    signature: int
+    title: str
+    label: str
+    expected: str
+    test: TestResult
+
+    @property
+    def passed(self) -> bool:
+        return self.test.passed()
+
+    def row(self) -> dict:
+        t = self.test
+        return {
+            "signature": self.signature,
+            "title": self.title,
+            "check": self.label,
+            "expected": self.expected,
+            "effect": t.effect,
+            "ci_low": t.ci_low,
+            "ci_high": t.ci_high,
+            "p_value": t.p_value,
+            "seeds": t.n,
+            "passed": self.passed,
+        }
+
+
+@dataclass(frozen=True)
+class SignatureResult:
+    number: int
+    title: str
+    claim: str
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+
+@dataclass(frozen=True)
+class Signature:
+    number: int
+    title: str
+    claim: str
+    arms: Mapping[str, Arm]
+    checks: tuple[Check, ...]
+
+    def evaluate(self, kpis: Mapping[tuple[Arm, int], dict], seeds: Sequence[int]) -> SignatureResult:
+        """Apply every check to the KPIs of this signature's arms on ``seeds``."""
+        results = []
+        for check in self.checks:
+            values = [check.measure({name: kpis[(arm, s)] for name, arm in self.arms.items()}) for s in seeds]
+            test = one_sided_test(values, check.direction, check.threshold)
+            results.append(CheckResult(self.number, self.title, check.label, check.expected, test))
+        return SignatureResult(self.number, self.title, self.claim, tuple(results))
+
+    def run(
+        self,
+        scale: Scale = DEFAULT_SCALE,
+        seeds: Iterable[int] = range(8),
+        processes: int | None = None,
+        progress=None,
+    ) -> SignatureResult:
+        """Run every arm on every seed (paired) and test each check."""
+        seeds = list(seeds)
+        kpis = run_arms(self.arms.values(), seeds, scale, processes, progress)
+        return self.evaluate(kpis, seeds)
+
+
+# --- per-seed measures ---------------------------------------------------------------------
+def _value(kpis: KpisByArm, arm: str, metric: str) -> float:
+    value = kpis[arm][metric]
+    return np.nan if value is None else float(value)
+
+
+def level(metric: str, arm: str) -> Measure:
+    return lambda k: _value(k, arm, metric)
+
+
+def difference(metric: str, arm: str, reference: str) -> Measure:
+    return lambda k: _value(k, arm, metric) - _value(k, reference, metric)
+
+
+def ratio(metric: str, arm: str, reference: str) -> Measure:
+    return lambda k: _value(k, arm, metric) / _value(k, reference, metric)
+
+
+def relative_change(metric: str, arm: str, reference: str) -> Measure:
+    return lambda k: _value(k, arm, metric) / _value(k, reference, metric) - 1.0
+
+
+def slope(metric: str, x_by_arm: Mapping[str, float]) -> Measure:
+    """Least-squares slope of ``metric`` on ``x`` across arms, on one seed."""
+    xs = np.array(list(x_by_arm.values()), dtype=float)
+
+    def measure(k: KpisByArm) -> float:
+        ys = np.array([_value(k, arm, metric) for arm in x_by_arm])
+        return float(np.polyfit(xs, ys, 1)[0])
+
+    return measure
+
+
+# --- the ten signatures ---------------------------------------------------------------------
+def becker_general_training() -> Signature:
+    arms = {
+        "beta1_general": Arm.of("baseline", {"economy.pass_through": 1.0, "economy.specific_share": 0.0}),
+        "default_general": Arm.of("baseline", {"economy.specific_share": 0.0}),
+    }
+    checks = (
+        Check("employer-paid general training with beta=1, relative to the default beta",
+              ratio(SPEND, "beta1_general", "default_general"), "below", 0.05),
+    )
+    return Signature(1, "Becker: general training", "beta = 1, general training only, no program"
+                     " -> employer-paid training ~ 0 (Becker 1964)", arms, checks)
+
+
+def becker_specific_training() -> Signature:
+    arms = {
+        "beta1_specific": Arm.of("baseline", {"economy.pass_through": 1.0, "economy.specific_share": 1.0}),
+        "beta1_general": Arm.of("baseline", {"economy.pass_through": 1.0, "economy.specific_share": 0.0}),
+    }
+    checks = (
+        Check("training incidence with beta=1, specific training only",
+              level("training_incidence", "beta1_specific"), "above", 0.0),
+        Check("employer-paid training: specific minus general (beta=1)",
+              difference(SPEND, "beta1_specific", "beta1_general"), "above", 0.0),
+    )
+    return Signature(2, "Becker: specific training", "firm-specific training is paid for even"
+                     " with beta = 1 (Becker 1964)", arms, checks)
+
+
+def wage_compression() -> Signature:
+    arms = {
+        "beta_low": Arm.of("baseline", {"economy.pass_through": 0.3}),
+        "beta_high": Arm.of("baseline", {"economy.pass_through": 0.8}),
+    }
+    checks = (
+        Check("employer-paid training: beta=0.3 minus beta=0.8",
+              difference(SPEND, "beta_low", "beta_high"), "above", 0.0),
+    )
+    return Signature(3, "Acemoglu-Pischke: compression", "lower pass-through beta -> more"
+                     " employer-paid training (Acemoglu & Pischke 1998, 1999)", arms, checks)
+
+
+def poaching_externality() -> Signature:
+    arms = {
+        "offers_high": Arm.of("baseline", {"economy.offer_arrival_rate": 0.2}),
+        "offers_low": Arm.of("baseline", {"economy.offer_arrival_rate": 0.05}),
+    }
+    checks = (
+        Check("poaching rate of trained workers: high minus low offer arrival",
+              difference("poaching_rate_trained", "offers_high", "offers_low"), "above", 0.0),
+        Check("employer-paid training: high minus low offer arrival",
+              difference(SPEND, "offers_high", "offers_low"), "below", 0.0),
+    )
+    return Signature(4, "Stevens: poaching", "higher outside-offer arrival -> less employer-paid"
+                     " training (Stevens 1994)", arms, checks)
+
+
+def certification_recognition() -> Signature:
+    arms = {
+        "recognition_high": Arm.of(
+            "baseline", {"credentials.initial_awareness": 0.9, "credentials.recognition_shift": 0.4}
+        ),
+        "recognition_low": Arm.of("baseline"),
+    }
+    checks = (
+        Check("mean wage: high minus low recognition",
+              difference("mean_wage", "recognition_high", "recognition_low"), "above", 0.0),
+        Check("poaching rate of trained workers: high minus low recognition",
+              difference("poaching_rate_trained", "recognition_high", "recognition_low"), "above", 0.0),
+        Check("employer-paid training, relative change (does not rise by 1% or more)",
+              relative_change(SPEND, "recognition_high", "recognition_low"), "below", 0.01),
+    )
+    return Signature(5, "Certification and recognition", "higher recognition -> higher wages and"
+                     " more poaching of trained workers; employer-paid training does not rise"
+                     " (Acemoglu & Pischke 2000)", arms, checks)
+
+
+def partial_subsidy() -> Signature:
+    arms = {
+        "subsidy": Arm.of("upfront_subsidy", {"funding.upfront_share": 0.5}),
+        "no_program": Arm.of("baseline"),
+    }
+    checks = (
+        Check("share of employers training: 50% upfront subsidy minus none",
+              difference("share_employers_training", "subsidy", "no_program"), "above", 0.0),
+        Check("deadweight share of subsidised training",
+              level("deadweight_share", "subsidy"), "above", 0.0),
+    )
+    return Signature(6, "Partial subsidy", "a partial subsidy raises the share of employers that"
+                     " train (Yang 2018) and has deadweight > 0", arms, checks)
+
+
+def cream_skimming() -> Signature:
+    arms = {
+        "grant": Arm.of("upfront_subsidy"),
+        "mixed": Arm.of("pay_for_performance", {"funding.upfront_share": 0.35, "funding.outcome_share": 0.35}),
+        "p4p": Arm.of("pay_for_performance"),
+        "tiered": Arm.of("tiered_p4p"),
+    }
+    index = "cream_skimming_index"
+    checks = (
+        Check("cream-skimming index under P4P", level(index, "p4p"), "above", 1.0),
+        Check("slope of the index on the outcome share (total funding fixed at 70%)",
+              slope(index, {"grant": 0.0, "mixed": 0.35, "p4p": 0.7}), "above", 0.0),
+        Check("index: disadvantaged bonus 1.5 minus no bonus",
+              difference(index, "tiered", "p4p"), "below", 0.0),
+    )
+    return Signature(7, "Cream-skimming", "the chooser paid on outcomes cream-skims, more so the"
+                     " larger the outcome share; a disadvantaged bonus lowers it"
+                     " (Heckman, Heinrich & Smith 2002)", arms, checks)
+
+
+def assessment_drift() -> Signature:
+    floor = CredentialsConfig().initial_standard
+    arms = {
+        "weak_audits": Arm.of("provider_outcomes"),
+        "strong_audits": Arm.of("provider_outcomes", {"funding.audit_probability": 0.5}),
+        "quality_floor": Arm.of("provider_outcomes", {"credentials.quality_floor": floor}),
+    }
+    std, rec = "assessment_standard_final", "microcredential_recognition_final"
+    checks = (
+        Check("final pass standard: weak minus strong audits",
+              difference(std, "weak_audits", "strong_audits"), "below", 0.0),
+        Check("final pass standard: weak audits minus quality floor",
+              difference(std, "weak_audits", "quality_floor"), "below", 0.0),
+        Check("final recognition: weak minus strong audits",
+              difference(rec, "weak_audits", "strong_audits"), "below", 0.0),
+        Check("final recognition: weak audits minus quality floor",
+              difference(rec, "weak_audits", "quality_floor"), "below", 0.0),
+    )
+    return Signature(8, "Assessment drift", "provider outcome pay with weak audits -> standards"
+                     " drift down -> recognition falls; strong audits or a quality floor prevent"
+                     " it (Courty & Marschke 2004)", arms, checks)
+
+
+def liquidity_constraints() -> Signature:
+    arms = {"p4p": Arm.of("pay_for_performance"), "grant": Arm.of("upfront_subsidy")}
+    constrained, free = "constrained_training_incidence", "unconstrained_sme_training_incidence"
+
+    def gap_in_relative_take_up(k: KpisByArm) -> float:
+        return _value(k, "p4p", constrained) / _value(k, "grant", constrained) - _value(
+            k, "p4p", free
+        ) / _value(k, "grant", free)
+
+    checks = (
+        Check("training incidence of constrained SMEs: P4P minus equal upfront grant",
+              difference(constrained, "p4p", "grant"), "below", 0.0),
+        Check("P4P/grant take-up ratio: constrained minus unconstrained SMEs",
+              gap_in_relative_take_up, "below", 0.0),
+    )
+    return Signature(9, "Liquidity constraints", "liquidity-constrained small employers take up"
+                     " P4P less than an equal upfront grant", arms, checks)
+
+
+def reimbursement_near_cap() -> Signature:
+    arms = {
+        "p4p": Arm.of("pay_for_performance"),
+        "hard_triggers": Arm.of("pay_for_performance", {"funding.skill_gain_threshold": 1.0}),
+    }
+    checks = (
+        Check("reimbursement rate (paid / 70% cap) of the EMC design",
+              level("reimbursement_rate", "p4p"), "above", 0.8),
+        Check("reimbursement rate: EMC minus hard skill-gain trigger",
+              difference("reimbursement_rate", "p4p", "hard_triggers"), "above", 0.0),
+    )
+    return Signature(10, "Reimbursement near the cap", "with high trigger probabilities the EMC"
+                     " design reimburses close to its 70% cap (FSC 2023)", arms, checks)
+
+
+SIGNATURES: tuple[Callable[[], Signature], ...] = (
+    becker_general_training,
+    becker_specific_training,
+    wage_compression,
+    poaching_externality,
+    certification_recognition,
+    partial_subsidy,
+    cream_skimming,
+    assessment_drift,
+    liquidity_constraints,
+    reimbursement_near_cap,
+)
+
+
+def run_signatures(
+    signatures: Sequence[Signature] | None = None,
+    scale: Scale = DEFAULT_SCALE,
+    seeds: Iterable[int] = range(8),
+    processes: int | None = None,
+    progress=None,
+) -> list[SignatureResult]:
+    """Run all signatures together (arms shared between signatures run once)."""
+    signatures = [make() for make in SIGNATURES] if signatures is None else list(signatures)
+    seeds = list(seeds)
+    arms = [arm for sig in signatures for arm in sig.arms.values()]
+    kpis = run_arms(arms, seeds, scale, processes, progress)
+    return [sig.evaluate(kpis, seeds) for sig in signatures]

@@ -1,0 +1,63 @@
+"""Random streams: a worker's draw depends only on (seed, stream, month, id), never on who
+else is drawn (common random numbers), and the draws have the right distributions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.rng import RandomStreams
+
+N = 200_000
+
+
+@pytest.fixture
+def streams():
+    return RandomStreams(11)
+
+
+def test_draws_for_a_subset_equal_the_draws_for_everyone(streams):
+    everyone = np.arange(N)
+    subset = np.sort(np.random.default_rng(0).choice(N, 1000, replace=False))
+    assert np.array_equal(streams.uniform_at("a", 5, subset), streams.uniform_at("a", 5, everyone)[subset])
+    assert np.array_equal(streams.normal_at("a", 5, subset), streams.normal_at("a", 5, everyone)[subset])
+    # the order in which ids are asked for does not matter either
+    shuffled = subset[::-1]
+    assert np.array_equal(streams.uniform_at("a", 5, shuffled), streams.uniform_at("a", 5, subset)[::-1])
+
+
+def test_streams_months_and_seeds_give_independent_draws(streams):
+    ids = np.arange(N)
+    base = streams.uniform_at("a", 5, ids)
+    for other in (streams.uniform_at("b", 5, ids), streams.uniform_at("a", 6, ids),
+                  RandomStreams(12).uniform_at("a", 5, ids)):
+        assert abs(np.corrcoef(base, other)[0, 1]) < 4 / np.sqrt(N)
+
+
+def test_uniforms_and_normals_have_their_distributions(streams):
+    ids = np.arange(N)
+    u = streams.uniform_at("u", 0, ids)
+    z = streams.normal_at("z", 0, ids)
+    assert 0 < u.min() and u.max() < 1
+    assert stats.kstest(u, "uniform").pvalue > 0.001
+    assert stats.kstest(z, "norm").pvalue > 0.001
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 4 / np.sqrt(N)  # neighbouring ids
+
+
+@pytest.mark.parametrize("p", [0.002, 0.08, 0.3, 0.95])
+def test_chance_ids_is_a_bernoulli_process(streams, p):
+    counts = np.array([len(streams.chance_ids("c", m, 20_000, p)) for m in range(60)])
+    sd = np.sqrt(20_000 * p * (1 - p))
+    assert abs(counts.mean() - 20_000 * p) < 4 * sd / np.sqrt(60)
+    ids = streams.chance_ids("c", 0, 20_000, p)
+    assert np.all(np.diff(ids) > 0) and ids.min() >= 0 and ids.max() < 20_000
+    # each id is hit at the same rate: first and second halves of the id range agree
+    hits = np.concatenate([streams.chance_ids("c", m, 2_000, p) for m in range(400)])
+    low, high = (hits < 1_000).sum(), (hits >= 1_000).sum()
+    assert abs(low - high) < 4 * np.sqrt(low + high)
+
+
+def test_chance_ids_edge_probabilities(streams):
+    assert len(streams.chance_ids("c", 0, 100, 0.0)) == 0
+    assert np.array_equal(streams.chance_ids("c", 0, 100, 1.0), np.arange(100))
+    assert np.array_equal(streams.chance_ids("c", 3, 500, 0.1), streams.chance_ids("c", 3, 500, 0.1))
