@@ -149,3 +149,15 @@ def test_check_invariants_catches_broken_accounting(tiny):
             assert expected in str(exc), (expected, str(exc))
         else:
             raise AssertionError(f"corruption not detected: {expected}")
+
+
+def test_rare_events_draw_no_ids_instead_of_hanging():
+    """Found by the property test: for p below ~1e-19 numpy's geometric gaps are 2**63-1,
+    their running sum overflowed and ``chance_ids`` looped forever (a hang, not a failure)."""
+    from sim.rng import RandomStreams
+
+    streams = RandomStreams(1)
+    for p in (1e-20, 1e-200, 5e-324):
+        assert len(streams.chance_ids("retirement", 3, 1000, p)) == 0
+    common = streams.chance_ids("retirement", 3, 100_000, 0.01)
+    assert 800 < len(common) < 1200 and (common < 100_000).all() and (common >= 0).all()
