@@ -31,6 +31,7 @@ from sim.api import compose  # noqa: E402
 from sim.model import TrainingMarketModel  # noqa: E402
 
 SCENARIOS = ("baseline", "pay_for_performance", "provider_outcomes", "upfront_subsidy")
+ROUNDING = 1e-6  # relative differences this small are float rounding, not economics
 
 
 def record(path: Path, seeds: int, scenarios: list[str], overrides: list[str]) -> None:
@@ -60,17 +61,23 @@ def compare(before: Path, after: Path, threshold: float, show: int) -> int:
                 t, p = stats.ttest_rel(x, y)
             else:
                 t, p = stats.ttest_ind(x, y, equal_var=False)
-            rows.append((scenario, kpi, x.mean(), y.mean(), 0.0 if math.isnan(t) else float(t), p))
+            scale = np.maximum(np.abs(x), 1e-12) if len(x) == len(y) else max(abs(x.mean()), 1e-12)
+            rel = float(np.max(np.abs(y - x) / scale)) if len(x) == len(y) else abs(y.mean() / scale - 1)
+            rows.append((scenario, kpi, x.mean(), y.mean(), 0.0 if math.isnan(t) else float(t), p, rel))
     rows.sort(key=lambda r: -abs(r[4]))
-    print(f"{'scenario':22s} {'kpi':36s} {'before':>12s} {'after':>12s} {'t':>7s} {'p':>7s}")
-    for scenario, kpi, mx, my, t, p in rows[:show]:
-        mark = " <-- beyond noise" if abs(t) > threshold else ""
-        print(f"{scenario:22s} {kpi:36s} {mx:12.5g} {my:12.5g} {t:7.2f} {p:7.3f}{mark}")
-    flagged = sum(abs(r[4]) > threshold for r in rows)
-    below_5 = sum(r[5] < 0.05 for r in rows)
-    print(f"\n{len(rows) + identical} KPI comparisons: {identical} identical, {len(rows)} differ;"
-          f" {below_5} with p < 0.05 (about {0.05 * len(rows):.0f} expected by chance),"
-          f" {flagged} beyond |t| > {threshold}")
+    print(f"{'scenario':22s} {'kpi':36s} {'before':>12s} {'after':>12s} {'t':>7s} {'p':>7s} {'max rel diff':>12s}")
+    beyond = lambda r: abs(r[4]) > threshold and r[6] > ROUNDING  # noqa: E731
+    for row in rows[:show]:
+        scenario, kpi, mx, my, t, p, rel = row
+        mark = " <-- beyond noise" if beyond(row) else (" (rounding)" if rel <= ROUNDING else "")
+        print(f"{scenario:22s} {kpi:36s} {mx:12.5g} {my:12.5g} {t:7.2f} {p:7.3f} {rel:12.2g}{mark}")
+    flagged = sum(beyond(r) for r in rows)
+    rounding = sum(r[6] <= ROUNDING for r in rows)
+    below_5 = sum(r[5] < 0.05 and r[6] > ROUNDING for r in rows)
+    print(f"\n{len(rows) + identical} KPI comparisons: {identical} identical, {rounding} equal up to"
+          f" rounding (relative difference <= {ROUNDING:g} in every seed), {len(rows) - rounding} differ;"
+          f" of these {below_5} with p < 0.05 (about {0.05 * (len(rows) - rounding):.0f} expected by"
+          f" chance), {flagged} beyond |t| > {threshold}")
     return 1 if flagged else 0
 
 

@@ -60,7 +60,8 @@ class PopulationConfig:
         10, "Number of training providers.", unit="providers", lo=1, hi=MAX_ID
     )
     disadvantaged_share: float = param(
-        0.2, "Share of workers in the disadvantaged group.", lo=0.0, hi=1.0, source="MODEL.md s3"
+        0.2, "Share of workers in the disadvantaged group.", lo=0.0, hi=1.0, source="MODEL.md s3",
+        unit="share",
     )
     employer_size_shape: float = param(
         1.1,
@@ -69,6 +70,7 @@ class PopulationConfig:
         hi=5.0,
         lo_open=False,
         source="Axtell 2001 (firm sizes are Zipf); ISED: 97.9% of employers are small",
+        unit="Pareto exponent",
     )
     max_employer_size: Optional[int] = param(
         None,
@@ -85,65 +87,87 @@ class PopulationConfig:
         unit="seats/month",
         lo=0,
         hi=MAX_ID,
+        source="assumption: seats rarely bind at the default scale",
     )
     providers_known_per_employer: int = param(
-        3, "How many providers each employer knows and chooses among.", lo=1, hi=1000
+        3, "How many providers each employer knows and chooses among.", lo=1, hi=1000,
+        unit="providers",
+        source="assumption",
     )
     initial_unemployment: float = param(
-        0.06, "Share of workers unemployed at month 0.", lo=0.0, hi=0.9
+        0.06, "Share of workers unemployed at month 0.", lo=0.0, hi=0.9,
+        unit="share",
+        source="StatCan LFS manufacturing unemployment, about 5-6%",
     )
 
 
 @dataclass
 class EconomyConfig:
-    """Labour-market and production parameters (the uncertainties, not policy levers)."""
+    """Labour-market and production parameters (the uncertainties, not policy levers).
+
+    Sources: a literature reference, or ``calibrated: <target>`` for values chosen so the
+    baseline meets a target of MODEL.md section 7 (see docs/calibration.md), or
+    ``assumption`` where no estimate exists (sweep these).
+    """
 
     output_per_skill: float = param(
         7000.0,
-        "Value added per month of one unit of skill at an employer of productivity 1.",
+        "Value added per month of one unit of skill at an employer of productivity 1 (an"
+        " average entrant has about 1 unit).",
         unit="CAD/month",
         lo=1.0,
         hi=1e7,
         source="StatCan manufacturing value added per worker, about $84k/year",
     )
     employer_productivity_sd: float = param(
-        0.25, "Log-sd of employer productivity.", lo=0.0, hi=2.0
+        0.25,
+        "Log-sd of employer productivity (multiplies the value of every unit of skill).",
+        unit="log-sd",
+        lo=0.0,
+        hi=2.0,
+        source="Syverson 2004 (within-industry productivity dispersion, 90/10 ratio about 2)",
     )
     labour_share: float = param(
         0.62,
         "Share of value added paid as wages at hiring (offer wage = share x visible value).",
+        unit="share",
         lo=0.01,
         hi=1.0,
         source="StatCan labour share of manufacturing GDP, about 0.6",
     )
     pass_through: float = param(
-        0.55,
-        "Wage pass-through beta of general-skill productivity gains while the worker stays.",
+        0.5,
+        "Wage pass-through beta of general-skill productivity gains while the worker stays"
+        " (with specific_pass_through, the blended pass-through is about 0.46).",
+        unit="share",
         lo=0.0,
         hi=1.0,
-        source="Dearden, Reed & Van Reenen 2006; Konings & Vanormelingen 2015",
+        source="Dearden, Reed & Van Reenen 2006; Konings & Vanormelingen 2015 (blended ~0.5)",
     )
     specific_pass_through: float = param(
-        0.3,
-        "Wage pass-through of firm-specific productivity gains (rent sharing, Becker 1964).",
+        0.35,
+        "Wage pass-through of firm-specific productivity gains (rent sharing).",
+        unit="share",
         lo=0.0,
         hi=1.0,
-        source="Becker 1964; Hashimoto 1981 (sharing of specific-capital rents)",
+        source="Becker 1964; Hashimoto 1981; calibrated: blended pass-through ~0.5",
     )
     specific_share: float = param(
         0.3,
         "Share of each program's skill gain that is firm-specific (lost on leaving).",
+        unit="share",
         lo=0.0,
         hi=1.0,
-        source="Becker 1964",
+        source="Becker 1964; assumption: most training is general (Loewenstein & Spletzer 1999)",
     )
     separation_rate: float = param(
         0.01,
-        "Monthly probability of an exogenous separation into unemployment.",
+        "Monthly probability of an exogenous separation into unemployment (layoffs, quits out"
+        " of the labour market).",
         unit="1/month",
         lo=0.0,
         hi=1.0,
-        source="JOLTS manufacturing layoffs+other separations, about 1%/month",
+        source="JOLTS manufacturing layoffs and other separations, about 1%/month",
     )
     offer_arrival_rate: float = param(
         0.1,
@@ -151,26 +175,37 @@ class EconomyConfig:
         unit="1/month",
         lo=0.0,
         hi=1.0,
-        source="Calibrated to JOLTS manufacturing quits of 1.5-2.5%/month",
+        source="calibrated: monthly quit rate 1.5-2.5% (JOLTS manufacturing)",
     )
     switching_cost: float = param(
         0.06,
         "Proportional wage premium an outside offer must exceed to make a worker move.",
+        unit="share of wage",
         lo=0.0,
         hi=5.0,
+        source="assumption",
     )
     counteroffers: bool = param(
-        True, "Incumbents match outside offers up to a share of the worker's productivity."
+        True,
+        "Incumbents, who see true productivity, match outside offers up to"
+        " counteroffer_max_share of it.",
+        source="Postel-Vinay & Robin 2002 (offer matching)",
     )
     counteroffer_max_share: float = param(
         0.7,
         "Largest share of a worker's productivity an incumbent pays to keep them.",
+        unit="share",
         lo=0.0,
         hi=1.0,
-        source="Postel-Vinay & Robin 2002 (offer matching)",
+        source="calibrated: monthly quit rate 1.5-2.5% (JOLTS manufacturing)",
     )
     job_finding_rate: float = param(
-        0.3, "Monthly probability that an unemployed worker meets a vacancy.", lo=0.0, hi=1.0
+        0.3,
+        "Monthly probability that an unemployed worker meets a vacancy.",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="order of magnitude of Canadian monthly outflows from unemployment (LFS)",
     )
     retirement_rate: float = param(
         0.002,
@@ -178,16 +213,23 @@ class EconomyConfig:
         unit="1/month",
         lo=0.0,
         hi=1.0,
+        source="a working life of about 40 years (1/480 a month)",
     )
     skill_depreciation: float = param(
         0.005,
-        "Monthly depreciation of trained skill above the worker's entry level.",
+        "Monthly depreciation of trained skill above the worker's entry level (6% a year).",
         unit="1/month",
         lo=0.0,
         hi=1.0,
+        source="assumption, within estimates of human-capital depreciation of a few % a year",
     )
     discount_rate: float = param(
-        0.005, "Monthly discount rate of unconstrained employers.", unit="1/month", lo=0.0, hi=1.0
+        0.005,
+        "Monthly discount rate of unconstrained employers (about 6% a year).",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: a business cost of capital",
     )
     constrained_discount_rate: float = param(
         0.03,
@@ -195,31 +237,49 @@ class EconomyConfig:
         unit="1/month",
         lo=0.0,
         hi=1.0,
+        source="assumption: short-term credit for constrained small firms (about 40% a year)",
     )
     sme_size: int = param(
-        100, "Employers with fewer target employees than this are SMEs.", unit="employees",
-        lo=1, hi=MAX_ID,
+        100,
+        "Employers with fewer target employees than this are SMEs.",
+        unit="employees",
+        lo=1,
+        hi=MAX_ID,
+        source="ISED: small businesses have 1-99 employees",
     )
     constrained_sme_share: float = param(
-        0.35, "Share of SMEs that are liquidity-constrained.", lo=0.0, hi=1.0
+        0.35,
+        "Share of SMEs that are liquidity-constrained.",
+        unit="share",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
     )
     constrained_cash_share: float = param(
         0.07,
         "Cash a constrained employer can lay out for training, as a share of monthly payroll,"
         " net of reimbursements it is still waiting for.",
+        unit="share of monthly payroll",
         lo=0.0,
         hi=10.0,
+        source="assumption",
     )
     planning_horizon: int = param(
-        24, "Months of benefit an employer counts when valuing training.", unit="months",
-        lo=1, hi=1200,
+        18,
+        "Months of benefit an employer counts when valuing training.",
+        unit="months",
+        lo=1,
+        hi=1200,
+        source="calibrated: first-year return on short training (employers seek quick"
+        " returns; LMIC 2023)",
     )
     training_fixed_cost: float = param(
-        1000.0,
+        1300.0,
         "Employer's monthly fixed cost of organising any training (per month it trains).",
-        unit="CAD",
+        unit="CAD/month",
         lo=0.0,
         hi=1e7,
+        source="calibrated: share of employers that train (WES 2005)",
     )
     release_hours_per_month: float = param(
         8.0,
@@ -228,73 +288,131 @@ class EconomyConfig:
         unit="hours/month",
         lo=0.0,
         hi=744.0,
+        source="calibrated: training spend and first-year return",
     )
     hours_per_month: float = param(
-        160.0, "Paid hours in a working month.", unit="hours/month", lo=1.0, hi=744.0
+        160.0, "Paid hours in a working month.", unit="hours/month", lo=1.0, hi=744.0,
+        source="a 37-hour week",
     )
     decision_noise: float = param(
         0.05,
         "Sd of the month-to-month random part of an employer's valuation of training a"
         " worker, as a share of the program's tuition (bounded rationality).",
+        unit="share of tuition",
         lo=0.0,
         hi=100.0,
+        source="assumption (Simon 1955, bounded rationality)",
     )
     fit_sd: float = param(
         0.35,
         "Sd of the lasting worker-job training fit (how much the job needs this training),"
         " as a share of tuition; drawn when a job starts.",
+        unit="share of tuition",
         lo=0.0,
         hi=100.0,
+        source="assumption",
     )
     ability_noise: float = param(
-        0.25, "Sd of an employer's error in perceiving a worker's learning ability.",
-        lo=0.0, hi=3.0,
+        0.25,
+        "Log-sd of an employer's error in perceiving a worker's learning ability.",
+        unit="log-sd",
+        lo=0.0,
+        hi=3.0,
+        source="assumption (employers learn ability imperfectly: Farber & Gibbons 1996)",
     )
     max_trainee_share: float = param(
-        0.15, "Largest share of an employer's staff it starts training in one month.", lo=0.0, hi=1.0
+        0.15,
+        "Largest share of an employer's staff it starts training in one month (at least 1).",
+        unit="share of staff",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: production must go on",
     )
     retraining_gap: int = param(
-        12, "Months a worker waits after training before being trained again.", unit="months",
-        lo=0, hi=1200,
+        12,
+        "Months a worker waits after training before being trained again.",
+        unit="months",
+        lo=0,
+        hi=1200,
+        source="assumption",
     )
     belief_learning_rate: float = param(
         0.08,
-        "Weight of new experience in employers' beliefs (retention, gains, reimbursement).",
+        "Weight of one month of new experience in employers' beliefs (retention, gains,"
+        " reimbursement); adaptive expectations.",
+        unit="share",
         lo=0.0,
         hi=1.0,
+        source="assumption (adaptive learning as in Yang 2018)",
     )
     initial_gain_belief: float = param(
         0.8,
         "Employers' initial belief about the realised gain from training, relative to the"
         " truth (median; below 1 is pessimism that only own or peers' experience corrects).",
+        unit="ratio",
         lo=0.001,
         hi=100.0,
+        source="calibrated: a settled baseline (beliefs start near what experience teaches)",
     )
     gain_belief_sd: float = param(
-        0.4, "Log-sd across employers of the initial gain belief.", lo=0.0, hi=3.0
+        0.4,
+        "Log-sd across employers of the initial gain belief.",
+        unit="log-sd",
+        lo=0.0,
+        hi=3.0,
+        source="calibrated: a settled baseline",
     )
     peer_learning_rate: float = param(
-        0.02, "Weight of the peer average in employers' beliefs each month.", lo=0.0, hi=1.0
+        0.02,
+        "Weight of the peer average in employers' beliefs each month.",
+        unit="share",
+        lo=0.0,
+        hi=1.0,
+        source="assumption (peer learning as in Yang 2018)",
     )
-    ability_sd: float = param(0.3, "Log-sd of worker learning ability.", lo=0.0, hi=3.0)
+    ability_sd: float = param(
+        0.3, "Log-sd of worker learning ability.", unit="log-sd", lo=0.0, hi=3.0,
+        source="assumption",
+    )
     disadvantaged_ability: float = param(
-        0.8, "Mean ability of disadvantaged workers relative to others.", lo=0.05, hi=10.0,
+        0.8,
+        "Mean ability of disadvantaged workers relative to others.",
+        unit="ratio",
+        lo=0.05,
+        hi=10.0,
+        source="MODEL.md section 3 (lower on average); size assumed",
     )
     disadvantaged_skill: float = param(
-        0.85, "Mean starting skill of disadvantaged workers relative to others.", lo=0.05,
+        0.85,
+        "Mean starting skill of disadvantaged workers relative to others.",
+        unit="ratio",
+        lo=0.05,
         hi=10.0,
+        source="MODEL.md section 3 (lower on average); size assumed",
     )
     disadvantaged_barrier: float = param(
         0.85,
         "Completion probability multiplier for disadvantaged workers (higher barriers).",
+        unit="ratio",
         lo=0.0,
         hi=1.0,
+        source="MODEL.md section 3 (higher barriers); size assumed",
     )
     base_completion: float = param(
-        0.85, "Completion probability of an average worker in an average program.", lo=0.0, hi=1.0
+        0.85,
+        "Completion probability of an average worker in an average (blended) program.",
+        unit="probability",
+        lo=0.0,
+        hi=1.0,
+        source="assumption (the EMC pilot reports high completion)",
     )
     gain_noise: float = param(
-        0.35, "Sd of the learning gain around its expectation.", lo=0.0, hi=10.0
+        0.35,
+        "Sd of the realised learning gain around its expectation, relative to it.",
+        unit="share of expected gain",
+        lo=0.0,
+        hi=10.0,
+        source="assumption",
     )
 
 
@@ -324,12 +442,12 @@ def default_programs() -> list:
     section 1); nominal gains are shares of an average worker's entry skill.
     """
     return [
-        ProgramConfig("communication", 1, 1000.0, "online", 0.05, 0),
-        ProgramConfig("problem_solving", 2, 2000.0, "blended", 0.06, 0),
-        ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.07, 0),
-        ProgramConfig("lean_production", 2, 2000.0, "blended", 0.06, 1),
-        ProgramConfig("quality_control", 4, 4000.0, "in_person", 0.08, 1),
-        ProgramConfig("digital_tools", 6, 6000.0, "online", 0.09, 1),
+        ProgramConfig("communication", 1, 1000.0, "online", 0.055, 0),
+        ProgramConfig("problem_solving", 2, 2000.0, "blended", 0.065, 0),
+        ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.075, 0),
+        ProgramConfig("lean_production", 2, 2000.0, "blended", 0.065, 1),
+        ProgramConfig("quality_control", 4, 4000.0, "in_person", 0.09, 1),
+        ProgramConfig("digital_tools", 6, 6000.0, "online", 0.1, 1),
     ]
 
 
@@ -345,6 +463,7 @@ class CredentialsConfig:
         lo=0.0,
         hi=1.0,
         source="HEQCO 2021: 59% 'not familiar at all'",
+        unit="share",
     )
     initial_understanding: float = param(
         0.10,
@@ -352,35 +471,46 @@ class CredentialsConfig:
         lo=0.0,
         hi=1.0,
         source="HEQCO 2021",
+        unit="share",
     )
     understanding_recognition: float = param(
         0.6, "Recognition of employers with a good understanding.", lo=0.0, hi=1.0,
         source="HEQCO 2021: ~60% say credentials raise confidence once defined",
+        unit="0..1",
     )
     aware_recognition: float = param(
-        0.25, "Recognition of employers who are aware but lack understanding.", lo=0.0, hi=1.0
+        0.25, "Recognition of employers who are aware but lack understanding.", lo=0.0, hi=1.0,
+        unit="0..1",
+        source="assumption: between none and understanding",
     )
     recognition_shift: float = param(
         0.0,
         "Added to every employer's starting recognition (sweeps of initial recognition).",
         lo=-1.0,
         hi=1.0,
+        unit="0..1",
+        source="sweep lever (no empirical value)",
     )
     outreach_rate: float = param(
         0.0005, "Monthly chance an unaware employer learns of microcredentials unprompted.",
-        lo=0.0, hi=1.0, source="Bass 1969 innovation coefficient",
+        lo=0.0, hi=1.0,
+        source="Bass 1969 innovation coefficient; calibrated: baseline recognition stays low",
+        unit="1/month",
     )
     imitation_rate: float = param(
-        0.005, "Monthly imitation coefficient of awareness and recognition from peers.",
-        lo=0.0, hi=1.0, source="Bass 1969 imitation coefficient",
+        0.003, "Monthly imitation coefficient of awareness and recognition from peers.",
+        lo=0.0, hi=1.0,
+        source="Bass 1969 imitation coefficient; calibrated: baseline recognition stays low",
+        unit="1/month",
     )
     experience_rate: float = param(
-        0.0005,
+        0.0003,
         "Monthly pull toward full recognition from each credentialed worker who performs as"
         " the credential claims (true gain at least the published standard).",
         unit="1/(worker month)",
         lo=0.0,
         hi=1.0,
+        source="calibrated: baseline recognition stays low",
     )
     disappointment_weight: float = param(
         20.0,
@@ -388,25 +518,36 @@ class CredentialsConfig:
         " who falls short of the published standard.",
         lo=0.0,
         source="Slovic 1993 (trust is asymmetric: lost faster than won)",
+        unit="ratio",
+        hi=1000.0,
     )
     signal_value: float = param(
         1.0,
         "How much of a credential's nominal skill gain a fully recognising outsider credits.",
         lo=0.0,
         hi=5.0,
+        unit="ratio",
+        source="assumption: a recognised credential is taken at face value",
     )
     stack_bonus: float = param(
-        0.03, "Extra visible skill from a complete stack (a full certificate).", lo=0.0, hi=10.0
+        0.03, "Extra visible skill from a complete stack (a full certificate).", lo=0.0, hi=10.0,
+        unit="skill units",
+        source="assumption",
     )
     effort_boost: float = param(
         0.08, "Completion probability gain when the program ends in a credential.", lo=0.0, hi=1.0,
         source="Acemoglu & Pischke 2000 (certification raises effort)",
+        unit="share",
     )
     initial_standard: float = param(
-        0.7, "Providers' initial pass standard (share of nominal gain to clear).", lo=0.0, hi=1.0
+        0.7, "Providers' initial pass standard (share of nominal gain to clear).", lo=0.0, hi=1.0,
+        unit="share of nominal gain",
+        source="assumption: a 70% pass mark",
     )
     standard_drift: float = param(
-        0.01, "Largest monthly change in a provider's pass standard.", lo=0.0, hi=1.0
+        0.01, "Largest monthly change in a provider's pass standard.", lo=0.0, hi=1.0,
+        unit="1/month",
+        source="assumption",
     )
     # --- microcredential policy levers ---
     campaign_outreach: float = param(
@@ -422,9 +563,12 @@ class CredentialsConfig:
     rpl_rate: float = param(
         0.01, "Monthly share of eligible experienced workers who seek an RPL assessment.",
         lo=0.0, hi=1.0,
+        unit="1/month",
+        source="assumption",
     )
     rpl_fee: float = param(
-        400.0, "Employer-paid fee of an RPL assessment.", unit="CAD", lo=0.0, hi=1e7
+        400.0, "Employer-paid fee of an RPL assessment.", unit="CAD", lo=0.0, hi=1e7,
+        source="assumption",
     )
 
 

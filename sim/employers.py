@@ -39,7 +39,7 @@ class EmployerTable:
         ).astype(np.int32)
         u_aware, u_understand = rng.random(n), rng.random(n)
         self.mc_aware = u_aware < creds.initial_awareness
-        understanding = self.mc_aware & (
+        self.mc_understanding = understanding = self.mc_aware & (
             u_understand < creds.initial_understanding / max(creds.initial_awareness, 1e-9)
         )
         rec = np.where(understanding, creds.understanding_recognition, creds.aware_recognition)
@@ -99,9 +99,14 @@ class EmployerTable:
 
     # --- rules ---------------------------------------------------------------------------
     def count_staff(self, employer_of_worker: np.ndarray, wage: np.ndarray) -> None:
-        emp = employer_of_worker >= 0
-        self.size = np.bincount(employer_of_worker[emp], minlength=self.n).astype(np.int32)
-        self.payroll = np.bincount(employer_of_worker[emp], weights=wage[emp], minlength=self.n)
+        """Headcount and payroll of every employer (the unemployed, -1, fall in a dropped bin)."""
+        slot = employer_of_worker + 1
+        self.size = np.bincount(slot, minlength=self.n + 1)[1:].astype(np.int32)
+        self.payroll = np.bincount(slot, weights=wage, minlength=self.n + 1)[1:]
+
+    def count_size(self, employer_of_worker: np.ndarray) -> None:
+        """Headcount only, when payroll is not needed before the next :meth:`count_staff`."""
+        self.size = np.bincount(employer_of_worker + 1, minlength=self.n + 1)[1:].astype(np.int32)
 
     @property
     def vacancies(self) -> np.ndarray:
@@ -124,7 +129,8 @@ class EmployerTable:
         """
         belief = getattr(self, name)
         rate = self.cfg.economy.belief_learning_rate
-        step = 1.0 - (1.0 - rate) ** np.minimum(weight, 50)
+        with np.errstate(invalid="ignore"):  # rate 1 and weight 0: unused
+            step = -np.expm1(np.log1p(-rate) * np.minimum(weight, 50))  # 1 - (1 - rate) ** weight
         has = weight > 0
         belief[has] += (step[has] * (observed[has] - belief[has])).astype(belief.dtype)
         peer = self.cfg.economy.peer_learning_rate

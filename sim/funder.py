@@ -267,9 +267,8 @@ class Funder:
             claims.done[due] = True
             admin = self.policy.admin_cost_per_claim * len(due)
             self.month_flows["admin"] += admin
-        done = claims.done
-        while self.first_pending_claim < claims.size and done[self.first_pending_claim]:
-            self.first_pending_claim += 1
+        still_pending = np.flatnonzero(~claims.done[self.first_pending_claim :])
+        self.first_pending_claim += int(still_pending[0]) if len(still_pending) else claims.size - self.first_pending_claim
 
     def audit(self, claim_ids: np.ndarray, rows: np.ndarray, month: int) -> np.ndarray:
         """Audited certification claims are false when the trainee missed the reference standard."""

@@ -12,7 +12,7 @@ class GroupOrder:
 
     def __init__(self, group: np.ndarray, priority: np.ndarray):
         n = self.n = len(group)
-        self.order = np.lexsort((priority, group))
+        self.order = np.argsort(group_priority_key(group, priority), kind="stable")
         sorted_group = group[self.order]
         starts = np.r_[0, np.flatnonzero(np.diff(sorted_group)) + 1]
         self.group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
@@ -47,3 +47,19 @@ def cumsum_within_groups(group: np.ndarray, priority: np.ndarray, values: np.nda
     if len(group) == 0:
         return np.zeros(0)
     return GroupOrder(group, priority).cumsum(values)
+
+
+def group_priority_key(group: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """One int64 per element that sorts like (group, priority): the group in the high 32 bits,
+    the priority's float32 bits, mapped to an order-preserving unsigned integer, in the low
+    32 bits. One sort of this key is several times faster than ``np.lexsort``; priorities
+    closer than float32's resolution (about 1e-7 relative) count as ties, kept in input order.
+    """
+    value = np.asarray(priority, dtype=np.float32) + np.float32(0.0)  # -0.0 becomes 0.0
+    bits = value.view(np.int32).astype(np.int64)
+    # negative floats sort in reverse bit order: flip their magnitude bits; then shift to >= 0
+    bits ^= (bits >> 31) & 0x7FFFFFFF
+    bits += 2**31
+    key = np.asarray(group).astype(np.int64) << 32
+    key |= bits
+    return key

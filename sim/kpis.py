@@ -60,6 +60,8 @@ EXTRA_SCALARS = (
     "constrained_training_incidence",
     "unconstrained_sme_training_incidence",
     "microcredential_recognition_start",
+    "microcredential_awareness_start",
+    "microcredential_understanding_start",
 )
 
 FLOW_COLUMNS = (
@@ -85,6 +87,11 @@ class Recorder:
         self.poached_within_year = np.zeros(0, dtype=bool)
         self.employer_cost = np.zeros(0)  # per enrolment row: employer's outlay
         self.first_year_rent = np.zeros(0)  # per enrolment row: employer's rent in year one
+        employers = model.employers
+        self.initial = {
+            "microcredential_awareness_start": float(employers.mc_aware.mean()),
+            "microcredential_understanding_start": float(employers.mc_understanding.mean()),
+        }
 
     def start_month(self, month: int) -> None:
         self.month = month
@@ -95,10 +102,12 @@ class Recorder:
         trained = self.recently_trained_at_employer(month)
         self.trained_staff = np.bincount(w.employer[trained], minlength=n_employers)
 
-    def recently_trained_at_employer(self, month: int) -> np.ndarray:
-        """Workers who finished training within 12 months and still work for that employer."""
+    def recently_trained_at_employer(self, month: int, ids=slice(None)) -> np.ndarray:
+        """Workers (all, or ``ids``) who finished training within 12 months and still work for
+        that employer."""
         w = self.model.workers
-        return w.employed & (month - w.last_training_end <= 12) & (w.finish_employer == w.employer)
+        employer = w.employer[ids]
+        return (employer >= 0) & (month - w.last_training_end[ids] <= 12) & (w.finish_employer[ids] == employer)
 
     # --- hooks called by the mechanisms --------------------------------------------------
     def pool(self, pass_true: np.ndarray) -> None:
@@ -160,7 +169,7 @@ class Recorder:
         self.flow[key] += len(employed)
         n_employers = m.employers.n
         self.left += np.bincount(w.employer[employed], minlength=n_employers)
-        trained = employed[self.recently_trained_at_employer(self.month)[employed]]
+        trained = employed[self.recently_trained_at_employer(self.month, employed)]
         self.left_trained += np.bincount(w.employer[trained], minlength=n_employers)
         if kind != "poached" or len(employed) == 0:
             return
@@ -198,16 +207,24 @@ class Recorder:
         the employer's first-year return; SRDC 2014)."""
         m = self.model
         w, ledger = m.workers, m.funder.enrolments
-        since = month - w.last_training_end
-        ids = np.flatnonzero(w.employed & (since >= 1) & (since <= 12) & (w.finish_employer == w.employer))
-        rows = self.last_enrolment[ids]
-        keep = rows >= 0
-        ids, rows = ids[keep], rows[keep]
-        keep = ledger.completed[rows] & (ledger.end[rows] == w.last_training_end[ids])
-        ids, rows = ids[keep], rows[keep]
+        # Programs that ended 1-12 months ago, found in the ledger (sorted by start month).
+        longest = int(m.providers.program_months.max())
+        rows = np.arange(np.searchsorted(ledger.start, month - 12 - longest), ledger.size)
+        since = month - ledger.end[rows]
+        rows = rows[(since >= 1) & (since <= 12) & ledger.completed[rows]]
+        # ... whose trainee's latest training it was, and who still works where they trained.
+        ids = ledger.worker[rows]
+        employer = w.employer[ids]
+        keep = (
+            (self.last_enrolment[ids] == rows)
+            & (w.last_training_end[ids] == ledger.end[rows])
+            & (employer >= 0)
+            & (w.finish_employer[ids] == employer)
+        )
+        ids, rows, employer = ids[keep], rows[keep], employer[keep]
         econ = m.cfg.economy
         held = ledger.gain[rows] * (1 - econ.skill_depreciation) ** (month - ledger.end[rows])
-        value = econ.output_per_skill * m.employers.productivity[w.employer[ids]] * held
+        value = econ.output_per_skill * m.employers.productivity[employer] * held
         self._grow_flags()
         self.first_year_rent[rows] += value - (w.wage[ids] - ledger.pre_wage[rows])
 
@@ -216,6 +233,29 @@ class Recorder:
         return None if month < burn_in else (month - burn_in) // 12
 
     # --- end of month ----------------------------------------------------------------------
+    def workforce_totals(self) -> dict:
+        """Headcounts, payroll and output of the employed, in a few passes over the workers.
+
+        Workers are binned or looked up by ``employer + 1``, with a leading entry for the
+        unemployed (employer -1), so no array of employed ids is built.
+        """
+        m = self.model
+        w, e = m.workers, m.employers
+        slot = (w.employer + 1).astype(np.intp)
+        headcount = np.bincount(slot, minlength=e.n + 1)[1:]
+        payroll = np.bincount(slot, weights=w.wage, minlength=e.n + 1)[1:]
+        productivity = np.concatenate([[0.0], e.productivity]).astype(np.float32)
+        output = productivity.take(slot) * (w.general + w.specific)
+        return {
+            "employees": int(headcount.sum()),
+            "sme_employees": int(headcount[e.sme].sum()),
+            "constrained_employees": int(headcount[e.constrained].sum()),
+            "disadvantaged": int(np.count_nonzero(w.disadvantaged & (slot > 0))),
+            "payroll": float(payroll.sum()),
+            "large_payroll": float(payroll[~e.sme].sum()),
+            "output": m.cfg.economy.output_per_skill * float(output.sum(dtype=np.float64)),
+        }
+
     def end_month(self, month: int) -> None:
         m, f = self.model, self.flow
         w, e, p, funder = m.workers, m.employers, m.providers, m.funder
@@ -229,19 +269,11 @@ class Recorder:
         received = flows["upfront"] + flows["outcome"] - flows["recovered"]
         f["employer_received"] = received if to_employers else 0.0
         employer_admin = flows["admin"] if to_employers else 0.0
-        emp = w.employed
-        n_emp = int(emp.sum())
-        ids = np.flatnonzero(emp)
+        workforce = self.workforce_totals()
+        n_emp = workforce["employees"]
         f["trained_at_risk"] = float(self.trained_staff.sum())
-        output = (
-            m.cfg.economy.output_per_skill
-            * e.productivity[w.employer[ids]]
-            * (w.general[ids] + w.specific[ids])
-        )
         per_year = 12.0 / max(n_emp, 1)
         self.accrue_training_rents(month)
-        employer_of = w.employer[ids]
-        large = ~e.sme[employer_of]
         recent_start = e.last_training_month >= month - 11
         row = {
             "month": month,
@@ -263,22 +295,22 @@ class Recorder:
             ),
             "disadvantaged_trainee_ratio": _ratio(
                 _ratio(f["starts_disadvantaged"], f["starts"]),
-                float(w.disadvantaged[ids].mean()) if n_emp else np.nan,
+                workforce["disadvantaged"] / n_emp if n_emp else np.nan,
             ),
             "poaching_rate_trained": 12 * _ratio(f["poached_trained"], f["trained_at_risk"]),
-            "mean_wage": float(w.wage[ids].mean()) if n_emp else np.nan,
+            "mean_wage": workforce["payroll"] / n_emp if n_emp else np.nan,
             "employment_rate": n_emp / w.n,
             "mean_general_skill": float(w.general.mean()),
-            "output_per_worker": float(output.mean()) if n_emp else np.nan,
+            "output_per_worker": workforce["output"] / n_emp if n_emp else np.nan,
             "microcredential_recognition": float(e.recognition.mean()),
             "assessment_standard": float(p.standard.mean()),
             "quit_rate": (f["poached"] + f["separations"]) / max(n_emp, 1),
             "separation_rate": (f["poached"] + f["separations"] + f["retirements"]) / max(n_emp, 1),
-            "sme_employees": int(e.sme[employer_of].sum()),
-            "large_employees": int(large.sum()),
-            "constrained_employees": int(e.constrained[employer_of].sum()),
-            "payroll": float(w.wage[ids].sum()),
-            "large_payroll": float(w.wage[ids][large].sum()),
+            "sme_employees": workforce["sme_employees"],
+            "large_employees": n_emp - workforce["sme_employees"],
+            "constrained_employees": workforce["constrained_employees"],
+            "payroll": workforce["payroll"],
+            "large_payroll": workforce["large_payroll"],
             "microcredential_awareness": float(e.mc_aware.mean()),
         }
         row.update({f"flow_{k}": v for k, v in f.items()})
@@ -361,6 +393,7 @@ class Recorder:
                 (mean("sme_employees") - mean("constrained_employees")) * years,
             ),
             "microcredential_recognition_start": float(start),
+            **self.initial,
         }
 
     def first_year_return(self, max_months: int = 2) -> float:

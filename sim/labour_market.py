@@ -61,7 +61,7 @@ class LabourMarket:
         """
         model, w, e, econ = self.model, self.model.workers, self.model.employers, self.cfg.economy
         streams = model.streams
-        e.count_staff(w.employer, w.wage)
+        e.count_size(w.employer)
         vacancies = e.vacancies
         if vacancies.sum() == 0:
             return
@@ -69,9 +69,9 @@ class LabourMarket:
         ids = ids[w.employer[ids] >= 0]
         if len(ids) == 0:
             return
-        cdf = np.cumsum(vacancies) / vacancies.sum()
-        u = streams.uniform_at("offer_employer", month, ids)
-        bidder = np.searchsorted(cdf, u, side="right").clip(0, e.n - 1).astype(np.int32)
+        open_slots = np.repeat(np.arange(e.n, dtype=np.int32), vacancies)  # one per vacancy
+        u = streams.uniform_at("offer_employer", month, ids).astype(np.float64)
+        bidder = open_slots[(u * len(open_slots)).astype(np.int64)]
         incumbent = w.employer[ids]
         offer = self.offer_wage(ids, bidder)
         tempted = (bidder != incumbent) & (offer > w.wage[ids] * (1 + econ.switching_cost))
@@ -94,7 +94,7 @@ class LabourMarket:
     def hire(self, month: int) -> None:
         """Unemployed job seekers fill vacancies; employers take the best visible skill first."""
         model, w, e, econ = self.model, self.model.workers, self.model.employers, self.cfg.economy
-        e.count_staff(w.employer, w.wage)
+        e.count_size(w.employer)
         vacancies = e.vacancies
         if vacancies.sum() == 0:
             return

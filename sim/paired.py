@@ -95,8 +95,10 @@ def difference_stats(name: str, treated: pd.Series, base: pd.Series) -> dict:
     se_paired = float(diff.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
     variances = (pairs["t"].var(ddof=1), pairs["b"].var(ddof=1)) if n > 1 else (np.nan, np.nan)
     se_unpaired = float(np.sqrt(sum(variances) / n)) if n > 1 else np.nan
-    # a constant side (e.g. no public cost without a program) makes the ratio 1 by construction
-    informative = n > 1 and min(variances) > 0
+    # a constant side (no public cost without a program; a KPI pinned by the model) makes the
+    # ratio 1 by construction, or noise over rounding errors: not informative
+    informative = n > 1 and all(np.sqrt(v) > 1e-9 * max(1.0, abs(float(pairs[c].mean())))
+                                for v, c in zip(variances, ("t", "b")))
     half = _t_quantile(n) * se_paired
     return {
         "kpi": name,

@@ -202,6 +202,8 @@ def poaching_externality() -> Signature:
 
 
 def certification_recognition() -> Signature:
+    """"Does not rise" is tested as an upper bound: the relative change in employer-paid
+    training is below +1% (one-sided), i.e. any rise is ruled out beyond 1%."""
     arms = {
         "recognition_high": Arm.of(
             "baseline", {"credentials.initial_awareness": 0.9, "credentials.recognition_shift": 0.4}
@@ -237,6 +239,10 @@ def partial_subsidy() -> Signature:
 
 
 def cream_skimming() -> Signature:
+    """The outcome share varies with the total funding share held at 70% (grant 0.7/0, mixed
+    0.35/0.35, EMC 0/0.7), so the check isolates the incentive to pick likely passers from the
+    size of the subsidy: a bigger subsidy alone draws in less-selected trainees and lowers the
+    all-trainee index, whatever the payment rule."""
     arms = {
         "grant": Arm.of("upfront_subsidy"),
         "mixed": Arm.of("pay_for_performance", {"funding.upfront_share": 0.35, "funding.outcome_share": 0.35}),
@@ -280,6 +286,9 @@ def assessment_drift() -> Signature:
 
 
 def liquidity_constraints() -> Signature:
+    """Besides the level comparison, the P4P/grant take-up ratio of constrained SMEs must fall
+    below that of unconstrained SMEs, so the gap is due to liquidity, not to P4P being worth
+    less to everyone."""
     arms = {"p4p": Arm.of("pay_for_performance"), "grant": Arm.of("upfront_subsidy")}
     constrained, free = "constrained_training_incidence", "unconstrained_sme_training_incidence"
 

@@ -22,6 +22,8 @@ import numpy as np
 from .funder import EVENT_CHECK_OFFSET
 from .groups import GroupOrder, rank_within_groups
 
+CERTAIN_EVENTS = ("enrolment", "employer_support")  # milestones met by taking part at all
+
 
 @dataclass
 class Candidates:
@@ -31,13 +33,14 @@ class Candidates:
     employer: np.ndarray
     provider: np.ndarray
     program: np.ndarray
+    employer_program: np.ndarray  # employer x programs + program: index of per-employer tables
     tuition: np.ndarray
     price: np.ndarray
     months: np.ndarray
     nominal: np.ndarray
     disadvantaged: np.ndarray
+    perceived: np.ndarray  # ability as the employer perceives it
     completion_hat: np.ndarray
-    pass_hat: np.ndarray
     pass_true: np.ndarray
 
     def take(self, keep: np.ndarray) -> "Candidates":
@@ -59,36 +62,46 @@ class Training:
         ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
         program = w.next_program(ids)
         keep = program >= 0
-        ids, program = ids[keep], program[keep]
-        employer = w.employer[ids]
-        provider = self.choose_providers()[employer]
+        # Indices as np.intp: every gather below would otherwise convert them again.
+        ids, program = ids[keep], program[keep].astype(np.intp)
+        employer = w.employer[ids].astype(np.intp)
+        provider = self.choose_providers().astype(np.intp)[employer]
         provider_program = provider * len(p.program_months) + program
         dis = w.disadvantaged[ids]
         mode = p.program_mode_factor[program]
-        standard = p.standard[provider]
-        quality = p.quality[provider]
         perceived = w.perceived_ability[ids]
         completion_hat = w.completion_probability(perceived, mode, dis)
-        learning_hat = perceived * quality * e.belief_gain[employer]
-        pass_hat = completion_hat * w.pass_probability(learning_hat, standard)
-        true_completion = w.completion_probability(w.ability[ids], mode, dis)
-        pass_true = true_completion * w.pass_probability(w.ability[ids] * quality, standard)
-        if not self.cfg.credentials.enabled:
-            pass_hat = pass_true = np.zeros(len(ids), dtype=np.float32)
+        if self.cfg.credentials.enabled:
+            ability = w.ability[ids]
+            true_completion = w.completion_probability(ability, mode, dis)
+            pass_true = true_completion * w.pass_probability(
+                ability * p.quality[provider], p.standard[provider]
+            )
+        else:
+            pass_true = np.zeros(len(ids), dtype=np.float32)
         return Candidates(
             worker=ids,
             employer=employer,
             provider=provider,
             program=program,
-            tuition=p.tuition_table().ravel()[provider_program],
-            price=p.price_table().ravel()[provider_program],
+            employer_program=employer * len(p.program_months) + program,
+            tuition=p.tuition_table().astype(np.float32).ravel()[provider_program],
+            price=p.price_table().astype(np.float32).ravel()[provider_program],
             months=p.program_months[program],
             nominal=p.program_gain[program],
             disadvantaged=dis,
+            perceived=perceived,
             completion_hat=completion_hat,
-            pass_hat=pass_hat,
             pass_true=pass_true,
         )
+
+    def pass_hat(self, c: Candidates) -> np.ndarray:
+        """Employer's estimate of the chance a candidate completes and passes assessment."""
+        if not self.cfg.credentials.enabled:
+            return np.zeros(len(c.worker), dtype=np.float32)
+        p, e, w = self.model.providers, self.model.employers, self.model.workers
+        learning_hat = c.perceived * p.quality[c.provider] * e.belief_gain[c.employer]
+        return c.completion_hat * w.pass_probability(learning_hat, p.standard[c.provider])
 
     def choose_providers(self) -> np.ndarray:
         """Each employer's preferred provider among those it knows (quality, price, standard).
@@ -97,14 +110,20 @@ class Training:
         on outcomes value lenient assessment, which raises their expected reimbursement.
         """
         e, p = self.model.employers, self.model.providers
-        known = e.known_providers
-        score = p.quality[known] - 0.5 * p.price_markup[known]
-        score = score + e.recognition[:, None] * p.standard[known]
         funding = self.cfg.funding
+        weight_of_standard = e.recognition
         if self.model.policy_active and funding.recipient == "employer":
-            score = score - funding.outcome_share * p.standard[known]
-        best = np.argmax(score, axis=1)
-        return known[np.arange(e.n), best]
+            weight_of_standard = weight_of_standard - funding.outcome_share
+        fixed_score = p.quality - 0.5 * p.price_markup
+        best, best_score = None, None
+        for known in e.known_providers.T:  # a few columns: the first best wins ties
+            score = fixed_score[known] + weight_of_standard * p.standard[known]
+            if best is None:
+                best, best_score = known.copy(), score
+            else:
+                better = score > best_score
+                best[better], best_score[better] = known[better], score[better]
+        return best
 
     def value(self, c: Candidates, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Employer's net value of training each candidate without and with funding.
@@ -114,31 +133,34 @@ class Training:
         claims cost effort and outcome money is uncertain and late, so a small outcome
         payment can be worth less than its paperwork (take-up is a choice; Skilling UP).
         """
-        cfg, e, w = self.cfg, self.model.employers, self.model.workers
+        cfg, e, w, p = self.cfg, self.model.employers, self.model.workers, self.model.providers
         econ, funder = cfg.economy, self.model.funder
-        j = c.employer
         keep_general = (1 - econ.specific_share) * (1 - econ.pass_through)
         keep_specific = econ.specific_share * (1 - econ.specific_pass_through)
-        expected_gain = c.nominal * w.perceived_ability[c.worker] * e.belief_gain[j]
-        monthly_gain = (
-            econ.output_per_skill * e.productivity[j] * expected_gain * c.completion_hat
-            * (keep_general + keep_specific)
-        )
-        # Powers are taken per employer (and program), then looked up: far fewer than candidates.
         employer_stay = e.belief_retention.astype(np.float64)
         employer_discount = 1.0 / (1.0 + e.discount_rate())
         x = employer_stay * (1 - econ.skill_depreciation) * employer_discount
         horizon = econ.planning_horizon
-        annuity = (x * (1 - x**horizon) / np.maximum(1 - x, 1e-9))[j]
-        benefit = monthly_gain * annuity * self.program_power(employer_stay * employer_discount, c)
-        hourly = w.wage[c.worker] / econ.hours_per_month
-        release = c.months * econ.release_hours_per_month * hourly
+        annuity = x * (1 - x**horizon) / np.maximum(1 - x, 1e-9)
+        # Value of the gain of one completed program per unit of perceived ability: output
+        # kept by the employer x believed gain x retained, discounted months after the program.
+        gain_value = (
+            econ.output_per_skill * (keep_general + keep_specific)
+            * e.productivity * e.belief_gain * annuity
+        )
+        benefit_rate = self.employer_program_table(
+            gain_value, employer_stay * employer_discount, per_program=p.program_gain
+        )
+        benefit = benefit_rate[c.employer_program] * c.perceived * c.completion_hat
+        hourly = w.wage[c.worker] / np.float32(econ.hours_per_month)
+        release_hours = (p.program_months * econ.release_hours_per_month).astype(np.float32)
+        release = release_hours[c.program] * hourly
         taste = self.model.streams.normal_at("training_taste", month, c.worker)
         noise = c.tuition * (econ.decision_noise * taste + econ.fit_sd * w.training_fit[c.worker])
         without = benefit - c.tuition - release + noise
         eligible = self.funding_eligible(c)
         with_program = benefit - c.price - release + noise
-        if funder.policy.recipient == "employer":
+        if funder.policy.recipient == "employer" and eligible.any():
             with_program = with_program + self.expected_funding(
                 c, employer_stay, employer_discount, hourly
             )
@@ -152,17 +174,35 @@ class Training:
         aware = e.program_aware[c.employer] | (funder.policy.recipient == "provider")
         return aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
 
-    def program_power(self, base: np.ndarray, c: Candidates, offset: int = 0) -> np.ndarray:
-        """``base[employer] ** (program months + offset)`` for each candidate, computed once per
-        employer and program and looked up (powers are costly; candidates are many)."""
+    def employer_program_table(
+        self, scale: np.ndarray | float, base: np.ndarray, offset: int = 0, per_program=1.0
+    ) -> np.ndarray:
+        """``scale[j] x base[j] ** (months[k] + offset) x per_program[k]`` for every employer j
+        and program k, flat (index ``c.employer_program``), float32. Computed per employer and
+        program, which are few, and looked up per candidate, who are many (powers are costly).
+        """
+        table = self.program_powers(base, offset) * per_program
+        table *= np.broadcast_to(scale, base.shape)[:, None]
+        return table.astype(np.float32).ravel()
+
+    def program_powers(self, base: np.ndarray, offset: int) -> np.ndarray:
+        """``base[j] ** (months[k] + offset)``, remembered while ``base`` stays the same (the
+        discount factors do, month after month)."""
+        cache = self.__dict__.setdefault("_powers", {})
+        cached = cache.get(offset)
+        if cached is not None and np.array_equal(cached[0], base):
+            return cached[1]
         months = self.model.providers.program_months
-        table = base[:, None] ** (months[None, :] + offset)
-        return table.ravel()[c.employer * len(months) + c.program]
+        powers = base[:, None] ** (months + offset)[None, :]
+        cache[offset] = (base.copy(), powers)
+        return powers
 
     def expected_funding(
         self, c: Candidates, employer_stay: np.ndarray, employer_discount: np.ndarray, hourly
     ) -> np.ndarray:
-        """Expected reimbursement net of claim costs and support time, as the employer sees it.
+        """Expected reimbursement net of claim costs and support time, as the employer sees it:
+        for each milestone, its believed chance x believed payment rate x (discounted payment
+        - claim cost), capped at the largest outcome payment.
 
         ``employer_stay`` and ``employer_discount`` are each employer's believed monthly
         retention and monthly discount factor.
@@ -172,17 +212,22 @@ class Training:
         j = c.employer
         upfront, outcome_cap = funder.max_payment(c.tuition, c.disadvantaged)
         pot = policy.outcome_share * c.tuition * funder.bonus(c.disadvantaged)
-        admin = policy.admin_cost_per_claim * e.admin_burden[j]
-        expected = np.zeros(len(j))
-        support_cost = np.zeros(len(j))
+        believed_admin = (policy.admin_cost_per_claim * e.admin_burden * e.belief_payment)[j]
+        expected = np.zeros(len(j), dtype=np.float32)
+        support_cost = np.float32(0.0)
         for m in policy.milestones:
-            chance = self.event_chance(m.event, c, employer_stay) * e.belief_payment[j]
             months = EVENT_CHECK_OFFSET[m.event] + m.lag + policy.payment_delay
+            weight = e.belief_payment * m.weight
             if m.event == "enrolment":
-                discounted = (employer_discount**months)[j]
+                discounted = (weight * employer_discount**months).astype(np.float32)[j]
             else:
-                discounted = self.program_power(employer_discount, c, months)
-            expected += chance * (pot * m.weight * discounted - admin)
+                table = self.employer_program_table(weight, employer_discount, months)
+                discounted = table[c.employer_program]
+            claim = pot * discounted - believed_admin
+            if m.event in CERTAIN_EVENTS:
+                expected += claim
+            else:
+                expected += self.event_chance(m.event, c, employer_stay) * claim
             if m.event == "employer_support":
                 support_cost = policy.support_hours * hourly
         return upfront + np.minimum(expected, outcome_cap) - support_cost
@@ -192,15 +237,16 @@ class Training:
 
         ``employer_stay`` is each employer's believed monthly retention.
         """
-        if event in ("enrolment", "employer_support"):
-            return np.ones(len(c.worker))
+        if event in CERTAIN_EVENTS:
+            return np.ones(len(c.worker), dtype=np.float32)
         if event == "certification":
-            return c.pass_hat
+            return self.pass_hat(c)
         if event in ("retention_6", "retention_12"):
-            return c.completion_hat * self.program_power(employer_stay, c, EVENT_CHECK_OFFSET[event])
+            stays = self.employer_program_table(1.0, employer_stay, EVENT_CHECK_OFFSET[event])
+            return c.completion_hat * stays[c.employer_program]
         threshold = self.cfg.funding.skill_gain_threshold if event == "skill_gain" else 0.0
         w = self.model.workers
-        learning = w.perceived_ability[c.worker] * self.model.providers.quality[c.provider]
+        learning = c.perceived * self.model.providers.quality[c.provider]
         return c.completion_hat * w.pass_probability(learning, np.float32(threshold))
 
     def decide(self, month: int) -> None:

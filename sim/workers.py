@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
-from scipy.special import ndtr
 
 from .config import SimConfig
+from .fastmath import normal_cdf
 from .rng import RandomStreams
 
 UNEMPLOYED = -1
@@ -110,17 +110,17 @@ class Workers:
     ) -> np.ndarray:
         """Chance of finishing a program: ability, delivery mode, barriers, credential effort."""
         econ, creds = self.cfg.economy, self.cfg.credentials
-        p = econ.base_completion * np.sqrt(np.maximum(ability, 1e-6)) * mode_factor
-        p = p * np.where(disadvantaged, econ.disadvantaged_barrier, 1.0)
-        if creds.enabled:
-            p = p * (1.0 + creds.effort_boost)
-        return np.clip(p, 0.0, 0.99).astype(np.float32)
+        base = econ.base_completion * ((1.0 + creds.effort_boost) if creds.enabled else 1.0)
+        p = np.sqrt(np.maximum(ability, np.float32(1e-6)), dtype=np.float32)
+        p *= mode_factor
+        p *= np.where(disadvantaged, np.float32(base * econ.disadvantaged_barrier), np.float32(base))
+        return np.clip(p, 0.0, 0.99, out=p)
 
     def pass_probability(self, learning: np.ndarray, standard: np.ndarray) -> np.ndarray:
         """P(realised gain >= standard x nominal gain) given expected learning multiplier."""
         noise = max(self.cfg.economy.gain_noise, 1e-6)
         z = (standard / np.maximum(learning, 1e-6) - 1.0) / noise
-        return (1.0 - ndtr(z)).astype(np.float32)
+        return normal_cdf(-z)
 
     # --- rules ---------------------------------------------------------------------------
     def draw_entrants(self, ids: np.ndarray, month: int) -> None:

@@ -156,14 +156,18 @@ def test_constrained_employers_train_within_their_cash_and_capacity():
 
 
 def test_separated_workers_drop_out_of_training():
-    model = stepped(tiny_config(economy__separation_rate=0.2), 24)
-    ledger = model.funder.enrolments
-    assert ledger.dropped.sum() > 0
-    w = model.workers
-    in_training = w.enrolment >= 0
-    assert (ledger.worker[w.enrolment[in_training]] == np.flatnonzero(in_training)).all()
-    assert not ledger.dropped[w.enrolment[in_training]].any()
-    assert w.employed[in_training].all()
+    # few employers train under 20% monthly separations: pool several seeds for some dropouts
+    dropped = 0
+    for seed in range(1, 6):
+        model = stepped(tiny_config(seed=seed, economy__separation_rate=0.2), 24)
+        ledger = model.funder.enrolments
+        dropped += ledger.dropped.sum()
+        w = model.workers
+        in_training = w.enrolment >= 0
+        assert (ledger.worker[w.enrolment[in_training]] == np.flatnonzero(in_training)).all()
+        assert not ledger.dropped[w.enrolment[in_training]].any()
+        assert w.employed[in_training].all()
+    assert dropped > 0
 
 
 def test_prior_learning_certifies_experienced_workers_without_training():

@@ -1,0 +1,33 @@
+"""Fast vector versions of special functions used on every training candidate every month.
+
+At full scale the model evaluates the normal distribution function for millions of
+candidates a month; ``scipy.special.ndtr`` costs ~25 ns per value. A linear interpolation in
+a fine table costs a fraction of that, with an absolute error below 2e-7 (under float32's
+resolution of probabilities near 1).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr
+
+Z_MAX = 8.0  # beyond +-8 the normal tail is below 1e-15
+STEPS = 8192  # table intervals over [-Z_MAX, Z_MAX]: step 0.002, interpolation error < 2e-7
+_SCALE = STEPS / (2 * Z_MAX)
+_CDF = ndtr(np.linspace(-Z_MAX, Z_MAX, STEPS + 1))
+_LEVEL = np.append(_CDF, 1.0).astype(np.float32)  # one spare entry so z = Z_MAX needs no test
+_SLOPE = np.append(np.diff(_CDF), 0.0).astype(np.float32)
+_SLOPE = np.append(_SLOPE, np.float32(0.0))
+
+
+def normal_cdf(z: np.ndarray) -> np.ndarray:
+    """Standard normal distribution function Phi(z) of finite ``z``, float32, from a table."""
+    t = np.asarray(z, dtype=np.float32) * np.float32(_SCALE)
+    t += np.float32(Z_MAX * _SCALE)
+    np.clip(t, 0, STEPS, out=t)
+    whole = np.floor(t)
+    fraction = t - whole
+    cell = whole.astype(np.int32)
+    fraction *= _SLOPE.take(cell)
+    fraction += _LEVEL.take(cell)
+    return fraction
+
