@@ -142,3 +142,13 @@ def test_job_names_use_swept_overrides_sorted_and_stay_short():
     name = job_name(long_job, ["funding.milestones"])
     assert len(name) <= 120 and name != job_name([f"funding.milestones=[{'y' * 300}]"], ["funding.milestones"])
     assert "/" not in job_name(["output.dir=a/b"], ["output.dir"])
+
+
+def test_a_bad_value_in_the_sweeper_params_stops_the_sweep_before_any_job(tmp_path):
+    """Values from hydra.sweeper.params (experiments) are composed before anything is written."""
+    sweep_dir = tmp_path / "bad"
+    result = run_sweep(sweep_dir, "+experiment=scenario_comparison", 'hydra.sweeper.params.scenario="baseline,nope"',
+                       "seed=1", SERIAL, check=False)
+    assert result.returncode != 0
+    assert "scenario/nope" in result.stdout + result.stderr
+    assert not sweep_dir.exists()
