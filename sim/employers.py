@@ -104,9 +104,12 @@ class EmployerTable:
         self.size = np.bincount(slot, minlength=self.n + 1)[1:].astype(np.int32)
         self.payroll = np.bincount(slot, weights=wage, minlength=self.n + 1)[1:]
 
-    def count_size(self, employer_of_worker: np.ndarray) -> None:
-        """Headcount only, when payroll is not needed before the next :meth:`count_staff`."""
-        self.size = np.bincount(employer_of_worker + 1, minlength=self.n + 1)[1:].astype(np.int32)
+    def staff_moved(self, left: np.ndarray, joined: np.ndarray | None = None) -> None:
+        """Keep headcounts current between full counts (:meth:`count_staff`, once a month):
+        ``left`` and ``joined`` are the employers of workers who just left or joined."""
+        self.size -= np.bincount(left, minlength=self.n).astype(np.int32)
+        if joined is not None:
+            self.size += np.bincount(joined, minlength=self.n).astype(np.int32)
 
     @property
     def vacancies(self) -> np.ndarray:

@@ -63,3 +63,29 @@ def group_priority_key(group: np.ndarray, priority: np.ndarray) -> np.ndarray:
     key = np.asarray(group).astype(np.int64) << 32
     key |= bits
     return key
+
+
+def within_top(group: np.ndarray, value: np.ndarray, count: np.ndarray, buckets: int = 16) -> np.ndarray:
+    """Whether each element is among the ``count[group]`` largest ``value`` of its group (ties
+    by input order), as :class:`GroupOrder` ranks would say, without sorting every element.
+
+    Each group's values are binned by their ratio to the group's largest (positive values;
+    the bins keep their order). Whole bins above the cut are in, bins below are out, and only
+    the bin the cut falls in is sorted.
+    """
+    n_groups = len(count)
+    if len(group) == 0:
+        return np.zeros(0, dtype=bool)
+    largest = np.zeros(n_groups, dtype=value.dtype)
+    np.maximum.at(largest, group, value)
+    bin_of = np.minimum((value / largest[group] * buckets).astype(np.intp), buckets - 1)
+    cell = group * buckets + bin_of
+    in_cell = np.bincount(cell, minlength=n_groups * buckets)
+    running = np.cumsum(in_cell)
+    above = running[group * buckets + (buckets - 1)] - running[cell]  # in higher bins
+    limit = count[group]
+    top = above + in_cell[cell] <= limit
+    cut = np.flatnonzero(~top & (above < limit))
+    rank = GroupOrder(group[cut], -value[cut]).rank() + above[cut]
+    top[cut[rank < limit[cut]]] = True
+    return top

@@ -35,6 +35,8 @@ class LabourMarket:
         ids = self.model.streams.chance_ids("retirement", month, w.n, rate)
         self.model.recorder.separations(ids, "retirement")
         self.model.training.abandon(ids, month)
+        employer = w.employer[ids]
+        self.model.employers.staff_moved(employer[employer >= 0])
         w.draw_entrants(ids, month)
 
     def separate(self, month: int) -> None:
@@ -44,6 +46,7 @@ class LabourMarket:
         ids = ids[w.employer[ids] >= 0]
         self.model.recorder.separations(ids, "separation")
         self.leave(ids, month)
+        self.model.employers.staff_moved(w.employer[ids])
         w.employer[ids] = UNEMPLOYED
         w.wage[ids] = 0.0
 
@@ -61,8 +64,7 @@ class LabourMarket:
         """
         model, w, e, econ = self.model, self.model.workers, self.model.employers, self.cfg.economy
         streams = model.streams
-        e.count_size(w.employer)
-        vacancies = e.vacancies
+        vacancies = e.vacancies  # headcounts are current: leavers were counted out as they left
         if vacancies.sum() == 0:
             return
         ids = streams.chance_ids("offer_arrival", month, w.n, econ.offer_arrival_rate)
@@ -87,6 +89,7 @@ class LabourMarket:
         movers, bidder, offer = movers[fits], bidder[fits], offer[fits]
         model.recorder.separations(movers, "poached")
         self.leave(movers, month)
+        e.staff_moved(w.employer[movers], bidder)
         w.employer[movers] = bidder
         w.wage[movers] = offer
         w.perceive(movers, month, "perception_poached")
@@ -94,7 +97,6 @@ class LabourMarket:
     def hire(self, month: int) -> None:
         """Unemployed job seekers fill vacancies; employers take the best visible skill first."""
         model, w, e, econ = self.model, self.model.workers, self.model.employers, self.cfg.economy
-        e.count_size(w.employer)
         vacancies = e.vacancies
         if vacancies.sum() == 0:
             return

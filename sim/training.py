@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .funder import EVENT_CHECK_OFFSET
-from .groups import GroupOrder, rank_within_groups
+from .groups import GroupOrder, rank_within_groups, within_top
 
 CERTAIN_EVENTS = ("enrolment", "employer_support")  # milestones met by taking part at all
 
@@ -284,12 +284,22 @@ class Training:
     @staticmethod
     def select_within_employers(employer, value, outlay, cash_limit, capacity) -> np.ndarray:
         """Indices of candidates each employer trains: best value first, while positive,
-        within its monthly trainee capacity and its cash limit."""
+        within its monthly trainee capacity and its cash limit (sorted indices)."""
         positive = np.flatnonzero(value > 0)
         emp = employer[positive]
-        by_value = GroupOrder(emp, -value[positive])
-        rank, spent = by_value.rank(), by_value.cumsum(outlay[positive])
-        return positive[(rank < capacity[emp]) & (spent <= cash_limit[emp])]
+        limited = np.isfinite(cash_limit)[emp]
+        # Cash-limited employers spend down their cash in order of value: rank them fully.
+        at_limit = np.flatnonzero(limited)
+        emp_limited = emp[at_limit]
+        by_value = GroupOrder(emp_limited, -value[positive[at_limit]])
+        rank, spent = by_value.rank(), by_value.cumsum(outlay[positive[at_limit]])
+        ok = (rank < capacity[emp_limited]) & (spent <= cash_limit[emp_limited])
+        # The others only need to know whether a candidate is among their best `capacity`.
+        free = np.flatnonzero(~limited)
+        top = within_top(emp[free], value[positive[free]], capacity)
+        chosen = np.concatenate([positive[at_limit[ok]], positive[free[top]]])
+        chosen.sort()
+        return chosen
 
     @staticmethod
     def keep_worthwhile_employers(employer, value, chosen, fixed_cost) -> np.ndarray:

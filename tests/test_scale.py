@@ -63,3 +63,15 @@ def test_capped_economy_fills_every_employer_to_its_capped_size():
     assert model.employers.target_size.max() <= 60
     assert model.employers.size.sum() == model.employers.target_size.sum()
     model.run()
+
+
+def test_headcounts_stay_current_through_every_phase(tiny):
+    """Headcounts are updated as workers leave and join, not recounted each phase."""
+    model = TrainingMarketModel(tiny("pay_for_performance", seed=4))
+    e, w = model.employers, model.workers
+    for _ in range(30):
+        for phase in model.PHASES:
+            getattr(model, phase)()
+            counted = np.bincount(w.employer[w.employer >= 0], minlength=e.n)
+            assert np.array_equal(e.size, counted), phase
+        model.month += 1

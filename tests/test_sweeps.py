@@ -1,6 +1,7 @@
 """Sweeps: the sweep table, resume, launcher independence, failed and broken jobs."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 
@@ -76,7 +77,14 @@ def test_resume_reruns_only_missing_and_failed_jobs(paired, tmp_path):
     pd.testing.assert_frame_equal(table[kpis], original[kpis])
 
 
-@pytest.mark.parametrize("launcher", ["basic", "submitit_local"])
+RAY_MISSING = importlib.util.find_spec("ray") is None
+
+
+@pytest.mark.parametrize("launcher", [
+    "basic",
+    "submitit_local",
+    pytest.param("ray", marks=pytest.mark.skipif(RAY_MISSING, reason="optional extra: pip install -e '.[ray]'")),
+])
 def test_launchers_give_identical_results(paired, tmp_path, launcher):
     """The same jobs under another launcher: same KPIs and monthly series, bit for bit."""
     sweep_dir = tmp_path / launcher
@@ -142,3 +150,13 @@ def test_job_names_use_swept_overrides_sorted_and_stay_short():
     name = job_name(long_job, ["funding.milestones"])
     assert len(name) <= 120 and name != job_name([f"funding.milestones=[{'y' * 300}]"], ["funding.milestones"])
     assert "/" not in job_name(["output.dir=a/b"], ["output.dir"])
+
+
+def test_a_bad_value_in_the_sweeper_params_stops_the_sweep_before_any_job(tmp_path):
+    """Values from hydra.sweeper.params (experiments) are composed before anything is written."""
+    sweep_dir = tmp_path / "bad"
+    result = run_sweep(sweep_dir, "+experiment=scenario_comparison", 'hydra.sweeper.params.scenario="baseline,nope"',
+                       "seed=1", SERIAL, check=False)
+    assert result.returncode != 0
+    assert "scenario/nope" in result.stdout + result.stderr
+    assert not sweep_dir.exists()

@@ -54,6 +54,7 @@ class ResumableSweeper(BasicSweeper):
         swept = [o.get_key_element() for o in parsed if o.is_sweep_override()]
         all_jobs = self.split_arguments(parsed, None)[0]
 
+        self.validate_batch_is_legal(all_jobs)  # before anything is written
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(sweep_dir / "multirun.yaml", OmegaConf.to_yaml(self.config).encode("utf-8"))
@@ -73,13 +74,29 @@ class ResumableSweeper(BasicSweeper):
         returns, initial_job_idx = [], 0
         while not self.is_done():
             batch = self.get_job_batch()
-            self.validate_batch_is_legal(batch)
             results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
             for r in results:
                 _ = r.return_value  # re-raise a job's exception, as BasicSweeper does
             initial_job_idx += len(batch)
             returns.append(results)
         return returns
+
+    def validate_batch_is_legal(self, batch) -> None:
+        """Compose one job per distinct override value, not every job of the grid.
+
+        Composition errors come from single overrides (an unknown key, a bad group option, a
+        wrong type), so checking each value once catches them, in time linear in the number
+        of values instead of the number of jobs (140 compositions for scenario_comparison
+        took ~20 s before any job started). Range errors are caught in each job.
+        """
+        seen: set = set()
+        sample = []
+        for job in batch:
+            new = set(job) - seen
+            if new:
+                sample.append(job)
+                seen |= new
+        super().validate_batch_is_legal(sample)
 
     def job_names(self, jobs: List[List[str]], swept: List[str]) -> List[str]:
         sep = self.config.hydra.job.config.override_dirname

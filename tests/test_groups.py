@@ -1,0 +1,58 @@
+"""Group-wise ranking helpers agree with a plain sort, ties and all (issue 5 speed-ups)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.groups import GroupOrder, cumsum_within_groups, rank_within_groups, within_top
+from sim.training import Training
+
+
+def reference_rank(group, priority):
+    order = np.lexsort((priority, group))
+    rank = np.empty(len(group), dtype=np.int64)
+    for position, i in enumerate(order):
+        first = np.searchsorted(group[order], group[i])
+        rank[i] = position - first
+    return rank
+
+
+def random_case(seed, n=3000, groups=40, ties=False):
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, groups, n)
+    value = rng.gamma(2.0, 500.0, n)
+    if ties:
+        value = np.round(value / 200) * 200 + 1
+    return rng, group, value
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_group_order_ranks_like_lexsort(ties):
+    _, group, value = random_case(1, ties=ties)
+    assert np.array_equal(rank_within_groups(group, -value), reference_rank(group, -value))
+    running = cumsum_within_groups(group, -value, np.ones(len(group)))
+    assert np.array_equal(running, reference_rank(group, -value) + 1)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_within_top_matches_full_ranking(seed):
+    rng, group, value = random_case(seed, ties=seed % 2 == 0)
+    count = rng.integers(0, 120, 40)
+    expected = GroupOrder(group, -value).rank() < count[group]
+    assert np.array_equal(within_top(group, value, count), expected)
+
+
+def test_selection_respects_capacity_cash_and_value_order():
+    rng, employer, value = random_case(7, n=5000, groups=60)
+    value = value - 800.0  # some candidates are not worth training
+    outlay = rng.uniform(500, 3000, len(value))
+    cash = np.where(rng.random(60) < 0.4, rng.uniform(0, 8000, 60), np.inf)
+    capacity = rng.integers(1, 40, 60)
+    chosen = Training.select_within_employers(employer, value, outlay, cash, capacity)
+    positive = np.flatnonzero(value > 0)
+    order = GroupOrder(employer[positive], -value[positive])
+    rank, spent = order.rank(), order.cumsum(outlay[positive])
+    emp = employer[positive]
+    expected = positive[(rank < capacity[emp]) & (spent <= cash[emp])]
+    assert np.array_equal(chosen, expected)
+    assert (np.bincount(employer[chosen], minlength=60) <= capacity).all()
