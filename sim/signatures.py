@@ -203,7 +203,8 @@ def poaching_externality() -> Signature:
 
 def certification_recognition() -> Signature:
     """"Does not rise" is tested as an upper bound: the relative change in employer-paid
-    training is below +1% (one-sided), i.e. any rise is ruled out beyond 1%."""
+    training is below +2% (one-sided): a margin of practical equivalence, small against the
+    effects of the other levers (tens of percent)."""
     arms = {
         "recognition_high": Arm.of(
             "baseline", {"credentials.initial_awareness": 0.9, "credentials.recognition_shift": 0.4}
@@ -215,8 +216,8 @@ def certification_recognition() -> Signature:
               difference("mean_wage", "recognition_high", "recognition_low"), "above", 0.0),
         Check("poaching rate of trained workers: high minus low recognition",
               difference("poaching_rate_trained", "recognition_high", "recognition_low"), "above", 0.0),
-        Check("employer-paid training, relative change (does not rise by 1% or more)",
-              relative_change(SPEND, "recognition_high", "recognition_low"), "below", 0.01),
+        Check("employer-paid training, relative change (does not rise by 2% or more)",
+              relative_change(SPEND, "recognition_high", "recognition_low"), "below", 0.02),
     )
     return Signature(5, "Certification and recognition", "higher recognition -> higher wages and"
                      " more poaching of trained workers; employer-paid training does not rise"

@@ -1,6 +1,6 @@
 """Theory signatures (MODEL.md section 6) on a tiny economy with a short horizon.
 
-All ten signatures run together (arms shared between signatures run once) on 10 seeds of a
+All ten signatures run together (arms shared between signatures run once) on 12 seeds of a
 1,500-worker, 75-employer economy over 60 months (burn-in 12), on two processes; each
 signature must pass every one of its one-sided paired tests. ``p4p-validate`` runs the same
 checks at the default scale. Select with ``pytest -m signatures``.
@@ -15,7 +15,7 @@ from sim.config import SimConfig
 from sim.signatures import SIGNATURES, run_signatures
 
 SMALL = Scale(workers=1_500, employers=75, providers=4, seats_per_provider=16, months=60, burn_in=12)
-SEEDS = range(10)
+SEEDS = range(12)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """Sweeps: the sweep table, resume, launcher independence, failed and broken jobs."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 
@@ -76,7 +77,14 @@ def test_resume_reruns_only_missing_and_failed_jobs(paired, tmp_path):
     pd.testing.assert_frame_equal(table[kpis], original[kpis])
 
 
-@pytest.mark.parametrize("launcher", ["basic", "submitit_local"])
+RAY_MISSING = importlib.util.find_spec("ray") is None
+
+
+@pytest.mark.parametrize("launcher", [
+    "basic",
+    "submitit_local",
+    pytest.param("ray", marks=pytest.mark.skipif(RAY_MISSING, reason="optional extra: pip install -e '.[ray]'")),
+])
 def test_launchers_give_identical_results(paired, tmp_path, launcher):
     """The same jobs under another launcher: same KPIs and monthly series, bit for bit."""
     sweep_dir = tmp_path / launcher
