@@ -94,6 +94,7 @@ def measure_scale(scale: str, runs: int, scenario: str) -> dict:
         "build_seconds": statistics.median(r["build_seconds"] for r in results),
         "run_seconds": statistics.median(r["run_seconds"] for r in results),
         "wall_all": [r["wall_seconds"] for r in results],
+        "cpu_seconds": statistics.median(r["cpu_seconds"] for r in results),
         "worker_months_per_second": first["workers"] * first["months"] / wall,
         "peak_rss_bytes": max(r["max_rss_bytes"] for r in results),
         "phase_seconds": phases,
@@ -102,13 +103,13 @@ def measure_scale(scale: str, runs: int, scenario: str) -> dict:
 
 def print_table(rows: list[dict]) -> None:
     print("\n| scale | workers | employers | providers | runs | median wall (s) | build (s) |"
-          " worker-months/s | us per worker-month | peak RSS (GiB) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          " median CPU (s) | worker-months/s | us per worker-month | peak RSS (GiB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         us = 1e6 / r["worker_months_per_second"]
         print(f"| {r['scale']} | {r['workers']:,} | {r['employers']:,} | {r['providers']:,} | {r['runs']} |"
-              f" {r['wall_seconds']:.2f} | {r['build_seconds']:.2f} | {r['worker_months_per_second']:,.0f} |"
-              f" {us:.3f} | {r['peak_rss_bytes'] / GIB:.2f} |")
+              f" {r['wall_seconds']:.2f} | {r['build_seconds']:.2f} | {r['cpu_seconds']:.2f} |"
+              f" {r['worker_months_per_second']:,.0f} | {us:.3f} | {r['peak_rss_bytes'] / GIB:.2f} |")
     phases = list(rows[0]["phase_seconds"])
     print("\nMedian seconds per phase of the monthly step (all 120 months; share of simulated time):\n")
     print("| phase | " + " | ".join(r["scale"] for r in rows) + " |")
@@ -176,7 +177,7 @@ def main() -> None:
     small_runs = args.runs or (2 if args.quick else SMALL_RUNS)
     full_runs = args.full_runs or (1 if args.quick else FULL_RUNS)
     print(f"scaling benchmark: scenario {args.scenario}, 120 months, each run in a fresh process;"
-          f" {os.cpu_count()} CPUs")
+          f" {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start")
     rows = []
     for scale in args.scales:
         rows.append(measure_scale(scale, full_runs if scale == "1.7M" else small_runs, args.scenario))
@@ -188,6 +189,8 @@ def main() -> None:
                                   "--reference-months", str(args.reference_months))
         ratio = print_reference(reference, by_scale.get("100k"))
     print_targets(by_scale, ratio)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end (other processes slow the wall times;"
+          " CPU seconds are this process's own)")
     if args.json:
         args.json.write_text(json.dumps({"scales": rows, "reference": reference, "ratio": ratio}, indent=1))
 

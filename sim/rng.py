@@ -67,14 +67,14 @@ class RandomStreams:
         return x
 
     def uniform_at(self, name: str, month: int, ids: np.ndarray) -> np.ndarray:
-        """A uniform in (0, 1) for each of ``ids`` (float32, 24 random bits)."""
-        return _unit_interval(self.bits_at(name, month, ids) >> np.uint64(40))
+        """A uniform in (0, 1) for each of ``ids`` (float32, 23 random bits)."""
+        return _unit_interval(self.bits_at(name, month, ids) >> np.uint64(41))
 
     def normal_at(self, name: str, month: int, ids: np.ndarray) -> np.ndarray:
-        """A standard normal for each of ``ids`` (float32, Box-Muller on two 24-bit halves)."""
+        """A standard normal for each of ``ids`` (float32, Box-Muller on two 23-bit parts)."""
         bits = self.bits_at(name, month, ids)
-        radius = np.sqrt(np.float32(-2.0) * np.log(_unit_interval(bits >> np.uint64(40))))
-        angle = _unit_interval(bits & np.uint64(0xFFFFFF))
+        radius = np.sqrt(np.float32(-2.0) * np.log(_unit_interval(bits >> np.uint64(41))))
+        angle = _unit_interval(bits & np.uint64(_LOW_23))
         angle *= np.float32(2.0 * np.pi)
         return radius * np.cos(angle)
 
@@ -107,11 +107,13 @@ class RandomStreams:
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
+_LOW_23 = (1 << 23) - 1
 
 
-def _unit_interval(bits24: np.ndarray) -> np.ndarray:
-    """24-bit integers to floats strictly inside (0, 1): (k + 0.5) / 2**24."""
-    u = bits24.astype(np.float32)
+def _unit_interval(bits23: np.ndarray) -> np.ndarray:
+    """23-bit integers to floats strictly inside (0, 1): (k + 0.5) / 2**23, exact in float32
+    (with 24 bits, (2**24 - 0.5) would round up to 2**24 and give 1.0)."""
+    u = bits23.astype(np.float32)
     u += np.float32(0.5)
-    u *= np.float32(2.0**-24)
+    u *= np.float32(2.0**-23)
     return u

@@ -61,3 +61,11 @@ def test_chance_ids_edge_probabilities(streams):
     assert len(streams.chance_ids("c", 0, 100, 0.0)) == 0
     assert np.array_equal(streams.chance_ids("c", 0, 100, 1.0), np.arange(100))
     assert np.array_equal(streams.chance_ids("c", 3, 500, 0.1), streams.chance_ids("c", 3, 500, 0.1))
+
+
+def test_unit_interval_never_reaches_zero_or_one():
+    from sim.rng import _unit_interval
+
+    every = _unit_interval(np.arange(1 << 23, dtype=np.uint64))
+    assert every.min() > 0 and every.max() < 1
+    assert np.all(np.diff(every) > 0)  # distinct and ordered: no two integers share a float
