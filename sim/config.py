@@ -115,8 +115,7 @@ class EconomyConfig:
         "Value added per month of one unit of skill at an employer of productivity 1 (an"
         " average entrant has about 1 unit).",
         unit="CAD/month",
-        lo=0.0,
-        lo_open=True,
+        lo=1.0,
         hi=1e7,
         source="StatCan manufacturing value added per worker, about $84k/year",
     )
@@ -132,9 +131,8 @@ class EconomyConfig:
         0.62,
         "Share of value added paid as wages at hiring (offer wage = share x visible value).",
         unit="share",
-        lo=0.0,
+        lo=0.01,
         hi=1.0,
-        lo_open=True,
         source="StatCan labour share of manufacturing GDP, about 0.6",
     )
     pass_through: float = param(
@@ -352,8 +350,7 @@ class EconomyConfig:
         "Employers' initial belief about the realised gain from training, relative to the"
         " truth (median; below 1 is pessimism that only own or peers' experience corrects).",
         unit="ratio",
-        lo=0.0,
-        lo_open=True,
+        lo=0.001,
         hi=100.0,
         source="calibrated: a settled baseline (beliefs start near what experience teaches)",
     )
@@ -381,8 +378,7 @@ class EconomyConfig:
         0.8,
         "Mean ability of disadvantaged workers relative to others.",
         unit="ratio",
-        lo=0.0,
-        lo_open=True,
+        lo=0.05,
         hi=10.0,
         source="MODEL.md section 3 (lower on average); size assumed",
     )
@@ -390,8 +386,7 @@ class EconomyConfig:
         0.85,
         "Mean starting skill of disadvantaged workers relative to others.",
         unit="ratio",
-        lo=0.0,
-        lo_open=True,
+        lo=0.05,
         hi=10.0,
         source="MODEL.md section 3 (lower on average); size assumed",
     )
@@ -428,13 +423,12 @@ class ProgramConfig:
     name: str = param("program", "Program name (unique in the catalogue).", pattern=NAME_PATTERN)
     months: int = param(3, "Length of the program.", unit="months", lo=1, hi=6)
     tuition: float = param(
-        3000.0, "Base tuition (before the provider's markup).", unit="CAD", lo=0.0, lo_open=True,
-        hi=1e7,
+        3000.0, "Base tuition (before the provider's markup).", unit="CAD", lo=1.0, hi=1e7,
     )
     mode: str = param("blended", "Delivery mode.", choices=DELIVERY_MODES)
     gain: float = param(
-        0.08, "Nominal skill gain of completing the program.", unit="skill units", lo=0.0,
-        lo_open=True, hi=1.0,
+        0.08, "Nominal skill gain of completing the program.", unit="skill units", lo=0.001,
+        hi=1.0,
     )
     stack: int = param(
         0, "Stack (certificate) the program belongs to.", lo=0, hi=MAX_PROGRAMS - 1

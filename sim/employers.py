@@ -47,7 +47,7 @@ class EmployerTable:
         self.recognition = np.clip(rec, 0.0, 1.0).astype(np.float32)
         self.program_aware = np.zeros(n, dtype=bool)
         self.program_aware_draw = rng.random(n)
-        prior_stay = 1.0 - econ.separation_rate - 0.3 * econ.offer_arrival_rate
+        prior_stay = np.clip(1.0 - econ.separation_rate - 0.3 * econ.offer_arrival_rate, 0.0, 1.0)
         self.belief_retention = np.full(n, prior_stay, dtype=np.float32)
         self.belief_gain = (
             econ.initial_gain_belief * np.exp(econ.gain_belief_sd * rng.standard_normal(n))

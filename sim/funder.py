@@ -49,6 +49,7 @@ ENROLMENT_COLUMNS = {
     "standard": np.float32,
     "pre_wage": np.float32,
     "outcome_max": np.float64,
+    "outcome_released": np.float64,  # part of outcome_max whose milestones have been checked
     "upfront_paid": np.float64,
     "outcome_paid": np.float64,
     "deadweight": bool,
@@ -143,7 +144,7 @@ class Funder:
         left = self.budget_left() - self.committed
         if not np.isfinite(left):
             return np.ones(len(commitment), dtype=bool)
-        return np.cumsum(commitment) <= left
+        return np.cumsum(commitment, dtype=np.float64) <= left
 
     # --- payments --------------------------------------------------------------------------
     def pay(self, rows: np.ndarray, amounts: np.ndarray, kind: str) -> np.ndarray:
@@ -155,7 +156,7 @@ class Funder:
         cap_left = cap_left - ledger.outcome_paid[rows]
         earlier = cumsum_within_groups(rows, np.arange(len(rows)), amounts) - amounts
         amounts = np.clip(np.minimum(amounts, cap_left - earlier), 0.0, None)
-        fits = np.cumsum(amounts) <= self.budget_left() + 1e-6
+        fits = np.cumsum(amounts, dtype=np.float64) <= self.budget_left() + 1e-6
         paid = np.where(fits, amounts, 0.0)
         column = ledger.upfront_paid if kind == "upfront" else ledger.outcome_paid
         np.add.at(column, rows, paid)
@@ -203,8 +204,8 @@ class Funder:
             rows = idx[due_now]
             amount = potential[due_now] * milestone.weight
             success = self.event_happened(milestone.event, rows, model)
-            self.committed -= float(amount.sum())
-            self.month_flows["outcome_potential"] += float(amount.sum())
+            release = self.release_commitment(rows, amount)
+            self.month_flows["outcome_potential"] += float(release.sum())
             self.claims.append(
                 enrolment=rows[success],
                 milestone=np.full(int(success.sum()), m, dtype=np.int16),
@@ -213,7 +214,18 @@ class Funder:
             )
             self.month_flows["claims"] += float(success.sum())
             if self.policy.recipient == "employer":
-                np.subtract.at(model.employers.pending_receivables, ledger.employer[rows], amount)
+                np.subtract.at(model.employers.pending_receivables, ledger.employer[rows], release)
+
+    def release_commitment(self, rows: np.ndarray, amount: np.ndarray) -> np.ndarray:
+        """Free the part of each participant's committed outcome pot that a checked milestone
+        stood for. A cap per participant can make the pot smaller than the milestones' sum,
+        so what is released never exceeds what was committed."""
+        ledger = self.enrolments
+        release = np.minimum(amount, ledger.outcome_max[rows] - ledger.outcome_released[rows])
+        release = np.maximum(release, 0.0)
+        ledger.outcome_released[rows] += release
+        self.committed -= float(release.sum())
+        return release
 
     def event_happened(self, event: str, rows: np.ndarray, model) -> np.ndarray:
         ledger, workers = self.enrolments, model.workers

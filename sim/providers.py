@@ -27,7 +27,8 @@ class ProviderTable:
         rng = streams.stream("provider_init")
         self.quality = np.exp(0.1 * rng.standard_normal(n)).astype(np.float32)
         self.price_markup = np.exp(0.1 * rng.standard_normal(n)).astype(np.float32)
-        self.standard = np.full(n, cfg.credentials.initial_standard, dtype=np.float32)
+        initial = max(cfg.credentials.initial_standard, cfg.credentials.quality_floor)
+        self.standard = np.full(n, initial, dtype=np.float32)  # the floor binds from month 0
         self.seats = np.full(n, cfg.population.seats_per_provider, dtype=np.int32)
         self.expected_payment_rate = np.full(n, 0.7, dtype=np.float32)
         programs = cfg.credentials.programs

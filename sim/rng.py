@@ -91,9 +91,15 @@ class RandomStreams:
         rng = self.stream(name, month)
         expected = size * p
         chunk = int(expected + 6 * np.sqrt(expected) + 16)
-        positions = np.cumsum(rng.geometric(p, chunk)) - 1
+
+        def gaps() -> np.ndarray:
+            # A gap beyond ``size`` ends the draw anyway; capping it keeps the running sum
+            # from overflowing int64 when ``p`` is tiny (numpy returns 2**63-1 for p < ~1e-19).
+            return np.minimum(rng.geometric(p, chunk), size + 1)
+
+        positions = np.cumsum(gaps()) - 1
         while positions[-1] < size:
-            more = np.cumsum(rng.geometric(p, chunk)) + positions[-1]
+            more = np.cumsum(gaps()) + positions[-1]
             positions = np.concatenate([positions, more])
         return positions[: np.searchsorted(positions, size)]
 

@@ -410,11 +410,8 @@ class Training:
         return value * gain, raise_
 
     def certify(self, ids: np.ndarray, program: np.ndarray, true_gain: np.ndarray) -> None:
-        w = self.model.workers
         nominal = self.model.providers.program_gain[program]
-        w.credentials[ids] |= (1 << program.astype(np.uint16)).astype(np.uint16)
-        w.credential_gain[ids] += nominal
-        w.credential_true_gain[ids] += true_gain.astype(np.float32)
+        self.model.workers.award(ids, program, nominal, true_gain)
 
     def abandon(self, ids: np.ndarray, month: int) -> None:
         """Workers who leave their employer mid-program drop out of it."""

@@ -42,6 +42,8 @@ class Workers:
         self.enrolment = np.full(n, -1, dtype=np.int32)  # ledger row while in training
         self.last_training_end = np.full(n, NEVER, dtype=np.int32)
         self.finish_employer = np.full(n, UNEMPLOYED, dtype=np.int32)
+        self.credentials_awarded = 0  # running totals: held = awarded - retired (an invariant)
+        self.credentials_retired = 0
         self.draw_entrants(np.arange(n), month=-1)
 
     # --- state queries -------------------------------------------------------------------
@@ -129,6 +131,7 @@ class Workers:
         u_dis = self.streams.uniform_at("entrant_disadvantaged", month, ids)
         z_ability = self.streams.normal_at("entrant_ability", month, ids)
         z_skill = self.streams.normal_at("entrant_skill", month, ids)
+        self.credentials_retired += int(np.bitwise_count(self.credentials[ids]).sum())
         dis = u_dis < self.cfg.population.disadvantaged_share
         sd = econ.ability_sd
         ability = np.exp(sd * z_ability - sd * sd / 2) * np.where(dis, econ.disadvantaged_ability, 1)
@@ -148,6 +151,13 @@ class Workers:
         self.enrolment[ids] = -1
         self.last_training_end[ids] = NEVER
         self.finish_employer[ids] = UNEMPLOYED
+
+    def award(self, ids: np.ndarray, program: np.ndarray, nominal: np.ndarray, true_gain: np.ndarray) -> None:
+        """Add the credential of ``program`` to each worker (certification or prior learning)."""
+        self.credentials[ids] |= (1 << program.astype(np.uint16)).astype(np.uint16)
+        self.credential_gain[ids] += nominal
+        self.credential_true_gain[ids] += true_gain.astype(np.float32)
+        self.credentials_awarded += len(ids)
 
     def perceive(self, ids: np.ndarray, month: int, stream: str) -> None:
         """A new job: the employer forms a noisy view of the worker's ability (bounded
