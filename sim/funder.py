@@ -144,7 +144,7 @@ class Funder:
         left = self.budget_left() - self.committed
         if not np.isfinite(left):
             return np.ones(len(commitment), dtype=bool)
-        return np.cumsum(commitment) <= left
+        return np.cumsum(commitment, dtype=np.float64) <= left
 
     # --- payments --------------------------------------------------------------------------
     def pay(self, rows: np.ndarray, amounts: np.ndarray, kind: str) -> np.ndarray:
@@ -156,7 +156,7 @@ class Funder:
         cap_left = cap_left - ledger.outcome_paid[rows]
         earlier = cumsum_within_groups(rows, np.arange(len(rows)), amounts) - amounts
         amounts = np.clip(np.minimum(amounts, cap_left - earlier), 0.0, None)
-        fits = np.cumsum(amounts) <= self.budget_left() + 1e-6
+        fits = np.cumsum(amounts, dtype=np.float64) <= self.budget_left() + 1e-6
         paid = np.where(fits, amounts, 0.0)
         column = ledger.upfront_paid if kind == "upfront" else ledger.outcome_paid
         np.add.at(column, rows, paid)

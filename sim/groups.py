@@ -25,7 +25,7 @@ class GroupOrder:
 
     def cumsum(self, values: np.ndarray) -> np.ndarray:
         """Running total of ``values`` within each group, up to and including each element."""
-        running = np.cumsum(values[self.order])
+        running = np.cumsum(values[self.order], dtype=np.float64)  # float32 input would drift
         running = running - np.r_[0.0, running][self.group_start]
         out = np.empty(self.n)
         out[self.order] = running
@@ -69,23 +69,34 @@ def within_top(group: np.ndarray, value: np.ndarray, count: np.ndarray, buckets:
     """Whether each element is among the ``count[group]`` largest ``value`` of its group (ties
     by input order), as :class:`GroupOrder` ranks would say, without sorting every element.
 
-    Each group's values are binned by their ratio to the group's largest (positive values;
-    the bins keep their order). Whole bins above the cut are in, bins below are out, and only
+    Each group's values are binned evenly between the group's smallest and largest (the bins
+    keep their order). Whole bins above the cut are in, bins below are out, and only
     the bin the cut falls in is sorted.
     """
     n_groups = len(count)
     if len(group) == 0:
         return np.zeros(0, dtype=bool)
-    largest = np.zeros(n_groups, dtype=value.dtype)
+    largest = np.full(n_groups, -np.inf, dtype=value.dtype)
     np.maximum.at(largest, group, value)
-    bin_of = np.minimum((value / largest[group] * buckets).astype(np.intp), buckets - 1)
-    cell = group * buckets + bin_of
-    in_cell = np.bincount(cell, minlength=n_groups * buckets)
-    running = np.cumsum(in_cell)
-    above = running[group * buckets + (buckets - 1)] - running[cell]  # in higher bins
-    limit = count[group]
-    top = above + in_cell[cell] <= limit
-    cut = np.flatnonzero(~top & (above < limit))
-    rank = GroupOrder(group[cut], -value[cut]).rank() + above[cut]
-    top[cut[rank < limit[cut]]] = True
+    smallest = np.full(n_groups, np.inf, dtype=value.dtype)
+    np.minimum.at(smallest, group, value)
+    width = (largest - smallest) / buckets
+    width[~(width > 0)] = 1.0  # a group whose values are all equal: one bin
+    bin_of = np.minimum(((value - smallest[group]) / width[group]).astype(np.intp), buckets - 1)
+    per_bin = np.bincount(group * buckets + bin_of, minlength=n_groups * buckets)
+    at_or_above = np.cumsum(per_bin.reshape(n_groups, buckets)[:, ::-1], axis=1)[:, ::-1]
+    # The cut bin: the highest bin with at least `count` elements at or above it (-1: none).
+    cut_bin = (at_or_above >= count[:, None]).sum(axis=1) - 1
+    rows = np.arange(n_groups)
+    above_cut = np.where(
+        cut_bin + 1 < buckets, at_or_above[rows, np.minimum(cut_bin + 1, buckets - 1)], 0
+    )
+    # The cut falls exactly below the cut bin: all of it is in, no ranking needed.
+    whole_bin = (at_or_above[rows, np.maximum(cut_bin, 0)] == count)[group]
+    cut_of = cut_bin[group]
+    in_cut_bin = bin_of == cut_of
+    top = (bin_of > cut_of) | (in_cut_bin & whole_bin)
+    cut = np.flatnonzero(in_cut_bin & ~whole_bin)
+    rank = GroupOrder(group[cut], -value[cut]).rank() + above_cut[group[cut]]
+    top[cut[rank < count[group[cut]]]] = True
     return top

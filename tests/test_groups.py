@@ -56,3 +56,19 @@ def test_selection_respects_capacity_cash_and_value_order():
     expected = positive[(rank < capacity[emp]) & (spent <= cash[emp])]
     assert np.array_equal(chosen, expected)
     assert (np.bincount(employer[chosen], minlength=60) <= capacity).all()
+
+
+def test_running_totals_stay_exact_for_many_float32_values():
+    """Running totals of float32 outlays accumulate in float64: over a million values a
+    float32 running sum is off by dollars, enough to flip cash-limit decisions."""
+    rng = np.random.default_rng(3)
+    group = rng.integers(0, 50_000, 1_000_000)
+    outlay = rng.uniform(500, 3000, 1_000_000).astype(np.float32)
+    running = cumsum_within_groups(group, np.zeros(len(group)), outlay)
+    order = np.lexsort((np.arange(len(group)), group))
+    expected = np.empty(len(group))
+    sorted_group, sorted_outlay = group[order], outlay[order].astype(np.float64)
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_group)) + 1]
+    totals = np.cumsum(sorted_outlay)
+    expected[order] = totals - np.repeat(np.r_[0.0, totals][starts], np.diff(np.r_[starts, len(group)]))
+    assert np.max(np.abs(running - expected)) < 1e-3
