@@ -17,6 +17,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 from .api import compose, load_run, run_model, run_to_dir
 from .config import SimConfig
 from .employers import Employer
+from .invariants import InvariantError, check_invariants
 from .kpis import KPI_NAMES, KPIS
 from .model import Results, TrainingMarketModel
 from .providers import Provider
@@ -50,6 +51,8 @@ __all__ = [
     *_LAZY,
     "ConfigError",
     "Employer",
+    "InvariantError",
+    "check_invariants",
     "Provider",
     "compose",
     "load_run",

@@ -40,16 +40,8 @@ def run_task(cfg: DictConfig) -> dict:
     overrides = list(hydra_cfg.overrides.task)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
-        sim_cfg = validate(to_sim_config(cfg))
-    except ConfigError as exc:
-        if not multirun:
-            fail(str(exc))
-        log.error("invalid config: %s", exc)
-        write_failure(out_dir, str(exc), "config", overrides)
-        return {"status": "failed", "error": str(exc)}
-    try:
-        results = run_to_dir(sim_cfg, out_dir)
-    except ConfigError as exc:  # found while building the economy (e.g. no SME to fund)
+        results = run_to_dir(validate(to_sim_config(cfg)), out_dir)
+    except ConfigError as exc:  # nothing was written: a bad value fails before any work
         if not multirun:
             fail(str(exc))
         log.error("invalid config: %s", exc)

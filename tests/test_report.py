@@ -30,6 +30,8 @@ def hand_difference(table: pd.DataFrame, kpi: str) -> tuple[float, float, float]
     """Mean paired difference pay_for_performance - baseline and its 95% t interval."""
     wide = table.pivot(index="seed", columns="scenario", values=kpi).dropna()
     d = (wide["pay_for_performance"] - wide["baseline"]).to_numpy()
+    if len(d) < 2:  # KPI undefined (e.g. deadweight without a program)
+        return np.nan, np.nan, np.nan
     half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
     return d.mean(), d.mean() - half, d.mean() + half
 

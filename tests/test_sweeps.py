@@ -102,7 +102,8 @@ def test_launchers_give_identical_results(paired, tmp_path, launcher):
 
 def test_failed_job_is_listed_with_its_error_and_rerun(tmp_path):
     sweep_dir = tmp_path / "failing"
-    run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1", SERIAL)
+    first = run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1", SERIAL)
+    assert "sweep progress: 2/2 jobs finished" in first.stdout + first.stderr
     table = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("funding.outcome_share")
     assert table.loc[0.3, "status"] == "completed"
     assert table.loc[1.5, "status"] == "failed"
