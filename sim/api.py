@@ -45,20 +45,24 @@ def register_schema() -> None:
 
 
 def ensure_project_plugins() -> None:
-    """Put ``hydra_plugins/`` of the source tree on the path if no installed copy is found.
+    """Put the source tree on the path if Hydra's plugin scan cannot see our sweeper.
 
-    The primary config selects ``hydra/sweeper=resumable`` (hydra_plugins/p4p_sim_sweeper); an
-    editable install maps only ``sim``, so the plugin is found through the project root.
+    The primary config selects ``hydra/sweeper=resumable`` (hydra_plugins/p4p_sim_sweeper).
+    Hydra discovers plugins by listing the directories of the ``hydra_plugins`` namespace
+    package; a PEP 660 editable install exposes the plugin only through an import hook, which
+    that listing does not see, so the project root is added as a real directory.
     """
-    import importlib.util
     import sys
 
     try:
-        found = importlib.util.find_spec("hydra_plugins.p4p_sim_sweeper") is not None
-    except ModuleNotFoundError:
-        found = False
+        import hydra_plugins
+
+        entries = list(hydra_plugins.__path__)
+    except ImportError:
+        entries = []
+    visible = any((Path(entry) / "p4p_sim_sweeper").is_dir() for entry in entries)
     root = Path(__file__).resolve().parent.parent
-    if not found and (root / "hydra_plugins" / "p4p_sim_sweeper").is_dir():
+    if not visible and (root / "hydra_plugins" / "p4p_sim_sweeper").is_dir():
         sys.path.append(str(root))
 
 
