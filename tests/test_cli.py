@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,16 @@ def test_out_of_range_share_fails_before_running_and_writes_nothing(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "outcome_share" in lines[0] and "[0, 1]" in lines[0]
     assert not run_dir.exists()
+
+
+@pytest.mark.skipif(shutil.which("p4p-sim") is None, reason="console script not installed")
+def test_installed_console_script_runs_a_sweep_from_any_directory(tmp_path):
+    """The installed entry point, as a user runs it: no PYTHONPATH, outside the source tree."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    sweep_dir = tmp_path / "sweep"
+    result = subprocess.run(
+        [shutil.which("p4p-sim"), "-m", "seed=1,2", *SMALL, "time.months=24", f"hydra.sweep.dir={sweep_dir}"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(pd.read_parquet(sweep_dir / "sweep.parquet")) == 2
