@@ -1,6 +1,6 @@
 """Scaling benchmark: 10k, 100k and 1.7M workers (the whole Canadian manufacturing sector).
 
-    python benchmarks/scaling.py            # 5 runs at 10k and 100k, 3 at 1.7M (~10 min)
+    python benchmarks/scaling.py            # 5 runs at 10k and 100k, 3 at 1.7M (~5 min)
     python benchmarks/scaling.py --quick    # 2 runs at 10k and 100k, 1 at 1.7M
     python benchmarks/scaling.py --scales 10k 100k --runs 3 --json out.json
 
