@@ -50,6 +50,10 @@ ENROLMENT_COLUMNS = {
     "pre_wage": np.float32,
     "outcome_max": np.float64,
     "outcome_released": np.float64,  # part of outcome_max whose milestones have been checked
+    # KPI bookkeeping (sim.kpis.Recorder)
+    "poached_within_year": bool,  # hired away within 12 months of finishing
+    "employer_cost": np.float64,  # employer's outlay: price, release and support time
+    "first_year_rent": np.float64,  # employer's rent from the trainee in year one
     "upfront_paid": np.float64,
     "outcome_paid": np.float64,
     "deadweight": bool,

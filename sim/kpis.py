@@ -84,9 +84,6 @@ class Recorder:
         self.flow: dict[str, float] = {}
         self.started_in_year: dict[int, np.ndarray] = {}
         self.last_enrolment = np.full(model.workers.n, -1, dtype=np.int32)
-        self.poached_within_year = np.zeros(0, dtype=bool)
-        self.employer_cost = np.zeros(0)  # per enrolment row: employer's outlay
-        self.first_year_rent = np.zeros(0)  # per enrolment row: employer's rent in year one
         employers = model.employers
         self.initial = {
             "microcredential_awareness_start": float(employers.mc_aware.mean()),
@@ -134,8 +131,7 @@ class Recorder:
         employer = ledger.employer[rows]
         f["tuition_spend_large"] += float(ledger.tuition[rows][~m.employers.sme[employer]].sum())
         f["starts_constrained"] += int(m.employers.constrained[employer].sum())
-        self._grow_flags()
-        self.employer_cost[rows] = ledger.price[rows] + release + support
+        ledger.employer_cost[rows] = ledger.price[rows] + release + support
         year = self.policy_year(self.month)
         if year is not None:
             started = self.started_in_year.setdefault(year, np.zeros(m.employers.n, dtype=bool))
@@ -182,24 +178,11 @@ class Recorder:
             & (self.month - ledger.end[rows] <= 12)
             & (ledger.employer[rows] == w.employer[movers])
         )
-        self._grow_flags()
-        self.poached_within_year[rows[recent]] = True
+        ledger.poached_within_year[rows[recent]] = True
         self.flow["poached_trained"] += int(recent.sum())
 
     def hires(self, ids: np.ndarray) -> None:
         self.flow["hires"] += len(ids)
-
-    def _grow_flags(self) -> None:
-        """Extend the per-enrolment-row arrays to the ledger's size."""
-        size = self.model.funder.enrolments.size
-        if len(self.poached_within_year) >= size:
-            return
-        capacity = max(size, 2 * len(self.poached_within_year))
-        for name in ("poached_within_year", "employer_cost", "first_year_rent"):
-            old = getattr(self, name)
-            grown = np.zeros(capacity, dtype=old.dtype)
-            grown[: len(old)] = old
-            setattr(self, name, grown)
 
     def accrue_training_rents(self, month: int) -> None:
         """Employer's rent from each recent completer who stays: the value of the skill gain
@@ -225,8 +208,7 @@ class Recorder:
         econ = m.cfg.economy
         held = ledger.gain[rows] * (1 - econ.skill_depreciation) ** (month - ledger.end[rows])
         value = econ.output_per_skill * m.employers.productivity[employer] * held
-        self._grow_flags()
-        self.first_year_rent[rows] += value - (w.wage[ids] - ledger.pre_wage[rows])
+        ledger.first_year_rent[rows] += value - (w.wage[ids] - ledger.pre_wage[rows])
 
     def policy_year(self, month: int) -> int | None:
         burn_in = self.model.cfg.time.burn_in
@@ -402,15 +384,14 @@ class Recorder:
         (rent in year one - outlay net of funding) / that outlay."""
         m = self.model
         ledger = m.funder.enrolments
-        self._grow_flags()
         short = ledger.end - ledger.start <= max_months
         rows = np.flatnonzero(ledger.in_policy & short & (ledger.end + 12 < m.cfg.time.months))
         if len(rows) == 0:
             return np.nan
-        cost = self.employer_cost[rows]
+        cost = ledger.employer_cost[rows]
         if m.cfg.funding.recipient == "employer":
             cost = cost - ledger.upfront_paid[rows] - ledger.outcome_paid[rows]
-        return _ratio(float(self.first_year_rent[rows].sum()) - float(cost.sum()), float(cost.sum()))
+        return _ratio(float(ledger.first_year_rent[rows].sum()) - float(cost.sum()), float(cost.sum()))
 
     def share_employers_training(self) -> float:
         years = [y for y in self.started_in_year]
@@ -439,11 +420,10 @@ class Recorder:
 
     def poaching_rate(self, rows: np.ndarray) -> float:
         ledger = self.model.funder.enrolments
-        self._grow_flags()
         done = rows[ledger.completed[rows] & (ledger.end[rows] + 12 < self.model.cfg.time.months)]
         if len(done) == 0:
             return np.nan
-        return float(self.poached_within_year[done].mean())
+        return float(ledger.poached_within_year[done].mean())
 
     def disadvantaged_ratio(self, window: pd.DataFrame) -> float:
         starts = float(window["flow_starts"].sum())
