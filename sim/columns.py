@@ -29,7 +29,7 @@ class ColumnTable:
         return self._data[name][: self.size]
 
     def append(self, **columns: np.ndarray) -> np.ndarray:
-        """Append rows; unspecified columns get their defaults. Returns the new row indices."""
+        """Append rows; unspecified columns start at zero (False). Returns the new row indices."""
         n = len(next(iter(columns.values()))) if columns else 0
         unknown = set(columns) - set(self._dtypes)
         if unknown:
@@ -41,19 +41,12 @@ class ColumnTable:
         self.size = stop
         return np.arange(start, stop)
 
-    def set_default(self, name: str, value) -> None:
-        """Value that new rows of ``name`` start with (applied to unused capacity)."""
-        self._defaults = getattr(self, "_defaults", {})
-        self._defaults[name] = value
-        self._data[name][self.size :] = value
-
     def _reserve(self, needed: int) -> None:
         capacity = len(next(iter(self._data.values())))
         if needed <= capacity:
             return
         new_capacity = max(needed, capacity * 2)
-        defaults = getattr(self, "_defaults", {})
         for name, old in self._data.items():
-            grown = np.full(new_capacity, defaults.get(name, 0), dtype=old.dtype)
+            grown = np.zeros(new_capacity, dtype=old.dtype)
             grown[: len(old)] = old
             self._data[name] = grown

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from .allocator import keep_freed_memory
 from .config import SimConfig
@@ -224,6 +224,3 @@ class TrainingMarketModel(mesa.Model):
     def release(self) -> None:
         """Drop Mesa's per-model id counter so long-lived workers do not keep models alive."""
         mesa.Agent._ids.pop(self, None)
-
-    def config_dict(self) -> dict:
-        return OmegaConf.to_container(OmegaConf.structured(self.cfg), resolve=True)
