@@ -21,9 +21,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.api import compose  # noqa: E402
-from sim.model import TrainingMarketModel  # noqa: E402
-from sim.paired import difference_stats  # noqa: E402
+from sim.run.api import compose  # noqa: E402
+from sim.model.model import TrainingMarketModel  # noqa: E402
+from sim.analysis.paired import difference_stats  # noqa: E402
 
 MAIN = (
     "training_incidence", "share_employers_training", "certifications_per_1000",

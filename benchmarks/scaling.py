@@ -46,7 +46,7 @@ def child_run(scale: str, seed: int, scenario: str) -> None:
     """Run one model in this (fresh) process and print its timings as JSON."""
     from default import timed_run
 
-    from sim.api import compose
+    from sim.run.api import compose
 
     cfg = compose(scenario, seed, SCALES[scale])
     run = timed_run(cfg)

@@ -14,27 +14,27 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-from .api import compose, load_run, run_model, run_to_dir
-from .config import SimConfig
-from .employers import Employer
-from .invariants import InvariantError, check_invariants
-from .kpis import KPI_NAMES, KPIS
-from .model import Results, TrainingMarketModel
-from .providers import Provider
-from .validation import ConfigError, validate
+from sim.run.api import compose, load_run, run_model, run_to_dir
+from sim.config.schema import SimConfig
+from sim.model.employers import Employer
+from sim.model.invariants import InvariantError, check_invariants
+from sim.model.kpis import KPI_NAMES, KPIS
+from sim.model.model import Results, TrainingMarketModel
+from sim.model.providers import Provider
+from sim.config.validation import ConfigError, validate
 
 # Sweep analysis, imported on first use so that simulation jobs stay light (no scipy.stats,
 # no matplotlib): sim.load_sweep(dir), sim.paired_comparison(...), sim.plots.forest_plot(...).
 _LAZY = {
-    "Sweep": "sweep",
-    "collect_sweep": "sweep",
-    "load_sweep": "sweep",
-    "latest_sweep": "sweep",
-    "paired_comparison": "paired",
-    "condition_means": "paired",
-    "se_ratio_summary": "paired",
-    "build_report": "report",
-    "plots": "plots",
+    "Sweep": "run.sweep",
+    "collect_sweep": "run.sweep",
+    "load_sweep": "run.sweep",
+    "latest_sweep": "run.sweep",
+    "paired_comparison": "analysis.paired",
+    "condition_means": "analysis.paired",
+    "se_ratio_summary": "analysis.paired",
+    "build_report": "analysis.report",
+    "plots": "analysis.plots",
 }
 
 
@@ -43,8 +43,8 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
     import importlib
 
-    module = importlib.import_module(f".{_LAZY[name]}", __name__)
-    return module if name == _LAZY[name] else getattr(module, name)
+    module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+    return module if _LAZY[name].endswith(f".{name}") else getattr(module, name)
 
 
 __all__ = [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.api import compose
+from sim.run.api import compose
 
 TINY = {
     "population.workers": 600,

@@ -32,9 +32,9 @@ def subprocess_env() -> dict:
 
 
 def run_cli(args: list[str], cwd: Path, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``python -m sim.cli <args>`` (what the ``p4p-sim`` console script runs)."""
+    """``python -m sim.run.cli <args>`` (what the ``p4p-sim`` console script runs)."""
     result = subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
+        [sys.executable, "-m", "sim.run.cli", *args],
         cwd=cwd, env=subprocess_env(), capture_output=True, text=True, timeout=timeout,
     )
     if check and result.returncode != 0:
@@ -87,7 +87,7 @@ def grid_sweep(tmp_path_factory) -> Path:
 
 
 def run_module(module: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """``python -m <module> <args>`` (e.g. sim.report, what ``p4p-report`` runs)."""
+    """``python -m <module> <args>`` (e.g. sim.analysis.report, what ``p4p-report`` runs)."""
     return subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=cwd, env=subprocess_env(), capture_output=True, text=True, timeout=300,

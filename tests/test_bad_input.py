@@ -1,7 +1,7 @@
 """Bad input, table-driven: every case is refused with one line naming the parameter, nothing
 is written, and an earlier run directory is left byte-for-byte as it was.
 
-Every case goes through the Python API (``sim.api.compose`` with Hydra override strings and,
+Every case goes through the Python API (``sim.run.api.compose`` with Hydra override strings and,
 where the case is a plain value rather than a config-group choice, ``TrainingMarketModel`` and
 ``run_to_dir`` with a nested dict aimed at an existing run directory). A representative subset
 also goes through the real console command ``p4p-sim`` in a subprocess.
@@ -20,8 +20,8 @@ import pytest
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from sim import ConfigError
-from sim.api import compose, run_to_dir
-from sim.model import TrainingMarketModel
+from sim.run.api import compose, run_to_dir
+from sim.model.model import TrainingMarketModel
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = [
@@ -198,7 +198,7 @@ def p4p_sim(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("P4P_SIM_TEST_FAULT", None)
     exe = shutil.which("p4p-sim")
-    command = [exe] if exe else [sys.executable, "-m", "sim.cli"]
+    command = [exe] if exe else [sys.executable, "-m", "sim.run.cli"]
     return subprocess.run(command + args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 

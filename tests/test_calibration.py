@@ -2,15 +2,15 @@
 
 Runs the ``baseline`` scenario at the default scale (10,000 workers, 500 employers, 120
 months; about a second per run) on four seeds, on two processes, and checks the mean of every
-target against its band (sim.calibration.TARGETS; the bands and their reasons are in
+target against its band (sim.checks.calibration.TARGETS; the bands and their reasons are in
 docs/calibration.md, written by ``p4p-calibrate``).
 """
 from __future__ import annotations
 
 import pytest
 
-from sim.calibration import TARGETS, config_measures, markdown, measure
-from sim.replications import DEFAULT_SCALE
+from sim.checks.calibration import TARGETS, config_measures, markdown, measure
+from sim.checks.replications import DEFAULT_SCALE
 
 
 @pytest.fixture(scope="module")

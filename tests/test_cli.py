@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim import KPI_NAMES
-from sim.api import group_options
+from sim.run.api import group_options
 
 SMALL = ["population.workers=1000", "population.employers=50", "time.months=36", "time.burn_in=12"]
 SCENARIOS = group_options("scenario")
@@ -20,7 +20,7 @@ SCENARIOS = group_options("scenario")
 
 def p4p_sim(args, cwd):
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    command = [sys.executable, "-c", "from sim.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from sim.run.cli import main; main()", *args]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 

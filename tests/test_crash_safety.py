@@ -4,7 +4,7 @@ left behind (each is either complete and readable, or absent) and rerunning into
 directory succeeds, giving the same results as an uninterrupted run.
 
 Writes are slowed down with the ``P4P_SIM_TEST_FAULT=slow_write=...`` test hook
-(:mod:`sim.faults`), so the kill lands while a file is half written.
+(:mod:`sim.run.faults`), so the kill lands while a file is half written.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ OUTPUTS = ("summary.json", "timeseries.parquet", "timing.json")
 
 def command() -> list[str]:
     exe = shutil.which("p4p-sim")
-    return [exe] if exe else [sys.executable, "-m", "sim.cli"]
+    return [exe] if exe else [sys.executable, "-m", "sim.run.cli"]
 
 
 def environment(fault: str | None) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.model import TrainingMarketModel
+from sim.model.model import TrainingMarketModel
 
 from .conftest import tiny_config
 

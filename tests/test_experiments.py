@@ -7,7 +7,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from sim.api import config_dir, group_options, register_schema
+from sim.run.api import config_dir, group_options, register_schema
 from tests.sweep_helpers import outcome_share_sweep
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.groups import GroupOrder, cumsum_within_groups, rank_within_groups, within_top
-from sim.training import Training
+from sim.model.arrays.groups import GroupOrder, cumsum_within_groups, rank_within_groups, within_top
+from sim.model.training import Training
 
 
 def reference_rank(group, priority):

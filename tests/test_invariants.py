@@ -1,5 +1,5 @@
 """Property tests: random valid configurations of tiny economies keep every invariant of
-:mod:`sim.invariants` after every month (accounting identities, headcount, bounds, finite KPIs).
+:mod:`sim.model.invariants` after every month (accounting identities, headcount, bounds, finite KPIs).
 
 Configurations start from a random scenario and redraw, each with probability 1/2, every
 numeric or boolean parameter within its declared range, plus random milestone lists,
@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim import ConfigError, validate
-from sim.api import compose, group_options
-from sim.config import DELIVERY_MODES, MILESTONE_EVENTS, RECIPIENTS, MilestoneConfig, ProgramConfig
-from sim.invariants import InvariantError, check_invariants, find_violations
-from sim.model import TrainingMarketModel
+from sim.run.api import compose, group_options
+from sim.config.schema import DELIVERY_MODES, MILESTONE_EVENTS, RECIPIENTS, MilestoneConfig, ProgramConfig
+from sim.model.invariants import InvariantError, check_invariants, find_violations
+from sim.model.model import TrainingMarketModel
 
 SCENARIOS = group_options("scenario")
 # drawn separately (tiny economies, consistent shares and lists) or not a number
@@ -154,7 +154,7 @@ def test_check_invariants_catches_broken_accounting(tiny):
 def test_rare_events_draw_no_ids_instead_of_hanging():
     """Found by the property test: for p below ~1e-19 numpy's geometric gaps are 2**63-1,
     their running sum overflowed and ``chance_ids`` looped forever (a hang, not a failure)."""
-    from sim.rng import RandomStreams
+    from sim.model.arrays.rng import RandomStreams
 
     streams = RandomStreams(1)
     for p in (1e-20, 1e-200, 5e-324):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import TrainingMarketModel
-from sim.training import Training
+from sim.model.model import TrainingMarketModel
+from sim.model.training import Training
 
 from .conftest import tiny_config
 

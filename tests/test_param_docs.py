@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from sim.config import EconomyConfig
-from sim.param_docs import DOC_PATH, render
+from sim.config.schema import EconomyConfig
+from sim.config.docs import DOC_PATH, render
 
 
 def test_parameter_page_is_generated_from_the_current_declarations():
-    assert DOC_PATH.read_text() == render(), "docs/parameters.md is stale: run python -m sim.param_docs"
+    assert DOC_PATH.read_text() == render(), "docs/parameters.md is stale: run python -m sim.config.docs"
 
 
 def test_every_economy_parameter_has_meaning_unit_and_source():

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.kpis import KPI_NAMES
-from sim.paired import difference_stats, paired_comparison
-from sim.report import build_report, report_main
+from sim.model.kpis import KPI_NAMES
+from sim.analysis.paired import difference_stats, paired_comparison
+from sim.analysis.report import build_report, report_main
 from tests.sweep_helpers import grid_sweep, outcome_share_sweep, paired_sweep, run_module
 
 PNG = b"\x89PNG"
@@ -21,7 +21,7 @@ def reported(tmp_path_factory):
     """The paired sweep, copied, after ``p4p-report`` ran on it."""
     sweep_dir = tmp_path_factory.mktemp("report") / "paired"
     shutil.copytree(paired_sweep(tmp_path_factory), sweep_dir)
-    result = run_module("sim.report", [str(sweep_dir), "--quiet"], cwd=sweep_dir.parent)
+    result = run_module("sim.analysis.report", [str(sweep_dir), "--quiet"], cwd=sweep_dir.parent)
     assert result.returncode == 0, result.stderr
     return sweep_dir, result.stdout
 

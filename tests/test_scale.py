@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.api import compose
-from sim.employers import EmployerTable
-from sim.model import TrainingMarketModel
-from sim.validation import ConfigError
+from sim.run.api import compose
+from sim.model.employers import EmployerTable
+from sim.model.model import TrainingMarketModel
+from sim.config.validation import ConfigError
 
 
 def test_canada_manufacturing_preset_is_the_sector_at_one_to_one():

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.replications import Arm, Scale, one_sided_test, with_overrides
-from sim.config import SimConfig
-from sim.signatures import SIGNATURES, run_signatures
+from sim.checks.replications import Arm, Scale, one_sided_test, with_overrides
+from sim.config.schema import SimConfig
+from sim.checks.signatures import SIGNATURES, run_signatures
 
 SMALL = Scale(workers=1_500, employers=75, providers=4, seats_per_provider=16, months=60, burn_in=12)
 SEEDS = range(12)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.rng import RandomStreams
+from sim.model.arrays.rng import RandomStreams
 
 N = 200_000
 
@@ -64,7 +64,7 @@ def test_chance_ids_edge_probabilities(streams):
 
 
 def test_unit_interval_never_reaches_zero_or_one():
-    from sim.rng import _unit_interval
+    from sim.model.arrays.rng import _unit_interval
 
     every = _unit_interval(np.arange(1 << 23, dtype=np.uint64))
     assert every.min() > 0 and every.max() < 1

@@ -1,7 +1,7 @@
 """Sweep fault tolerance: failing jobs, a killed sweep and junk files never cost the other jobs.
 
 Exceptions inside the model are injected with the ``P4P_SIM_TEST_FAULT`` test hook
-(:mod:`sim.faults`), which reaches every launcher's worker processes through the environment.
+(:mod:`sim.run.faults`), which reaches every launcher's worker processes through the environment.
 """
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 from tests.sweep_helpers import TINY, file_mtimes, subprocess_env
 
-from sim.sweep import collect_main, collect_sweep, load_sweep
+from sim.run.sweep import collect_main, collect_sweep, load_sweep
 
 
 def sweep_command(sweep_dir: Path, overrides: list[str], economy: list[str] = TINY) -> list[str]:
-    return [sys.executable, "-m", "sim.cli", "-m", *overrides, *economy, f"hydra.sweep.dir={sweep_dir}"]
+    return [sys.executable, "-m", "sim.run.cli", "-m", *overrides, *economy, f"hydra.sweep.dir={sweep_dir}"]
 
 
 def run_sweep(sweep_dir: Path, *overrides: str, fault: str | None = None) -> str:
@@ -76,7 +76,7 @@ def test_bad_cells_and_model_exceptions_fail_only_their_jobs_and_resume_reruns_o
 
 def test_issue_command_completes_the_valid_job_and_lists_the_other_as_failed(tmp_path):
     """``p4p-sim -m funding.outcome_share=0.5,1.5 population.workers=2000 population.employers=100``"""
-    command = [sys.executable, "-m", "sim.cli", "-m", "funding.outcome_share=0.5,1.5",
+    command = [sys.executable, "-m", "sim.run.cli", "-m", "funding.outcome_share=0.5,1.5",
                "population.workers=2000", "population.employers=100"]
     env = subprocess_env()
     env.pop("P4P_SIM_TEST_FAULT", None)

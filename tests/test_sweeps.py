@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from tests.sweep_helpers import PAIRED, SERIAL, file_mtimes, paired_sweep, run_sweep
 
-from sim.kpis import KPI_NAMES
-from sim.sweep import collect_sweep, load_sweep
-from sim.sweep_jobs import MANIFEST, job_name
+from sim.model.kpis import KPI_NAMES
+from sim.run.sweep import collect_sweep, load_sweep
+from sim.run.sweep_jobs import MANIFEST, job_name
 
 JOBS = [f"scenario={s},seed={k}" for s in ("baseline", "pay_for_performance") for k in (1, 2, 3)]
 

@@ -1,7 +1,7 @@
 """``hydra/sweeper=resumable``: Hydra's basic sweeper that names job directories after their
 overrides and skips jobs that already completed.
 
-Each job runs in ``<sweep dir>/<swept overrides>`` (see :func:`sim.sweep_jobs.job_name`), set
+Each job runs in ``<sweep dir>/<swept overrides>`` (see :func:`sim.run.sweep_jobs.job_name`), set
 through a per-job ``hydra.sweep.subdir`` override, so whichever launcher runs it (basic,
 joblib, submitit, ray) the job lands in the same place. Before launching, jobs whose directory
 already holds a completed ``summary.json`` with the same overrides are dropped: Hydra rewrites
@@ -18,8 +18,8 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from sim.outputs import atomic_write_bytes
-from sim.sweep_jobs import is_completed, job_name, write_manifest
+from sim.run.outputs import atomic_write_bytes
+from sim.run.sweep_jobs import is_completed, job_name, write_manifest
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from .api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
-from .outputs import make_hydra_config_writes_atomic, write_failure
-from .validation import ConfigError, to_sim_config, validate
+from sim.run.api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
+from sim.run.outputs import make_hydra_config_writes_atomic, write_failure
+from sim.config.validation import ConfigError, to_sim_config, validate
 
 log = logging.getLogger("p4p_sim")
 

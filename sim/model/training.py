@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .funder import EVENT_CHECK_OFFSET
-from .groups import GroupOrder, rank_within_groups, within_top
+from sim.model.funder import EVENT_CHECK_OFFSET
+from sim.model.arrays.groups import GroupOrder, rank_within_groups, within_top
 
 CERTAIN_EVENTS = ("enrolment", "employer_support")  # milestones met by taking part at all
 

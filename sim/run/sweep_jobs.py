@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 
 import yaml
 
-from .outputs import FAILURE, SUMMARY, atomic_write_json
+from sim.run.outputs import FAILURE, SUMMARY, atomic_write_json
 
 MANIFEST = "sweep_jobs.json"
 OVERRIDES = Path(".hydra") / "overrides.yaml"

@@ -18,18 +18,18 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 
-from .allocator import keep_freed_memory
-from .config import SimConfig
-from .employers import Employer, EmployerTable
-from .funder import Funder
-from .kpis import Recorder
-from .labour_market import LabourMarket
-from .providers import Provider, ProviderTable
-from .recognition import Recognition
-from .rng import RandomStreams
-from .training import Training
-from .validation import to_sim_config, validate
-from .workers import Workers
+from sim.model.arrays.allocator import keep_freed_memory
+from sim.config.schema import SimConfig
+from sim.model.employers import Employer, EmployerTable
+from sim.model.funder import Funder
+from sim.model.kpis import Recorder
+from sim.model.labour_market import LabourMarket
+from sim.model.providers import Provider, ProviderTable
+from sim.model.recognition import Recognition
+from sim.model.arrays.rng import RandomStreams
+from sim.model.training import Training
+from sim.config.validation import to_sim_config, validate
+from sim.model.workers import Workers
 
 
 @dataclass

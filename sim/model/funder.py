@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .columns import ColumnTable
-from .config import SimConfig
-from .groups import cumsum_within_groups
-from .rng import RandomStreams
+from sim.model.arrays.columns import ColumnTable
+from sim.config.schema import SimConfig
+from sim.model.arrays.groups import cumsum_within_groups
+from sim.model.arrays.rng import RandomStreams
 
 # Months after enrolment end (or start, for "enrolment") at which each event is checked.
 EVENT_CHECK_OFFSET = {

@@ -24,8 +24,8 @@ from typing import Any, Mapping
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from .config import MAX_PROGRAMS, SimConfig
-from .params import allowed_text
+from sim.config.schema import MAX_PROGRAMS, SimConfig
+from sim.config.params import allowed_text
 
 
 class ConfigError(ValueError):

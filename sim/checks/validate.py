@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .outputs import atomic_write_bytes
-from .replications import DEFAULT_SCALE, Scale, default_processes
-from .signatures import SignatureResult, run_signatures
+from sim.run.outputs import atomic_write_bytes
+from sim.checks.replications import DEFAULT_SCALE, Scale, default_processes
+from sim.checks.signatures import SignatureResult, run_signatures
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from .params import NAME_PATTERN, param
+from sim.config.params import NAME_PATTERN, param
 
 MAX_ID = 2**31 - 1  # agent ids are stored as int32 columns
 MAX_PROGRAMS = 16  # a worker's credentials are a 16-bit mask

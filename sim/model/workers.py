@@ -11,9 +11,9 @@ from functools import cached_property
 
 import numpy as np
 
-from .config import SimConfig
-from .fastmath import normal_cdf
-from .rng import RandomStreams
+from sim.config.schema import SimConfig
+from sim.model.arrays.fastmath import normal_cdf
+from sim.model.arrays.rng import RandomStreams
 
 UNEMPLOYED = -1
 NEVER = -10_000  # month marker for "never happened"

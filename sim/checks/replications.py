@@ -18,8 +18,8 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 from scipy import stats
 
-from .config import SimConfig
-from .validation import validate
+from sim.config.schema import SimConfig
+from sim.config.validation import validate
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def with_overrides(cfg: Any, overrides: Mapping[str, Any]) -> Any:
 @functools.lru_cache(maxsize=None)
 def scenario_config(scenario: str) -> SimConfig:
     """The composed config of a scenario (composed once per process: Hydra is slow)."""
-    from .api import compose
+    from sim.run.api import compose
 
     return compose(scenario)
 
@@ -83,7 +83,7 @@ def arm_config(arm: Arm, seed: int, scale: Scale) -> SimConfig:
 
 def run_arm(job: tuple[Arm, int, Scale]) -> tuple[tuple[Arm, int], dict]:
     """Run one arm on one seed; returns its key and KPI scalars (top level: picklable)."""
-    from .model import TrainingMarketModel
+    from sim.model.model import TrainingMarketModel
 
     arm, seed, scale = job
     results = TrainingMarketModel(arm_config(arm, seed, scale)).run()

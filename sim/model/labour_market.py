@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .groups import rank_within_groups
-from .workers import UNEMPLOYED
+from sim.model.arrays.groups import rank_within_groups
+from sim.model.workers import UNEMPLOYED
 
 
 class LabourMarket:

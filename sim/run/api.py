@@ -21,11 +21,11 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
-from . import faults
-from .config import SimConfig
-from .model import Results, TrainingMarketModel
-from .outputs import SUMMARY, TIMESERIES, load_summary, write_run
-from .validation import ConfigError, check_override, composition_error_message, to_sim_config, validate
+from sim.run import faults
+from sim.config.schema import SimConfig
+from sim.model.model import Results, TrainingMarketModel
+from sim.run.outputs import SUMMARY, TIMESERIES, load_summary, write_run
+from sim.config.validation import ConfigError, check_override, composition_error_message, to_sim_config, validate
 
 log = logging.getLogger("p4p_sim")
 
@@ -35,7 +35,7 @@ CONFIG_GROUPS = ("scenario", "population", "funding", "credentials", "experiment
 def config_dir() -> Path:
     """The Hydra config tree (``configs/`` at the project root, or $P4P_SIM_CONFIG_DIR)."""
     env = os.environ.get("P4P_SIM_CONFIG_DIR")
-    return Path(env).resolve() if env else Path(__file__).resolve().parent.parent / "configs"
+    return Path(env).resolve() if env else Path(__file__).resolve().parents[2] / "configs"
 
 
 def register_schema() -> None:
@@ -61,7 +61,7 @@ def ensure_project_plugins() -> None:
     except ImportError:
         entries = []
     visible = any((Path(entry) / "p4p_sim_sweeper").is_dir() for entry in entries)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     if not visible and (root / "hydra_plugins" / "p4p_sim_sweeper").is_dir():
         sys.path.append(str(root))
 

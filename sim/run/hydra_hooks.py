@@ -22,13 +22,13 @@ class SweepCallbacks(Callback):
     def on_job_end(self, config: DictConfig, job_return: Any = None, **kwargs: Any) -> None:
         if OmegaConf.select(config, "hydra.mode") != RunMode.MULTIRUN:
             return
-        from .sweep_jobs import count_finished
+        from sim.run.sweep_jobs import count_finished
 
         done, total = count_finished(Path(config.hydra.sweep.dir))
         log.info("sweep progress: %d/%d jobs finished", done, total)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from .sweep import collect_sweep, describe
+        from sim.run.sweep import collect_sweep, describe
 
         sweep_dir = Path(config.hydra.sweep.dir)
         try:

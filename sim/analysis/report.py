@@ -20,13 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .outputs import atomic_write_bytes
-from .paired import (
+from sim.run.outputs import atomic_write_bytes
+from sim.analysis.paired import (
     ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL, condition_label, condition_means, paired_comparison,
     parse_baseline, se_ratio_summary,
 )
-from .sweep import Sweep, collect_sweep, describe
-from .sweep_jobs import COMPLETED
+from sim.run.sweep import Sweep, collect_sweep, describe
+from sim.run.sweep_jobs import COMPLETED
 
 log = logging.getLogger("p4p_sim")
 
@@ -79,7 +79,7 @@ def build_report(
 
 
 def write_figures(sweep: Sweep, comparison: pd.DataFrame, means: pd.DataFrame, folder: Path) -> list[Path]:
-    from . import plots
+    from sim.analysis import plots
 
     folder.mkdir(parents=True, exist_ok=True)
     factors, written = sweep.factors, []
@@ -107,7 +107,7 @@ def write_figures(sweep: Sweep, comparison: pd.DataFrame, means: pd.DataFrame, f
 
 # --- markdown --------------------------------------------------------------------------------
 def render_markdown(sweep: Sweep, baseline: dict, comparison: pd.DataFrame, means: pd.DataFrame, figures) -> str:
-    from .plots import kpi_unit
+    from sim.analysis.plots import kpi_unit
 
     factors = sweep.factors
     seeds = sorted(sweep.completed["seed"].dropna().unique().tolist()) if len(sweep.completed) else []

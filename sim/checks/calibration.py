@@ -21,10 +21,10 @@ from typing import Iterable
 
 import numpy as np
 
-from .config import CredentialsConfig, SimConfig
-from .replications import DEFAULT_SCALE, Arm, Scale, default_processes, one_sided_test, run_arms
+from sim.config.schema import CredentialsConfig, SimConfig
+from sim.checks.replications import DEFAULT_SCALE, Arm, Scale, default_processes, one_sided_test, run_arms
 
-DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "calibration.md"
+DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "calibration.md"
 BASELINE = Arm.of("baseline")
 
 
@@ -197,7 +197,7 @@ CALIBRATED = (
 
 def config_measures() -> dict[str, float]:
     """Targets that are inputs: the catalogue's mean tuition and the EMC cap."""
-    from .replications import scenario_config
+    from sim.checks.replications import scenario_config
 
     catalogue = CredentialsConfig().programs
     p4p = scenario_config("pay_for_performance").funding
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     measured = measure(seeds, processes=args.processes)
     text = markdown(measured, seeds, DEFAULT_SCALE, time.perf_counter() - started)
-    from .outputs import atomic_write_bytes
+    from sim.run.outputs import atomic_write_bytes
 
     atomic_write_bytes(args.output, text.encode())
     for m in measured:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .sweep_jobs import COMPLETED
+from sim.run.sweep_jobs import COMPLETED
 
 CONFIDENCE = 0.95
 TRAINEES = "trainees"

@@ -19,8 +19,8 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .config import CredentialsConfig
-from .replications import DEFAULT_SCALE, Arm, Scale, TestResult, one_sided_test, run_arms
+from sim.config.schema import CredentialsConfig
+from sim.checks.replications import DEFAULT_SCALE, Arm, Scale, TestResult, one_sided_test, run_arms
 
 SPEND = "employer_net_spend_per_employee"
 KpisByArm = Mapping[str, Mapping[str, float | None]]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .config import SimConfig
-from .rng import RandomStreams
+from sim.config.schema import SimConfig
+from sim.model.arrays.rng import RandomStreams
 
 MODE_COMPLETION = {"online": 0.9, "blended": 1.0, "in_person": 1.05}
 OUTCOME_EVENTS_OF_ASSESSMENT = ("completion", "certification", "skill_gain")

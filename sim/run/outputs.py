@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import faults
+from sim.run import faults
 
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.parquet"
@@ -125,7 +125,7 @@ def git_commit() -> str | None:
 
 
 def provenance(config: dict, seed: int) -> dict:
-    from . import __version__
+    from sim import __version__
 
     return {
         "seed": seed,

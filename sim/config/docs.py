@@ -14,7 +14,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from .config import (
+from sim.config.schema import (
     CredentialsConfig,
     EconomyConfig,
     EligibilityConfig,
@@ -27,9 +27,9 @@ from .config import (
     SimConfig,
     TimeConfig,
 )
-from .params import allowed_text
+from sim.config.params import allowed_text
 
-DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
+DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
 
 SECTIONS = (
     ("economy", EconomyConfig, "Economy: labour market, production, training decisions (uncertainties)"),

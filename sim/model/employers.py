@@ -11,8 +11,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .config import SimConfig
-from .rng import RandomStreams
+from sim.config.schema import SimConfig
+from sim.model.arrays.rng import RandomStreams
 
 
 class EmployerTable:

@@ -1,0 +1,1 @@
+"""Does the model reproduce known economics? Theory signatures and calibration targets."""

@@ -1,0 +1,1 @@
+"""Array machinery the model is built on: random streams, group operations, columns."""

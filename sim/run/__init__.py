@@ -1,0 +1,1 @@
+"""Running the model: the Python API, the Hydra app, sweeps and the files a run writes."""
