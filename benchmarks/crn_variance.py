@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.run.api import compose  # noqa: E402
 from sim.model.model import TrainingMarketModel  # noqa: E402
 from sim.analysis.paired import difference_stats  # noqa: E402
+from sim.checks.replications import Arm, Economy, arm_config, run_arms  # noqa: E402
 
 MAIN = (
     "training_incidence", "share_employers_training", "certifications_per_1000",
@@ -33,18 +33,26 @@ MAIN = (
 )
 
 
-def economy(args) -> dict:
-    return {"population.workers": args.workers, "population.employers": args.employers,
-            "time.months": args.months, "time.burn_in": args.burn_in}
+def economy(args) -> Economy:
+    """An economy preset (configs/population/) with the sizes given on the command line."""
+    sizes = {"population.workers": args.workers, "population.employers": args.employers,
+             "time.months": args.months, "time.burn_in": args.burn_in}
+    return Economy.of(args.economy, {k: v for k, v in sizes.items() if v is not None})
 
 
-def run_kpis(task: tuple[str, int, dict]) -> dict:
-    """One run of a condition ``scenario[:key=value,...]`` (e.g. ``upfront_subsidy:funding.upfront_share=0.1``)."""
-    condition, seed, overrides = task
+def arm_of(condition: str) -> Arm:
+    """A condition ``scenario[:key=value,...]`` (``upfront_subsidy:funding.upfront_share=0.1``)."""
     scenario, _, extra = condition.partition(":")
-    settings = [f"{k}={v}" for k, v in overrides.items()] + [item for item in extra.split(",") if item]
-    results = TrainingMarketModel(compose(scenario, seed, settings)).run()
-    return {"scenario": condition, "seed": seed, **results.kpis}
+    pairs = (item.split("=", 1) for item in extra.split(",") if item)
+    return Arm.of(scenario, {key: yaml.safe_load(value) for key, value in pairs})
+
+
+def kpi_table(conditions: list[str], seeds: range, economy: Economy, jobs: int) -> pd.DataFrame:
+    """KPIs of every condition and seed, one row per run (run on ``jobs`` processes)."""
+    arms = {condition: arm_of(condition) for condition in conditions}
+    kpis = run_arms(arms.values(), seeds, economy, processes=jobs)
+    return pd.DataFrame([{"scenario": condition, "seed": seed, **kpis[(arm, seed)]}
+                         for condition, arm in arms.items() for seed in seeds])
 
 
 def se_ratios(table: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
@@ -58,9 +66,9 @@ def se_ratios(table: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def divergence(scenario: str, seed: int, overrides: dict) -> pd.Series:
+def divergence(scenario: str, seed: int, economy: Economy) -> pd.Series:
     """Share of workers whose employer differs between baseline and ``scenario``, by month."""
-    runs = [TrainingMarketModel(compose(s, seed, overrides)) for s in ("baseline", scenario)]
+    runs = [TrainingMarketModel(arm_config(Arm.of(s), seed, economy)) for s in ("baseline", scenario)]
     shares = {}
     for month in range(runs[0].cfg.time.months):
         for model in runs:
@@ -74,6 +82,7 @@ def divergence(scenario: str, seed: int, overrides: dict) -> pd.Series:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--economy", default="default", help="preset of configs/population/")
     parser.add_argument("--workers", type=int, default=2000)
     parser.add_argument("--employers", type=int, default=100)
     parser.add_argument("--months", type=int, default=120)
@@ -86,10 +95,7 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write the per-run KPI table here (parquet)")
     args = parser.parse_args()
     scenarios = args.scenarios.split(";") if ";" in args.scenarios else args.scenarios.split(",")
-    overrides = economy(args)
-    tasks = [(s, seed, overrides) for s in ["baseline", *scenarios] for seed in range(1, args.seeds + 1)]
-    with ProcessPoolExecutor(args.jobs) as pool:
-        table = pd.DataFrame(list(pool.map(run_kpis, tasks)))
+    table = kpi_table(["baseline", *scenarios], range(1, args.seeds + 1), economy(args), args.jobs)
     if args.save:
         table.to_parquet(args.save)
     ratios = se_ratios(table, scenarios)
@@ -98,9 +104,10 @@ def main() -> None:
     print(wide.round(2).to_string())
     print("median over KPIs:", wide.median().round(2).to_dict())
     if args.diverge:
-        path = divergence(scenarios[0].split(":")[0], 1, overrides)
+        path = divergence(scenarios[0].split(":")[0], 1, economy(args))
         print(f"\nworkers at a different employer than in baseline ({scenarios[0]}, seed 1):")
-        print(path.iloc[[0, 6, 12, 24, 25, 30, 36, 48, 72, 119 if len(path) > 119 else -1]].round(3).to_string())
+        months = [m for m in (0, 6, 12, 24, 25, 30, 36, 48, 72) if m < len(path)] + [len(path) - 1]
+        print(path.iloc[months].round(3).to_string())
 
 
 if __name__ == "__main__":

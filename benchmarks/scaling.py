@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-SCALES = {
-    "10k": {"population.workers": 10_000, "population.employers": 500, "population.providers": 10},
-    "100k": {"population.workers": 100_000, "population.employers": 5_000, "population.providers": 100},
+SCALES = {  # economy presets of configs/population/
+    "10k": {"population": "default"},
+    "100k": {"population": "large_100k"},
     "1.7M": {"population": "canada_manufacturing"},
 }
 FULL_RUNS, SMALL_RUNS = 3, 5

@@ -5,13 +5,7 @@ import pytest
 
 from sim.run.api import compose
 
-TINY = {
-    "population.workers": 600,
-    "population.employers": 30,
-    "population.providers": 3,
-    "time.months": 48,
-    "time.burn_in": 12,
-}
+TINY = {"population": "tiny"}  # configs/population/tiny.yaml: 600 workers, 48 months
 
 
 def tiny_config(scenario: str = "pay_for_performance", seed: int = 1, **overrides):

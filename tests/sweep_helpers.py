@@ -13,12 +13,7 @@ from pathlib import Path
 import sim
 
 PROJECT_ROOT = Path(sim.__file__).resolve().parent.parent
-TINY = [
-    "population.workers=400",
-    "population.employers=25",
-    "time.months=36",
-    "time.burn_in=12",
-]
+TINY = ["population=tiny"]  # configs/population/tiny.yaml
 PAIRED = ["scenario=baseline,pay_for_performance", "seed=1,2,3"]
 SERIAL = "hydra/launcher=basic"  # in-process: no worker start-up for sweeps of a few tiny jobs
 

@@ -24,10 +24,7 @@ from sim.run.api import compose, run_to_dir
 from sim.model.model import TrainingMarketModel
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = [
-    "population.workers=600", "population.employers=30", "population.providers=3",
-    "time.months=48", "time.burn_in=12",
-]
+TINY = ["population=tiny"]
 M = "funding.milestones="
 P = "credentials.programs="
 

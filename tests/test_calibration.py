@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sim.checks.calibration import TARGETS, config_measures, markdown, measure
-from sim.checks.replications import DEFAULT_SCALE
+from sim.checks.replications import DEFAULT_ECONOMY
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,6 @@ def test_program_cost_and_cap_match_the_emc_design():
 
 @pytest.mark.calibration
 def test_calibration_page_lists_every_target_and_its_band(measured):
-    text = markdown(measured, [0, 1, 2, 3], DEFAULT_SCALE, 1.0)
+    text = markdown(measured, [0, 1, 2, 3], DEFAULT_ECONOMY, 1.0)
     for target in TARGETS:
         assert f"`{target.measure}`" in text and target.band() in text

@@ -14,7 +14,7 @@ import pytest
 from sim import KPI_NAMES
 from sim.run.api import group_options
 
-SMALL = ["population.workers=1000", "population.employers=50", "time.months=36", "time.burn_in=12"]
+SMALL = ["population=tiny"]  # configs/population/tiny.yaml
 SCENARIOS = group_options("scenario")
 
 
@@ -47,7 +47,7 @@ def test_console_command_writes_complete_outputs(scenario, tmp_path):
     assert provenance["config"]["scenario"]["name"] == scenario
     assert "git_commit" in provenance
     ts = pd.read_parquet(run_dir / "timeseries.parquet")
-    assert list(ts["month"]) == list(range(36))
+    assert list(ts["month"]) == list(range(48))  # the tiny preset runs 48 months
     assert set(KPI_NAMES) <= set(ts.columns)
     assert (run_dir / ".hydra" / "config.yaml").exists()
 

@@ -52,5 +52,5 @@ def test_experiment_runs_with_population_and_sweep_overrides(tmp_path_factory):
     table = pd.read_parquet(outcome_share_sweep(tmp_path_factory) / "sweep.parquet")
     assert len(table) == 4 and (table["status"] == "completed").all()
     assert sorted(table["funding.outcome_share"].unique()) == [0.0, 0.7]
-    assert (table["population.workers"] == 400).all()
+    assert (table["population"] == "tiny").all()
     assert (table["scenario"] == "pay_for_performance").all()

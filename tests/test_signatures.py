@@ -10,17 +10,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.checks.replications import Arm, Scale, one_sided_test, with_overrides
+from sim.analysis.paired import one_sided_test
+from sim.checks.replications import Arm, Economy
 from sim.config.schema import SimConfig
+from sim.config.validation import settings
 from sim.checks.signatures import SIGNATURES, run_signatures
 
-SMALL = Scale(workers=1_500, employers=75, providers=4, seats_per_provider=16, months=60, burn_in=12)
+SMALL = Economy("small")  # configs/population/small.yaml
 SEEDS = range(12)
 
 
 @pytest.fixture(scope="module")
 def signature_results():
-    return {r.number: r for r in run_signatures(scale=SMALL, seeds=SEEDS, processes=2)}
+    return {r.number: r for r in run_signatures(economy=SMALL, seeds=SEEDS, processes=2)}
 
 
 @pytest.mark.signatures
@@ -52,6 +54,9 @@ def test_one_sided_test_handles_constant_and_undefined_values():
 def test_arms_are_hashable_and_overrides_apply_to_nested_configs():
     arm = Arm.of("baseline", {"economy.pass_through": 1.0})
     assert arm == Arm.of("baseline", {"economy.pass_through": 1.0}) and hash(arm)
-    cfg = with_overrides(SimConfig(), {"economy.pass_through": 1.0, "seed": 7})
+    original = SimConfig()
+    cfg = settings(original, {"economy.pass_through": 1.0, "seed": 7})
     assert cfg.economy.pass_through == 1.0 and cfg.seed == 7
-    assert SimConfig().economy.pass_through != 1.0  # the original is untouched
+    assert original.economy.pass_through != 1.0  # the original is untouched
+    small = SMALL.config()
+    assert (small.population.workers, small.time.months) == (1_500, 60)

@@ -9,6 +9,7 @@ measures what pairing buys: 1 means nothing, 0.3 means the same precision as 11x
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -86,20 +87,60 @@ def paired_comparison(
     return out
 
 
+def t_interval(values: Iterable[float]) -> tuple[int, float, float, float]:
+    """Number, mean, standard error and 95% t half-width of the defined (finite) values: the
+    one statistics engine behind every paired effect, report and signature test."""
+    x = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    n = len(x)
+    mean = float(x.mean()) if n else np.nan
+    se = float(x.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    return n, mean, se, _t_quantile(n) * se
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A one-sided test that the mean of per-seed values lies above/below a threshold."""
+
+    effect: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n: int
+
+    def passed(self, alpha: float = 0.05) -> bool:
+        return bool(np.isfinite(self.p_value) and self.p_value < alpha)
+
+
+def one_sided_test(values: Iterable[float], direction: str, threshold: float = 0.0) -> TestResult:
+    """t-test of H1: mean > threshold (``direction='above'``) or < threshold ('below').
+
+    Returns the mean, its two-sided 95% confidence interval and the one-sided p-value.
+    Seeds whose value is undefined (nan) are dropped.
+    """
+    if direction not in ("above", "below"):
+        raise ValueError(f"direction={direction!r}; allowed: above, below")
+    n, mean, se, half = t_interval(values)
+    if n < 2:
+        return TestResult(mean, np.nan, np.nan, np.nan, n)
+    if se == 0:
+        right_side = mean > threshold if direction == "above" else mean < threshold
+        p = 0.0 if right_side else 1.0
+    else:
+        t = (mean - threshold) / se
+        p = float(stats.t.sf(t, n - 1) if direction == "above" else stats.t.cdf(t, n - 1))
+    return TestResult(mean, mean - half, mean + half, p, n)
+
+
 def difference_stats(name: str, treated: pd.Series, base: pd.Series) -> dict:
     """Paired mean difference over the seeds both have, its t CI and the SE ratio."""
     pairs = pd.concat([treated.rename("t"), base.rename("b")], axis=1, join="inner").dropna()
-    n = len(pairs)
-    diff = pairs["t"] - pairs["b"]
-    mean = float(diff.mean()) if n else np.nan
-    se_paired = float(diff.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    n, mean, se_paired, half = t_interval(pairs["t"] - pairs["b"])
     variances = (pairs["t"].var(ddof=1), pairs["b"].var(ddof=1)) if n > 1 else (np.nan, np.nan)
     se_unpaired = float(np.sqrt(sum(variances) / n)) if n > 1 else np.nan
     # a constant side (no public cost without a program; a KPI pinned by the model) makes the
     # ratio 1 by construction, or noise over rounding errors: not informative
     informative = n > 1 and all(np.sqrt(v) > 1e-9 * max(1.0, abs(float(pairs[c].mean())))
                                 for v, c in zip(variances, ("t", "b")))
-    half = _t_quantile(n) * se_paired
     return {
         "kpi": name,
         "n_pairs": n,

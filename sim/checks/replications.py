@@ -8,43 +8,39 @@ Analysis*, on paired comparisons). Runs are spread over processes with ``multipr
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import multiprocessing
 import os
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
-import numpy as np
-from scipy import stats
-
 from sim.config.schema import SimConfig
-from sim.config.validation import validate
+from sim.config.validation import settings
 
 
 @dataclass(frozen=True)
-class Scale:
-    """Size and horizon of the economy the replications run at."""
+class Economy:
+    """The economy replications run in: a preset of ``configs/population/`` (``default``,
+    ``small``, ``tiny``, ...) and dotted overrides on top (hashable, picklable)."""
 
-    workers: int = 10_000
-    employers: int = 500
-    providers: int = 10
-    seats_per_provider: int = 40
-    months: int = 120
-    burn_in: int = 24
+    preset: str = "default"
+    overrides: tuple[tuple[str, Any], ...] = ()
 
-    def overrides(self) -> dict[str, Any]:
-        return {
-            "population.workers": self.workers,
-            "population.employers": self.employers,
-            "population.providers": self.providers,
-            "population.seats_per_provider": self.seats_per_provider,
-            "time.months": self.months,
-            "time.burn_in": self.burn_in,
-        }
+    @classmethod
+    def of(cls, preset: str = "default", overrides: Mapping[str, Any] | None = None) -> "Economy":
+        return cls(preset, tuple(sorted((overrides or {}).items())))
+
+    def config(self) -> SimConfig:
+        """The economy's settings under the default scenario (to describe it)."""
+        return settings(scenario_config("pay_for_performance", self.preset), dict(self.overrides))
+
+    def describe(self) -> str:
+        cfg = self.config()
+        return (f"{cfg.population.workers:,} workers, {cfg.population.employers:,} employers,"
+                f" {cfg.time.months} months (burn-in {cfg.time.burn_in})")
 
 
-DEFAULT_SCALE = Scale()
+DEFAULT_ECONOMY = Economy()
 
 
 @dataclass(frozen=True)
@@ -59,34 +55,26 @@ class Arm:
         return cls(scenario, tuple(sorted((overrides or {}).items())))
 
 
-def with_overrides(cfg: Any, overrides: Mapping[str, Any]) -> Any:
-    """A copy of a config dataclass with dotted keys (``economy.pass_through``) replaced."""
-    for key, value in overrides.items():
-        head, _, rest = key.partition(".")
-        current = getattr(cfg, head)
-        cfg = dataclasses.replace(cfg, **{head: with_overrides(current, {rest: value}) if rest else value})
-    return cfg
-
-
 @functools.lru_cache(maxsize=None)
-def scenario_config(scenario: str) -> SimConfig:
-    """The composed config of a scenario (composed once per process: Hydra is slow)."""
+def scenario_config(scenario: str, preset: str = "default") -> SimConfig:
+    """The composed config of a scenario in an economy preset (composed once per process:
+    Hydra is slow); overrides go on top through :func:`sim.config.validation.settings`."""
     from sim.run.api import compose
 
-    return compose(scenario)
+    return compose(scenario, overrides={"population": preset})
 
 
-def arm_config(arm: Arm, seed: int, scale: Scale) -> SimConfig:
-    overrides = {**scale.overrides(), **dict(arm.overrides), "seed": seed}
-    return validate(with_overrides(scenario_config(arm.scenario), overrides))
+def arm_config(arm: Arm, seed: int, economy: Economy) -> SimConfig:
+    overrides = {**dict(economy.overrides), **dict(arm.overrides), "seed": seed}
+    return settings(scenario_config(arm.scenario, economy.preset), overrides)
 
 
-def run_arm(job: tuple[Arm, int, Scale]) -> tuple[tuple[Arm, int], dict]:
+def run_arm(job: tuple[Arm, int, Economy]) -> tuple[tuple[Arm, int], dict]:
     """Run one arm on one seed; returns its key and KPI scalars (top level: picklable)."""
     from sim.model.model import TrainingMarketModel
 
-    arm, seed, scale = job
-    results = TrainingMarketModel(arm_config(arm, seed, scale)).run()
+    arm, seed, economy = job
+    results = TrainingMarketModel(arm_config(arm, seed, economy)).run()
     return (arm, seed), results.kpis
 
 
@@ -97,13 +85,13 @@ def default_processes() -> int:
 def run_arms(
     arms: Iterable[Arm],
     seeds: Iterable[int],
-    scale: Scale = DEFAULT_SCALE,
+    economy: Economy = DEFAULT_ECONOMY,
     processes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[tuple[Arm, int], dict]:
     """KPI scalars of every (arm, seed), each distinct pair run once."""
     jobs = sorted({(arm, seed) for arm in arms for seed in seeds}, key=repr)
-    jobs = [(arm, seed, scale) for arm, seed in jobs]
+    jobs = [(arm, seed, economy) for arm, seed in jobs]
     processes = default_processes() if processes is None else processes
     results: dict[tuple[Arm, int], dict] = {}
     if processes <= 1:
@@ -122,40 +110,3 @@ def run_arms(
             pool.close()
             pool.join()
     return results
-
-
-@dataclass(frozen=True)
-class TestResult:
-    """A one-sided test that the mean of per-seed values lies above/below a threshold."""
-
-    effect: float
-    ci_low: float
-    ci_high: float
-    p_value: float
-    n: int
-
-    def passed(self, alpha: float = 0.05) -> bool:
-        return bool(np.isfinite(self.p_value) and self.p_value < alpha)
-
-
-def one_sided_test(values: Iterable[float], direction: str, threshold: float = 0.0) -> TestResult:
-    """t-test of H1: mean > threshold (``direction='above'``) or < threshold ('below').
-
-    Returns the mean, its two-sided 95% confidence interval and the one-sided p-value.
-    Seeds whose value is undefined (nan) are dropped.
-    """
-    if direction not in ("above", "below"):
-        raise ValueError(f"direction={direction!r}; allowed: above, below")
-    x = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
-    n = len(x)
-    if n < 2:
-        return TestResult(float(x.mean()) if n else np.nan, np.nan, np.nan, np.nan, n)
-    mean, sem = float(x.mean()), float(x.std(ddof=1) / np.sqrt(n))
-    half = float(stats.t.ppf(0.975, n - 1) * sem)
-    if sem == 0:
-        right_side = mean > threshold if direction == "above" else mean < threshold
-        p = 0.0 if right_side else 1.0
-    else:
-        alternative = "greater" if direction == "above" else "less"
-        p = float(stats.ttest_1samp(x, threshold, alternative=alternative).pvalue)
-    return TestResult(mean, mean - half, mean + half, p, n)

@@ -20,7 +20,8 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from sim.config.schema import CredentialsConfig
-from sim.checks.replications import DEFAULT_SCALE, Arm, Scale, TestResult, one_sided_test, run_arms
+from sim.analysis.paired import TestResult, one_sided_test
+from sim.checks.replications import DEFAULT_ECONOMY, Arm, Economy, run_arms
 
 SPEND = "employer_net_spend_per_employee"
 KpisByArm = Mapping[str, Mapping[str, float | None]]
@@ -100,14 +101,14 @@ class Signature:
 
     def run(
         self,
-        scale: Scale = DEFAULT_SCALE,
+        economy: Economy = DEFAULT_ECONOMY,
         seeds: Iterable[int] = range(8),
         processes: int | None = None,
         progress=None,
     ) -> SignatureResult:
         """Run every arm on every seed (paired) and test each check."""
         seeds = list(seeds)
-        kpis = run_arms(self.arms.values(), seeds, scale, processes, progress)
+        kpis = run_arms(self.arms.values(), seeds, economy, processes, progress)
         return self.evaluate(kpis, seeds)
 
 
@@ -339,7 +340,7 @@ SIGNATURES: tuple[Callable[[], Signature], ...] = (
 
 def run_signatures(
     signatures: Sequence[Signature] | None = None,
-    scale: Scale = DEFAULT_SCALE,
+    economy: Economy = DEFAULT_ECONOMY,
     seeds: Iterable[int] = range(8),
     processes: int | None = None,
     progress=None,
@@ -348,5 +349,5 @@ def run_signatures(
     signatures = [make() for make in SIGNATURES] if signatures is None else list(signatures)
     seeds = list(seeds)
     arms = [arm for sig in signatures for arm in sig.arms.values()]
-    kpis = run_arms(arms, seeds, scale, processes, progress)
+    kpis = run_arms(arms, seeds, economy, processes, progress)
     return [sig.evaluate(kpis, seeds) for sig in signatures]

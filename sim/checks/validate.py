@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.run.outputs import atomic_write_bytes
-from sim.checks.replications import DEFAULT_SCALE, Scale, default_processes
+from sim.checks.replications import Economy, default_processes
+from sim.config.validation import ConfigError
 from sim.checks.signatures import SignatureResult, run_signatures
 
 
@@ -27,8 +28,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seeds", type=int, default=8, help="replications per arm (default 8)")
     parser.add_argument("--first-seed", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--processes", type=int, default=default_processes(), help="parallel runs")
+    parser.add_argument("--economy", default="default",
+                        help="economy preset of configs/population (default, small, tiny, ...)")
     for name in ("workers", "employers", "providers", "months", "burn_in"):
-        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(DEFAULT_SCALE, name))
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None,
+                            help="override the preset's value")
     parser.add_argument("--output-dir", type=Path, default=Path("outputs") / "validation")
     args = parser.parse_args(argv)
     if args.seeds < 2:
@@ -36,24 +40,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def scale_from(args: argparse.Namespace) -> Scale:
-    """The scale asked for; provider seats scale with the workforce (40 per 1,000 workers x 10)."""
-    seats = max(1, round(DEFAULT_SCALE.seats_per_provider * args.workers * DEFAULT_SCALE.providers
-                         / (DEFAULT_SCALE.workers * args.providers)))
-    return Scale(args.workers, args.employers, args.providers, seats, args.months, args.burn_in)
+def economy_from(args: argparse.Namespace) -> Economy:
+    """The preset with the sizes asked for; provider seats scale with workers per provider."""
+    preset = Economy(args.economy).config()
+    overrides = {key: getattr(args, name) for key, name in (
+        ("population.workers", "workers"), ("population.employers", "employers"),
+        ("population.providers", "providers"), ("time.months", "months"),
+        ("time.burn_in", "burn_in")) if getattr(args, name) is not None}
+    if args.workers is not None or args.providers is not None:
+        pop = preset.population
+        workers = args.workers if args.workers is not None else pop.workers
+        providers = args.providers if args.providers is not None else pop.providers
+        overrides["population.seats_per_provider"] = max(
+            1, round(pop.seats_per_provider * workers * pop.providers / (pop.workers * providers)))
+    return Economy.of(args.economy, overrides)
 
 
 def results_table(results: list[SignatureResult]) -> pd.DataFrame:
     return pd.DataFrame([check.row() for result in results for check in result.checks])
 
 
-def markdown(table: pd.DataFrame, results: list[SignatureResult], scale: Scale, seeds: list[int],
-             seconds: float) -> str:
+def markdown(table: pd.DataFrame, results: list[SignatureResult], economy: Economy,
+             seeds: list[int], seconds: float) -> str:
     lines = [
         "# Theory signatures (MODEL.md section 6)",
         "",
-        f"Scale: {scale.workers} workers, {scale.employers} employers, {scale.months} months"
-        f" (burn-in {scale.burn_in}); seeds {seeds[0]}..{seeds[-1]} ({len(seeds)}, the same in"
+        f"Economy `{economy.preset}`: {economy.describe()};"
+        f" seeds {seeds[0]}..{seeds[-1]} ({len(seeds)}, the same in"
         f" every arm); {seconds:.0f} s.",
         "Each check is a one-sided t-test over seeds of a paired per-seed measure; it passes at"
         " p < 0.05. CI is the two-sided 95% interval of the mean.",
@@ -90,14 +103,18 @@ def progress_bar(total_label: str):
 def main(argv: list[str] | None = None) -> int:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     args = parse_args(argv)
-    scale = scale_from(args)
+    try:
+        economy = economy_from(args)
+    except ConfigError as exc:
+        print(f"p4p-validate: error: {exc}", file=sys.stderr)
+        return 2
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     started = time.perf_counter()
-    results = run_signatures(scale=scale, seeds=seeds, processes=args.processes,
+    results = run_signatures(economy=economy, seeds=seeds, processes=args.processes,
                              progress=progress_bar("simulations"))
     seconds = time.perf_counter() - started
     table = results_table(results)
-    text = markdown(table, results, scale, seeds, seconds)
+    text = markdown(table, results, economy, seeds, seconds)
     out_dir = args.output_dir / time.strftime("%Y%m%d-%H%M%S")
     atomic_write_bytes(out_dir / "validation.md", text.encode())
     atomic_write_bytes(out_dir / "validation.csv", table.to_csv(index=False).encode())

@@ -18,6 +18,7 @@ import difflib
 import math
 import re
 import typing
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -266,16 +267,39 @@ def _meta_for(name: str) -> dict:
 
 
 # --- declared ranges ------------------------------------------------------------------------
+# Configs that passed validate(), by their full text (a dataclass repr lists every field, so a
+# config changed after validation no longer matches). Bounded: a long-lived sweep worker sees
+# one config per job.
+_VALIDATED: OrderedDict[str, None] = OrderedDict()
+_VALIDATED_KEEP = 256
+
+
 def validate(cfg: SimConfig) -> SimConfig:
     """Check every declared type, range and choice, then the rules that join several fields."""
     if not isinstance(cfg, SimConfig):
         raise ConfigError(
             f"config={_show(cfg)} has the wrong type ({type(cfg).__name__}); allowed: a SimConfig"
-            " (use sim.validation.to_sim_config for dicts and DictConfigs)"
+            " (use sim.config.validation.to_sim_config for dicts and DictConfigs)"
         )
     _check_fields(cfg, "")
     _check_rules(cfg)
+    _VALIDATED[repr(cfg)] = None
+    while len(_VALIDATED) > _VALIDATED_KEEP:
+        _VALIDATED.popitem(last=False)
     return cfg
+
+
+def is_validated(cfg: Any) -> bool:
+    """Whether ``cfg`` is a SimConfig equal to one that passed :func:`validate`."""
+    return isinstance(cfg, SimConfig) and repr(cfg) in _VALIDATED
+
+
+def settings(cfg: Any = None, overrides: Mapping[str, Any] | None = None) -> SimConfig:
+    """A validated SimConfig from a config (validated or not, SimConfig, dict or DictConfig)
+    plus dotted or Mesa-style (``funding__outcome_share``) overrides; validates only what
+    has not been validated already, so a config checked at the edge is not checked again."""
+    typed = to_sim_config(cfg, dict(overrides or {}))
+    return typed if is_validated(typed) else validate(typed)
 
 
 def _check_fields(obj: Any, prefix: str) -> None:

@@ -11,12 +11,12 @@ The monthly step runs the phases in :attr:`TrainingMarketModel.PHASES`, in that 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import mesa
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig
 
 from sim.model.arrays.allocator import keep_freed_memory
 from sim.config.schema import SimConfig
@@ -28,7 +28,7 @@ from sim.model.providers import Provider, ProviderTable
 from sim.model.recognition import Recognition
 from sim.model.arrays.rng import RandomStreams
 from sim.model.training import Training
-from sim.config.validation import to_sim_config, validate
+from sim.config.validation import settings
 from sim.model.workers import Workers
 
 
@@ -63,9 +63,11 @@ class TrainingMarketModel(mesa.Model):
         "record",
     )
 
-    def __init__(self, cfg: SimConfig | DictConfig | dict | None = None, **overrides):
-        cfg = to_sim_config(cfg if cfg is not None else SimConfig(), overrides)
-        validate(cfg)
+    def __init__(self, cfg: SimConfig | Mapping | None = None, **overrides):
+        """``cfg``: a SimConfig (from ``sim.compose``), or settings to validate; ``overrides``:
+        dotted keys or Mesa-style keywords, e.g. ``TrainingMarketModel(seed=3,
+        funding__outcome_share=0.5)``. A config already validated is not checked again."""
+        cfg = settings(cfg, overrides)
         keep_freed_memory()
         super().__init__(rng=cfg.seed)
         self.cfg = cfg

@@ -25,7 +25,14 @@ from sim.run import faults
 from sim.config.schema import SimConfig
 from sim.model.model import Results, TrainingMarketModel
 from sim.run.outputs import SUMMARY, TIMESERIES, load_summary, write_run
-from sim.config.validation import ConfigError, check_override, composition_error_message, to_sim_config, validate
+from sim.config.validation import (
+    ConfigError,
+    check_override,
+    composition_error_message,
+    settings,
+    to_sim_config,
+    validate,
+)
 
 log = logging.getLogger("p4p_sim")
 
@@ -72,40 +79,28 @@ def group_options(group: str) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def _override_list(
+def _split_overrides(
     scenario: str | None, seed: int | None, overrides: Mapping | Iterable[str] | None
-) -> list[str]:
-    items: list[str] = []
+) -> tuple[list[str], dict]:
+    """(Hydra override texts, dotted settings). Config-group choices (``scenario``,
+    ``population=tiny``) and command-line texts need Hydra's composition; dotted settings
+    given as a mapping are applied afterwards by :func:`sim.config.validation.settings`, the
+    one path that every in-process override takes."""
+    texts: list[str] = []
     if scenario is not None:
-        items.append(f"scenario={scenario}")
-    if seed is not None:
-        items.append(f"seed={seed}")
+        texts.append(f"scenario={scenario}")
+    dotted: dict = {} if seed is None else {"seed": seed}
     if isinstance(overrides, Mapping):
         for key, value in overrides.items():
-            if str(key).split("@")[0].lstrip("+~") not in CONFIG_GROUPS:
-                check_override(str(key).lstrip("+~"), value)
-        items += [f"{k}={hydra_literal(v)}" for k, v in overrides.items()]
+            if str(key).split("@")[0].lstrip("+~") in CONFIG_GROUPS:
+                texts.append(f"{key}={value}")
+            else:
+                dotted[str(key)] = value
     elif isinstance(overrides, str):
-        items.append(overrides)
+        texts.append(overrides)
     elif overrides:
-        items += list(overrides)
-    return items
-
-
-def hydra_literal(value) -> str:
-    """A Python value written in Hydra's override grammar (quoted text stays text)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {hydra_literal(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(hydra_literal(v) for v in value) + "]"
-    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{text}'"
+        texts += list(overrides)
+    return texts, dotted
 
 
 def check_overrides(overrides: Iterable[str]) -> None:
@@ -165,7 +160,10 @@ def compose(
     Raises :class:`ConfigError` (one line naming the parameter, its value and what is
     allowed) for unknown scenarios or keys, wrong types, and out-of-range values.
     """
-    return compose_config(_override_list(scenario, seed, overrides))
+    texts, dotted = _split_overrides(scenario, seed, overrides)
+    if not dotted:
+        return compose_config(texts)
+    return settings(compose_config(texts, check_ranges=False), dotted)
 
 
 def run_model(
@@ -181,7 +179,7 @@ def run_model(
 
 def run_to_dir(cfg: SimConfig | DictConfig, out_dir: Path, progress_every: int = 12) -> Results:
     """Run one simulation and write its outputs into ``out_dir`` (the CLI's job)."""
-    sim_cfg = validate(to_sim_config(cfg))
+    sim_cfg = settings(cfg)
     started = time.perf_counter()
     model = TrainingMarketModel(sim_cfg)
     faults.arm(model)  # test hook; does nothing unless P4P_SIM_TEST_FAULT is set

@@ -20,7 +20,7 @@ from omegaconf import DictConfig
 
 from sim.run.api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
 from sim.run.outputs import make_hydra_config_writes_atomic, write_failure
-from sim.config.validation import ConfigError, to_sim_config, validate
+from sim.config.validation import ConfigError, settings
 
 log = logging.getLogger("p4p_sim")
 
@@ -40,7 +40,7 @@ def run_task(cfg: DictConfig) -> dict:
     overrides = list(hydra_cfg.overrides.task)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
-        results = run_to_dir(validate(to_sim_config(cfg)), out_dir)
+        results = run_to_dir(settings(cfg), out_dir)
     except ConfigError as exc:  # nothing was written: a bad value fails before any work
         if not multirun:
             fail(str(exc))
