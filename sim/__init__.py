@@ -18,7 +18,7 @@ from sim.run.api import compose, load_run, run_model, run_to_dir
 from sim.config.schema import SimConfig
 from sim.model.employers import Employer
 from sim.model.invariants import InvariantError, check_invariants
-from sim.model.kpis import KPI_NAMES, KPIS
+from sim.config.outcomes import KPI_NAMES, KPIS
 from sim.model.model import Results, TrainingMarketModel
 from sim.model.providers import Provider
 from sim.config.validation import ConfigError, validate

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from tests.sweep_helpers import PAIRED, SERIAL, file_mtimes, paired_sweep, run_sweep
 
-from sim.model.kpis import KPI_NAMES
+from sim.config.outcomes import KPI_NAMES
 from sim.run.sweep import collect_sweep, load_sweep
 from sim.run.sweep_jobs import MANIFEST, job_name
 

@@ -2,7 +2,7 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot, so it works
 headless (``fig.savefig(...)``) and displays inline in notebooks. Axes carry units from
-:data:`sim.kpis.KPIS` and the parameter declarations in :mod:`sim.config`.
+the KPI declarations of :mod:`sim.config.outcomes` and the parameter declarations.
 
     >>> import sim, sim.plots
     >>> sweep = sim.load_sweep(path)
@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.config.schema import SimConfig
-from sim.model.kpis import KPIS
+from sim.config.outcomes import kpi_unit
 from sim.analysis.paired import condition_label
 
 MAIN_KPIS = (
@@ -34,28 +34,7 @@ MAIN_KPIS = (
     "mean_wage",
     "microcredential_recognition",
 )
-EXTRA_UNITS = {
-    "trainees": "training starts",
-    "funded_trainees": "training starts",
-    "additional_trainees": "training starts",
-    "public_cost_per_additional_trainee": "CAD/additional trainee",
-    "certifications": "certifications",
-    "quit_rate": "share/month",
-    "sme_training_incidence": "starts/SME employee/year",
-    "microcredential_recognition_final": "0..1",
-    "assessment_standard_final": "0..1",
-    "policy_months": "months",
-}
-MONTHLY_UNITS = {"public_cost": "CAD/month"}
 NCOLS = 3
-
-
-def kpi_unit(kpi: str, monthly: bool = False) -> str:
-    """Unit of a KPI scalar (or of its monthly value in the time series)."""
-    if monthly and kpi in MONTHLY_UNITS:
-        return MONTHLY_UNITS[kpi]
-    units = {k.name: k.unit for k in KPIS}
-    return units.get(kpi, EXTRA_UNITS.get(kpi, ""))
 
 
 def param_label(key: str) -> str:

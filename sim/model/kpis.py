@@ -1,68 +1,18 @@
-"""KPIs (MODEL.md section 5): definitions with units, the monthly recorder, and scalars.
+"""The monthly recorder: flows, states and the KPIs declared in :mod:`sim.config.outcomes`.
 
 Each month the recorder collects flows (spending, starts, certifications, payments,
 separations) through cheap hooks and a handful of aggregates of the state, giving one row per
-month. Scalars summarise the policy window (months ``burn_in .. months-1``).
+month. Scalars summarise the policy window (months ``burn_in .. months-1``). A KPI's formula
+is declared once and evaluated here on one month's flows and on the window's sums.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sim.config.outcomes import BY_NAME, KPIS, RECORDED
+from sim.config.outcomes import ratio as _ratio
 
-@dataclass(frozen=True)
-class KPI:
-    name: str
-    unit: str
-    description: str
-
-
-KPIS = (
-    KPI("gross_training_spend_per_employee", "CAD/employee/year", "All training spending (tuition + release time) per employee per year."),
-    KPI("employer_net_spend_per_employee", "CAD/employee/year", "Employers' out-of-pocket training spending after reimbursements and claim costs."),
-    KPI("training_incidence", "starts/employee/year", "Share of employees who start training per year."),
-    KPI("share_employers_training", "share", "Share of employers that train at least one worker in a year."),
-    KPI("certifications_per_1000", "per 1000 employees/year", "Microcredentials earned (training or prior learning) per 1,000 employees per year."),
-    KPI("public_cost", "CAD", "Total funder outlay over the policy window, net of recovered penalties."),
-    KPI("public_cost_per_certification", "CAD", "Public cost per certification earned by a funded participant."),
-    KPI("reimbursement_rate", "share", "Outcome payments made / the most that could have been paid, for resolved participants."),
-    KPI("deadweight_share", "share", "Share of funded training the employer would have bought without the program."),
-    KPI("cream_skimming_index", "ratio", "Mean predicted pass probability of trainees / that of the eligible pool."),
-    KPI("disadvantaged_trainee_ratio", "ratio", "Disadvantaged share of trainees / their share of employees."),
-    KPI("poaching_rate_trained", "share", "Share of trained workers hired away by another employer within 12 months of finishing."),
-    KPI("mean_wage", "CAD/month", "Mean monthly wage of employees."),
-    KPI("employment_rate", "share", "Share of the workforce employed."),
-    KPI("mean_general_skill", "skill units", "Mean general (portable) skill of the workforce."),
-    KPI("output_per_worker", "CAD/month", "Value added per employee per month."),
-    KPI("microcredential_recognition", "0..1", "Mean employer recognition of microcredentials."),
-    KPI("assessment_standard", "0..1", "Mean provider pass standard."),
-)
-KPI_NAMES = tuple(k.name for k in KPIS)
-EXTRA_SCALARS = (
-    "trainees",
-    "funded_trainees",
-    "certifications",
-    "quit_rate",
-    "sme_training_incidence",
-    "microcredential_recognition_final",
-    "assessment_standard_final",
-    "policy_months",
-    # calibration measures (MODEL.md section 7) and validation measures (section 6)
-    "direct_training_spend_per_employee",
-    "large_employer_spend_per_employee",
-    "large_employer_spend_share_of_payroll",
-    "training_spend_share_of_payroll",
-    "effective_pass_through",
-    "certification_wage_gain",
-    "first_year_return_short_training",
-    "constrained_training_incidence",
-    "unconstrained_sme_training_incidence",
-    "microcredential_recognition_start",
-    "microcredential_awareness_start",
-    "microcredential_understanding_start",
-)
 
 FLOW_COLUMNS = (
     "starts", "starts_disadvantaged", "starts_funded", "starts_deadweight", "starts_sme",
@@ -250,31 +200,16 @@ class Recorder:
         to_employers = m.cfg.funding.recipient == "employer"
         received = flows["upfront"] + flows["outcome"] - flows["recovered"]
         f["employer_received"] = received if to_employers else 0.0
-        employer_admin = flows["admin"] if to_employers else 0.0
         workforce = self.workforce_totals()
         n_emp = workforce["employees"]
         f["trained_at_risk"] = float(self.trained_staff.sum())
         per_year = 12.0 / max(n_emp, 1)
         self.accrue_training_rents(month)
         recent_start = e.last_training_month >= month - 11
-        row = {
-            "month": month,
-            "policy_active": bool(m.policy_active),
-            "employees": n_emp,
-            "gross_training_spend_per_employee": (f["tuition_spend"] + f["release_spend"]) * per_year,
-            "employer_net_spend_per_employee": (f["employer_paid"] - f["employer_received"] + employer_admin) * per_year,
-            "training_incidence": f["starts"] * per_year,
+        flow_of = _FlowView(f.__getitem__, to_employers)
+        state = {
             "share_employers_training": float(recent_start.mean()),
-            "certifications_per_1000": (f["certifications"] + f["rpl_certifications"]) * per_year * 1000,
-            "public_cost": f["public_upfront"] + f["public_outcome"] - f["public_recovered"],
-            "public_cost_per_certification": _ratio(
-                f["public_upfront"] + f["public_outcome"] - f["public_recovered"], f["funded_certifications"]
-            ),
             "reimbursement_rate": _ratio(f["public_outcome"], f["outcome_potential"]),
-            "deadweight_share": _ratio(f["starts_deadweight"], f["starts_funded"]),
-            "cream_skimming_index": _ratio(
-                _ratio(f["trainee_pass_sum"], f["starts"]), _ratio(f["pool_pass_sum"], f["pool_n"])
-            ),
             "disadvantaged_trainee_ratio": _ratio(
                 _ratio(f["starts_disadvantaged"], f["starts"]),
                 workforce["disadvantaged"] / n_emp if n_emp else np.nan,
@@ -286,6 +221,11 @@ class Recorder:
             "output_per_worker": workforce["output"] / n_emp if n_emp else np.nan,
             "microcredential_recognition": float(e.recognition.mean()),
             "assessment_standard": float(p.standard.mean()),
+        }
+        row = {"month": month, "policy_active": bool(m.policy_active), "employees": n_emp}
+        for kpi in KPIS:
+            row[kpi.name] = kpi.value(flow_of, per_year) if kpi.is_formula else state[kpi.name]
+        row.update({
             "quit_rate": (f["poached"] + f["separations"]) / max(n_emp, 1),
             "separation_rate": (f["poached"] + f["separations"] + f["retirements"]) / max(n_emp, 1),
             "sme_employees": workforce["sme_employees"],
@@ -294,7 +234,7 @@ class Recorder:
             "payroll": workforce["payroll"],
             "large_payroll": workforce["large_payroll"],
             "microcredential_awareness": float(e.mc_aware.mean()),
-        }
+        })
         row.update({f"flow_{k}": v for k, v in f.items()})
         self.rows.append(row)
 
@@ -312,36 +252,20 @@ class Recorder:
         years = n_months / 12.0
         employees = float(window["employees"].mean()) if n_months else np.nan
         per_employee_year = 1.0 / (employees * years) if n_months and employees > 0 else np.nan
-        ledger = m.funder.enrolments
-        policy_rows = np.flatnonzero(ledger.in_policy)
-        public_cost = flows("public_upfront") + flows("public_outcome") - flows("public_recovered")
-        to_employers = m.cfg.funding.recipient == "employer"
-        employer_admin = flows("claim_costs") if to_employers else 0.0
-        starts = flows("starts")
-        out: dict[str, float | None] = {
-            "gross_training_spend_per_employee": (flows("tuition_spend") + flows("release_spend")) * per_employee_year,
-            "employer_net_spend_per_employee": (flows("employer_paid") - flows("employer_received") + employer_admin) * per_employee_year,
-            "training_incidence": starts * per_employee_year,
-            "share_employers_training": self.share_employers_training(),
-            "certifications_per_1000": (flows("certifications") + flows("rpl_certifications")) * per_employee_year * 1000,
-            "public_cost": public_cost,
-            "public_cost_per_certification": _ratio(public_cost, flows("funded_certifications")),
-            "reimbursement_rate": self.reimbursement_rate(policy_rows),
-            "deadweight_share": _ratio(flows("starts_deadweight"), flows("starts_funded")),
-            "cream_skimming_index": _ratio(
-                _ratio(flows("trainee_pass_sum"), starts), _ratio(flows("pool_pass_sum"), flows("pool_n"))
-            ),
-            "disadvantaged_trainee_ratio": self.disadvantaged_ratio(window),
-            "poaching_rate_trained": self.poaching_rate(policy_rows),
-        }
-        for name in ("mean_wage", "employment_rate", "mean_general_skill", "output_per_worker",
-                     "microcredential_recognition", "assessment_standard", "quit_rate"):
-            out[name] = float(window[name].mean()) if n_months else None
+        policy_rows = np.flatnonzero(m.funder.enrolments.in_policy)
+        flow_of = _FlowView(flows, m.cfg.funding.recipient == "employer")
+        out: dict[str, float | None] = {}
+        for kpi in (*KPIS, BY_NAME["quit_rate"]):
+            if kpi.is_formula:
+                out[kpi.name] = kpi.value(flow_of, per_employee_year)
+            elif kpi.kind == RECORDED:
+                out[kpi.name] = getattr(self, kpi.recorded_by)(window, policy_rows)
+            else:
+                out[kpi.name] = float(window[kpi.name].mean()) if n_months else None
+        for name in ("trainees", "funded_trainees", "certifications"):
+            out[name] = BY_NAME[name].value(flow_of)
         sme_employees = float(window["sme_employees"].mean()) if n_months else 0.0
         out.update(
-            trainees=starts,
-            funded_trainees=flows("starts_funded"),
-            certifications=flows("certifications") + flows("rpl_certifications"),
             sme_training_incidence=_ratio(flows("starts_sme"), sme_employees * years),
             microcredential_recognition_final=float(ts["microcredential_recognition"].iloc[-1]),
             assessment_standard_final=float(ts["assessment_standard"].iloc[-1]),
@@ -393,7 +317,8 @@ class Recorder:
             cost = cost - ledger.upfront_paid[rows] - ledger.outcome_paid[rows]
         return _ratio(float(ledger.first_year_rent[rows].sum()) - float(cost.sum()), float(cost.sum()))
 
-    def share_employers_training(self) -> float:
+    def share_employers_training(self, window: pd.DataFrame, rows: np.ndarray) -> float:
+        """Mean over full policy years of the share of employers with a start that year."""
         years = [y for y in self.started_in_year]
         m = self.model
         n_years = (m.cfg.time.months - m.cfg.time.burn_in) / 12.0
@@ -406,7 +331,8 @@ class Recorder:
         ]
         return float(np.mean(shares))
 
-    def reimbursement_rate(self, rows: np.ndarray) -> float:
+    def reimbursement_rate(self, window: pd.DataFrame, rows: np.ndarray) -> float:
+        """Outcome payments / their maximum over funded enrolments whose milestones resolved."""
         m = self.model
         ledger = m.funder.enrolments
         rows = rows[ledger.funded[rows]]
@@ -418,14 +344,16 @@ class Recorder:
         resolved = rows[ledger.end[rows] + last_due < m.cfg.time.months]
         return _ratio(float(ledger.outcome_paid[resolved].sum()), float(ledger.outcome_max[resolved].sum()))
 
-    def poaching_rate(self, rows: np.ndarray) -> float:
+    def poaching_rate(self, window: pd.DataFrame, rows: np.ndarray) -> float:
+        """Share of completers followed for 12 months who were poached in that year."""
         ledger = self.model.funder.enrolments
         done = rows[ledger.completed[rows] & (ledger.end[rows] + 12 < self.model.cfg.time.months)]
         if len(done) == 0:
             return np.nan
         return float(ledger.poached_within_year[done].mean())
 
-    def disadvantaged_ratio(self, window: pd.DataFrame) -> float:
+    def disadvantaged_ratio(self, window: pd.DataFrame, rows: np.ndarray) -> float:
+        """Disadvantaged share of starts / their share of the employed."""
         starts = float(window["flow_starts"].sum())
         if starts == 0:
             return np.nan
@@ -435,10 +363,14 @@ class Recorder:
         return _ratio(trainee_share, workforce_share)
 
 
-def _ratio(num: float, den: float) -> float:
-    if den is None or num is None or not np.isfinite(den) or den == 0 or not np.isfinite(num):
-        return np.nan
-    return num / den
+class _FlowView:
+    """Flows by name for the KPI formulas: one month's, or sums over the window."""
+
+    def __init__(self, get, pays_employers: bool):
+        self.get, self.pays_employers = get, pays_employers
+
+    def __call__(self, name: str) -> float:
+        return self.get(name)
 
 
 def _clean(value) -> float | None:

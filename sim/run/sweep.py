@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from sim.model.kpis import EXTRA_SCALARS, KPI_NAMES
+from sim.config.outcomes import EXTRA_SCALARS, KPI_NAMES
 from sim.run.outputs import SUMMARY, TIMESERIES, TIMING, atomic_write_parquet
 from sim.run.sweep_jobs import (
     COMPLETED, JOB_CONFIG, JobState, find_job_dirs, job_state, override_key, read_json, read_manifest,

@@ -1,0 +1,208 @@
+"""What the model reports (its outcomes, in EMA-Workbench terms): every KPI declared once.
+
+A KPI has a name, a unit, a meaning and a rule for how it is formed. Rules of the kinds
+``PER_EMPLOYEE_YEAR``, ``RATIO`` and ``TOTAL`` are formulas over the recorder's monthly flows,
+written once here and evaluated twice by :class:`sim.model.kpis.Recorder`: on one month's flows
+for the time series and on the sums over the policy window for the scalar. ``MEAN`` KPIs are
+monthly states averaged over the window; ``RECORDED`` ones need the enrolment ledger or the
+employers' histories (cohorts followed for a year, yearly shares) and are computed by the
+recorder method named in ``recorded_by``. ``COMPARISON`` KPIs exist only in paired comparisons
+(``p4p-report``). Units, plot labels and the README's KPI table all read from here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+
+PER_EMPLOYEE_YEAR = "per employee-year"  # numerator / (mean employees x years) x scale
+RATIO = "ratio"                          # numerator / denominator (undefined when 0)
+TOTAL = "total"                          # numerator, summed
+MEAN = "mean"                            # monthly state, averaged over the window
+RECORDED = "recorded"                    # computed by a named recorder method
+COMPARISON = "comparison"                # paired difference against a baseline
+
+
+class Flows(Protocol):
+    """One month's flows, or their sums over the window, by name (``f("starts")``)."""
+
+    pays_employers: bool
+
+    def __call__(self, name: str) -> float: ...
+
+
+Formula = Callable[[Flows], float]
+
+
+@dataclass(frozen=True)
+class KPI:
+    name: str
+    unit: str
+    description: str
+    kind: str
+    numerator: Formula | None = None
+    denominator: Formula | None = None
+    scale: float = 1.0
+    headline: bool = True      # one of the KPIs every summary, report and README table lists
+    monthly_unit: str = ""     # unit of the monthly value where it differs (a total per month)
+    recorded_by: str = ""      # recorder method, for RECORDED KPIs
+
+    def value(self, f: Flows, per_employee_year: float = np.nan) -> float:
+        """The KPI from flows: one month's (for the series) or the window's (for the scalar)."""
+        if self.kind == PER_EMPLOYEE_YEAR:
+            value = self.numerator(f) * per_employee_year
+        elif self.kind == RATIO:
+            value = ratio(self.numerator(f), self.denominator(f))
+        elif self.kind == TOTAL:
+            value = self.numerator(f)
+        else:
+            raise ValueError(f"{self.name} is {self.kind}, not a formula over flows")
+        return value * self.scale if self.scale != 1.0 else value
+
+    @property
+    def is_formula(self) -> bool:
+        return self.kind in (PER_EMPLOYEE_YEAR, RATIO, TOTAL)
+
+
+def ratio(num: float, den: float) -> float:
+    """``num / den``, undefined (nan) when either is undefined or ``den`` is 0."""
+    if den is None or num is None or not np.isfinite(den) or den == 0 or not np.isfinite(num):
+        return np.nan
+    return num / den
+
+
+def _public_cost(f: Flows) -> float:
+    return f("public_upfront") + f("public_outcome") - f("public_recovered")
+
+
+def _certifications(f: Flows) -> float:
+    return f("certifications") + f("rpl_certifications")
+
+
+def _employer_net(f: Flows) -> float:
+    admin = f("claim_costs") if f.pays_employers else 0.0
+    return f("employer_paid") - f("employer_received") + admin
+
+
+ALL_KPIS = (
+    KPI("gross_training_spend_per_employee", "CAD/employee/year",
+        "All training spending (tuition + release time) per employee per year.",
+        PER_EMPLOYEE_YEAR, lambda f: f("tuition_spend") + f("release_spend")),
+    KPI("employer_net_spend_per_employee", "CAD/employee/year",
+        "Employers' out-of-pocket training spending after reimbursements and claim costs.",
+        PER_EMPLOYEE_YEAR, _employer_net),
+    KPI("training_incidence", "starts/employee/year",
+        "Share of employees who start training per year.",
+        PER_EMPLOYEE_YEAR, lambda f: f("starts")),
+    KPI("share_employers_training", "share",
+        "Share of employers that train at least one worker in a year.",
+        RECORDED, recorded_by="share_employers_training"),
+    KPI("certifications_per_1000", "per 1000 employees/year",
+        "Microcredentials earned (training or prior learning) per 1,000 employees per year.",
+        PER_EMPLOYEE_YEAR, _certifications, scale=1000),
+    KPI("public_cost", "CAD",
+        "Total funder outlay over the policy window, net of recovered penalties.",
+        TOTAL, _public_cost, monthly_unit="CAD/month"),
+    KPI("public_cost_per_certification", "CAD",
+        "Public cost per certification earned by a funded participant.",
+        RATIO, _public_cost, lambda f: f("funded_certifications")),
+    KPI("reimbursement_rate", "share",
+        "Outcome payments made / the most that could have been paid, for resolved participants.",
+        RECORDED, recorded_by="reimbursement_rate"),
+    KPI("deadweight_share", "share",
+        "Share of funded training the employer would have bought without the program.",
+        RATIO, lambda f: f("starts_deadweight"), lambda f: f("starts_funded")),
+    KPI("cream_skimming_index", "ratio",
+        "Mean predicted pass probability of trainees / that of the eligible pool.",
+        RATIO, lambda f: ratio(f("trainee_pass_sum"), f("starts")),
+        lambda f: ratio(f("pool_pass_sum"), f("pool_n"))),
+    KPI("disadvantaged_trainee_ratio", "ratio",
+        "Disadvantaged share of trainees / their share of employees.",
+        RECORDED, recorded_by="disadvantaged_ratio"),
+    KPI("poaching_rate_trained", "share",
+        "Share of trained workers hired away by another employer within 12 months of finishing.",
+        RECORDED, recorded_by="poaching_rate"),
+    KPI("mean_wage", "CAD/month", "Mean monthly wage of employees.", MEAN),
+    KPI("employment_rate", "share", "Share of the workforce employed.", MEAN),
+    KPI("mean_general_skill", "skill units", "Mean general (portable) skill of the workforce.", MEAN),
+    KPI("output_per_worker", "CAD/month", "Value added per employee per month.", MEAN),
+    KPI("microcredential_recognition", "0..1", "Mean employer recognition of microcredentials.",
+        MEAN),
+    KPI("assessment_standard", "0..1", "Mean provider pass standard.", MEAN),
+    # --- further scalars of summary.json --------------------------------------------------
+    KPI("quit_rate", "share/month",
+        "Quits (poached or to unemployment) per employee per month.", MEAN, headline=False),
+    KPI("trainees", "training starts", "Training starts in the policy window.",
+        TOTAL, lambda f: f("starts"), headline=False),
+    KPI("funded_trainees", "training starts", "Training starts the program funded.",
+        TOTAL, lambda f: f("starts_funded"), headline=False),
+    KPI("certifications", "certifications",
+        "Microcredentials earned in the window (training or prior learning).",
+        TOTAL, _certifications, headline=False),
+    KPI("sme_training_incidence", "starts/SME employee/year",
+        "Training starts per SME employee per year.",
+        RECORDED, headline=False, recorded_by="scalars"),
+    KPI("microcredential_recognition_final", "0..1",
+        "Mean employer recognition of microcredentials in the last month.",
+        RECORDED, headline=False, recorded_by="scalars"),
+    KPI("assessment_standard_final", "0..1", "Mean provider pass standard in the last month.",
+        RECORDED, headline=False, recorded_by="scalars"),
+    KPI("policy_months", "months", "Months in the policy window (after the burn-in).",
+        RECORDED, headline=False, recorded_by="scalars"),
+    # calibration measures (docs/model.md section 7) and validation measures (section 6)
+    KPI("direct_training_spend_per_employee", "CAD/employee/year",
+        "Tuition (direct cost, no release time) per employee per year.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("large_employer_spend_per_employee", "CAD/employee/year",
+        "Tuition per employee per year in employers with 100 or more employees.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("large_employer_spend_share_of_payroll", "share",
+        "Tuition of large employers / their payroll.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("training_spend_share_of_payroll", "share", "Tuition / payroll, economy-wide.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("effective_pass_through", "share",
+        "Wage rises that training brought / the value of the skill it added.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("certification_wage_gain", "CAD/year",
+        "Yearly wage rise of a certified trainee at certification.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("first_year_return_short_training", "share",
+        "Employers' first-year return on programs of at most 2 months (UPSKILL measure).",
+        RECORDED, headline=False, recorded_by="first_year_return"),
+    KPI("constrained_training_incidence", "starts/employee/year",
+        "Training incidence in liquidity-constrained SMEs.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("unconstrained_sme_training_incidence", "starts/employee/year",
+        "Training incidence in SMEs that are not liquidity-constrained.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("microcredential_recognition_start", "0..1",
+        "Mean employer recognition of microcredentials when the policy starts.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("microcredential_awareness_start", "share",
+        "Share of employers aware of microcredentials at the start.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    KPI("microcredential_understanding_start", "share",
+        "Share of employers with a good understanding of microcredentials at the start.",
+        RECORDED, headline=False, recorded_by="calibration_measures"),
+    # --- paired comparisons (p4p-report) ---------------------------------------------------
+    KPI("additional_trainees", "training starts",
+        "Trainees in the condition minus trainees in its baseline, same seed.",
+        COMPARISON, headline=False),
+    KPI("public_cost_per_additional_trainee", "CAD/additional trainee",
+        "Extra public cost / extra trainees against the paired baseline (delta-method CI).",
+        COMPARISON, headline=False),
+)
+BY_NAME = {k.name: k for k in ALL_KPIS}
+KPIS = tuple(k for k in ALL_KPIS if k.headline)  # the headline KPIs of every summary and table
+KPI_NAMES = tuple(k.name for k in KPIS)
+EXTRA_SCALARS = tuple(k.name for k in ALL_KPIS if not k.headline and k.kind != COMPARISON)
+
+
+def kpi_unit(name: str, monthly: bool = False) -> str:
+    """Unit of a KPI scalar (or of its monthly value in the time series); '' if unknown."""
+    kpi = BY_NAME.get(name)
+    if kpi is None:
+        return ""
+    return kpi.monthly_unit if monthly and kpi.monthly_unit else kpi.unit
