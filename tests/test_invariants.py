@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from sim import ConfigError, validate
 from sim.run.api import compose, group_options
-from sim.config.schema import DELIVERY_MODES, MILESTONE_EVENTS, RECIPIENTS, MilestoneConfig, ProgramConfig
+from sim.config.milestones import MILESTONE_EVENTS
+from sim.config.schema import DELIVERY_MODES, RECIPIENTS, MilestoneConfig, ProgramConfig
 from sim.model.invariants import InvariantError, check_invariants, find_violations
 from sim.model.model import TrainingMarketModel
 

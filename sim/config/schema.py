@@ -11,22 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from sim.config.milestones import MILESTONE_EVENTS
 from sim.config.params import NAME_PATTERN, param
 
 MAX_ID = 2**31 - 1  # agent ids are stored as int32 columns
 MAX_PROGRAMS = 16  # a worker's credentials are a 16-bit mask
 
-MILESTONE_EVENTS = (
-    "enrolment",
-    "completion",
-    "certification",
-    "skill_gain",
-    "employer_support",
-    "retention_6",
-    "retention_12",
-    "wage_gain",
-)
-RECIPIENTS = ("employer", "provider")
+EMPLOYER, PROVIDER = "employer", "provider"
+RECIPIENTS = (EMPLOYER, PROVIDER)
 DELIVERY_MODES = ("online", "in_person", "blended")
 
 
@@ -653,6 +645,16 @@ class FundingConfig:
         lo=0.0,
         hi=1.0,
     )
+
+    @property
+    def pays_employers(self) -> bool:
+        """The employer receives the funding (the EMC design)."""
+        return self.recipient == EMPLOYER
+
+    @property
+    def pays_providers(self) -> bool:
+        """The provider receives the funding (Work-Programme style)."""
+        return self.recipient == PROVIDER
 
 
 @dataclass

@@ -147,34 +147,6 @@ class Employer(mesa.Agent):
         super().__init__(model)
         self.index = index
 
-    @property
-    def _table(self) -> EmployerTable:
-        return self.model.employers
-
-    @property
-    def productivity(self) -> float:
-        return float(self._table.productivity[self.index])
-
-    @property
-    def size(self) -> int:
-        return int(self._table.size[self.index])
-
-    @property
-    def is_sme(self) -> bool:
-        return bool(self._table.sme[self.index])
-
-    @property
-    def constrained(self) -> bool:
-        return bool(self._table.constrained[self.index])
-
-    @property
-    def recognition(self) -> float:
-        return float(self._table.recognition[self.index])
-
-    @property
-    def expected_retention(self) -> float:
-        return float(self._table.belief_retention[self.index])
-
     def staff(self) -> np.ndarray:
         """Ids of the workers this employer employs now."""
         return np.flatnonzero(self.model.workers.employer == self.index)

@@ -12,21 +12,9 @@ import numpy as np
 
 from sim.model.arrays.columns import ColumnTable
 from sim.config.schema import SimConfig
+from sim.config.milestones import EVENT
 from sim.model.arrays.groups import cumsum_within_groups
 from sim.model.arrays.rng import RandomStreams
-
-# Months after enrolment end (or start, for "enrolment") at which each event is checked.
-EVENT_CHECK_OFFSET = {
-    "enrolment": 0,
-    "completion": 0,
-    "certification": 0,
-    "skill_gain": 0,
-    "employer_support": 0,
-    "retention_6": 6,
-    "retention_12": 12,
-    "wage_gain": 12,
-}
-ASSESSED_EVENTS = ("certification",)  # claims an audit can find false (a lowered standard)
 
 ENROLMENT_COLUMNS = {
     "worker": np.int32,
@@ -86,7 +74,13 @@ class Funder:
         self.committed = 0.0
         self.budget_year = -1
         self.first_pending_claim = 0
-        self.milestone_offsets = [EVENT_CHECK_OFFSET[m.event] for m in self.policy.milestones]
+        self.milestone_offsets = [EVENT[m.event].check_offset for m in self.policy.milestones]
+        self.happened = {
+            "enrolment": self.took_part, "completion": self.completed,
+            "certification": self.certified, "skill_gain": self.gained_skill,
+            "employer_support": self.supported, "retention_6": self.stayed,
+            "retention_12": self.stayed, "wage_gain": self.gained_wage,
+        }
         self.max_check_offset = max(self.milestone_offsets, default=0) + 12
         self.month_flows: dict[str, float] = {}
         self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
@@ -136,7 +130,7 @@ class Funder:
             self.paid_this_year = 0.0
         self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
         self.month_flows = dict.fromkeys(
-            ("upfront", "outcome", "recovered", "admin", "outcome_potential", "claims"), 0.0
+            ("upfront", "outcome", "recovered", "admin", "outcome_potential"), 0.0
         )
 
     def budget_left(self) -> float:
@@ -173,7 +167,7 @@ class Funder:
         total = float(paid.sum())
         self.total_paid += total
         self.paid_this_year += total
-        if self.policy.recipient == "employer":
+        if self.policy.pays_employers:
             np.add.at(self.paid_to_employer, ledger.employer[rows], paid)
         else:
             np.add.at(self.paid_to_provider, ledger.provider[rows], paid)
@@ -201,7 +195,7 @@ class Funder:
             return
         potential = self.policy.outcome_share * ledger.tuition[idx] * self.bonus(ledger.disadvantaged[idx])
         for m, (milestone, offset) in enumerate(zip(self.policy.milestones, self.milestone_offsets)):
-            base = ledger.start[idx] if milestone.event == "enrolment" else ledger.end[idx]
+            base = ledger.start[idx] if EVENT[milestone.event].from_start else ledger.end[idx]
             due_now = base + offset == month
             if not due_now.any():
                 continue
@@ -216,8 +210,7 @@ class Funder:
                 due=np.full(int(success.sum()), month + milestone.lag + self.policy.payment_delay),
                 amount=amount[success],
             )
-            self.month_flows["claims"] += float(success.sum())
-            if self.policy.recipient == "employer":
+            if self.policy.pays_employers:
                 np.subtract.at(model.employers.pending_receivables, ledger.employer[rows], release)
 
     def release_commitment(self, rows: np.ndarray, amount: np.ndarray) -> np.ndarray:
@@ -232,26 +225,36 @@ class Funder:
         return release
 
     def event_happened(self, event: str, rows: np.ndarray, model) -> np.ndarray:
-        ledger, workers = self.enrolments, model.workers
-        completed = ledger.completed[rows]
-        stayed = workers.employer[ledger.worker[rows]] == ledger.employer[rows]
-        if event == "enrolment":
-            return np.ones(len(rows), dtype=bool)
-        if event == "completion":
-            return completed
-        if event == "certification":
-            return ledger.certified[rows]
-        if event == "skill_gain":
-            threshold = self.policy.skill_gain_threshold * ledger.nominal[rows]
-            return completed & (ledger.gain[rows] >= threshold)
-        if event == "employer_support":
-            return ledger.support[rows] & ~ledger.dropped[rows]
-        if event in ("retention_6", "retention_12"):
-            return completed & stayed
-        if event == "wage_gain":
-            wage = workers.wage[ledger.worker[rows]]
-            return completed & (wage >= ledger.pre_wage[rows] * (1 + self.policy.wage_gain_threshold))
-        raise ValueError(f"unknown milestone event {event!r}")
+        """Whether each enrolment of ``rows`` met the milestone ``event`` (sim.config.milestones)."""
+        return self.happened[event](rows, model)
+
+    def took_part(self, rows: np.ndarray, model) -> np.ndarray:
+        return np.ones(len(rows), dtype=bool)
+
+    def completed(self, rows: np.ndarray, model) -> np.ndarray:
+        return self.enrolments.completed[rows]
+
+    def certified(self, rows: np.ndarray, model) -> np.ndarray:
+        return self.enrolments.certified[rows]
+
+    def gained_skill(self, rows: np.ndarray, model) -> np.ndarray:
+        ledger = self.enrolments
+        threshold = self.policy.skill_gain_threshold * ledger.nominal[rows]
+        return ledger.completed[rows] & (ledger.gain[rows] >= threshold)
+
+    def supported(self, rows: np.ndarray, model) -> np.ndarray:
+        return self.enrolments.support[rows] & ~self.enrolments.dropped[rows]
+
+    def stayed(self, rows: np.ndarray, model) -> np.ndarray:
+        ledger = self.enrolments
+        stayed = model.workers.employer[ledger.worker[rows]] == ledger.employer[rows]
+        return ledger.completed[rows] & stayed
+
+    def gained_wage(self, rows: np.ndarray, model) -> np.ndarray:
+        ledger = self.enrolments
+        wage = model.workers.wage[ledger.worker[rows]]
+        raised = wage >= ledger.pre_wage[rows] * (1 + self.policy.wage_gain_threshold)
+        return ledger.completed[rows] & raised
 
     def pay_claims(self, month: int) -> None:
         """Pay the claims due this month, after audits; false claims are penalised."""
@@ -278,10 +281,10 @@ class Funder:
         """Audited certification claims are false when the trainee missed the reference standard."""
         u = self.streams.uniform_at("audit", month, claim_ids)
         audited = u < self.policy.audit_probability
-        events = np.array([m.event for m in self.policy.milestones])[self.claims.milestone[claim_ids]]
+        assessed_milestone = np.array([EVENT[m.event].assessed for m in self.policy.milestones])
+        assessed = assessed_milestone[self.claims.milestone[claim_ids]]
         ledger = self.enrolments
         reference = self.cfg.credentials.initial_standard * ledger.nominal[rows]
-        assessed = np.isin(events, ASSESSED_EVENTS)
         return audited & assessed & (ledger.gain[rows] < reference)
 
     def recover(self, rows: np.ndarray, penalty: np.ndarray) -> None:
@@ -289,7 +292,7 @@ class Funder:
         if len(rows) == 0:
             return
         ledger = self.enrolments
-        if self.policy.recipient == "employer":
+        if self.policy.pays_employers:
             np.add.at(self.paid_to_employer, ledger.employer[rows], -penalty)
         else:
             np.add.at(self.paid_to_provider, ledger.provider[rows], -penalty)

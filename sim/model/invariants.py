@@ -149,7 +149,7 @@ def _funder(model) -> list[str]:
         public = sum(r["public_cost"] for r in rows)
         if not _close(public, net):
             out.append(f"sum of monthly public_cost {public:.6g} != funder net outlay {net:.6g}")
-        if policy.recipient == "employer":
+        if policy.pays_employers:
             got = sum(r["flow_employer_received"] for r in rows)
             if not _close(got, float(f.paid_to_employer.sum())):
                 out.append(f"employer_received flows {got:.6g} != paid to employers {f.paid_to_employer.sum():.6g}")

@@ -12,6 +12,7 @@ import pandas as pd
 
 from sim.config.outcomes import BY_NAME, KPIS, RECORDED
 from sim.config.outcomes import ratio as _ratio
+from sim.model.labour_market import Separation
 
 
 FLOW_COLUMNS = (
@@ -107,17 +108,16 @@ class Recorder:
         self.flow["tuition_spend_large"] += self.model.cfg.credentials.rpl_fee * int(large.sum())
         self.flow["employer_paid"] += fee
 
-    def separations(self, ids: np.ndarray, kind: str) -> None:
+    def separations(self, ids: np.ndarray, kind: Separation) -> None:
         m = self.model
         w = m.workers
         employed = ids[w.employer[ids] >= 0]
-        key = {"poached": "poached", "separation": "separations", "retirement": "retirements"}[kind]
-        self.flow[key] += len(employed)
+        self.flow[kind.value] += len(employed)
         n_employers = m.employers.n
         self.left += np.bincount(w.employer[employed], minlength=n_employers)
         trained = employed[self.recently_trained_at_employer(self.month, employed)]
         self.left_trained += np.bincount(w.employer[trained], minlength=n_employers)
-        if kind != "poached" or len(employed) == 0:
+        if kind is not Separation.POACHED or len(employed) == 0:
             return
         rows = self.last_enrolment[employed]
         has = rows >= 0
@@ -197,7 +197,7 @@ class Recorder:
         f["public_recovered"] = flows["recovered"]
         f["outcome_potential"] = flows["outcome_potential"]
         f["claim_costs"] = flows["admin"]
-        to_employers = m.cfg.funding.recipient == "employer"
+        to_employers = m.cfg.funding.pays_employers
         received = flows["upfront"] + flows["outcome"] - flows["recovered"]
         f["employer_received"] = received if to_employers else 0.0
         workforce = self.workforce_totals()
@@ -253,7 +253,7 @@ class Recorder:
         employees = float(window["employees"].mean()) if n_months else np.nan
         per_employee_year = 1.0 / (employees * years) if n_months and employees > 0 else np.nan
         policy_rows = np.flatnonzero(m.funder.enrolments.in_policy)
-        flow_of = _FlowView(flows, m.cfg.funding.recipient == "employer")
+        flow_of = _FlowView(flows, m.cfg.funding.pays_employers)
         out: dict[str, float | None] = {}
         for kpi in (*KPIS, BY_NAME["quit_rate"]):
             if kpi.is_formula:
@@ -313,7 +313,7 @@ class Recorder:
         if len(rows) == 0:
             return np.nan
         cost = ledger.employer_cost[rows]
-        if m.cfg.funding.recipient == "employer":
+        if m.cfg.funding.pays_employers:
             cost = cost - ledger.upfront_paid[rows] - ledger.outcome_paid[rows]
         return _ratio(float(ledger.first_year_rent[rows].sum()) - float(cost.sum()), float(cost.sum()))
 

@@ -9,10 +9,20 @@ the poaching externality (Stevens 1994).
 """
 from __future__ import annotations
 
+from enum import Enum
+
 import numpy as np
 
 from sim.model.arrays.groups import rank_within_groups
 from sim.model.workers import UNEMPLOYED
+
+
+class Separation(Enum):
+    """Why a worker leaves an employer; the value names the recorder's flow."""
+
+    RETIREMENT = "retirements"
+    SEPARATION = "separations"      # exogenous, into unemployment
+    POACHED = "poached"             # hired away by an outside offer
 
 
 class LabourMarket:
@@ -33,7 +43,7 @@ class LabourMarket:
         w = self.model.workers
         rate = self.cfg.economy.retirement_rate
         ids = self.model.streams.chance_ids("retirement", month, w.n, rate)
-        self.model.recorder.separations(ids, "retirement")
+        self.model.recorder.separations(ids, Separation.RETIREMENT)
         self.model.training.abandon(ids, month)
         employer = w.employer[ids]
         self.model.employers.staff_moved(employer[employer >= 0])
@@ -44,7 +54,7 @@ class LabourMarket:
         w = self.model.workers
         ids = self.model.streams.chance_ids("separation", month, w.n, self.cfg.economy.separation_rate)
         ids = ids[w.employer[ids] >= 0]
-        self.model.recorder.separations(ids, "separation")
+        self.model.recorder.separations(ids, Separation.SEPARATION)
         self.leave(ids, month)
         self.model.employers.staff_moved(w.employer[ids])
         w.employer[ids] = UNEMPLOYED
@@ -87,7 +97,7 @@ class LabourMarket:
         movers, bidder, offer = ids[~matched], bidder[~matched], offer[~matched]
         fits = rank_within_groups(bidder, -offer) < vacancies[bidder]
         movers, bidder, offer = movers[fits], bidder[fits], offer[fits]
-        model.recorder.separations(movers, "poached")
+        model.recorder.separations(movers, Separation.POACHED)
         self.leave(movers, month)
         e.staff_moved(w.employer[movers], bidder)
         w.employer[movers] = bidder

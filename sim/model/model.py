@@ -172,7 +172,7 @@ class TrainingMarketModel(mesa.Model):
 
     def learn_provider_payment_rates(self) -> None:
         rows, claimed, paid = self.funder.last_payments
-        if self.cfg.funding.recipient != "provider" or len(rows) == 0:
+        if not self.cfg.funding.pays_providers or len(rows) == 0:
             return
         p = self.funder.enrolments.provider[rows]
         weight = np.bincount(p, minlength=self.providers.n)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.config.milestones import EVENT
 from sim.config.schema import SimConfig
 from sim.model.arrays.rng import RandomStreams
 
 MODE_COMPLETION = {"online": 0.9, "blended": 1.0, "in_person": 1.05}
-OUTCOME_EVENTS_OF_ASSESSMENT = ("completion", "certification", "skill_gain")
 
 
 class ProviderTable:
@@ -38,7 +38,6 @@ class ProviderTable:
         self.program_mode_factor = np.array(
             [MODE_COMPLETION[p.mode] for p in programs], dtype=np.float32
         )
-        self.enrolled_this_month = np.zeros(n, dtype=np.int32)
 
     def tuition(self, provider: np.ndarray, program: np.ndarray) -> np.ndarray:
         """Full cost of a program at a provider: the base the funder's shares apply to."""
@@ -58,7 +57,7 @@ class ProviderTable:
         """What an employer is charged. A provider paid by the funder passes part on."""
         funding = self.cfg.funding
         tuition = self.tuition(provider, program)
-        if funding.recipient != "provider":
+        if not funding.pays_providers:
             return tuition
         expected = funding.upfront_share + funding.outcome_share * self.expected_payment_rate[provider]
         return tuition * (1.0 - funding.provider_discount * np.minimum(expected, 1.0))
@@ -66,9 +65,9 @@ class ProviderTable:
     def outcome_paid_per_pass(self) -> float:
         """Share of tuition a provider gains per extra trainee that passes assessment."""
         funding = self.cfg.funding
-        if funding.recipient != "provider":
+        if not funding.pays_providers:
             return 0.0
-        weight = sum(m.weight for m in funding.milestones if m.event in OUTCOME_EVENTS_OF_ASSESSMENT)
+        weight = sum(m.weight for m in funding.milestones if EVENT[m.event].of_assessment)
         return funding.outcome_share * weight
 
     def adjust_standards(self, policy_active: bool) -> None:
@@ -103,14 +102,3 @@ class Provider(mesa.Agent):
         super().__init__(model)
         self.index = index
 
-    @property
-    def quality(self) -> float:
-        return float(self.model.providers.quality[self.index])
-
-    @property
-    def standard(self) -> float:
-        return float(self.model.providers.standard[self.index])
-
-    @property
-    def seats(self) -> int:
-        return int(self.model.providers.seats[self.index])

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.funder import EVENT_CHECK_OFFSET
+from sim.config.milestones import EVENT
 from sim.model.arrays.groups import GroupOrder, rank_within_groups, within_top
 
-CERTAIN_EVENTS = ("enrolment", "employer_support")  # milestones met by taking part at all
 
 
 @dataclass
@@ -112,7 +111,7 @@ class Training:
         e, p = self.model.employers, self.model.providers
         funding = self.cfg.funding
         weight_of_standard = e.recognition
-        if self.model.policy_active and funding.recipient == "employer":
+        if self.model.policy_active and funding.pays_employers:
             weight_of_standard = weight_of_standard - funding.outcome_share
         fixed_score = p.quality - 0.5 * p.price_markup
         best, best_score = None, None
@@ -160,7 +159,7 @@ class Training:
         without = benefit - c.tuition - release + noise
         eligible = self.funding_eligible(c)
         with_program = benefit - c.price - release + noise
-        if funder.policy.recipient == "employer" and eligible.any():
+        if funder.policy.pays_employers and eligible.any():
             with_program = with_program + self.expected_funding(
                 c, employer_stay, employer_discount, hourly
             )
@@ -171,7 +170,7 @@ class Training:
         funder, e = self.model.funder, self.model.employers
         if not (self.model.policy_active and funder.offers_funding):
             return np.zeros(len(c.worker), dtype=bool)
-        aware = e.program_aware[c.employer] | (funder.policy.recipient == "provider")
+        aware = e.program_aware[c.employer] | funder.policy.pays_providers
         return aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
 
     def employer_program_table(
@@ -216,19 +215,20 @@ class Training:
         expected = np.zeros(len(j), dtype=np.float32)
         support_cost = np.float32(0.0)
         for m in policy.milestones:
-            months = EVENT_CHECK_OFFSET[m.event] + m.lag + policy.payment_delay
+            event = EVENT[m.event]
+            months = event.check_offset + m.lag + policy.payment_delay
             weight = e.belief_payment * m.weight
-            if m.event == "enrolment":
+            if event.from_start:
                 discounted = (weight * employer_discount**months).astype(np.float32)[j]
             else:
                 table = self.employer_program_table(weight, employer_discount, months)
                 discounted = table[c.employer_program]
             claim = pot * discounted - believed_admin
-            if m.event in CERTAIN_EVENTS:
+            if event.certain:
                 expected += claim
             else:
                 expected += self.event_chance(m.event, c, employer_stay) * claim
-            if m.event == "employer_support":
+            if event.employer_effort:
                 support_cost = policy.support_hours * hourly
         return upfront + np.minimum(expected, outcome_cap) - support_cost
 
@@ -237,12 +237,13 @@ class Training:
 
         ``employer_stay`` is each employer's believed monthly retention.
         """
-        if event in CERTAIN_EVENTS:
+        declared = EVENT[event]
+        if declared.certain:
             return np.ones(len(c.worker), dtype=np.float32)
-        if event == "certification":
+        if declared.assessed:
             return self.pass_hat(c)
-        if event in ("retention_6", "retention_12"):
-            stays = self.employer_program_table(1.0, employer_stay, EVENT_CHECK_OFFSET[event])
+        if declared.needs_stay:
+            stays = self.employer_program_table(1.0, employer_stay, declared.check_offset)
             return c.completion_hat * stays[c.employer_program]
         threshold = self.cfg.funding.skill_gain_threshold if event == "skill_gain" else 0.0
         w = self.model.workers
@@ -257,7 +258,7 @@ class Training:
         if len(c.worker) == 0:
             return
         without, with_program, takes_up = self.value(c, month)
-        funding_in_outlay = np.where(takes_up & (self.cfg.funding.recipient == "employer"),
+        funding_in_outlay = np.where(takes_up & self.cfg.funding.pays_employers,
                                      self.model.funder.max_payment(c.tuition, c.disadvantaged)[0], 0.0)
         outlay = c.price - funding_in_outlay
         capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
@@ -328,7 +329,7 @@ class Training:
         policy = self.cfg.funding
         _, outcome_max = funder.max_payment(c.tuition, c.disadvantaged)
         supports = any(m.event == "employer_support" for m in policy.milestones)
-        price = np.where(funded | (policy.recipient == "employer"), c.price, c.tuition)
+        price = np.where(funded | policy.pays_employers, c.price, c.tuition)
         rows = funder.enrolments.append(
             worker=c.worker,
             employer=c.employer,
@@ -352,7 +353,7 @@ class Training:
         funder.enrol(rows)
         model.employers.last_training_month[c.employer] = month
         model.employers.pending_receivables += np.bincount(
-            c.employer, weights=np.where(funded & (policy.recipient == "employer"), outcome_max, 0.0),
+            c.employer, weights=np.where(funded & policy.pays_employers, outcome_max, 0.0),
             minlength=model.employers.n,
         )
         model.recorder.enrolments(rows)

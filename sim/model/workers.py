@@ -19,6 +19,29 @@ UNEMPLOYED = -1
 NEVER = -10_000  # month marker for "never happened"
 
 
+# Every worker column: its dtype and the value a new labour-market entrant starts with
+# (DRAWN: drawn for each entrant in draw_entrants, or for training_fit when hired).
+DRAWN = None
+COLUMNS = {
+    "disadvantaged": (bool, DRAWN),
+    "ability": (np.float32, DRAWN),
+    "entry_skill": (np.float32, DRAWN),
+    "general": (np.float32, DRAWN),             # portable skill (Becker 1964)
+    "specific": (np.float32, 0.0),              # firm-specific skill, lost on leaving
+    "perceived_ability": (np.float32, DRAWN),   # the employer's noisy view of ability
+    "training_fit": (np.float32, DRAWN),        # the job's need for training, drawn when hired
+    "employer": (np.int32, UNEMPLOYED),
+    "wage": (np.float32, 0.0),
+    "tenure": (np.int16, 0),
+    "credentials": (np.uint16, 0),              # bitmask over the catalogue
+    "credential_gain": (np.float32, 0.0),       # nominal gain certified
+    "credential_true_gain": (np.float32, 0.0),  # realised gain certified
+    "enrolment": (np.int32, -1),                # ledger row while in training
+    "last_training_end": (np.int32, NEVER),
+    "finish_employer": (np.int32, UNEMPLOYED),  # employer when the last program ended
+}
+
+
 class Workers:
     """Columnar worker state. Arrays are indexed by worker id ``0..n-1``."""
 
@@ -26,22 +49,8 @@ class Workers:
         self.cfg = cfg
         self.n = n = cfg.population.workers
         self.streams = streams
-        self.disadvantaged = np.zeros(n, dtype=bool)
-        self.ability = np.zeros(n, dtype=np.float32)
-        self.entry_skill = np.zeros(n, dtype=np.float32)
-        self.general = np.zeros(n, dtype=np.float32)
-        self.specific = np.zeros(n, dtype=np.float32)
-        self.perceived_ability = np.zeros(n, dtype=np.float32)
-        self.training_fit = np.zeros(n, dtype=np.float32)
-        self.employer = np.full(n, UNEMPLOYED, dtype=np.int32)
-        self.wage = np.zeros(n, dtype=np.float32)
-        self.tenure = np.zeros(n, dtype=np.int16)
-        self.credentials = np.zeros(n, dtype=np.uint16)
-        self.credential_gain = np.zeros(n, dtype=np.float32)  # nominal gain certified
-        self.credential_true_gain = np.zeros(n, dtype=np.float32)  # realised gain certified
-        self.enrolment = np.full(n, -1, dtype=np.int32)  # ledger row while in training
-        self.last_training_end = np.full(n, NEVER, dtype=np.int32)
-        self.finish_employer = np.full(n, UNEMPLOYED, dtype=np.int32)
+        for name, (dtype, start) in COLUMNS.items():
+            setattr(self, name, np.full(n, 0 if start is DRAWN else start, dtype=dtype))
         self.credentials_awarded = 0  # running totals: held = awarded - retired (an invariant)
         self.credentials_retired = 0
         self.draw_entrants(np.arange(n), month=-1)
@@ -140,17 +149,10 @@ class Workers:
         self.ability[ids] = ability
         self.entry_skill[ids] = skill
         self.general[ids] = skill
-        self.specific[ids] = 0.0
         self.perceived_ability[ids] = ability
-        self.employer[ids] = UNEMPLOYED
-        self.wage[ids] = 0.0
-        self.tenure[ids] = 0
-        self.credentials[ids] = 0
-        self.credential_gain[ids] = 0.0
-        self.credential_true_gain[ids] = 0.0
-        self.enrolment[ids] = -1
-        self.last_training_end[ids] = NEVER
-        self.finish_employer[ids] = UNEMPLOYED
+        for name, (_, start) in COLUMNS.items():
+            if start is not DRAWN:
+                getattr(self, name)[ids] = start
 
     def award(self, ids: np.ndarray, program: np.ndarray, nominal: np.ndarray, true_gain: np.ndarray) -> None:
         """Add the credential of ``program`` to each worker (certification or prior learning)."""
@@ -182,6 +184,3 @@ class Workers:
         nominal = self.credential_gain[ids]
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(nominal > 0, self.credential_true_gain[ids] / nominal, np.nan)
-
-    def nbytes(self) -> int:
-        return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))

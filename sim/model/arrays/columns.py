@@ -25,9 +25,6 @@ class ColumnTable:
             return data[name][: self.size]
         raise AttributeError(name)
 
-    def column(self, name: str) -> np.ndarray:
-        return self._data[name][: self.size]
-
     def append(self, **columns: np.ndarray) -> np.ndarray:
         """Append rows; unspecified columns start at zero (False). Returns the new row indices."""
         n = len(next(iter(columns.values()))) if columns else 0
