@@ -21,9 +21,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.model.model import TrainingMarketModel  # noqa: E402
 from sim.analysis.paired import difference_stats  # noqa: E402
 from sim.checks.replications import Arm, Economy, arm_config, run_arms  # noqa: E402
+from sim.model.model import TrainingMarketModel  # noqa: E402
 
 MAIN = (
     "training_incidence", "share_employers_training", "certifications_per_1000",

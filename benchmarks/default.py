@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.run.api import compose  # noqa: E402
 from sim.config.schema import SimConfig  # noqa: E402
 from sim.model.model import TrainingMarketModel  # noqa: E402
+from sim.run.api import compose  # noqa: E402
 
 
 def timed_run(cfg: SimConfig) -> dict:

@@ -27,8 +27,8 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.run.api import compose  # noqa: E402
 from sim.model.model import TrainingMarketModel  # noqa: E402
+from sim.run.api import compose  # noqa: E402
 
 SCENARIOS = ("baseline", "pay_for_performance", "provider_outcomes", "upfront_subsidy")
 ROUNDING = 1e-6  # relative differences this small are float rounding, not economics

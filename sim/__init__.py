@@ -14,14 +14,14 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-from sim.run.api import compose, load_run, run_model, run_to_dir
+from sim.config.outcomes import KPI_NAMES, KPIS
 from sim.config.schema import SimConfig
+from sim.config.validation import ConfigError, validate
 from sim.model.employers import Employer
 from sim.model.invariants import InvariantError, check_invariants
-from sim.config.outcomes import KPI_NAMES, KPIS
 from sim.model.model import Results, TrainingMarketModel
 from sim.model.providers import Provider
-from sim.config.validation import ConfigError, validate
+from sim.run.api import compose, load_run, run_model, run_to_dir
 
 # Sweep analysis, imported on first use so that simulation jobs stay light (no scipy.stats,
 # no matplotlib): sim.load_sweep(dir), sim.paired_comparison(...), sim.plots.forest_plot(...).

@@ -20,8 +20,8 @@ import pytest
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from sim import ConfigError
-from sim.run.api import compose, run_to_dir
 from sim.model.model import TrainingMarketModel
+from sim.run.api import compose, run_to_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ["population=tiny"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from sim import ConfigError
-from sim.run.api import compose
 from sim.model.model import TrainingMarketModel
+from sim.run.api import compose
 
 from .conftest import tiny_config
 

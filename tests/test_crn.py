@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.model.model import TrainingMarketModel
 from sim.analysis.paired import difference_stats
+from sim.model.model import TrainingMarketModel
 from tests.conftest import tiny_config
 
 

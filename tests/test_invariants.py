@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim import ConfigError, validate
-from sim.run.api import compose, group_options
 from sim.config.milestones import MILESTONE_EVENTS
 from sim.config.schema import DELIVERY_MODES, RECIPIENTS, MilestoneConfig, ProgramConfig
 from sim.model.invariants import InvariantError, check_invariants, find_violations
 from sim.model.model import TrainingMarketModel
+from sim.run.api import compose, group_options
 
 SCENARIOS = group_options("scenario")
 # drawn separately (tiny economies, consistent shares and lists) or not a number

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from tests.sweep_helpers import paired_sweep, run_sweep
 
 

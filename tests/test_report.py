@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.config.outcomes import KPI_NAMES
 from sim.analysis.paired import difference_stats, paired_comparison
 from sim.analysis.report import build_report, report_main
+from sim.config.outcomes import KPI_NAMES
 from tests.sweep_helpers import grid_sweep, outcome_share_sweep, paired_sweep, run_module
 
 PNG = b"\x89PNG"

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.run.api import compose
+from sim.config.validation import ConfigError
 from sim.model.employers import EmployerTable
 from sim.model.model import TrainingMarketModel
-from sim.config.validation import ConfigError
+from sim.run.api import compose
 
 
 def test_canada_manufacturing_preset_is_the_sector_at_one_to_one():
@@ -70,8 +70,8 @@ def test_headcounts_stay_current_through_every_phase(tiny):
     model = TrainingMarketModel(tiny("pay_for_performance", seed=4))
     e, w = model.employers, model.workers
     for _ in range(30):
-        for phase in model.PHASES:
-            getattr(model, phase)()
+        for owner, method in model.PHASES:
+            getattr(getattr(model, owner), method)(model.month)
             counted = np.bincount(w.employer[w.employer >= 0], minlength=e.n)
-            assert np.array_equal(e.size, counted), phase
+            assert np.array_equal(e.size, counted), f"{owner}.{method}"
         model.month += 1

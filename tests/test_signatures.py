@@ -12,9 +12,9 @@ import pytest
 
 from sim.analysis.paired import one_sided_test
 from sim.checks.replications import Arm, Economy
+from sim.checks.signatures import SIGNATURES, run_signatures
 from sim.config.schema import SimConfig
 from sim.config.validation import settings
-from sim.checks.signatures import SIGNATURES, run_signatures
 
 SMALL = Economy("small")  # configs/population/small.yaml
 SEEDS = range(12)

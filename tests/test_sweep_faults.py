@@ -14,12 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from tests.sweep_helpers import TINY, file_mtimes, subprocess_env
 
 from sim.run.sweep import collect_main, collect_sweep, load_sweep
+from tests.sweep_helpers import TINY, file_mtimes, subprocess_env
 
 
 def sweep_command(sweep_dir: Path, overrides: list[str], economy: list[str] = TINY) -> list[str]:

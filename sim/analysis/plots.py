@@ -19,9 +19,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.config.schema import SimConfig
-from sim.config.outcomes import kpi_unit
 from sim.analysis.paired import condition_label
+from sim.config.outcomes import kpi_unit
+from sim.config.schema import SimConfig
 
 MAIN_KPIS = (
     "training_incidence",

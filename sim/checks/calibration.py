@@ -21,7 +21,6 @@ from typing import Iterable
 
 import numpy as np
 
-from sim.config.schema import CredentialsConfig, SimConfig
 from sim.analysis.paired import one_sided_test
 from sim.checks.replications import (
     DEFAULT_ECONOMY,
@@ -30,6 +29,7 @@ from sim.checks.replications import (
     default_processes,
     run_arms,
 )
+from sim.config.schema import CredentialsConfig, SimConfig
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "calibration.md"
 BASELINE = Arm.of("baseline")

@@ -19,9 +19,9 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from sim.config.schema import CredentialsConfig
 from sim.analysis.paired import TestResult, one_sided_test
 from sim.checks.replications import DEFAULT_ECONOMY, Arm, Economy, run_arms
+from sim.config.schema import CredentialsConfig
 
 SPEND = "employer_net_spend_per_employee"
 KpisByArm = Mapping[str, Mapping[str, float | None]]

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.run.outputs import atomic_write_bytes
 from sim.checks.replications import Economy, default_processes
-from sim.config.validation import ConfigError
 from sim.checks.signatures import SignatureResult, run_signatures
+from sim.config.validation import ConfigError
+from sim.run.outputs import atomic_write_bytes
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -15,6 +15,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from sim.config.outcomes import ALL_KPIS, COMPARISON
+from sim.config.params import allowed_text
 from sim.config.schema import (
     CredentialsConfig,
     EconomyConfig,
@@ -28,8 +30,6 @@ from sim.config.schema import (
     SimConfig,
     TimeConfig,
 )
-from sim.config.outcomes import ALL_KPIS, COMPARISON
-from sim.config.params import allowed_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC_PATH = ROOT / "docs" / "parameters.md"

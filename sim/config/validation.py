@@ -25,8 +25,8 @@ from typing import Any, Mapping
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.schema import MAX_PROGRAMS, SimConfig
 from sim.config.params import allowed_text
+from sim.config.schema import MAX_PROGRAMS, SimConfig
 
 
 class ConfigError(ValueError):

@@ -11,15 +11,14 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.config.schema import SimConfig
-from sim.model.arrays.rng import RandomStreams
-
 
 class EmployerTable:
     """Columnar state of all employers; index ``j`` is the employer id."""
 
-    def __init__(self, cfg: SimConfig, streams: RandomStreams):
-        self.cfg = cfg
+    def __init__(self, model):
+        self.model = model
+        self.cfg = cfg = model.cfg
+        streams = model.streams
         pop, econ, creds = cfg.population, cfg.economy, cfg.credentials
         self.n = n = pop.employers
         rng = streams.stream("employer_init")
@@ -138,6 +137,21 @@ class EmployerTable:
         belief[has] += (step[has] * (observed[has] - belief[has])).astype(belief.dtype)
         peer = self.cfg.economy.peer_learning_rate
         belief += (peer * (belief.mean() - belief)).astype(belief.dtype)
+
+    def update_beliefs(self, month: int) -> None:
+        """Employers learn retention from who left them this month (all staff, and trainees),
+        and the funder's payment rate from the claims it paid them (adaptive expectations)."""
+        rec, funder = self.model.recorder, self.model.funder
+        staff = np.maximum(rec.staff_at_start, 1)
+        self.learn("belief_retention", 1.0 - rec.left / staff, rec.staff_at_start / 50.0)
+        at_risk = np.maximum(rec.trained_staff, 1)
+        self.learn("belief_retention", 1.0 - rec.left_trained / at_risk, rec.trained_staff / 10.0)
+        paid_rows, claimed, paid = funder.last_payments
+        if len(paid_rows):
+            j = funder.enrolments.employer[paid_rows]
+            n = np.bincount(j, weights=claimed, minlength=self.n)
+            got = np.bincount(j, weights=paid, minlength=self.n)
+            self.learn("belief_payment", got / np.maximum(n, 1e-9), (n > 0) * 5.0)
 
 
 class Employer(mesa.Agent):

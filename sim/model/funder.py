@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.arrays.columns import ColumnTable
-from sim.config.schema import SimConfig
 from sim.config.milestones import EVENT
+from sim.model.arrays.columns import ColumnTable
 from sim.model.arrays.groups import cumsum_within_groups
-from sim.model.arrays.rng import RandomStreams
 
 ENROLMENT_COLUMNS = {
     "worker": np.int32,
@@ -60,10 +58,12 @@ CLAIM_COLUMNS = {
 class Funder:
     """Pays for training according to ``cfg.funding``; keeps the enrolment ledger."""
 
-    def __init__(self, cfg: SimConfig, streams: RandomStreams, n_employers: int, n_providers: int):
-        self.cfg = cfg
+    def __init__(self, model):
+        self.model = model
+        self.cfg = cfg = model.cfg
         self.policy = cfg.funding
-        self.streams = streams
+        self.streams = model.streams
+        n_employers, n_providers = model.employers.n, model.providers.n
         self.enrolments = ColumnTable(ENROLMENT_COLUMNS)
         self.claims = ColumnTable(CLAIM_COLUMNS)
         self.paid_to_employer = np.zeros(n_employers)
@@ -183,7 +183,7 @@ class Funder:
         self.pay(funded, upfront, "upfront")
 
     # --- milestones ------------------------------------------------------------------------
-    def check_milestones(self, month: int, model) -> None:
+    def check_milestones(self, month: int) -> None:
         """Evaluate each milestone whose check month is now; successful ones become claims."""
         if not self.policy.milestones:
             return
@@ -201,7 +201,7 @@ class Funder:
                 continue
             rows = idx[due_now]
             amount = potential[due_now] * milestone.weight
-            success = self.event_happened(milestone.event, rows, model)
+            success = self.event_happened(milestone.event, rows)
             release = self.release_commitment(rows, amount)
             self.month_flows["outcome_potential"] += float(release.sum())
             self.claims.append(
@@ -211,7 +211,7 @@ class Funder:
                 amount=amount[success],
             )
             if self.policy.pays_employers:
-                np.subtract.at(model.employers.pending_receivables, ledger.employer[rows], release)
+                np.subtract.at(self.model.employers.pending_receivables, ledger.employer[rows], release)
 
     def release_commitment(self, rows: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Free the part of each participant's committed outcome pot that a checked milestone
@@ -224,35 +224,35 @@ class Funder:
         self.committed -= float(release.sum())
         return release
 
-    def event_happened(self, event: str, rows: np.ndarray, model) -> np.ndarray:
+    def event_happened(self, event: str, rows: np.ndarray) -> np.ndarray:
         """Whether each enrolment of ``rows`` met the milestone ``event`` (sim.config.milestones)."""
-        return self.happened[event](rows, model)
+        return self.happened[event](rows)
 
-    def took_part(self, rows: np.ndarray, model) -> np.ndarray:
+    def took_part(self, rows: np.ndarray) -> np.ndarray:
         return np.ones(len(rows), dtype=bool)
 
-    def completed(self, rows: np.ndarray, model) -> np.ndarray:
+    def completed(self, rows: np.ndarray) -> np.ndarray:
         return self.enrolments.completed[rows]
 
-    def certified(self, rows: np.ndarray, model) -> np.ndarray:
+    def certified(self, rows: np.ndarray) -> np.ndarray:
         return self.enrolments.certified[rows]
 
-    def gained_skill(self, rows: np.ndarray, model) -> np.ndarray:
+    def gained_skill(self, rows: np.ndarray) -> np.ndarray:
         ledger = self.enrolments
         threshold = self.policy.skill_gain_threshold * ledger.nominal[rows]
         return ledger.completed[rows] & (ledger.gain[rows] >= threshold)
 
-    def supported(self, rows: np.ndarray, model) -> np.ndarray:
+    def supported(self, rows: np.ndarray) -> np.ndarray:
         return self.enrolments.support[rows] & ~self.enrolments.dropped[rows]
 
-    def stayed(self, rows: np.ndarray, model) -> np.ndarray:
+    def stayed(self, rows: np.ndarray) -> np.ndarray:
         ledger = self.enrolments
-        stayed = model.workers.employer[ledger.worker[rows]] == ledger.employer[rows]
+        stayed = self.model.workers.employer[ledger.worker[rows]] == ledger.employer[rows]
         return ledger.completed[rows] & stayed
 
-    def gained_wage(self, rows: np.ndarray, model) -> np.ndarray:
+    def gained_wage(self, rows: np.ndarray) -> np.ndarray:
         ledger = self.enrolments
-        wage = model.workers.wage[ledger.worker[rows]]
+        wage = self.model.workers.wage[ledger.worker[rows]]
         raised = wage >= ledger.pre_wage[rows] * (1 + self.policy.wage_gain_threshold)
         return ledger.completed[rows] & raised
 

@@ -14,7 +14,6 @@ from sim.config.outcomes import BY_NAME, KPIS, RECORDED
 from sim.config.outcomes import ratio as _ratio
 from sim.model.labour_market import Separation
 
-
 FLOW_COLUMNS = (
     "starts", "starts_disadvantaged", "starts_funded", "starts_deadweight", "starts_sme",
     "trainee_pass_sum", "pool_n", "pool_pass_sum", "tuition_spend", "release_spend",
@@ -32,6 +31,7 @@ class Recorder:
     def __init__(self, model):
         self.model = model
         self.rows: list[dict] = []
+        self.panel_rows: list[pd.DataFrame] = []
         self.flow: dict[str, float] = {}
         self.started_in_year: dict[int, np.ndarray] = {}
         self.last_enrolment = np.full(model.workers.n, -1, dtype=np.int32)
@@ -43,6 +43,7 @@ class Recorder:
 
     def start_month(self, month: int) -> None:
         self.month = month
+        self.staff_at_start = self.model.employers.size.copy()
         self.flow = dict.fromkeys(FLOW_COLUMNS, 0.0)
         w, n_employers = self.model.workers, self.model.employers.n
         self.left = np.zeros(n_employers)
@@ -237,6 +238,27 @@ class Recorder:
         })
         row.update({f"flow_{k}": v for k, v in f.items()})
         self.rows.append(row)
+        if m.cfg.output.employer_panel:
+            self.panel_rows.append(self.employer_snapshot(month))
+
+    def employer_snapshot(self, month: int) -> pd.DataFrame:
+        e = self.model.employers
+        return pd.DataFrame(
+            {
+                "month": np.full(e.n, month, dtype=np.int32),
+                "employer": np.arange(e.n, dtype=np.int32),
+                "size": e.size,
+                "sme": e.sme,
+                "constrained": e.constrained,
+                "recognition": e.recognition,
+                "program_aware": e.program_aware,
+                "belief_retention": e.belief_retention,
+                "trained_this_month": e.last_training_month == month,
+            }
+        )
+
+    def employer_panel(self) -> pd.DataFrame | None:
+        return pd.concat(self.panel_rows, ignore_index=True) if self.panel_rows else None
 
     # --- results -------------------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:

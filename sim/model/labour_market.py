@@ -105,6 +105,11 @@ class LabourMarket:
         w.perceive(movers, month, "perception_poached")
 
     def hire(self, month: int) -> None:
+        """Fill vacancies, then bring every employer's staff count and payroll up to date."""
+        self.fill_vacancies(month)
+        self.model.employers.count_staff(self.model.workers.employer, self.model.workers.wage)
+
+    def fill_vacancies(self, month: int) -> None:
         """Unemployed job seekers fill vacancies; employers take the best visible skill first."""
         model, w, e, econ = self.model, self.model.workers, self.model.employers, self.cfg.economy
         vacancies = e.vacancies

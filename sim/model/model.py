@@ -18,17 +18,17 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.model.arrays.allocator import keep_freed_memory
 from sim.config.schema import SimConfig
+from sim.config.validation import settings
+from sim.model.arrays.allocator import keep_freed_memory
+from sim.model.arrays.rng import RandomStreams
 from sim.model.employers import Employer, EmployerTable
 from sim.model.funder import Funder
 from sim.model.kpis import Recorder
 from sim.model.labour_market import LabourMarket
 from sim.model.providers import Provider, ProviderTable
 from sim.model.recognition import Recognition
-from sim.model.arrays.rng import RandomStreams
 from sim.model.training import Training
-from sim.config.validation import settings
 from sim.model.workers import Workers
 
 
@@ -42,25 +42,36 @@ class Results:
     phase_seconds: dict | None = None
 
 
+def phase_name(phase: tuple[str, str]) -> str:
+    """``labour_market.retire``: the key of a phase in ``timing.json``."""
+    return ".".join(phase)
+
+
 class TrainingMarketModel(mesa.Model):
     """The economy: columnar workers, employer and provider agents, and the funder."""
 
+    # The monthly schedule: (component, method), each called with the month, in this order.
     PHASES = (
-        "open_month",
-        "retire",
-        "separate",
-        "outside_offers",
-        "hire",
-        "deliver_training",
-        "assess_prior_learning",
-        "check_milestones",
-        "pay_claims",
-        "diffuse_recognition",
-        "decide_training",
-        "adjust_standards",
-        "update_beliefs",
-        "depreciate_skills",
-        "record",
+        ("recorder", "start_month"),
+        ("funder", "start_month"),
+        ("labour_market", "retire"),
+        ("labour_market", "separate"),
+        ("labour_market", "outside_offers"),
+        ("labour_market", "hire"),
+        ("training", "deliver"),
+        ("training", "assess_prior_learning"),
+        ("funder", "check_milestones"),
+        ("funder", "pay_claims"),
+        ("recognition", "spread_program_awareness"),
+        ("recognition", "diffuse"),
+        ("recognition", "learn_from_experience"),
+        ("training", "decide"),
+        ("providers", "adjust_standards"),
+        ("employers", "update_beliefs"),
+        ("providers", "learn_payment_rates"),
+        ("workers", "depreciate"),
+        ("workers", "age"),
+        ("recorder", "end_month"),
     )
 
     def __init__(self, cfg: SimConfig | Mapping | None = None, **overrides):
@@ -74,9 +85,9 @@ class TrainingMarketModel(mesa.Model):
         self.streams = RandomStreams(cfg.seed)
         self.month = 0
         self.workers = Workers(cfg, self.streams)
-        self.employers = EmployerTable(cfg, self.streams)
-        self.providers = ProviderTable(cfg, self.streams)
-        self.funder = Funder(cfg, self.streams, self.employers.n, self.providers.n)
+        self.employers = EmployerTable(self)
+        self.providers = ProviderTable(self)
+        self.funder = Funder(self)
         self.labour_market = LabourMarket(self)
         self.training = Training(self)
         self.recognition = Recognition(self)
@@ -86,8 +97,7 @@ class TrainingMarketModel(mesa.Model):
             Provider(self, p)
         self.place_initial_workforce()
         self.recorder = Recorder(self)
-        self.phase_seconds = dict.fromkeys(self.PHASES, 0.0)
-        self.panel_rows: list[pd.DataFrame] = []
+        self.phase_seconds = dict.fromkeys(map(phase_name, self.PHASES), 0.0)
 
     @property
     def policy_active(self) -> bool:
@@ -109,101 +119,11 @@ class TrainingMarketModel(mesa.Model):
     # --- the monthly step ------------------------------------------------------------------
     def step(self) -> None:
         for phase in self.PHASES:
+            owner, method = phase
             t0 = time.perf_counter()
-            getattr(self, phase)()
-            self.phase_seconds[phase] += time.perf_counter() - t0
+            getattr(getattr(self, owner), method)(self.month)
+            self.phase_seconds[phase_name(phase)] += time.perf_counter() - t0
         self.month += 1
-
-    def open_month(self) -> None:
-        self.recorder.start_month(self.month)
-        self.funder.start_month(self.month)
-        self.staff_at_start = self.employers.size.copy()
-
-    def retire(self) -> None:
-        self.labour_market.retire(self.month)
-
-    def separate(self) -> None:
-        self.labour_market.separate(self.month)
-
-    def outside_offers(self) -> None:
-        self.labour_market.outside_offers(self.month)
-
-    def hire(self) -> None:
-        self.labour_market.hire(self.month)
-        self.employers.count_staff(self.workers.employer, self.workers.wage)
-
-    def deliver_training(self) -> None:
-        self.training.deliver(self.month)
-
-    def assess_prior_learning(self) -> None:
-        self.training.assess_prior_learning(self.month)
-
-    def check_milestones(self) -> None:
-        self.funder.check_milestones(self.month, self)
-
-    def pay_claims(self) -> None:
-        self.funder.pay_claims(self.month)
-
-    def diffuse_recognition(self) -> None:
-        self.recognition.spread_program_awareness(self.month)
-        self.recognition.diffuse(self.month)
-        self.recognition.learn_from_experience()
-
-    def decide_training(self) -> None:
-        self.training.decide(self.month)
-
-    def adjust_standards(self) -> None:
-        self.providers.adjust_standards(self.policy_active)
-
-    def update_beliefs(self) -> None:
-        """Employers learn retention from who left them this month (all staff, and trainees)."""
-        e, rec = self.employers, self.recorder
-        staff = np.maximum(self.staff_at_start, 1)
-        e.learn("belief_retention", 1.0 - rec.left / staff, self.staff_at_start / 50.0)
-        at_risk = np.maximum(rec.trained_staff, 1)
-        e.learn("belief_retention", 1.0 - rec.left_trained / at_risk, rec.trained_staff / 10.0)
-        paid_rows, claimed, paid = self.funder.last_payments
-        if len(paid_rows):
-            j = self.funder.enrolments.employer[paid_rows]
-            n = np.bincount(j, weights=claimed, minlength=e.n)
-            got = np.bincount(j, weights=paid, minlength=e.n)
-            e.learn("belief_payment", got / np.maximum(n, 1e-9), (n > 0) * 5.0)
-        self.learn_provider_payment_rates()
-
-    def learn_provider_payment_rates(self) -> None:
-        rows, claimed, paid = self.funder.last_payments
-        if not self.cfg.funding.pays_providers or len(rows) == 0:
-            return
-        p = self.funder.enrolments.provider[rows]
-        weight = np.bincount(p, minlength=self.providers.n)
-        got = np.bincount(p, weights=paid, minlength=self.providers.n)
-        pot = np.bincount(p, weights=claimed, minlength=self.providers.n)
-        self.providers.learn_payment_rate(got / np.maximum(pot, 1e-9), weight)
-
-    def depreciate_skills(self) -> None:
-        self.workers.depreciate()
-        self.workers.age()
-
-    def record(self) -> None:
-        self.recorder.end_month(self.month)
-        if self.cfg.output.employer_panel:
-            self.panel_rows.append(self.employer_snapshot())
-
-    def employer_snapshot(self) -> pd.DataFrame:
-        e = self.employers
-        return pd.DataFrame(
-            {
-                "month": np.full(e.n, self.month, dtype=np.int32),
-                "employer": np.arange(e.n, dtype=np.int32),
-                "size": e.size,
-                "sme": e.sme,
-                "constrained": e.constrained,
-                "recognition": e.recognition,
-                "program_aware": e.program_aware,
-                "belief_retention": e.belief_retention,
-                "trained_this_month": e.last_training_month == self.month,
-            }
-        )
 
     # --- whole runs ------------------------------------------------------------------------
     def run(self, progress=None) -> Results:
@@ -215,11 +135,10 @@ class TrainingMarketModel(mesa.Model):
                     progress(self.month, self.cfg.time.months)
         finally:
             self.release()
-        panel = pd.concat(self.panel_rows, ignore_index=True) if self.panel_rows else None
         return Results(
             kpis=self.recorder.scalars(),
             timeseries=self.recorder.timeseries(),
-            employer_panel=panel,
+            employer_panel=self.recorder.employer_panel(),
             phase_seconds=dict(self.phase_seconds),
         )
 

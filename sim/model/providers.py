@@ -12,8 +12,6 @@ import mesa
 import numpy as np
 
 from sim.config.milestones import EVENT
-from sim.config.schema import SimConfig
-from sim.model.arrays.rng import RandomStreams
 
 MODE_COMPLETION = {"online": 0.9, "blended": 1.0, "in_person": 1.05}
 
@@ -21,8 +19,10 @@ MODE_COMPLETION = {"online": 0.9, "blended": 1.0, "in_person": 1.05}
 class ProviderTable:
     """Columnar state of all providers; index ``p`` is the provider id."""
 
-    def __init__(self, cfg: SimConfig, streams: RandomStreams):
-        self.cfg = cfg
+    def __init__(self, model):
+        self.model = model
+        self.cfg = cfg = model.cfg
+        streams = model.streams
         self.n = n = cfg.population.providers
         rng = streams.stream("provider_init")
         self.quality = np.exp(0.1 * rng.standard_normal(n)).astype(np.float32)
@@ -70,7 +70,7 @@ class ProviderTable:
         weight = sum(m.weight for m in funding.milestones if EVENT[m.event].of_assessment)
         return funding.outcome_share * weight
 
-    def adjust_standards(self, policy_active: bool) -> None:
+    def adjust_standards(self, month: int) -> None:
         """Lower the standard while outcome pay beats the expected audit penalty, else restore.
 
         The marginal certification is worth the outcome payment; it is false with certainty
@@ -78,7 +78,7 @@ class ProviderTable:
         ``1 > audit_probability x (1 + penalty)``.
         """
         creds, funding = self.cfg.credentials, self.cfg.funding
-        gain = self.outcome_paid_per_pass() if policy_active else 0.0
+        gain = self.outcome_paid_per_pass() if self.model.policy_active else 0.0
         audit_cost = funding.audit_probability * (1.0 + funding.false_claim_penalty)
         if gain > 0 and audit_cost < 1.0:
             self.standard -= np.float32(creds.standard_drift * min(1.0, gain * (1.0 - audit_cost) * 2))
@@ -89,7 +89,17 @@ class ProviderTable:
             )
         np.clip(self.standard, creds.quality_floor, 1.0, out=self.standard)
 
-    def learn_payment_rate(self, observed: np.ndarray, weight: np.ndarray) -> None:
+    def learn_payment_rates(self, month: int) -> None:
+        """Providers paid on outcomes learn the share of their claims the funder pays."""
+        funder = self.model.funder
+        rows, claimed, paid = funder.last_payments
+        if not self.cfg.funding.pays_providers or len(rows) == 0:
+            return
+        p = funder.enrolments.provider[rows]
+        weight = np.bincount(p, minlength=self.n)
+        got = np.bincount(p, weights=paid, minlength=self.n)
+        pot = np.bincount(p, weights=claimed, minlength=self.n)
+        observed = got / np.maximum(pot, 1e-9)
         rate = self.cfg.economy.belief_learning_rate
         has = weight > 0
         self.expected_payment_rate[has] += rate * (observed[has] - self.expected_payment_rate[has])

@@ -31,7 +31,7 @@ class Recognition:
                 e.recognition[aware] += creds.campaign_recognition * (1 - e.recognition[aware])
         np.clip(e.recognition, 0.0, 1.0, out=e.recognition)
 
-    def learn_from_experience(self) -> None:
+    def learn_from_experience(self, month: int) -> None:
         """Employers judge credentials by what their credentialed staff can actually do.
 
         The current employer observes true skill (Acemoglu & Pischke 1998), so it can tell

@@ -23,7 +23,6 @@ from sim.config.milestones import EVENT
 from sim.model.arrays.groups import GroupOrder, rank_within_groups, within_top
 
 
-
 @dataclass
 class Candidates:
     """Workers an employer could train this month, with everything their value depends on."""

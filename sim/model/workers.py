@@ -169,13 +169,13 @@ class Workers:
         self.perceived_ability[ids] = self.ability[ids] * np.exp(noise * z - noise * noise / 2)
         self.training_fit[ids] = self.streams.normal_at(stream + "_fit", month, ids)
 
-    def depreciate(self) -> None:
+    def depreciate(self, month: int) -> None:
         """Trained skill decays toward the entry level; specific skill decays toward zero."""
         d = self.cfg.economy.skill_depreciation
         self.general -= d * (self.general - self.entry_skill)
         self.specific *= 1.0 - d
 
-    def age(self) -> None:
+    def age(self, month: int) -> None:
         emp = self.employed
         self.tenure[emp] = np.minimum(self.tenure[emp] + 1, 32_000)
 

@@ -21,10 +21,7 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
-from sim.run import faults
 from sim.config.schema import SimConfig
-from sim.model.model import Results, TrainingMarketModel
-from sim.run.outputs import SUMMARY, TIMESERIES, load_summary, write_run
 from sim.config.validation import (
     ConfigError,
     check_override,
@@ -33,6 +30,9 @@ from sim.config.validation import (
     to_sim_config,
     validate,
 )
+from sim.model.model import Results, TrainingMarketModel
+from sim.run import faults
+from sim.run.outputs import SUMMARY, TIMESERIES, load_summary, write_run
 
 log = logging.getLogger("p4p_sim")
 

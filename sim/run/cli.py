@@ -18,9 +18,10 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.run.api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
-from sim.run.outputs import make_hydra_config_writes_atomic, write_failure
 from sim.config.validation import ConfigError, settings
+from sim.run.api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
+from sim.run.hydra_hooks import make_hydra_config_writes_atomic
+from sim.run.outputs import write_failure
 
 log = logging.getLogger("p4p_sim")
 
@@ -117,6 +118,8 @@ def _values(override) -> list[str]:
 
 
 register_schema()
+# At import, not in main(): launcher workers (joblib, submitit, Ray) import this module to
+# unpickle the task function, and they write each job's .hydra/ files themselves.
 make_hydra_config_writes_atomic()
 
 

@@ -37,3 +37,22 @@ class SweepCallbacks(Callback):
             log.error("could not build the sweep table (%s); rerun: p4p-collect %s", exc, sweep_dir)
             return
         log.info("%s", describe(sweep))
+
+
+def make_hydra_config_writes_atomic() -> None:
+    """Route Hydra's writes of ``.hydra/config.yaml``, ``hydra.yaml`` and ``overrides.yaml``
+    through :func:`sim.run.outputs.atomic_write_bytes`, so a job killed at any moment leaves
+    each file complete or absent.
+
+    The one private Hydra API p4p-sim touches: ``hydra.core.utils._save_config``, which
+    ``run_job`` calls in place before the task starts (checked against hydra-core 1.3.2; the
+    project pins hydra-core < 1.4). No public hook runs before those writes.
+    """
+    from hydra.core import utils as hydra_utils
+
+    from sim.run.outputs import atomic_write_bytes
+
+    def save_config(cfg, filename: str, output_dir: Path) -> None:
+        atomic_write_bytes(Path(output_dir) / filename, OmegaConf.to_yaml(cfg).encode("utf-8"))
+
+    hydra_utils._save_config = save_config

@@ -5,7 +5,7 @@ flushed to disk and renamed into place, so a run killed at any moment leaves eit
 complete file or none at all. ``summary.json`` is written last and ``failure.json`` only for
 failed jobs: a directory holds at most one of the two, and a directory with neither is an
 incomplete run. Hydra's own ``.hydra/*.yaml`` files are made atomic the same way
-(:func:`make_hydra_config_writes_atomic`).
+(:func:`sim.run.hydra_hooks.make_hydra_config_writes_atomic`).
 """
 from __future__ import annotations
 
@@ -92,18 +92,6 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     atomic_write_bytes(path, buffer.getvalue())
-
-
-def make_hydra_config_writes_atomic() -> None:
-    """Route Hydra's writes of ``.hydra/config.yaml``, ``hydra.yaml`` and ``overrides.yaml``
-    through :func:`atomic_write_bytes` (Hydra 1.3 writes them in place)."""
-    from hydra.core import utils as hydra_utils
-    from omegaconf import OmegaConf
-
-    def save_config(cfg, filename: str, output_dir: Path) -> None:
-        atomic_write_bytes(Path(output_dir) / filename, OmegaConf.to_yaml(cfg).encode("utf-8"))
-
-    hydra_utils._save_config = save_config
 
 
 def git_commit() -> str | None:
