@@ -1,4 +1,4 @@
-"""The default economy stays inside the calibration bands of MODEL.md section 7.
+"""The default economy stays inside the calibration bands of docs/model.md section 7.
 
 Runs the ``baseline`` scenario at the default scale (10,000 workers, 500 employers, 120
 months; about a second per run) on four seeds, on two processes, and checks the mean of every

@@ -1,4 +1,4 @@
-"""Theory signatures (MODEL.md section 6) on a tiny economy with a short horizon.
+"""Theory signatures (docs/model.md section 6) on a tiny economy with a short horizon.
 
 All ten signatures run together (arms shared between signatures run once) on 12 seeds of a
 1,500-worker, 75-employer economy over 60 months (burn-in 12), on two processes; each

@@ -1,4 +1,4 @@
-"""The ten theory signatures of MODEL.md section 6, as paired statistical checks.
+"""The ten theory signatures of docs/model.md section 6, as paired statistical checks.
 
 Each signature is a function returning a :class:`Signature`: the arms to compare (a scenario
 plus parameter overrides), and one or more :class:`Check` of an expected direction. A check

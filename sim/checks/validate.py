@@ -63,7 +63,7 @@ def results_table(results: list[SignatureResult]) -> pd.DataFrame:
 def markdown(table: pd.DataFrame, results: list[SignatureResult], economy: Economy,
              seeds: list[int], seconds: float) -> str:
     lines = [
-        "# Theory signatures (MODEL.md section 6)",
+        "# Theory signatures (docs/model.md section 6)",
         "",
         f"Economy `{economy.preset}`: {economy.describe()};"
         f" seeds {seeds[0]}..{seeds[-1]} ({len(seeds)}, the same in"

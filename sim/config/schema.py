@@ -27,7 +27,9 @@ class ScenarioConfig:
     """Which named scenario this run is (set by the ``scenario`` config group)."""
 
     name: str = param(
-        "pay_for_performance", "Scenario name (MODEL.md section 4); part of output paths.",
+        "baseline",
+        "Scenario name (docs/model.md section 4); part of output paths. The schema's defaults"
+        " are the baseline economy; the command's default scenario is pay_for_performance.",
         pattern=NAME_PATTERN,
     )
     description: str = param("", "One-line description of the scenario.")
@@ -52,7 +54,7 @@ class PopulationConfig:
         10, "Number of training providers.", unit="providers", lo=1, hi=MAX_ID
     )
     disadvantaged_share: float = param(
-        0.2, "Share of workers in the disadvantaged group.", lo=0.0, hi=1.0, source="MODEL.md s3",
+        0.2, "Share of workers in the disadvantaged group.", lo=0.0, hi=1.0, source="docs/model.md s3",
         unit="share",
     )
     employer_size_shape: float = param(
@@ -98,7 +100,7 @@ class EconomyConfig:
     """Labour-market and production parameters (the uncertainties, not policy levers).
 
     Sources: a literature reference, or ``calibrated: <target>`` for values chosen so the
-    baseline meets a target of MODEL.md section 7 (see docs/calibration.md), or
+    baseline meets a target of docs/model.md section 7 (see docs/calibration.md), or
     ``assumption`` where no estimate exists (sweep these).
     """
 
@@ -372,7 +374,7 @@ class EconomyConfig:
         unit="ratio",
         lo=0.05,
         hi=10.0,
-        source="MODEL.md section 3 (lower on average); size assumed",
+        source="docs/model.md section 3 (lower on average); size assumed",
     )
     disadvantaged_skill: float = param(
         0.85,
@@ -380,7 +382,7 @@ class EconomyConfig:
         unit="ratio",
         lo=0.05,
         hi=10.0,
-        source="MODEL.md section 3 (lower on average); size assumed",
+        source="docs/model.md section 3 (lower on average); size assumed",
     )
     disadvantaged_barrier: float = param(
         0.85,
@@ -388,7 +390,7 @@ class EconomyConfig:
         unit="ratio",
         lo=0.0,
         hi=1.0,
-        source="MODEL.md section 3 (higher barriers); size assumed",
+        source="docs/model.md section 3 (higher barriers); size assumed",
     )
     base_completion: float = param(
         0.85,
@@ -430,7 +432,7 @@ class ProgramConfig:
 def default_programs() -> list:
     """The default catalogue: six competencies in two stacks, $1,000 of tuition per month.
 
-    The catalogue averages $3,000 a program, the cost of the EMC pilot's program (MODEL.md
+    The catalogue averages $3,000 a program, the cost of the EMC pilot's program (docs/model.md
     section 1); nominal gains are shares of an average worker's entry skill.
     """
     return [
@@ -585,7 +587,7 @@ class EligibilityConfig:
 
 @dataclass
 class FundingConfig:
-    """The funder's policy: pure data (MODEL.md section 3, Funder)."""
+    """The funder's policy: pure data (docs/model.md section 3, Funder)."""
 
     name: str = param("none", "Name of the funding design.", pattern=NAME_PATTERN)
     upfront_share: float = param(

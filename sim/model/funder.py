@@ -1,4 +1,4 @@
-"""The funder: a policy that is pure configuration (MODEL.md section 3, Funder).
+"""The funder: a policy that is pure configuration (docs/model.md section 3, Funder).
 
 It pays an upfront share of tuition at enrolment and an outcome share on milestones
 ({event, weight, lag}), to employers or providers, with a multiplier for disadvantaged

@@ -7,10 +7,12 @@ is declared once and evaluated here on one month's flows and on the window's sum
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
-from sim.config.outcomes import BY_NAME, KPIS, RECORDED
+from sim.config.outcomes import BY_NAME, KPI_NAMES, KPIS, RECORDED
 from sim.config.outcomes import ratio as _ratio
 from sim.model.labour_market import Separation
 
@@ -297,7 +299,7 @@ class Recorder:
         return {k: _clean(v) for k, v in out.items()}
 
     def calibration_measures(self, window: pd.DataFrame, flows, years: float) -> dict:
-        """Measures compared with the calibration targets (MODEL.md section 7)."""
+        """Measures compared with the calibration targets (docs/model.md section 7)."""
         m = self.model
         n_months = len(window)
         mean = lambda name: float(window[name].mean()) if n_months else np.nan  # noqa: E731
@@ -383,6 +385,17 @@ class Recorder:
         w = self.model.workers
         workforce_share = float(w.disadvantaged[w.employed].mean())
         return _ratio(trainee_share, workforce_share)
+
+
+def latest_kpi(model, name: str) -> float:
+    """A headline KPI's value in the month just simulated."""
+    return model.recorder.rows[-1][name]
+
+
+def kpi_reporters() -> dict[str, partial]:
+    """Mesa ``DataCollector`` model reporters for every headline KPI (``sim.KPI_NAMES``):
+    partials of a named module function, not lambdas, so they pickle for ``batch_run``."""
+    return {name: partial(latest_kpi, name=name) for name in KPI_NAMES}
 
 
 class _FlowView:

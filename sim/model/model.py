@@ -4,7 +4,7 @@ An agent-based model (Mesa) of workers, employers and training providers with a 
 policy is configuration. It combines Becker's (1964) general/specific human capital, wage
 compression (Acemoglu & Pischke 1998, 1999), certification under asymmetric information
 (Acemoglu & Pischke 2000), poaching (Stevens 1994), and payment-by-results gaming
-(Heckman, Heinrich & Smith 2002). See MODEL.md for the specification.
+(Heckman, Heinrich & Smith 2002). See docs/model.md for the specification.
 
 The monthly step runs the phases in :attr:`TrainingMarketModel.PHASES`, in that order.
 """
@@ -24,7 +24,7 @@ from sim.model.arrays.allocator import keep_freed_memory
 from sim.model.arrays.rng import RandomStreams
 from sim.model.employers import Employer, EmployerTable
 from sim.model.funder import Funder
-from sim.model.kpis import Recorder
+from sim.model.kpis import Recorder, kpi_reporters
 from sim.model.labour_market import LabourMarket
 from sim.model.providers import Provider, ProviderTable
 from sim.model.recognition import Recognition
@@ -98,6 +98,10 @@ class TrainingMarketModel(mesa.Model):
         self.place_initial_workforce()
         self.recorder = Recorder(self)
         self.phase_seconds = dict.fromkeys(map(phase_name, self.PHASES), 0.0)
+        # Mesa conventions: batch_run and SolaraViz read the monthly KPIs from here, and stop
+        # stepping when `running` turns false at the horizon.
+        self.datacollector = mesa.DataCollector(model_reporters=kpi_reporters())
+        self.running = self.cfg.time.months > 0
 
     @property
     def policy_active(self) -> bool:
@@ -118,12 +122,20 @@ class TrainingMarketModel(mesa.Model):
 
     # --- the monthly step ------------------------------------------------------------------
     def step(self) -> None:
+        """Simulate one month: every phase of :attr:`PHASES` in order, then record the KPIs."""
+        if self.month >= self.cfg.time.months:
+            raise RuntimeError(
+                f"the model has simulated all time.months={self.cfg.time.months} months;"
+                " build a new model (or set time.months higher) to go on"
+            )
         for phase in self.PHASES:
             owner, method = phase
             t0 = time.perf_counter()
             getattr(getattr(self, owner), method)(self.month)
             self.phase_seconds[phase_name(phase)] += time.perf_counter() - t0
+        self.datacollector.collect(self)
         self.month += 1
+        self.running = self.month < self.cfg.time.months
 
     # --- whole runs ------------------------------------------------------------------------
     def run(self, progress=None) -> Results:

@@ -1,6 +1,6 @@
 """Training decisions (employers) and training delivery (providers), batched over everyone.
 
-Employers value training one worker as (MODEL.md section 3):
+Employers value training one worker as (docs/model.md section 3):
 
     productivity gain x employer's share (1-beta general, 1-beta_s specific)
       x expected retained months (discounted, depreciating)
