@@ -25,7 +25,7 @@ from sim.analysis.paired import (
     ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL, condition_label, condition_means, paired_comparison,
     parse_baseline, se_ratio_summary,
 )
-from sim.run.sweep import Sweep, collect_sweep, describe
+from sim.run.sweep import Sweep, collect_sweep, describe, refuse_run_dir
 from sim.run.sweep_jobs import COMPLETED
 
 log = logging.getLogger("p4p_sim")
@@ -58,8 +58,8 @@ def build_report(
     progress: bool = False,
 ) -> Report:
     """Compare every condition of a sweep with its baseline and write the report."""
-    sweep = collect_sweep(sweep_dir, progress=progress)
-    out_dir = Path(out_dir) if out_dir is not None else sweep.directory
+    sweep = collect_sweep(sweep_dir, write=False, progress=progress)  # the sweep's tables stay as they are
+    out_dir = refuse_run_dir(out_dir) if out_dir is not None else sweep.directory
     kpis = [k for k in sweep.kpis if k != "policy_months"]
     done = sweep.completed
     factors = sweep.factors
