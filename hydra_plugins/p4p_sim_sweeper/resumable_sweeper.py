@@ -27,8 +27,16 @@ from omegaconf import OmegaConf
 
 from sim.run.outputs import atomic_write_bytes
 from sim.run.sweep_jobs import (
-    SweepProgress, is_completed, job_name, read_manifest, read_overrides, resume_command,
-    same_overrides, settings_differences, sweep_settings, write_manifest,
+    SweepProgress,
+    is_completed,
+    job_name,
+    read_manifest,
+    read_overrides,
+    resume_command,
+    same_overrides,
+    settings_differences,
+    sweep_settings,
+    write_manifest,
 )
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.run.outputs import atomic_write_bytes
 from sim.analysis.paired import (
-    ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL, condition_label, condition_means, paired_comparison,
-    parse_baseline, se_ratio_summary,
+    ADDITIONAL_TRAINEES,
+    COST_PER_ADDITIONAL,
+    condition_label,
+    condition_means,
+    paired_comparison,
+    parse_baseline,
+    se_ratio_summary,
 )
+from sim.run.outputs import atomic_write_bytes
 from sim.run.sweep import Sweep, collect_sweep, describe, refuse_run_dir
 from sim.run.sweep_jobs import COMPLETED
 

@@ -24,8 +24,16 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from sim.model.kpis import EXTRA_SCALARS, KPI_NAMES
 from sim.run.outputs import FAILURE, SUMMARY, TIMESERIES, TIMING, atomic_write_parquet
 from sim.run.sweep_jobs import (
-    COMPLETED, JOB_CONFIG, MANIFEST, OVERRIDES, JobState, find_job_dirs, job_state, override_key,
-    read_json, read_manifest,
+    COMPLETED,
+    JOB_CONFIG,
+    MANIFEST,
+    OVERRIDES,
+    JobState,
+    find_job_dirs,
+    job_state,
+    override_key,
+    read_json,
+    read_manifest,
 )
 
 log = logging.getLogger("p4p_sim")
