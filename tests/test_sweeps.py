@@ -101,15 +101,18 @@ def test_launchers_give_identical_results(paired, tmp_path, launcher):
 
 
 def test_failed_job_is_listed_with_its_error_and_rerun(tmp_path):
+    """The table is written, then the sweep exits 1 with the command that retries the job."""
     sweep_dir = tmp_path / "failing"
-    first = run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1", SERIAL)
+    first = run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1", SERIAL, check=False)
+    assert first.returncode == 1, first.stderr
     assert "sweep progress: 2/2 jobs finished" in first.stdout + first.stderr
+    assert f"hydra.sweep.dir={sweep_dir}" in first.stdout + first.stderr
     table = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("funding.outcome_share")
     assert table.loc[0.3, "status"] == "completed"
     assert table.loc[1.5, "status"] == "failed"
     assert "funding.outcome_share=1.5 is out of range" in table.loc[1.5, "error"]
     assert np.isnan(table.loc[1.5, "training_incidence"])
-    result = run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1", SERIAL)
+    result = run_sweep(sweep_dir, "funding.outcome_share=0.3,1.5", "seed=1", SERIAL, check=False)
     assert "1 already completed, launching 1" in result.stdout + result.stderr
 
 

@@ -6,9 +6,16 @@ through a per-job ``hydra.sweep.subdir`` override, so whichever launcher runs it
 joblib, submitit, ray) the job lands in the same place. Before launching, jobs whose directory
 already holds a completed ``summary.json`` with the same overrides are dropped: Hydra rewrites
 ``.hydra/`` of every job it launches, so skipping has to happen here, not in the job.
+
+A sweep directory records the settings all its jobs share (fixed overrides, config hash; see
+:func:`sim.run.sweep_jobs.sweep_settings`). A rerun into it with other settings, or one that
+would relaunch a job directory holding a run with other overrides, stops before launching
+anything: jobs are only skipped or rerun, never replaced by a differently configured run.
+Ctrl-C stops the sweep with one line saying what finished and the command that resumes it.
 """
 
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -19,7 +26,18 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
 from sim.run.outputs import atomic_write_bytes
-from sim.run.sweep_jobs import is_completed, job_name, write_manifest
+from sim.run.sweep_jobs import (
+    SweepProgress,
+    is_completed,
+    job_name,
+    read_manifest,
+    read_overrides,
+    resume_command,
+    same_overrides,
+    settings_differences,
+    sweep_settings,
+    write_manifest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +74,14 @@ class ResumableSweeper(BasicSweeper):
 
         self.validate_batch_is_legal(all_jobs)  # before anything is written
         sweep_dir = Path(self.config.hydra.sweep.dir)
+        names = self.job_names(all_jobs, swept)
+        task_config = OmegaConf.to_container(self.config, resolve=False)
+        task_config.pop("hydra", None)
+        settings = sweep_settings(all_jobs[0] if all_jobs else [], swept, task_config)
+        self.refuse_mixing(sweep_dir, settings, names, all_jobs)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(sweep_dir / "multirun.yaml", OmegaConf.to_yaml(self.config).encode("utf-8"))
-        names = self.job_names(all_jobs, swept)
-        write_manifest(sweep_dir, dict(zip(names, all_jobs)), swept)
+        write_manifest(sweep_dir, dict(zip(names, all_jobs)), swept, settings)
 
         todo = [
             (name, job) for name, job in zip(names, all_jobs)
@@ -72,14 +94,48 @@ class ResumableSweeper(BasicSweeper):
         launch = [[*job, f"hydra.sweep.subdir='{name}'"] for name, job in todo]
         self.overrides = [list(b) for b in self.split_overrides_to_chunks(launch, self.max_batch_size)] if launch else []
         returns, initial_job_idx = [], 0
-        while not self.is_done():
-            batch = self.get_job_batch()
-            results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
-            for r in results:
-                _ = r.return_value  # re-raise a job's exception, as BasicSweeper does
-            initial_job_idx += len(batch)
-            returns.append(results)
+        progress = SweepProgress(sweep_dir, [name for name, _ in todo])
+        try:
+            with progress:
+                while not self.is_done():
+                    batch = self.get_job_batch()
+                    results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
+                    for r in results:
+                        _ = r.return_value  # re-raise a job's exception, as BasicSweeper does
+                    initial_job_idx += len(batch)
+                    returns.append(results)
+        except KeyboardInterrupt:
+            done = len(all_jobs) - len(todo) + progress.finished()
+            print(
+                f"p4p-sim: interrupted: {done} of {len(all_jobs)} jobs finished in {sweep_dir}; "
+                f"resume with: {resume_command(sweep_dir)}",
+                file=sys.stderr, flush=True,
+            )
+            raise SystemExit(130) from None
         return returns
+
+    @staticmethod
+    def refuse_mixing(sweep_dir: Path, settings: dict, names: List[str], jobs: List[List[str]]) -> None:
+        """Stop (one line, exit 2, nothing written) if this sweep would mix with a different one
+        already in ``sweep_dir``: other fixed settings, or a job directory run with other overrides."""
+        if not sweep_dir.is_dir():
+            return
+        new_dir = _free_name(sweep_dir)
+        advice = f"rerun with the same settings to resume it, or start a new sweep with hydra.sweep.dir={new_dir}"
+        recorded = read_manifest(sweep_dir).get("settings")
+        differences = settings_differences(recorded, settings) if recorded else []
+        if differences:
+            _refuse(f"{sweep_dir} holds a sweep with other fixed settings ({'; '.join(differences)}); {advice}")
+        clashes = [
+            name for name, job in zip(names, jobs)
+            if (recorded_job := read_overrides(sweep_dir / name)) is not None
+            and not same_overrides(recorded_job, job)
+        ]
+        if clashes:
+            _refuse(
+                f"{sweep_dir} holds {len(clashes)} job(s) run with other overrides "
+                f"(e.g. {clashes[0]}: {' '.join(read_overrides(sweep_dir / clashes[0]) or [])}); {advice}"
+            )
 
     def validate_batch_is_legal(self, batch) -> None:
         """Compose one job per distinct override value, not every job of the grid.
@@ -104,3 +160,16 @@ class ResumableSweeper(BasicSweeper):
         if len(set(names)) != len(names):
             names = [f"{i}-{n}" for i, n in enumerate(names)]  # only for duplicated jobs
         return names
+
+
+def _refuse(message: str) -> None:
+    print(f"p4p-sim: error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(2)
+
+
+def _free_name(path: Path) -> Path:
+    for k in range(2, 1000):
+        candidate = path.with_name(f"{path.name}-{k}")
+        if not candidate.exists():
+            return candidate
+    return path.with_name(f"{path.name}-new")

@@ -16,6 +16,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from sim.analysis.paired import (
     se_ratio_summary,
 )
 from sim.run.outputs import atomic_write_bytes
-from sim.run.sweep import Sweep, collect_sweep, describe
+from sim.run.sweep import Sweep, collect_sweep, describe, refuse_run_dir
 from sim.run.sweep_jobs import COMPLETED
 
 log = logging.getLogger("p4p_sim")
@@ -61,11 +62,15 @@ def build_report(
     baseline: list[str] | None = None,
     out_dir: str | Path | None = None,
     progress: bool = False,
+    figure_kpis: Sequence[str] | None = None,
 ) -> Report:
     """Compare every condition of a sweep with its baseline and write the report."""
-    sweep = collect_sweep(sweep_dir, progress=progress)
-    out_dir = Path(out_dir) if out_dir is not None else sweep.directory
+    sweep = collect_sweep(sweep_dir, write=False, progress=progress)  # the sweep's tables stay as they are
+    out_dir = refuse_run_dir(out_dir) if out_dir is not None else sweep.directory
     kpis = [k for k in sweep.kpis if k != "policy_months"]
+    unknown = [k for k in figure_kpis or [] if k not in (*kpis, ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL)]
+    if unknown:
+        raise ValueError(f"--kpis: unknown KPI {', '.join(unknown)}; known: {', '.join(kpis)}")
     done = sweep.completed
     factors = sweep.factors
     chosen = parse_baseline(baseline or [], done, factors) if len(done) else {}
@@ -73,7 +78,7 @@ def build_report(
         paired_comparison(done, factors, kpis, chosen) if factors and len(done) else pd.DataFrame()
     )
     means = condition_means(done, factors, kpis)
-    figures = write_figures(sweep, comparison, means, out_dir / FIGURES) if len(done) else []
+    figures = write_figures(sweep, comparison, means, out_dir / FIGURES, chosen, figure_kpis) if len(done) else []
     if len(comparison):
         atomic_write_bytes(out_dir / "comparison.csv", comparison.to_csv(index=False).encode())
     atomic_write_bytes(out_dir / "condition_means.csv", means.to_csv(index=False).encode())
@@ -83,30 +88,45 @@ def build_report(
     return Report(sweep, chosen, comparison, means, path, figures)
 
 
-def write_figures(sweep: Sweep, comparison: pd.DataFrame, means: pd.DataFrame, folder: Path) -> list[Path]:
+def write_figures(
+    sweep: Sweep, comparison: pd.DataFrame, means: pd.DataFrame, folder: Path,
+    baseline: dict | None = None, kpis: Sequence[str] | None = None,
+) -> list[Path]:
+    """The briefing figures of a sweep (see :mod:`sim.analysis.plots`), at most a page each."""
     from sim.analysis import plots
 
     folder.mkdir(parents=True, exist_ok=True)
     factors, written = sweep.factors, []
+    kpis = tuple(kpis or plots.BRIEFING_KPIS)
+    baseline = baseline or {}
+    comparison.attrs["baseline"] = baseline
+    order = plots.condition_order(comparison, factors)
+    burn_in = sweep.setting("time.burn_in")
 
     def save(fig, name: str) -> None:
         path = folder / name
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=plots.DPI)
         written.append(path)
 
     if len(comparison):
-        save(plots.forest_plot(comparison, (*plots.MAIN_KPIS, ADDITIONAL_TRAINEES)), "forest.png")
+        save(plots.forest_plot(comparison, (*kpis, ADDITIONAL_TRAINEES), baseline, order), "forest.png")
+        if comparison.loc[comparison["kpi"] == COST_PER_ADDITIONAL, "difference"].notna().any():
+            save(plots.cost_per_trainee_plot(comparison, baseline, order), "cost_per_trainee.png")
     n_conditions = sweep.completed.groupby(factors).ngroups if factors else 1
     if len(sweep.timeseries) and n_conditions <= MAX_PATH_CONDITIONS:
-        save(plots.kpi_paths(sweep.timeseries, factors, burn_in=sweep.setting("time.burn_in")), "paths.png")
+        save(plots.kpi_paths(sweep.timeseries, factors, kpis, burn_in=burn_in, baseline=baseline, order=order),
+             "paths.png")
     numeric = [f for f in factors if pd.api.types.is_numeric_dtype(sweep.table[f])]
-    if len(factors) == 1 and numeric:
-        save(plots.response_curves(means, factors[0]), "response.png")
+    if len(factors) == 1 and numeric and len(comparison):
+        save(plots.response_curves(comparison, factors[0], kpis), "response.png")
     if len(factors) == 2:
         y, x = factors
-        save(plots.heatmaps(means, x, y), "heatmap_means.png")
+        save(plots.heatmaps(means, x, y, kpis), "heatmap_means.png")
         if len(comparison):
-            save(plots.heatmaps(comparison, x, y, value="difference"), "heatmap_effects.png")
+            save(plots.heatmaps(comparison, x, y, kpis, value="difference"), "heatmap_effects.png")
+        if len(sweep.timeseries):
+            for kpi in [k for k in ("training_incidence", "public_cost") if k in kpis]:
+                save(plots.path_multiples(sweep.timeseries, y, x, kpi, burn_in=burn_in), f"paths_{kpi}.png")
     return written
 
 
@@ -206,10 +226,16 @@ def report_main(argv: list[str] | None = None) -> int:
              "(default: scenario baseline, else the lowest swept value); repeat for 2-D sweeps",
     )
     parser.add_argument("--out", type=Path, help="write report.md and figures here (default: the sweep dir)")
+    parser.add_argument(
+        "--kpis", help="comma-separated KPIs for the figures (default: "
+        "training_incidence,share_employers_training,certifications_per_1000,"
+        "employer_net_spend_per_employee,public_cost,deadweight_share)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    kpis = [k.strip() for k in args.kpis.split(",") if k.strip()] if args.kpis else None
     try:
-        report = build_report(args.sweep_dir, args.baseline, args.out, progress=not args.quiet)
+        report = build_report(args.sweep_dir, args.baseline, args.out, progress=not args.quiet, figure_kpis=kpis)
     except (FileNotFoundError, ValueError) as exc:
         print(f"p4p-report: error: {exc}", file=sys.stderr)
         return 2

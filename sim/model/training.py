@@ -55,7 +55,7 @@ class Training:
     # --- decisions -------------------------------------------------------------------------
     def candidates(self, month: int) -> Candidates:
         """Employed workers not in training, past the retraining gap, with a program left."""
-        w, e, p = self.model.workers, self.model.employers, self.model.providers
+        w, p = self.model.workers, self.model.providers
         gap = self.cfg.economy.retraining_gap
         ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
         program = w.next_program(ids)
@@ -313,7 +313,7 @@ class Training:
         """Providers fill their seats. Paid on outcomes, they admit the likeliest to pass."""
         if len(c.worker) == 0:
             return np.zeros(0, dtype=np.int64)
-        p, funding = self.model.providers, self.cfg.funding
+        p = self.model.providers
         draw = self.model.streams.uniform_at("admission", month, c.worker)
         selective = self.model.policy_active and p.outcome_paid_per_pass() > 0
         priority = -c.pass_true * (1 + 0.2 * draw) if selective else draw

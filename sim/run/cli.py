@@ -18,6 +18,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from sim.config.outcomes import kpi_unit
 from sim.config.validation import ConfigError, settings
 from sim.run.api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
 from sim.run.hydra_hooks import make_hydra_config_writes_atomic
@@ -41,7 +42,8 @@ def run_task(cfg: DictConfig) -> dict:
     overrides = list(hydra_cfg.overrides.task)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
-        results = run_to_dir(settings(cfg), out_dir)
+        with quiet_console(multirun):
+            results = run_to_dir(settings(cfg), out_dir)
     except ConfigError as exc:  # nothing was written: a bad value fails before any work
         if not multirun:
             fail(str(exc))
@@ -56,7 +58,52 @@ def run_task(cfg: DictConfig) -> dict:
         write_failure(out_dir, message, "exception", overrides)
         return {"status": "failed", "error": message}
     log.info("wrote %s", out_dir)
+    if not multirun:
+        print(headline(results.kpis, out_dir))
     return {"status": "completed", "kpis": results.kpis}
+
+
+HEADLINE_KPIS = (
+    "training_incidence", "certifications_per_1000", "employer_net_spend_per_employee",
+    "public_cost", "deadweight_share",
+)
+
+
+def headline(kpis: dict, out_dir: Path) -> str:
+    """A few headline KPIs with units, and where the run's files are."""
+    lines = [
+        f"  {name:<34} {_number(kpis[name]):>12}  {kpi_unit(name)}"
+        for name in HEADLINE_KPIS if name in kpis
+    ]
+    return "\n".join(["headline KPIs (policy window):", *lines,
+                      f"files: {out_dir} (summary.json has every KPI; timeseries.parquet the months)"])
+
+
+def _number(value) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+class quiet_console:
+    """In a sweep job, keep the console for warnings: its log lines go to the job's own
+    ``p4p-sim.log`` (the sweeper shows one progress bar). Restored afterwards, for in-process
+    launchers."""
+
+    def __init__(self, active: bool) -> None:
+        self.active, self.saved = active, []
+
+    def __enter__(self):
+        if self.active:
+            for handler in logging.getLogger().handlers:
+                if type(handler) is logging.StreamHandler:
+                    self.saved.append((handler, handler.level))
+                    handler.setLevel(max(handler.level, logging.WARNING))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for handler, level in self.saved:
+            handler.setLevel(level)
 
 
 def fail(message: str) -> None:
@@ -133,7 +180,17 @@ def main() -> None:
     overrides, multirun, passthrough = split_argv(sys.argv[1:])
     if not passthrough:
         precheck(overrides, multirun)
-    hydra_app()
+    try:
+        hydra_app()
+    except KeyboardInterrupt:  # a sweep says what finished itself (the resumable sweeper)
+        print("p4p-sim: interrupted; the run did not finish (its directory has no summary.json)",
+              file=sys.stderr)
+        sys.exit(130)
+    if multirun and not passthrough:
+        from sim.run.hydra_hooks import LAST_SWEEP
+
+        if LAST_SWEEP and not LAST_SWEEP.get("complete"):
+            sys.exit(1)  # the table is written; some jobs did not complete
 
 
 if __name__ == "__main__":

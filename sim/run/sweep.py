@@ -22,10 +22,12 @@ import pandas as pd
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from sim.config.outcomes import EXTRA_SCALARS, KPI_NAMES
-from sim.run.outputs import SUMMARY, TIMESERIES, TIMING, atomic_write_parquet
+from sim.run.outputs import FAILURE, SUMMARY, TIMESERIES, TIMING, atomic_write_parquet
 from sim.run.sweep_jobs import (
     COMPLETED,
     JOB_CONFIG,
+    MANIFEST,
+    OVERRIDES,
     JobState,
     find_job_dirs,
     job_state,
@@ -37,6 +39,7 @@ from sim.run.sweep_jobs import (
 log = logging.getLogger("p4p_sim")
 
 SWEEP_TABLE = "sweep.parquet"
+MULTIRUN = "multirun.yaml"  # Hydra writes it at the top of every sweep directory
 SWEEP_TIMESERIES = "timeseries.parquet"
 JOB_COLUMNS = ("job", "status", "scenario", "seed")
 ERROR_COLUMNS = ("error_type", "error")
@@ -88,11 +91,67 @@ class Sweep:
         return {str(k): int(v) for k, v in self.table["status"].value_counts().items()}
 
 
+class NotASweepError(ValueError):
+    """The directory given is not a sweep directory; the message says what it is instead."""
+
+
+def is_sweep_dir(path: Path) -> bool:
+    """A directory made by ``p4p-sim -m``: Hydra's ``multirun.yaml`` or the job manifest."""
+    path = Path(path)
+    return path.is_dir() and ((path / MULTIRUN).is_file() or (path / MANIFEST).is_file())
+
+
+def is_run_dir(path: Path) -> bool:
+    """A single run's (or one job's) directory: files a run writes, which nothing else may touch."""
+    path = Path(path)
+    return any((path / name).exists() for name in (SUMMARY, FAILURE, TIMING, OVERRIDES))
+
+
+def check_sweep_dir(path: str | Path) -> Path:
+    """``path`` if it is a sweep directory; else :class:`NotASweepError` saying what it is."""
+    path = Path(path)
+    expected = "expected a sweep directory made by `p4p-sim -m` (outputs/sweeps/<name>)"
+    if not path.exists():
+        raise NotASweepError(f"{path} does not exist; {expected}")
+    if not path.is_dir():
+        raise NotASweepError(f"{path} is a file, not a directory; {expected}")
+    if is_sweep_dir(path):
+        if is_run_dir(path):
+            raise NotASweepError(f"{path} holds both a sweep's and a run's files; {expected}")
+        return path
+    if is_run_dir(path):
+        raise NotASweepError(f"{path} is a single run's directory, not a sweep; {expected}")
+    children = sorted(c for c in path.iterdir() if c.is_dir() and not c.name.startswith("."))
+    sweeps = [c.name for c in children if is_sweep_dir(c)]
+    if sweeps:
+        shown = ", ".join(sweeps[:5]) + (f" and {len(sweeps) - 5} more" if len(sweeps) > 5 else "")
+        raise NotASweepError(
+            f"{path} is a folder of {len(sweeps)} sweeps ({shown}), not one sweep; "
+            f"give one of them, e.g. {path / sweeps[-1]}"
+        )
+    runs = [c for c in children if is_run_dir(c) or any(is_run_dir(g) for g in c.glob("*") if g.is_dir())]
+    if runs:
+        raise NotASweepError(f"{path} is a folder of single runs, not a sweep; {expected}")
+    if not any(path.iterdir()):
+        raise NotASweepError(f"{path} is empty; {expected}")
+    raise NotASweepError(f"{path} holds no {MULTIRUN} or {MANIFEST}; {expected}")
+
+
+def refuse_run_dir(path: str | Path) -> Path:
+    """``path`` for analysis output, unless it is a run's directory (whose files must stay)."""
+    path = Path(path)
+    if is_run_dir(path):
+        raise NotASweepError(f"{path} is a run's directory; write analysis output elsewhere")
+    return path
+
+
 def collect_sweep(sweep_dir: str | Path, write: bool = True, progress: bool = False) -> Sweep:
-    """Build the sweep table and stacked time series from the job directories of a sweep."""
-    sweep_dir = Path(sweep_dir)
-    if not sweep_dir.is_dir():
-        raise FileNotFoundError(f"{sweep_dir} is not a directory")
+    """Build the sweep table and stacked time series from the job directories of a sweep.
+
+    Refuses (:class:`NotASweepError`, before reading or writing anything) a directory that is
+    not a sweep: a run directory, a folder of sweeps, an empty folder.
+    """
+    sweep_dir = check_sweep_dir(sweep_dir)
     manifest = read_manifest(sweep_dir)
     expected = manifest.get("jobs", {})
     jobs = sorted(set(expected) | set(find_job_dirs(sweep_dir)))
@@ -114,18 +173,20 @@ def collect_sweep(sweep_dir: str | Path, write: bool = True, progress: bool = Fa
 
 
 def load_sweep(sweep_dir: str | Path, refresh: bool = False) -> Sweep:
-    """A sweep's tables: read ``sweep.parquet`` if present (``refresh`` rebuilds it first)."""
-    sweep_dir = Path(sweep_dir)
+    """A sweep's tables: read ``sweep.parquet`` if present (``refresh`` rebuilds it from the
+    job directories, in memory). Loading never writes into the sweep directory: only
+    ``p4p-collect`` and the end of a sweep do."""
+    sweep_dir = check_sweep_dir(sweep_dir)
     table_path = sweep_dir / SWEEP_TABLE
     if refresh or not table_path.exists():
-        return collect_sweep(sweep_dir)
+        return collect_sweep(sweep_dir, write=False)
     try:
         table = pd.read_parquet(table_path)
         ts_path = sweep_dir / SWEEP_TIMESERIES
         timeseries = pd.read_parquet(ts_path) if ts_path.exists() else pd.DataFrame()
     except Exception as exc:  # noqa: BLE001 - truncated or foreign tables: rebuild from the jobs
         log.warning("%s unreadable (%s); rebuilding it from the job directories", table_path, type(exc).__name__)
-        return collect_sweep(sweep_dir)
+        return collect_sweep(sweep_dir, write=False)
     params = list(table.attrs.get("p4p_sim", {}).get("params", []))
     return Sweep(sweep_dir, table, timeseries, params)
 
@@ -134,7 +195,7 @@ def latest_sweep(root: str | Path = "outputs/sweeps", contains: str = "") -> Pat
     """The most recently modified sweep directory under ``root`` whose name contains ``contains``."""
     candidates = [
         d for d in Path(root).glob("*")
-        if d.is_dir() and contains in d.name and ((d / SWEEP_TABLE).exists() or (d / "multirun.yaml").exists())
+        if contains in d.name and is_sweep_dir(d)
     ]
     if not candidates:
         raise FileNotFoundError(f"no sweep directory under {root}" + (f" named *{contains}*" if contains else ""))
@@ -259,7 +320,7 @@ def collect_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         sweep = collect_sweep(args.sweep_dir, progress=not args.quiet)
-    except FileNotFoundError as exc:
+    except NotASweepError as exc:
         print(f"p4p-collect: error: {exc}", file=sys.stderr)
         return 2
     print(describe(sweep))

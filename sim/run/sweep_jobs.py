@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import shlex
+import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -147,12 +152,16 @@ def find_job_dirs(sweep_dir: Path) -> list[str]:
     return sorted(found)
 
 
-def write_manifest(sweep_dir: Path, jobs: dict[str, list[str]], swept: Sequence[str]) -> None:
-    """Record the jobs a sweep asked for (merged with those of earlier runs into this dir)."""
+def write_manifest(
+    sweep_dir: Path, jobs: dict[str, list[str]], swept: Sequence[str], settings: dict | None = None
+) -> None:
+    """Record the jobs a sweep asked for (merged with those of earlier runs into this dir) and
+    the settings every job shares (:func:`sweep_settings`), which a resume must match."""
     previous = read_manifest(sweep_dir)
     merged = {**previous.get("jobs", {}), **jobs}
     swept_all = list(dict.fromkeys([*previous.get("swept", []), *map(override_key, swept)]))
-    atomic_write_json(Path(sweep_dir) / MANIFEST, {"swept": swept_all, "jobs": merged})
+    payload = {"swept": swept_all, **(settings or previous.get("settings") or {}), "jobs": merged}
+    atomic_write_json(Path(sweep_dir) / MANIFEST, payload)
 
 
 def read_manifest(sweep_dir: Path) -> dict:
@@ -160,7 +169,50 @@ def read_manifest(sweep_dir: Path) -> dict:
     jobs = data.get("jobs")
     if not isinstance(jobs, dict):
         return {}
-    return {"swept": list(data.get("swept") or []), "jobs": {str(k): list(v) for k, v in jobs.items()}}
+    manifest = {"swept": list(data.get("swept") or []), "jobs": {str(k): list(v) for k, v in jobs.items()}}
+    if isinstance(data.get("fixed"), dict) and "config_hash" in data:
+        manifest["settings"] = {k: data[k] for k in ("fixed", "config_hash", "config") if k in data}
+    return manifest
+
+
+def sweep_settings(first_job: Sequence[str], swept: Sequence[str], config: dict) -> dict:
+    """What every job of a sweep shares: its fixed overrides (``population.workers: 2000``), and
+    the config (interpolations unresolved) without the swept keys, flattened, with its hash."""
+    swept_keys = {override_key(k) for k in swept}
+    fixed = {
+        override_key(o): o.split("=", 1)[1] if "=" in o else "(deleted)"
+        for o in first_job if override_key(o) not in swept_keys
+    }
+    flat = {
+        key: value for key, value in _flatten(config).items()
+        if not any(key == k or key.startswith(k + ".") for k in swept_keys)
+    }
+    digest = hashlib.sha256(json.dumps(flat, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    return {"fixed": dict(sorted(fixed.items())), "config_hash": digest[:16], "config": flat}
+
+
+def settings_differences(recorded: dict, current: dict, limit: int = 6) -> list[str]:
+    """Differences between two :func:`sweep_settings`, ``key: old -> new`` (empty when equal):
+    the fixed overrides first, else the config keys behind a changed hash."""
+    def changed(old: dict, new: dict) -> list[str]:
+        return [
+            f"{key}: {old.get(key, 'not set')} -> {new.get(key, 'not set')}"
+            for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)
+        ]
+
+    changes = changed(recorded.get("fixed", {}), current.get("fixed", {}))
+    if not changes and recorded.get("config_hash") != current.get("config_hash"):
+        changes = changed(recorded.get("config", {}), current.get("config", {})) or ["the config hash"]
+    return changes[:limit] + ([f"and {len(changes) - limit} more"] if len(changes) > limit else [])
+
+
+def _flatten(node, prefix: str = "") -> dict:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            out.update(_flatten(value, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): node}
 
 
 def count_finished(sweep_dir: Path) -> tuple[int, int]:
@@ -169,3 +221,61 @@ def count_finished(sweep_dir: Path) -> tuple[int, int]:
     jobs = set(manifest.get("jobs", {})) | set(find_job_dirs(sweep_dir))
     done = sum((Path(sweep_dir) / j / SUMMARY).exists() or (Path(sweep_dir) / j / FAILURE).exists() for j in jobs)
     return done, len(jobs)
+
+
+class SweepProgress:
+    """One progress bar for a sweep (jobs finished / total, elapsed, estimate), whatever the
+    launcher: a thread counts the launched jobs whose ``summary.json`` or ``failure.json`` was
+    written since the launch. Per-job logs stay in each job's own log file. Off a terminal it
+    logs one line at the end instead."""
+
+    def __init__(self, sweep_dir: Path, jobs: Sequence[str], interval: float = 0.5) -> None:
+        self.sweep_dir, self.jobs, self.interval = Path(sweep_dir), list(jobs), interval
+        self.started = time.time()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._bar = None
+
+    def finished(self) -> int:
+        def fresh(path: Path) -> bool:
+            try:
+                return path.stat().st_mtime >= self.started - 1.0
+            except OSError:
+                return False
+
+        return sum(
+            fresh(self.sweep_dir / job / SUMMARY) or fresh(self.sweep_dir / job / FAILURE) for job in self.jobs
+        )
+
+    def __enter__(self) -> "SweepProgress":
+        self.started = time.time()
+        if self.jobs and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=len(self.jobs), desc="sweep", unit="job", file=sys.stderr, dynamic_ncols=True)
+            self._thread = threading.Thread(target=self._poll, daemon=True)
+            self._thread.start()
+        return self
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._bar.update(self.finished() - self._bar.n)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        done = self.finished()
+        if self._bar is not None:
+            self._bar.update(done - self._bar.n)
+            self._bar.close()
+        if exc[0] is None:
+            logging.getLogger("p4p_sim").info(
+                "sweep progress: %d/%d jobs finished in %.0f s", done, len(self.jobs), time.time() - self.started
+            )
+
+
+def resume_command(sweep_dir: Path) -> str:
+    """This process's ``p4p-sim`` command line, pinned to ``sweep_dir`` so it resumes there."""
+    args = [a for a in sys.argv[1:] if not a.startswith("hydra.sweep.dir=")]
+    return shlex.join(["p4p-sim", *args, f"hydra.sweep.dir={sweep_dir}"])

@@ -1,0 +1,193 @@
+"""Everyday slips lose no data: analysis commands refuse what is not a sweep, resumes cannot mix
+sweeps, Ctrl-C stops a sweep cleanly and the same command resumes it (issue 13)."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.analysis.report import report_main
+from sim.run.sweep import NotASweepError, check_sweep_dir, collect_main
+from tests.sweep_helpers import (
+    PAIRED,
+    SERIAL,
+    TINY,
+    file_mtimes,
+    paired_sweep,
+    run_cli,
+    run_module,
+    run_sweep,
+    subprocess_env,
+)
+
+COMMANDS = {"p4p-report": report_main, "p4p-collect": collect_main}
+
+
+def tree(root):
+    """Every file under ``root`` with its bytes: what 'nothing written' is checked against."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("runs")
+    run_cli([*TINY, "seed=4", f"hydra.run.dir={folder / 'one'}"], cwd=folder)
+    return folder / "one"
+
+
+def refused(command: str, target, capsys, *options: str) -> str:
+    """Run an analysis command on ``target``; it must fail with one line and return it."""
+    assert COMMANDS[command](["--quiet", str(target), *options]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip().count("\n") == 0 and not captured.out, captured
+    assert captured.err.startswith(f"{command}: error: ")
+    return captured.err
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_analysis_commands_refuse_a_run_directory_and_leave_it_untouched(command, run_dir, capsys):
+    before = tree(run_dir)
+    message = refused(command, run_dir, capsys)
+    assert "single run's directory" in message and "p4p-sim -m" in message
+    assert tree(run_dir) == before
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_analysis_commands_refuse_a_folder_of_sweeps_and_list_them(command, tmp_path_factory, tmp_path, capsys):
+    for name in ("first", "second"):
+        shutil.copytree(paired_sweep(tmp_path_factory), tmp_path / name)
+    before = tree(tmp_path)
+    message = refused(command, tmp_path, capsys)
+    assert "folder of 2 sweeps (first, second)" in message
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_analysis_commands_refuse_an_empty_or_missing_folder(command, tmp_path, capsys):
+    assert "is empty" in refused(command, tmp_path, capsys)
+    assert list(tmp_path.iterdir()) == []
+    assert "does not exist" in refused(command, tmp_path / "nope", capsys)
+    assert not (tmp_path / "nope").exists()
+
+
+def test_report_refuses_to_write_into_a_run_directory(tmp_path_factory, run_dir, capsys):
+    before = tree(run_dir)
+    assert "run's directory" in refused("p4p-report", paired_sweep(tmp_path_factory), capsys, "--out", str(run_dir))
+    assert tree(run_dir) == before
+
+
+def test_report_and_loading_leave_the_sweep_tables_alone(tmp_path_factory, tmp_path):
+    """p4p-report and sim.load_sweep (what the notebooks call) read; only p4p-collect writes."""
+    copy = tmp_path / "paired"
+    shutil.copytree(paired_sweep(tmp_path_factory), copy)
+    tables = {name: (copy / name).read_bytes() for name in ("sweep.parquet", "timeseries.parquet")}
+    sim.load_sweep(copy, refresh=True)
+    (copy / "sweep.parquet").unlink()
+    sim.load_sweep(copy)
+    assert not (copy / "sweep.parquet").exists()
+    (copy / "sweep.parquet").write_bytes(tables["sweep.parquet"])
+    assert run_module("sim.analysis.report", [str(copy), "--quiet"], cwd=tmp_path).returncode == 0
+    assert {name: (copy / name).read_bytes() for name in tables} == tables
+
+
+def test_a_job_directory_inside_a_sweep_is_not_a_sweep(tmp_path_factory):
+    with pytest.raises(NotASweepError, match="single run's directory"):
+        check_sweep_dir(paired_sweep(tmp_path_factory) / "scenario=baseline,seed=1")
+
+
+# --- resumes cannot mix sweeps -----------------------------------------------------------------
+def test_resume_with_other_fixed_overrides_stops_before_launching_and_names_them(tmp_path_factory, tmp_path):
+    copy = tmp_path / "paired"
+    shutil.copytree(paired_sweep(tmp_path_factory), copy)
+    before = tree(copy)
+    other = [o for o in TINY if not o.startswith("population.workers")]
+    result = run_cli(["-m", *PAIRED, *other, "population.workers=500", f"hydra.sweep.dir={copy}"],
+                     cwd=tmp_path, check=False)
+    assert result.returncode == 2
+    error = result.stderr.strip()
+    assert error.count("\n") == 0, error
+    assert "population.workers: 400 -> 500" in error and f"hydra.sweep.dir={copy}-2" in error
+    assert tree(copy) == before
+
+
+def test_resume_without_a_fixed_override_is_refused_too(tmp_path_factory, tmp_path):
+    copy = tmp_path / "paired"
+    shutil.copytree(paired_sweep(tmp_path_factory), copy)
+    before = tree(copy)
+    other = [o for o in TINY if not o.startswith("time.burn_in")]
+    result = run_cli(["-m", *PAIRED, *other, f"hydra.sweep.dir={copy}"], cwd=tmp_path, check=False)
+    assert result.returncode == 2 and "time.burn_in: 12 -> not set" in result.stderr
+    assert tree(copy) == before
+
+
+def test_a_job_directory_with_other_overrides_is_never_replaced(tmp_path_factory, tmp_path):
+    """A sweep directory without recorded settings (older sweeps): the per-job check stops it."""
+    copy = tmp_path / "paired"
+    shutil.copytree(paired_sweep(tmp_path_factory), copy)
+    (copy / "sweep_jobs.json").unlink()
+    before = tree(copy)
+    other = [o for o in TINY if not o.startswith("population.employers")]
+    result = run_cli(["-m", *PAIRED, *other, "population.employers=30", f"hydra.sweep.dir={copy}"],
+                     cwd=tmp_path, check=False)
+    assert result.returncode == 2 and "run with other overrides" in result.stderr
+    assert tree(copy) == before
+
+
+def test_the_manifest_records_fixed_overrides_and_a_config_hash(tmp_path_factory):
+    import json
+
+    manifest = json.loads((paired_sweep(tmp_path_factory) / "sweep_jobs.json").read_text())
+    assert manifest["fixed"] == {o.split("=")[0]: o.split("=")[1] for o in TINY}
+    assert len(manifest["config_hash"]) == 16
+    assert "seed" not in manifest["config"] and "population.providers" in manifest["config"]
+
+
+# --- failed jobs, end-of-run messages, Ctrl-C -------------------------------------------------
+def test_a_run_prints_its_headline_kpis_with_units_and_where_its_files_are(run_dir, tmp_path):
+    result = run_cli([*TINY, f"hydra.run.dir={tmp_path / 'run'}"], cwd=tmp_path)
+    assert "training_incidence" in result.stdout and "starts/employee/year" in result.stdout
+    assert f"files: {tmp_path / 'run'}" in result.stdout
+
+
+def test_a_sweep_prints_its_job_counts_and_the_next_command(tmp_path_factory, tmp_path):
+    copy = tmp_path / "paired"
+    shutil.copytree(paired_sweep(tmp_path_factory), copy)
+    result = run_sweep(copy, *PAIRED, SERIAL)
+    out = result.stdout + result.stderr
+    assert "6 jobs (6 completed)" in out and f"next: p4p-report {copy}" in out
+    assert "month 12/36" not in out  # per-job progress stays in each job's log file
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_path):
+    sweep_dir = tmp_path / "interrupted"
+    seeds = "seed=" + ",".join(str(k) for k in range(1, 9))
+    args = ["-m", "scenario=baseline", seeds, *TINY, SERIAL, f"hydra.sweep.dir={sweep_dir}"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sim.run.cli", *args], cwd=tmp_path, env=subprocess_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    deadline = time.time() + 120
+    while not list(sweep_dir.glob("*/summary.json")) and time.time() < deadline:
+        time.sleep(0.1)
+    os.killpg(child.pid, signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert "Traceback" not in err and err.strip().count("\n") == 0, err
+    assert "interrupted:" in err and f"hydra.sweep.dir={sweep_dir}" in err
+    command = err.split("resume with: ", 1)[1].strip().split()
+    assert command[0] == "p4p-sim"
+    finished = {p.parent.name for p in sweep_dir.glob("*/summary.json")}
+    before = {k: v for k, v in file_mtimes(sweep_dir).items() if k.split("/")[0] in finished}
+    resumed = run_cli(command[1:], cwd=tmp_path)
+    assert f"{len(finished)} already completed, launching {8 - len(finished)}" in resumed.stdout + resumed.stderr
+    after = file_mtimes(sweep_dir)
+    assert {k: after[k] for k in before} == before
+    assert (pd.read_parquet(sweep_dir / "sweep.parquet")["status"] == "completed").sum() == 8
