@@ -8,11 +8,18 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from tests.sweep_helpers import PAIRED, SERIAL, assert_same_results, file_mtimes, paired_sweep, run_sweep
 
 from sim.model.kpis import KPI_NAMES
 from sim.run.sweep import collect_sweep, load_sweep
 from sim.run.sweep_jobs import MANIFEST, job_name
+from tests.sweep_helpers import (
+    PAIRED,
+    SERIAL,
+    assert_same_results,
+    file_mtimes,
+    paired_sweep,
+    run_sweep,
+)
 
 JOBS = [f"scenario={s},seed={k}" for s in ("baseline", "pay_for_performance") for k in (1, 2, 3)]
 

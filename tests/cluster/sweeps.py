@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from tests.sweep_helpers import run_cli
 
 ECONOMY = [

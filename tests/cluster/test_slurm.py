@@ -15,11 +15,11 @@ import time
 import pandas as pd
 import pytest
 import yaml
+
+from sim.run.sweep_jobs import INCOMPLETE, job_state
 from tests.cluster import local_slurm
 from tests.cluster.sweeps import JOB_NAMES, cannot_run, run_cluster_sweep, sweep_args
 from tests.sweep_helpers import assert_same_results, file_mtimes, subprocess_env
-
-from sim.run.sweep_jobs import INCOMPLETE, job_state
 
 pytestmark = pytest.mark.cluster
 
