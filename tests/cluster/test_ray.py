@@ -30,7 +30,7 @@ pytestmark = pytest.mark.cluster
 RAY = ["hydra/launcher=ray", "+hydra.launcher.ray.init.object_store_memory=null"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: set up before the joblib reference, so a skip is quick
 def ray_head(tmp_path_factory):
     """(address, temp dir) of a one-node Ray cluster started here (2 CPUs), stopped afterwards."""
     ray = Path(sys.executable).with_name("ray")

@@ -35,9 +35,9 @@ SEED_1 = ["scenario=baseline,pay_for_performance", "seed=choice(1)"]
 SEED_1_NAMES = [name for name in JOB_NAMES if name.endswith("seed=1")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: set up before the joblib reference, so a skip is quick
 def slurm(tmp_path_factory):
-    """The throw-away cluster, stopped (all its daemons gone) when the module's tests end."""
+    """The throw-away cluster, stopped (all its daemons gone) when the tests end."""
     try:
         cluster = local_slurm.start(tmp_path_factory.mktemp("slurm"))
     except local_slurm.ClusterUnavailable as exc:
