@@ -63,8 +63,13 @@ def slurm_job(cluster, job_id: str) -> dict[str, str]:
     return dict(item.split("=", 1) for item in text.split() if "=" in item)
 
 
-def hydra_job_id(job_dir) -> str:
-    return str(yaml.safe_load((job_dir / ".hydra" / "hydra.yaml").read_text())["hydra"]["job"]["id"])
+def hydra_job_id(job_dir) -> str | None:
+    """``hydra.job.id`` recorded for a job (None until Hydra has written its hydra.yaml)."""
+    try:
+        config = yaml.safe_load((job_dir / ".hydra" / "hydra.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return None
+    return str(config["hydra"]["job"]["id"]) if isinstance(config, dict) else None
 
 
 def test_an_existing_cluster_is_left_alone(slurm):
@@ -148,8 +153,9 @@ def _wait_for_started_job(sweep_dir, submitter) -> tuple[str, str]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         for job in SEED_1_NAMES:
-            if (sweep_dir / job / ".hydra" / "hydra.yaml").exists() and not (sweep_dir / job / "summary.json").exists():
-                return job, hydra_job_id(sweep_dir / job)
+            job_id = hydra_job_id(sweep_dir / job)
+            if job_id is not None and not (sweep_dir / job / "summary.json").exists():
+                return job, job_id
         if submitter.poll() is not None:
             raise AssertionError(f"the sweep ended before any job ran (exit {submitter.returncode})")
         time.sleep(0.2)
