@@ -61,12 +61,40 @@ class LocalSlurm:
         return subprocess.run(command, env=self.env, capture_output=True, text=True, check=check, timeout=60)
 
     def stop(self) -> None:
-        """Stop the daemons this cluster started (slurmd, slurmctld, munged), newest first."""
+        """Cancel the cluster's jobs, then stop the daemons it started (slurmd, slurmctld,
+        munged). Jobs go first: their step daemons (slurmstepd) outlive a stopped slurmd."""
+        if "slurmctld" in self.pids:
+            self.cancel_all_jobs()
         for name in reversed(DAEMONS):
             pid = self.pids.pop(name, None)
             if pid is not None:
                 _terminate(pid)
         (self.directory / STATE).unlink(missing_ok=True)
+
+
+    def cancel_all_jobs(self, timeout: float = 60) -> None:
+        """scancel every job in this (private) cluster and wait until the queue is empty."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            queue = self.run(find("squeue"), "-h", "-o", "%A", check=False)
+            jobs = queue.stdout.split()
+            if queue.returncode != 0 or not jobs:
+                return
+            self.run(find("scancel"), *jobs, check=False)
+            time.sleep(1)
+
+    def leftover_processes(self) -> list[str]:
+        """Processes still running a job script from this cluster's spool directory."""
+        spool = str(self.directory / "spool")
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if proc.name.isdigit() and spool in command:
+                found.append(f"{proc.name}: {command.strip()}")
+        return found
 
 
 def find(program: str) -> str | None:

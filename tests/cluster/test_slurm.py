@@ -45,7 +45,7 @@ def slurm(tmp_path_factory):
     pids = dict(cluster.pids)
     yield cluster
     cluster.stop()
-    alive = [name for name, pid in pids.items() if _alive(pid)]
+    alive = [name for name, pid in pids.items() if _alive(pid)] + cluster.leftover_processes()
     assert not alive, f"still running after stop: {alive}"
 
 
