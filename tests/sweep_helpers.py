@@ -26,11 +26,14 @@ def subprocess_env() -> dict:
     return env
 
 
-def run_cli(args: list[str], cwd: Path, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``python -m sim.run.cli <args>`` (what the ``p4p-sim`` console script runs)."""
+def run_cli(
+    args: list[str], cwd: Path, check: bool = True, timeout: float = 300, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """``python -m sim.run.cli <args>`` (what the ``p4p-sim`` console script runs); ``env``
+    adds variables (e.g. ``SLURM_CONF``) to :func:`subprocess_env`."""
     result = subprocess.run(
         [sys.executable, "-m", "sim.run.cli", *args],
-        cwd=cwd, env=subprocess_env(), capture_output=True, text=True, timeout=timeout,
+        cwd=cwd, env={**subprocess_env(), **(env or {})}, capture_output=True, text=True, timeout=timeout,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"p4p-sim {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -54,6 +57,22 @@ def cached_sweep(tmp_path_factory, name: str, *overrides: str) -> Path:
 def paired_sweep(tmp_path_factory) -> Path:
     """baseline and pay_for_performance x seeds 1-3 with the default (joblib) launcher."""
     return cached_sweep(tmp_path_factory, "paired", *PAIRED)
+
+
+def assert_same_results(sweep_dir: Path, reference: Path) -> None:
+    """Every job of ``sweep_dir`` has the KPIs and monthly series of the same job in ``reference``."""
+    import pandas as pd
+
+    other = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("job")
+    assert (other["status"] == "completed").all(), other["status"].to_dict()
+    expected = pd.read_parquet(reference / "sweep.parquet").set_index("job").loc[other.index]
+    kpis = [c for c in expected.columns if c in other.columns and expected[c].dtype == float and c != "run_seconds"]
+    pd.testing.assert_frame_equal(other[kpis], expected[kpis])
+    for job in other.index:
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(sweep_dir / job / "timeseries.parquet"),
+            pd.read_parquet(reference / job / "timeseries.parquet"),
+        )
 
 
 def file_mtimes(root: Path) -> dict[str, int]:

@@ -12,7 +12,14 @@ import pytest
 from sim.config.outcomes import KPI_NAMES
 from sim.run.sweep import collect_sweep, load_sweep
 from sim.run.sweep_jobs import MANIFEST, job_name
-from tests.sweep_helpers import PAIRED, SERIAL, file_mtimes, paired_sweep, run_sweep
+from tests.sweep_helpers import (
+    PAIRED,
+    SERIAL,
+    assert_same_results,
+    file_mtimes,
+    paired_sweep,
+    run_sweep,
+)
 
 JOBS = [f"scenario={s},seed={k}" for s in ("baseline", "pay_for_performance") for k in (1, 2, 3)]
 
@@ -89,15 +96,7 @@ def test_launchers_give_identical_results(paired, tmp_path, launcher):
     """The same jobs under another launcher: same KPIs and monthly series, bit for bit."""
     sweep_dir = tmp_path / launcher
     run_sweep(sweep_dir, "scenario=baseline,pay_for_performance", "seed=2,3", f"hydra/launcher={launcher}")
-    other = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("job")
-    reference = pd.read_parquet(paired / "sweep.parquet").set_index("job").loc[other.index]
-    kpis = [c for c in reference.columns if c in other.columns and reference[c].dtype == float and c != "run_seconds"]
-    pd.testing.assert_frame_equal(other[kpis], reference[kpis])
-    for job in other.index:
-        pd.testing.assert_frame_equal(
-            pd.read_parquet(sweep_dir / job / "timeseries.parquet"),
-            pd.read_parquet(paired / job / "timeseries.parquet"),
-        )
+    assert_same_results(sweep_dir, paired)
 
 
 def test_failed_job_is_listed_with_its_error_and_rerun(tmp_path):
