@@ -21,7 +21,8 @@ def test_every_milestone_event_is_declared_and_decidable(tiny):
     assert MilestoneConfig.__dataclass_fields__["event"].metadata["choices"] == MILESTONE_EVENTS
     assert [e.name for e in EVENTS if e.assessed] == ["certification"]
     assert {e.name for e in EVENTS if e.certain} == {"enrolment", "employer_support"}
-    assert EVENT["retention_12"].check_offset == 12 and EVENT["retention_12"].kind == "retention"
+    assert EVENT["retention_12"].check_offset == 12
+    assert EVENT["retention_12"].kind == EVENT["retention_6"].kind
 
 
 def test_each_kind_of_event_has_one_rule_in_the_funder_and_one_in_the_valuation(tiny):

@@ -27,20 +27,22 @@ class Event:
 
 
 EVENTS = (
-    Event("enrolment", "taking_part", certain=True, from_start=True, description="the worker starts the program"),
-    Event("completion", "completion", of_assessment=True, description="the worker completes the program"),
-    Event("certification", "certification", assessed=True, of_assessment=True,
+    Event("enrolment", "took_part", certain=True, from_start=True,
+          description="the worker starts the program"),
+    Event("completion", "completed", of_assessment=True,
+          description="the worker completes the program"),
+    Event("certification", "certified", assessed=True, of_assessment=True,
           description="the worker passes the provider's assessment and earns the credential"),
-    Event("skill_gain", "skill_gain", of_assessment=True,
+    Event("skill_gain", "gained_skill", of_assessment=True,
           description="the worker's skill gain reaches funding.skill_gain_threshold of the"
                       " program's nominal gain (the EMC pre/post self-assessment)"),
-    Event("employer_support", "support", certain=True, employer_effort=True,
+    Event("employer_support", "supported", certain=True, employer_effort=True,
           description="the employer supports a workplace project (funding.support_hours)"),
-    Event("retention_6", "retention", check_offset=6,
+    Event("retention_6", "stayed", check_offset=6,
           description="the worker completed and still works for the employer 6 months later"),
-    Event("retention_12", "retention", check_offset=12,
+    Event("retention_12", "stayed", check_offset=12,
           description="the worker completed and still works for the employer 12 months later"),
-    Event("wage_gain", "wage_gain", check_offset=12,
+    Event("wage_gain", "gained_wage", check_offset=12,
           description="the worker's wage 12 months later beats the pre-training wage by"
                       " funding.wage_gain_threshold"),
 )

@@ -76,9 +76,9 @@ class Funder:
         self.first_pending_claim = 0
         self.milestone_offsets = [EVENT[m.event].check_offset for m in self.policy.milestones]
         rules = {  # how each kind of milestone event is decided (sim.config.milestones)
-            "taking_part": self.took_part, "completion": self.completed,
-            "certification": self.certified, "skill_gain": self.gained_skill,
-            "support": self.supported, "retention": self.stayed, "wage_gain": self.gained_wage,
+            "took_part": self.took_part, "completed": self.completed, "certified": self.certified,
+            "gained_skill": self.gained_skill, "supported": self.supported, "stayed": self.stayed,
+            "gained_wage": self.gained_wage,
         }
         self.happened = {event.name: rules[event.kind] for event in EVENTS}
         self.max_check_offset = max(self.milestone_offsets, default=0) + 12

@@ -259,14 +259,15 @@ class Training:
         """Completes and learns at least ``threshold`` of the nominal gain, as the employer
         expects from the perceived ability and the provider's quality."""
         learning = c.perceived * self.model.providers.quality[c.provider]
-        return c.completion_hat * self.model.workers.pass_probability(learning, np.float32(threshold))
+        passes = self.model.workers.pass_probability(learning, np.float32(threshold))
+        return c.completion_hat * passes
 
     EVENT_CHANCES = {  # kinds an employer is unsure of (not ``certain``)
-        "completion": chance_completes,
-        "certification": chance_certified,
-        "skill_gain": chance_gains_skill,
-        "retention": chance_completes_and_stays,
-        "wage_gain": chance_completes,
+        "completed": chance_completes,
+        "certified": chance_certified,
+        "gained_skill": chance_gains_skill,
+        "stayed": chance_completes_and_stays,
+        "gained_wage": chance_completes,
     }
 
     def decide(self, month: int) -> None:
