@@ -10,6 +10,8 @@ import time
 
 import mesa
 
+from sim.model.model import release_agent_ids
+
 QUIT_RATE = 0.02
 WAGE_GROWTH = 0.002
 
@@ -45,7 +47,7 @@ def time_reference(workers: int, months: int, seed: int = 0) -> dict:
     for _ in range(months):
         model.step()
     finished = time.perf_counter()
-    mesa.Agent._ids.pop(model, None)
+    release_agent_ids(model)
     return {
         "workers": workers,
         "months": months,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+import mesa
 import numpy as np
 import pytest
 
@@ -10,6 +11,7 @@ import sim.config.validation as validation
 from sim.config.milestones import EVENT, EVENTS, MILESTONE_EVENTS
 from sim.config.schema import MilestoneConfig
 from sim.model.model import TrainingMarketModel, phase_name
+from sim.model.training import Training
 from sim.model.workers import COLUMNS, DRAWN
 
 
@@ -19,7 +21,45 @@ def test_every_milestone_event_is_declared_and_decidable(tiny):
     assert MilestoneConfig.__dataclass_fields__["event"].metadata["choices"] == MILESTONE_EVENTS
     assert [e.name for e in EVENTS if e.assessed] == ["certification"]
     assert {e.name for e in EVENTS if e.certain} == {"enrolment", "employer_support"}
-    assert EVENT["retention_12"].check_offset == 12 and EVENT["retention_12"].needs_stay
+    assert EVENT["retention_12"].check_offset == 12
+    assert EVENT["retention_12"].kind == EVENT["retention_6"].kind
+
+
+def test_each_kind_of_event_has_one_rule_in_the_funder_and_one_in_the_valuation(tiny):
+    model = TrainingMarketModel(tiny())
+    for event in EVENTS:
+        same_kind = [e.name for e in EVENTS if e.kind == event.kind]
+        assert len({model.funder.happened[name] for name in same_kind}) == 1, event.kind
+        if not event.certain:
+            assert event.kind in Training.EVENT_CHANCES, event.name
+    assert not {e.kind for e in EVENTS if e.certain} & set(Training.EVENT_CHANCES)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_employers_expect_harder_milestones_less_often(tiny, seed):
+    """A skill-gain threshold and a longer retention window can only lower the chance."""
+    model = TrainingMarketModel(tiny(seed=seed))
+    for _ in range(model.cfg.time.burn_in + 1):
+        model.step()
+    training = model.training
+    c = training.candidates(model.month)
+    assert len(c.worker) > 0
+    stay = model.employers.belief_retention.astype(np.float64)
+    chance = {name: training.event_chance(name, c, stay) for name in MILESTONE_EVENTS}
+    assert (chance["enrolment"] == 1).all() and (chance["employer_support"] == 1).all()
+    assert (chance["skill_gain"] <= chance["completion"]).all()
+    assert (chance["retention_12"] <= chance["retention_6"]).all()
+    assert (chance["retention_6"] <= chance["completion"] + 1e-6).all()
+    assert (chance["skill_gain"] < chance["completion"]).any()
+    for p in chance.values():
+        assert ((p >= 0) & (p <= 1)).all()
+
+
+def test_a_finished_run_releases_its_mesa_agent_ids(tiny):
+    model = TrainingMarketModel(tiny(time__months=3, time__burn_in=1))
+    assert model in mesa.Agent._ids  # the employers and providers are Mesa agents
+    model.run()
+    assert model not in mesa.Agent._ids
 
 
 def test_funder_and_valuation_read_the_same_check_offsets(tiny):

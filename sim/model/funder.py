@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config.milestones import EVENT
+from sim.config.milestones import EVENT, EVENTS
 from sim.model.arrays.columns import ColumnTable
 from sim.model.arrays.groups import cumsum_within_groups
 
@@ -75,12 +75,12 @@ class Funder:
         self.budget_year = -1
         self.first_pending_claim = 0
         self.milestone_offsets = [EVENT[m.event].check_offset for m in self.policy.milestones]
-        self.happened = {
-            "enrolment": self.took_part, "completion": self.completed,
-            "certification": self.certified, "skill_gain": self.gained_skill,
-            "employer_support": self.supported, "retention_6": self.stayed,
-            "retention_12": self.stayed, "wage_gain": self.gained_wage,
+        rules = {  # how each kind of milestone event is decided (sim.config.milestones)
+            "took_part": self.took_part, "completed": self.completed, "certified": self.certified,
+            "gained_skill": self.gained_skill, "supported": self.supported, "stayed": self.stayed,
+            "gained_wage": self.gained_wage,
         }
+        self.happened = {event.name: rules[event.kind] for event in EVENTS}
         self.max_check_offset = max(self.milestone_offsets, default=0) + 12
         self.month_flows: dict[str, float] = {}
         self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))

@@ -155,5 +155,11 @@ class TrainingMarketModel(mesa.Model):
         )
 
     def release(self) -> None:
-        """Drop Mesa's per-model id counter so long-lived workers do not keep models alive."""
-        mesa.Agent._ids.pop(self, None)
+        release_agent_ids(self)
+
+
+def release_agent_ids(model: mesa.Model) -> None:
+    """Drop Mesa's per-model agent id counter (``mesa.Agent._ids``, a class-level dict keyed
+    by model), which otherwise keeps every finished model alive in a long-lived process
+    (sweep workers, notebooks, benchmarks)."""
+    mesa.Agent._ids.pop(model, None)

@@ -232,22 +232,43 @@ class Training:
         return upfront + np.minimum(expected, outcome_cap) - support_cost
 
     def event_chance(self, event: str, c: Candidates, employer_stay: np.ndarray) -> np.ndarray:
-        """Employer's estimate of the chance that a candidate triggers a milestone.
+        """Employer's estimate of the chance that a candidate triggers a milestone: one rule
+        per kind of event (sim.config.milestones).
 
         ``employer_stay`` is each employer's believed monthly retention.
         """
         declared = EVENT[event]
         if declared.certain:
             return np.ones(len(c.worker), dtype=np.float32)
-        if declared.assessed:
-            return self.pass_hat(c)
-        if declared.needs_stay:
-            stays = self.employer_program_table(1.0, employer_stay, declared.check_offset)
-            return c.completion_hat * stays[c.employer_program]
-        threshold = self.cfg.funding.skill_gain_threshold if event == "skill_gain" else 0.0
-        w = self.model.workers
+        return self.EVENT_CHANCES[declared.kind](self, declared, c, employer_stay)
+
+    def chance_certified(self, event, c: Candidates, employer_stay) -> np.ndarray:
+        return self.pass_hat(c)
+
+    def chance_completes_and_stays(self, event, c: Candidates, employer_stay) -> np.ndarray:
+        stays = self.employer_program_table(1.0, employer_stay, event.check_offset)
+        return c.completion_hat * stays[c.employer_program]
+
+    def chance_gains_skill(self, event, c: Candidates, employer_stay) -> np.ndarray:
+        return self.chance_learns(c, self.cfg.funding.skill_gain_threshold)
+
+    def chance_completes(self, event, c: Candidates, employer_stay) -> np.ndarray:
+        return self.chance_learns(c, 0.0)
+
+    def chance_learns(self, c: Candidates, threshold: float) -> np.ndarray:
+        """Completes and learns at least ``threshold`` of the nominal gain, as the employer
+        expects from the perceived ability and the provider's quality."""
         learning = c.perceived * self.model.providers.quality[c.provider]
-        return c.completion_hat * w.pass_probability(learning, np.float32(threshold))
+        passes = self.model.workers.pass_probability(learning, np.float32(threshold))
+        return c.completion_hat * passes
+
+    EVENT_CHANCES = {  # kinds an employer is unsure of (not ``certain``)
+        "completed": chance_completes,
+        "certified": chance_certified,
+        "gained_skill": chance_gains_skill,
+        "stayed": chance_completes_and_stays,
+        "gained_wage": chance_completes,
+    }
 
     def decide(self, month: int) -> None:
         """Employers choose whom to train; providers admit; the funder approves and pays upfront."""
@@ -327,7 +348,7 @@ class Training:
             return
         policy = self.cfg.funding
         _, outcome_max = funder.max_payment(c.tuition, c.disadvantaged)
-        supports = any(m.event == "employer_support" for m in policy.milestones)
+        supports = any(EVENT[m.event].employer_effort for m in policy.milestones)
         price = np.where(funded | policy.pays_employers, c.price, c.tuition)
         rows = funder.enrolments.append(
             worker=c.worker,
