@@ -7,7 +7,9 @@ month. Scalars summarise the policy window (months ``burn_in .. months-1``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -63,6 +65,24 @@ EXTRA_SCALARS = (
     "microcredential_awareness_start",
     "microcredential_understanding_start",
 )
+
+
+
+def monthly_kpi(model, name: str):
+    """This month's value of ``name`` in the recorder's last row (None before the first month)."""
+    rows = model.recorder.rows
+    return rows[-1][name] if rows else None
+
+
+def monthly_kpi_collector() -> mesa.DataCollector:
+    """A Mesa DataCollector with one model reporter per monthly KPI (and ``month``).
+
+    Reporters are ``partial(monthly_kpi, name=...)``: named and picklable, unlike lambdas, so
+    ``mesa.batch_run`` can use them in worker processes.
+    """
+    names = ("month", *KPI_NAMES)
+    return mesa.DataCollector(model_reporters={n: partial(monthly_kpi, name=n) for n in names})
+
 
 FLOW_COLUMNS = (
     "starts", "starts_disadvantaged", "starts_funded", "starts_deadweight", "starts_sme",

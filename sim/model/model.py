@@ -22,12 +22,13 @@ from sim.model.arrays.allocator import keep_freed_memory
 from sim.config.schema import SimConfig
 from sim.model.employers import Employer, EmployerTable
 from sim.model.funder import Funder
-from sim.model.kpis import Recorder
+from sim.model.kpis import Recorder, monthly_kpi_collector
 from sim.model.labour_market import LabourMarket
 from sim.model.providers import Provider, ProviderTable
 from sim.model.recognition import Recognition
 from sim.model.arrays.rng import RandomStreams
 from sim.model.training import Training
+from sim.config.keywords import keyword_overrides
 from sim.config.validation import to_sim_config, validate
 from sim.model.workers import Workers
 
@@ -64,7 +65,8 @@ class TrainingMarketModel(mesa.Model):
     )
 
     def __init__(self, cfg: SimConfig | DictConfig | dict | None = None, **overrides):
-        cfg = to_sim_config(cfg if cfg is not None else SimConfig(), overrides)
+        """``overrides`` are Mesa-style keywords: ``seed=3, funding__outcome_share=0.5``."""
+        cfg = to_sim_config(cfg if cfg is not None else SimConfig(), keyword_overrides(overrides))
         validate(cfg)
         keep_freed_memory()
         super().__init__(rng=cfg.seed)
@@ -84,6 +86,7 @@ class TrainingMarketModel(mesa.Model):
             Provider(self, p)
         self.place_initial_workforce()
         self.recorder = Recorder(self)
+        self.datacollector = monthly_kpi_collector()  # read-only: collecting draws nothing
         self.phase_seconds = dict.fromkeys(self.PHASES, 0.0)
         self.panel_rows: list[pd.DataFrame] = []
 
@@ -106,11 +109,18 @@ class TrainingMarketModel(mesa.Model):
 
     # --- the monthly step ------------------------------------------------------------------
     def step(self) -> None:
+        if self.month >= self.cfg.time.months:
+            raise RuntimeError(
+                f"cannot step past the horizon: all time.months={self.cfg.time.months} months are"
+                " simulated (model.running is False); build a new model or raise time.months"
+            )
         for phase in self.PHASES:
             t0 = time.perf_counter()
             getattr(self, phase)()
             self.phase_seconds[phase] += time.perf_counter() - t0
+        self.datacollector.collect(self)
         self.month += 1
+        self.running = self.month < self.cfg.time.months  # Mesa's stop signal (batch_run, SolaraViz)
 
     def open_month(self) -> None:
         self.recorder.start_month(self.month)
