@@ -110,12 +110,13 @@ def check_design(scenario: str, values: dict[str, Any], preset: str, seeds: int)
             check_override(key, value)
         except ConfigError as exc:
             errors[key] = str(exc)
-    if errors:
+    if any(key in values for key in errors) or "scenario" in errors or "preset" in errors:
         return Checked(None, errors)
-    try:
-        return Checked(design_config(scenario, values, preset, seed=1))
+    try:  # ranges and cross-field rules: the CLI stops at the first, and so does the page
+        cfg = design_config(scenario, values, preset, seed=1)
     except ConfigError as exc:
-        return Checked(None, {field_of(str(exc)): str(exc)})
+        return Checked(None, {**errors, field_of(str(exc)): str(exc)})
+    return Checked(None if errors else cfg, errors)
 
 
 def field_of(message: str) -> str:
@@ -249,16 +250,19 @@ def design_name(report: Report) -> str:
 
 
 def headline_cards(report: Report) -> list[Card]:
+    """Differences vs baseline (CI) from the paired comparison; levels are the design's mean."""
+    name = design_name(report)
     rows = report.comparison.set_index("kpi") if len(report.comparison) else None
+    means = report.means[report.means[DESIGN].astype(str) == name].set_index("kpi")
     cards = []
     for kpi, title in HEADLINE_CARDS:
-        if rows is None or kpi not in rows.index:
-            cards.append(Card(kpi, title, None, None, None, None))
-            continue
-        row = rows.loc[kpi]
-        value = row["difference"] if kpi in DIFFERENCE_KPIS else row["condition_mean"]
-        cards.append(Card(kpi, title, _finite(value), _finite(row["difference"]),
-                          _finite(row["ci_low"]), _finite(row["ci_high"])))
+        row = rows.loc[kpi] if rows is not None and kpi in rows.index else {}
+        if kpi in DIFFERENCE_KPIS:
+            value = row.get("difference") if len(row) else None
+        else:
+            value = means.loc[kpi, "mean"] if kpi in means.index else None
+        cards.append(Card(kpi, title, _finite(value), *(_finite(row.get(c)) if len(row) else None
+                                                         for c in ("difference", "ci_low", "ci_high"))))
     return cards
 
 
