@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 
 
@@ -21,10 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_open:
         command.append("--no-open")
     print(f"p4p-app: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+    os.execve(sys.executable, command, env)  # become the server: signals reach it directly
 
 
 if __name__ == "__main__":
