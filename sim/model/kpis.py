@@ -16,6 +16,8 @@ from sim.config.outcomes import BY_NAME, KPI_NAMES, KPIS, RECORDED
 from sim.config.outcomes import ratio as _ratio
 from sim.model.labour_market import Separation
 
+
+
 FLOW_COLUMNS = (
     "starts", "starts_disadvantaged", "starts_funded", "starts_deadweight", "starts_sme",
     "trainee_pass_sum", "pool_n", "pool_pass_sum", "tuition_spend", "release_spend",
