@@ -26,6 +26,7 @@ from sim.config.schema import (
     ScenarioConfig,
     SimConfig,
     TimeConfig,
+    TrialConfig,
 )
 from sim.config.params import allowed_text
 
@@ -39,6 +40,7 @@ SECTIONS = (
     ("funding", FundingConfig, "Funding: the funder's policy (levers)"),
     ("funding.milestones[]", MilestoneConfig, "One outcome milestone"),
     ("funding.eligibility", EligibilityConfig, "Who may be funded"),
+    ("trial", TrialConfig, "Trial: a randomised evaluation of the program inside the economy (policy)"),
     ("time", TimeConfig, "Time"),
     ("scenario", ScenarioConfig, "Scenario label"),
     ("output", OutputConfig, "Output files"),

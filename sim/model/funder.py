@@ -14,6 +14,7 @@ from sim.model.arrays.columns import ColumnTable
 from sim.config.schema import SimConfig
 from sim.model.arrays.groups import cumsum_within_groups
 from sim.model.arrays.rng import RandomStreams
+from sim.model.trial import TrialAssignment
 
 # Months after enrolment end (or start, for "enrolment") at which each event is checked.
 EVENT_CHECK_OFFSET = {
@@ -90,6 +91,7 @@ class Funder:
         self.max_check_offset = max(self.milestone_offsets, default=0) + 12
         self.month_flows: dict[str, float] = {}
         self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
+        self.trial = TrialAssignment(cfg, streams)
 
     # --- policy queries ------------------------------------------------------------------
     @property
@@ -111,6 +113,13 @@ class Funder:
         if rules.disadvantaged_only:
             ok &= disadvantaged
         return ok
+
+    def trial_eligible(self, employer: np.ndarray, worker: np.ndarray) -> np.ndarray | None:
+        """Under a trial, whether each (employer, worker) may use the program (only treated
+        units may); None when there is no trial (everyone eligible may)."""
+        if not self.trial.enabled:
+            return None
+        return self.trial.has_access(employer, worker)
 
     def participant_cap(self, tuition: np.ndarray) -> np.ndarray:
         cap = self.policy.cap_per_participant

@@ -115,6 +115,8 @@ class TrainingMarketModel(mesa.Model):
     def open_month(self) -> None:
         self.recorder.start_month(self.month)
         self.funder.start_month(self.month)
+        if self.funder.trial.enabled:
+            self.funder.trial.open_month(self)
         self.staff_at_start = self.employers.size.copy()
 
     def retire(self) -> None:

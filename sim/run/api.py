@@ -29,7 +29,7 @@ from sim.config.validation import ConfigError, check_override, composition_error
 
 log = logging.getLogger("p4p_sim")
 
-CONFIG_GROUPS = ("scenario", "population", "funding", "credentials", "experiment")
+CONFIG_GROUPS = ("scenario", "population", "funding", "credentials", "trial", "experiment")
 
 
 def config_dir() -> Path:
