@@ -203,6 +203,11 @@ def report_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write report.md and figures here (default: the sweep dir)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    if (args.sweep_dir / "trial.json").exists():  # a p4p-trial experiment, not a sweep
+        from sim.analysis.trials import report_trial_dir
+
+        print(f"wrote {report_trial_dir(args.sweep_dir, args.out)}")
+        return 0
     try:
         report = build_report(args.sweep_dir, args.baseline, args.out, progress=not args.quiet)
     except (FileNotFoundError, ValueError) as exc:

@@ -33,6 +33,8 @@ class TrialAssignment:
         self.cluster = np.zeros(0, dtype=np.int64)  # employer of each unit at enrolment
         self.stratum = np.zeros(0, dtype=np.int64)
         self.baseline_size = np.zeros(0, dtype=np.int32)  # every employer's staff at enrolment
+        self.baseline_employer = np.zeros(0, dtype=np.int32)  # every worker's employer then
+        self.baseline_credentialed = np.zeros(0, dtype=bool)  # whether each worker held one
         self.pool = np.zeros(0, dtype=np.int64)  # units that could have been enrolled
         self.access_employer: np.ndarray | None = None
         self.access_worker: np.ndarray | None = None
@@ -46,6 +48,8 @@ class TrialAssignment:
         """Sample the enrolled units and assign treatment (at the start of the policy)."""
         e, w = model.employers, model.workers
         self.baseline_size = e.size.copy()
+        self.baseline_employer = w.employer.copy()
+        self.baseline_credentialed = w.credentials != 0
         if self.settings.unit == "employer":
             self.pool = np.arange(e.n)
             employer_of_unit = self.pool

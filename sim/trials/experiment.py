@@ -116,7 +116,8 @@ def run_experiment(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ConfigError("seeds is empty; allowed: one or more seeds")
-    base = trial_config(preset, seeds[0], scenario, overrides)
+    first = int(sizes[0]) if sizes else None
+    base = trial_config(preset, seeds[0], scenario, overrides, enrolled=first)
     sizes = [int(n) for n in (sizes or [base.trial.enrolled])]
     manifest = {
         "preset": preset, "scenario": scenario, "overrides": {k: v for k, v in (overrides or {}).items()},

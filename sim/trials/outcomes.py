@@ -19,12 +19,15 @@ EMPLOYER_OUTCOMES = {
     "trainees_per_employee": "training starts per employee per year",
     "certifications_per_employee": "certifications earned per employee per year",
     "funded_per_employee": "program-funded starts per employee per year (take-up)",
+    "credentialed_staff_share": "share of staff holding a microcredential at the end (poaching"
+    " moves it between employers)",
 }
 WORKER_OUTCOMES = {
     "spend_per_worker": "training spend on the worker per year",
     "share_trained": "share of workers who start any training in the window",
     "share_certified": "share of workers who earn a certification in the window",
     "share_funded": "share of workers with a program-funded start (take-up)",
+    "holds_credential": "share of workers holding a microcredential at the end",
 }
 
 
@@ -66,7 +69,24 @@ def unit_outcomes(model) -> pd.DataFrame:
     for suffix, (first, last) in (("pre_", pre), ("", post)):
         for name, values in window_outcomes(model, unit, pool, table["size"].to_numpy(), first, last).items():
             table[suffix + name] = values
+    w = model.workers
+    before = (trial.baseline_employer, trial.baseline_credentialed)
+    after = (w.employer, w.credentials != 0)
+    for suffix, (employer, credentialed) in (("pre_", before), ("", after)):
+        if unit == "employer":
+            table[suffix + "credentialed_staff_share"] = credentialed_share(employer, credentialed, pool)
+        else:
+            table[suffix + "holds_credential"] = credentialed[pool].astype(float)
     return table
+
+
+def credentialed_share(employer: np.ndarray, credentialed: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Share of each pool employer's staff who hold a credential (0 for an empty employer)."""
+    employed = employer >= 0
+    n = len(pool) if len(pool) == 0 else int(max(pool.max(), employer.max(initial=0))) + 1
+    staff = np.bincount(employer[employed], minlength=n)[pool]
+    held = np.bincount(employer[employed & credentialed], minlength=n)[pool]
+    return held / np.maximum(staff, 1)
 
 
 def window_outcomes(model, unit: str, pool, size, first: int, last: int) -> dict:
