@@ -10,7 +10,7 @@ from sim.analysis.trials import bias_decomposition, itt, power_table, pre_post
 from sim.config.validation import ConfigError
 from sim.model.model import TrainingMarketModel
 from sim.model.trial import systematic_pick
-from sim.trials import run_experiment, run_replication, trial_config, unit_table
+from sim.trials import run_replication, trial_config, unit_table
 from sim.trials.cli import main as trial_main
 
 SMALL = {"population.workers": 1000, "population.employers": 60}

@@ -328,10 +328,14 @@ def trial_summary(manifest: dict, power: pd.DataFrame, bias: pd.DataFrame) -> st
 
 
 def _verdict(row, bias: pd.Series) -> str:
-    direction = "overstates" if bias["bias"] > 0 else "understates"
-    relative = abs(bias["bias"]) / abs(row.mean_truth) if row.mean_truth else float("nan")
+    """One sentence per outcome: detection, and the systematic part of the bias (sampling
+    error averages out over replications; scale, spillover and trend do not)."""
+    systematic = bias["scale"] + bias["spillover"] + bias["trend"]
+    direction = "overstates" if systematic > 0 else "understates"
     detect = "usually detects" if row.power >= POWER else "often misses" if row.power < 0.5 else "sometimes misses"
+    size = f"{abs(systematic) / abs(row.mean_truth):.0%}" if row.mean_truth else f"{abs(systematic):.3g}"
     return (
-        f"- {row.outcome}: the evaluator {detect} an effect (power {row.power:.0%}), and on average"
-        f" {direction} the full roll-out's effect by {relative:.0%}."
+        f"- {row.outcome}: the evaluator {detect} an effect (power {row.power:.0%}); apart from"
+        f" sampling error the trial {direction} the full roll-out's effect ({row.mean_truth:.3g})"
+        f" by {size}."
     )
