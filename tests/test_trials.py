@@ -195,3 +195,27 @@ def test_p4p_trial_refuses_bad_input_before_writing(tmp_path, capsys):
     assert trial_main(["run", "upskill", "--out", str(out), "trial.enrolled=100000"]) == 2
     assert not out.exists()
     assert capsys.readouterr().err.count("p4p-trial: error:") == 3
+
+
+# --- statistical properties over replications (slow) ----------------------------------------------
+def rejections(scenario: str, outcome: str, enrolled: int, seeds) -> int:
+    hits = 0
+    for seed in seeds:
+        cfg = trial_config("upskill", seed, scenario, {**SMALL, "trial.enrolled": enrolled})
+        hits += itt(unit_table(cfg), outcome).p_value < 0.05
+    return hits
+
+
+@pytest.mark.slow
+def test_a_trial_of_no_program_rejects_at_about_alpha():
+    """With no funding the assignment changes nothing: false positives are ~5% (60 seeds)."""
+    hits = rejections("baseline", "trainees_per_employee", 40, range(1, 61))
+    assert stats.binomtest(hits, 60, 0.05).pvalue > 0.01, hits
+
+
+@pytest.mark.slow
+def test_power_rises_with_trial_size():
+    small = rejections("pay_for_performance", "funded_per_employee", 6, range(1, 31))
+    large = rejections("pay_for_performance", "funded_per_employee", 40, range(1, 31))
+    table = [[large, 30 - large], [small, 30 - small]]
+    assert stats.fisher_exact(table, alternative="greater").pvalue < 0.05, (small, large)
