@@ -233,6 +233,11 @@ def report_main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    if (args.sweep_dir / "trial.json").exists():  # a p4p-trial experiment, not a sweep
+        from sim.analysis.trials import report_trial_dir
+
+        print(f"wrote {report_trial_dir(args.sweep_dir, args.out)}")
+        return 0
     kpis = [k.strip() for k in args.kpis.split(",") if k.strip()] if args.kpis else None
     try:
         report = build_report(args.sweep_dir, args.baseline, args.out, progress=not args.quiet, figure_kpis=kpis)

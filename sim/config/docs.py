@@ -29,6 +29,7 @@ from sim.config.schema import (
     ScenarioConfig,
     SimConfig,
     TimeConfig,
+    TrialConfig,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +46,7 @@ SECTIONS = (
     ("funding", FundingConfig, "Funding: the funder's policy (levers)"),
     ("funding.milestones[]", MilestoneConfig, "One outcome milestone"),
     ("funding.eligibility", EligibilityConfig, "Who may be funded"),
+    ("trial", TrialConfig, "Trial: a randomised evaluation of the program inside the economy (policy)"),
     ("time", TimeConfig, "Time"),
     ("scenario", ScenarioConfig, "Scenario label"),
     ("output", OutputConfig, "Output files"),

@@ -20,6 +20,10 @@ MAX_PROGRAMS = 16  # a worker's credentials are a 16-bit mask
 EMPLOYER, PROVIDER = "employer", "provider"
 RECIPIENTS = (EMPLOYER, PROVIDER)
 DELIVERY_MODES = ("online", "in_person", "blended")
+TRIAL_UNITS = ("employer", "worker")
+TRIAL_DESIGNS = ("parallel", "waitlist", "prepost")
+TRIAL_STRATA = ("none", "sme", "size", "sme_size")
+TRIAL_WORLDS = ("trial", "everyone", "no_one")
 
 
 @dataclass
@@ -660,6 +664,62 @@ class FundingConfig:
 
 
 @dataclass
+class TrialConfig:
+    """A randomised trial of the funding program inside one economy (policy: who may use it).
+
+    At the policy start (month ``time.burn_in``) the evaluator enrols ``enrolled`` units
+    sampled from the economy (employers, or employed workers, optionally stratified) and
+    assigns a ``treatment_share`` of them to the program. Only treated units can use it;
+    everyone shares one labour market, so spillovers on controls are real. ``world`` runs the
+    counterfactuals that give the true effect of a full roll-out on the same seed: the program
+    for every employer, or for no one (the same units are enrolled in both).
+    """
+
+    enabled: bool = param(False, "Run a trial: only treated units can use the program.")
+    unit: str = param(
+        "employer", "Unit of randomisation: employers (cluster trial), or workers within"
+        " their employers (individual trial, clustered by employer).", choices=TRIAL_UNITS,
+    )
+    enrolled: int = param(
+        110, "Units enrolled in the trial (treated + controls), sampled from the economy at"
+        " the policy start.", unit="units", lo=1, hi=MAX_ID,
+        source="UPSKILL: 110 firms; Skilling UP: 1,500 workers; EMC pilot: 55 firms",
+    )
+    treatment_share: float = param(
+        0.5, "Share of enrolled units assigned to the program (1 for a pre/post design).",
+        lo=0.0, hi=1.0, unit="share",
+    )
+    design: str = param(
+        "parallel", "parallel: controls never get the program; waitlist: controls get it"
+        " after waitlist_months; prepost: every enrolled unit is treated and the evaluator"
+        " compares it with its own past (no control group).", choices=TRIAL_DESIGNS,
+    )
+    waitlist_months: int = param(
+        12, "Months after the trial start when wait-listed controls get the program.",
+        unit="months", lo=1, hi=1200, source="Skilling UP: a 12-month wait-list",
+    )
+    stratify: str = param(
+        "none", "Strata for sampling and assignment (employer size quartile, SME status or"
+        " both; the model has no sectors).", choices=TRIAL_STRATA,
+    )
+    pre_months: int = param(
+        12, "Months before the trial start whose outcomes are the baseline (covariates, and"
+        " the 'before' of a pre/post design); at most time.burn_in.", unit="months",
+        lo=1, hi=1200,
+    )
+    follow_up_months: Optional[int] = param(
+        None, "Months after the trial start over which outcomes are measured (null: until"
+        " the wait-list opens, pre_months for pre/post, else to the end of the run).",
+        unit="months", lo=1, hi=1200, nullable=True,
+    )
+    world: str = param(
+        "trial", "trial: the trial as designed; everyone / no_one: the same economy with the"
+        " program for every unit / for none (the truth a trial is compared with).",
+        choices=TRIAL_WORLDS,
+    )
+
+
+@dataclass
 class OutputConfig:
     employer_panel: bool = param(False, "Also write employer_panel.parquet (employer x month).")
     timeseries: bool = param(True, "Write timeseries.parquet.")
@@ -676,4 +736,5 @@ class SimConfig:
     economy: EconomyConfig = field(default_factory=EconomyConfig)
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)
+    trial: TrialConfig = field(default_factory=TrialConfig)
     output: OutputConfig = field(default_factory=OutputConfig)

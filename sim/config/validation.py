@@ -383,6 +383,62 @@ def _check_rules(cfg: SimConfig) -> None:
             f" credentials.initial_awareness={creds.initial_awareness:g}; allowed: [0, initial_awareness]"
         )
     _check_programs(cfg)
+    _check_trial(cfg)
+
+
+def _check_trial(cfg: SimConfig) -> None:
+    """A trial must fit the economy and the run, and have both arms when it has a control."""
+    trial, t, pop = cfg.trial, cfg.time, cfg.population
+    if not trial.enabled:
+        return
+    pool = pop.employers if trial.unit == "employer" else int(pop.workers * (1 - pop.initial_unemployment))
+    if trial.enrolled > pool:
+        raise ConfigError(
+            f"trial.enrolled={trial.enrolled} exceeds the {pool} {trial.unit}s the economy has"
+            f" at the start; allowed: [1, {pool}]"
+        )
+    if trial.pre_months > t.burn_in:
+        raise ConfigError(
+            f"trial.pre_months={trial.pre_months} exceeds time.burn_in={t.burn_in} (the"
+            f" baseline must come before the trial); allowed: [1, {max(t.burn_in, 1)}]"
+        )
+    if trial.design == "prepost":
+        if trial.treatment_share != 1.0:
+            raise ConfigError(
+                f"trial.treatment_share={trial.treatment_share:g} with trial.design=prepost;"
+                " allowed: 1 (a pre/post design treats every enrolled unit)"
+            )
+    else:
+        treated = int(trial.enrolled * trial.treatment_share)
+        if not 1 <= treated <= trial.enrolled - 1:
+            raise ConfigError(
+                f"trial.treatment_share={trial.treatment_share:g} of trial.enrolled={trial.enrolled}"
+                f" gives {treated} treated units; allowed: a share leaving at least one treated"
+                f" and one control unit (or trial.design=prepost)"
+            )
+    follow_up = trial_follow_up_months(cfg)
+    if t.burn_in + follow_up > t.months:
+        raise ConfigError(
+            f"the trial's follow-up of {follow_up} months from time.burn_in={t.burn_in} ends after"
+            f" time.months={t.months}; allowed: trial.follow_up_months <= {t.months - t.burn_in}"
+        )
+    if trial.design == "waitlist" and follow_up > trial.waitlist_months:
+        raise ConfigError(
+            f"trial.follow_up_months={follow_up} exceeds trial.waitlist_months={trial.waitlist_months}"
+            " (controls would be treated during follow-up); allowed: <= waitlist_months"
+        )
+
+
+def trial_follow_up_months(cfg: SimConfig) -> int:
+    """Months after the trial start over which the trial's outcomes are measured."""
+    trial = cfg.trial
+    if trial.follow_up_months is not None:
+        return trial.follow_up_months
+    if trial.design == "waitlist":
+        return trial.waitlist_months
+    if trial.design == "prepost":
+        return trial.pre_months
+    return cfg.time.months - cfg.time.burn_in
 
 
 def _check_milestones(cfg: SimConfig) -> None:

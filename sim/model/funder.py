@@ -13,6 +13,7 @@ import numpy as np
 from sim.config.milestones import EVENT, EVENTS
 from sim.model.arrays.columns import ColumnTable
 from sim.model.arrays.groups import cumsum_within_groups
+from sim.model.trial import TrialAssignment
 
 ENROLMENT_COLUMNS = {
     "worker": np.int32,
@@ -84,6 +85,7 @@ class Funder:
         self.max_check_offset = max(self.milestone_offsets, default=0) + 12
         self.month_flows: dict[str, float] = {}
         self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
+        self.trial = TrialAssignment(cfg, self.streams)
 
     # --- policy queries ------------------------------------------------------------------
     @property
@@ -105,6 +107,13 @@ class Funder:
         if rules.disadvantaged_only:
             ok &= disadvantaged
         return ok
+
+    def trial_eligible(self, employer: np.ndarray, worker: np.ndarray) -> np.ndarray | None:
+        """Under a trial, whether each (employer, worker) may use the program (only treated
+        units may); None when there is no trial (everyone eligible may)."""
+        if not self.trial.enabled:
+            return None
+        return self.trial.has_access(employer, worker)
 
     def participant_cap(self, tuition: np.ndarray) -> np.ndarray:
         cap = self.policy.cap_per_participant
@@ -132,6 +141,8 @@ class Funder:
         self.month_flows = dict.fromkeys(
             ("upfront", "outcome", "recovered", "admin", "outcome_potential"), 0.0
         )
+        if self.trial.enabled:
+            self.trial.open_month(self.model)
 
     def budget_left(self) -> float:
         budget = self.policy.budget_per_year

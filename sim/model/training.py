@@ -111,7 +111,7 @@ class Training:
         funding = self.cfg.funding
         weight_of_standard = e.recognition
         if self.model.policy_active and funding.pays_employers:
-            weight_of_standard = weight_of_standard - funding.outcome_share
+            weight_of_standard = weight_of_standard - self.outcome_weight_on_standard()
         fixed_score = p.quality - 0.5 * p.price_markup
         best, best_score = None, None
         for known in e.known_providers.T:  # a few columns: the first best wins ties
@@ -122,6 +122,14 @@ class Training:
                 better = score > best_score
                 best[better], best_score[better] = known[better], score[better]
         return best
+
+    def outcome_weight_on_standard(self):
+        """How much outcome payments make employers prefer lenient assessment: the outcome
+        share, for employers that can use the program (under a trial, only those with access)."""
+        share = self.cfg.funding.outcome_share
+        trial = self.model.funder.trial
+        access = trial.employer_has_access() if trial.enabled else None
+        return share if access is None else np.float32(share) * access.astype(np.float32)
 
     def value(self, c: Candidates, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Employer's net value of training each candidate without and with funding.
@@ -170,7 +178,9 @@ class Training:
         if not (self.model.policy_active and funder.offers_funding):
             return np.zeros(len(c.worker), dtype=bool)
         aware = e.program_aware[c.employer] | funder.policy.pays_providers
-        return aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
+        eligible = aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
+        in_trial = funder.trial_eligible(c.employer, c.worker)
+        return eligible if in_trial is None else eligible & in_trial
 
     def employer_program_table(
         self, scale: np.ndarray | float, base: np.ndarray, offset: int = 0, per_program=1.0

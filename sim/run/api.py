@@ -36,7 +36,7 @@ from sim.run.outputs import SUMMARY, TIMESERIES, load_summary, write_run
 
 log = logging.getLogger("p4p_sim")
 
-CONFIG_GROUPS = ("scenario", "population", "funding", "credentials", "experiment")
+CONFIG_GROUPS = ("scenario", "population", "funding", "credentials", "trial", "experiment")
 
 
 def config_dir() -> Path:
