@@ -27,7 +27,7 @@ from sim.config.schema import (
     SimConfig,
     TimeConfig,
 )
-from sim.config.params import allowed_text
+from sim.config.params import allowed_text, plausible_text
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
 
@@ -58,8 +58,9 @@ def _default(field: dataclasses.Field) -> str:
 
 
 def section(prefix: str, schema: type, title: str) -> list[str]:
-    lines = [f"## {title}", "", "| parameter | default | unit | allowed | meaning | source |",
-             "|---|---|---|---|---|---|"]
+    lines = [f"## {title}", "",
+             "| parameter | default | unit | allowed | meaning | source | explored range |",
+             "|---|---|---|---|---|---|---|"]
     for field in dataclasses.fields(schema):
         meta = field.metadata
         if not meta:  # nested groups and lists are documented in their own section
@@ -69,6 +70,7 @@ def section(prefix: str, schema: type, title: str) -> list[str]:
         lines.append(
             f"| `{name}` | {_default(field)} | {_cell(meta.get('unit') or '-')} |"
             f" {_cell(allowed)} | {_cell(meta['doc'])} | {_cell(meta.get('source') or '-')} |"
+            f" {_cell(plausible_text(meta))} |"
         )
     return lines + [""]
 
@@ -89,6 +91,8 @@ def render() -> str:
         " do not edit by hand. Sources are a literature reference, `calibrated: <target>` for"
         " values chosen so the baseline meets a target of MODEL.md section 7 (see"
         " [calibration.md](calibration.md)), or `assumption` where no estimate exists.",
+        "The explored range is what `p4p-explore` samples: the plausible range of an"
+        " uncertainty, or the design space of a policy lever (funding), with its reason.",
         "Scenario files in `configs/` override some defaults (e.g. `funding` in"
         " `configs/funding/*.yaml`).",
         "",
