@@ -14,6 +14,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from sim.config.params import allowed_text, plausible_text
 from sim.config.schema import (
     CredentialsConfig,
     EconomyConfig,
@@ -27,7 +28,6 @@ from sim.config.schema import (
     SimConfig,
     TimeConfig,
 )
-from sim.config.params import allowed_text, plausible_text
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
 

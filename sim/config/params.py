@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Sequence
 
-
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 PATTERN_TEXT = {NAME_PATTERN: "a non-empty name of letters, digits, '_', '-' or '.'"}
 

@@ -32,8 +32,7 @@ class Factor:
 
     def value(self, unit: float):
         """The factor's value at a point ``unit`` in [0, 1] of its range (integers rounded)."""
-        x = self.lo + (self.hi - self.lo) * float(unit)
-        return int(round(x)) if self.integer else float(x)
+        return self.clip(self.lo + (self.hi - self.lo) * float(unit))  # no rounding past hi
 
     def clip(self, x: float):
         x = min(max(float(x), self.lo), self.hi)
