@@ -21,6 +21,7 @@ import pandas as pd
 from sim.checks.calibration import TARGETS
 from sim.explore.uncertainties import declared_uncertainties, select
 
+UNDEFINED_Z = 10.0
 ACCEPTED, TRIALS = "accepted.parquet", "trials.parquet"
 
 
@@ -44,7 +45,8 @@ def distance(measures: dict) -> tuple[float, dict]:
     z = {}
     for t in TARGETS:
         centre, half = (t.lo + t.hi) / 2, (t.hi - t.lo) / 2
-        z[t.measure] = (measures[t.measure] - centre) / half
+        value = measures[t.measure]  # undefined (no employer of 100+ staff): far outside
+        z[t.measure] = (value - centre) / half if np.isfinite(value) else UNDEFINED_Z
     return float(np.mean([v * v for v in z.values()])), z
 
 
@@ -72,7 +74,8 @@ def estimate(base, factors, trials: int, seeds, seed: int = 0) -> pd.DataFrame:
         for s in seeds:
             cfg.seed = int(s)
             runs.append(TrainingMarketModel(cfg).run().kpis)
-        measures = {t.measure: float(np.mean([r[t.measure] for r in runs])) for t in TARGETS}
+        measures = {t.measure: float(np.mean([np.nan if r[t.measure] is None else r[t.measure]
+                                              for r in runs])) for t in TARGETS}
         d, z = distance(measures)
         inside = all(t.lo <= measures[t.measure] <= t.hi for t in TARGETS)
         rows.append({"trial": trial.number, **values, **measures,
