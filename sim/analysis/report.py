@@ -203,6 +203,11 @@ def report_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write report.md and figures here (default: the sweep dir)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    from sim.explore.report import is_exploration_dir, write_report
+
+    if is_exploration_dir(args.sweep_dir):  # p4p-explore output: sensitivity, robustness, PRIM
+        print(f"wrote {write_report(args.sweep_dir)}")
+        return 0
     try:
         report = build_report(args.sweep_dir, args.baseline, args.out, progress=not args.quiet)
     except (FileNotFoundError, ValueError) as exc:

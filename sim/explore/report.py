@@ -132,6 +132,13 @@ def optimisation_section(path: Path, figures: Path, lines: list[str], summary: l
                    " vs public cost per additional trainee.")
 
 
+def is_exploration_dir(directory: str | Path) -> bool:
+    """An exploration, a sensitivity study (its stages) or an optimisation directory."""
+    directory = Path(directory)
+    return ((directory / SPEC_FILE).exists() or (directory / OPTIMISATION_FILE).exists()
+            or any((directory / s / SPEC_FILE).exists() for s in STAGES))
+
+
 def write_report(directory: str | Path, criterion: str | None = None) -> Path:
     """Write ``report.md`` and ``figures/`` into an exploration directory."""
     directory = Path(directory)
