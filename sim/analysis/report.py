@@ -233,6 +233,11 @@ def report_main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    from sim.explore.report import is_exploration_dir, write_report
+
+    if is_exploration_dir(args.sweep_dir):  # p4p-explore output: sensitivity, robustness, PRIM
+        print(f"wrote {write_report(args.sweep_dir)}")
+        return 0
     if (args.sweep_dir / "trial.json").exists():  # a p4p-trial experiment, not a sweep
         from sim.analysis.trials import report_trial_dir
 

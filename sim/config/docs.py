@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from sim.config.outcomes import ALL_KPIS, COMPARISON
-from sim.config.params import allowed_text
+from sim.config.params import allowed_text, plausible_text
 from sim.config.schema import (
     CredentialsConfig,
     EconomyConfig,
@@ -66,8 +66,9 @@ def _default(field: dataclasses.Field) -> str:
 
 
 def section(prefix: str, schema: type, title: str) -> list[str]:
-    lines = [f"## {title}", "", "| parameter | default | unit | allowed | meaning | source |",
-             "|---|---|---|---|---|---|"]
+    lines = [f"## {title}", "",
+             "| parameter | default | unit | allowed | meaning | source | explored range |",
+             "|---|---|---|---|---|---|---|"]
     for field in dataclasses.fields(schema):
         meta = field.metadata
         if not meta:  # nested groups and lists are documented in their own section
@@ -77,6 +78,7 @@ def section(prefix: str, schema: type, title: str) -> list[str]:
         lines.append(
             f"| `{name}` | {_default(field)} | {_cell(meta.get('unit') or '-')} |"
             f" {_cell(allowed)} | {_cell(meta['doc'])} | {_cell(meta.get('source') or '-')} |"
+            f" {_cell(plausible_text(meta))} |"
         )
     return lines + [""]
 
@@ -97,6 +99,8 @@ def render() -> str:
         " do not edit by hand. Sources are a literature reference, `calibrated: <target>` for"
         " values chosen so the baseline meets a target of the model description's section 7"
         " ([model.md](model.md), [calibration.md](calibration.md)), or `assumption` where no estimate exists.",
+        "The explored range is what `p4p-explore` samples: the plausible range of an"
+        " uncertainty, or the design space of a policy lever (funding), with its reason.",
         "Scenario files in `configs/` override some defaults (e.g. `funding` in"
         " `configs/funding/*.yaml`).",
         "",

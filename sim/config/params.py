@@ -26,11 +26,16 @@ def param(
     source: str = "",
     nullable: bool = False,
     pattern: str | None = None,
+    plausible: tuple[float, float] | None = None,
+    plausible_why: str = "",
+    lever: bool = False,
 ) -> Any:
     """A dataclass field with its meaning, unit, allowed range and literature source.
 
     ``pattern`` (a regular expression the whole text must match) restricts text fields, e.g.
-    names that end up in output paths.
+    names that end up in output paths. ``plausible`` is the range an exploration samples
+    (an uncertainty, or with ``lever=True`` a policy lever's design space), with
+    ``plausible_why`` its reason or source (EMA Workbench's uncertainties and levers).
     """
     meta = {
         "doc": doc,
@@ -42,6 +47,9 @@ def param(
         "source": source,
         "nullable": nullable,
         "pattern": pattern,
+        "plausible": tuple(plausible) if plausible is not None else None,
+        "plausible_why": plausible_why,
+        "lever": lever,
     }
     if isinstance(default, (list, dict)):
         return dataclasses.field(default_factory=lambda d=default: _copy(d), metadata=meta)
@@ -75,6 +83,15 @@ def allowed_text(meta: dict) -> str:
     if meta.get("nullable"):
         text += " or null"
     return text
+
+
+def plausible_text(meta: dict) -> str:
+    """``[12, 36] (reason)`` for a declared exploration range, ``-`` when there is none."""
+    if meta.get("plausible") is None:
+        return "-"
+    lo, hi = meta["plausible"]
+    why = meta.get("plausible_why")
+    return f"[{_fmt(lo)}, {_fmt(hi)}]" + (f" ({why})" if why else "")
 
 
 def _fmt(x: float) -> str:

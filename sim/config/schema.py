@@ -86,11 +86,13 @@ class PopulationConfig:
         lo=0,
         hi=MAX_ID,
         source="assumption: seats rarely bind at the default scale",
+        plausible=(20, 80), plausible_why="half to twice the default; seats rarely bind",
     )
     providers_known_per_employer: int = param(
         3, "How many providers each employer knows and chooses among.", lo=1, hi=1000,
         unit="providers",
         source="assumption",
+        plausible=(1, 6), plausible_why="from a single local provider to a wide search",
     )
     initial_unemployment: float = param(
         0.06, "Share of workers unemployed at month 0.", lo=0.0, hi=0.9,
@@ -149,6 +151,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="Becker 1964; Hashimoto 1981; calibrated: blended pass-through ~0.5",
+        plausible=(0.2, 0.5), plausible_why="rent-sharing elasticities around the blended ~0.5 (Card et al. 2018 review)",
     )
     specific_share: float = param(
         0.3,
@@ -157,6 +160,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="Becker 1964; assumption: most training is general (Loewenstein & Spletzer 1999)",
+        plausible=(0.1, 0.5), plausible_why="most training is general (Loewenstein & Spletzer 1999) but firm content varies",
     )
     separation_rate: float = param(
         0.01,
@@ -174,6 +178,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="calibrated: monthly quit rate 1.5-2.5% (JOLTS manufacturing)",
+        plausible=(0.06, 0.15), plausible_why="keeps the quit rate near 1.5-2.5%/month",
     )
     switching_cost: float = param(
         0.06,
@@ -182,6 +187,7 @@ class EconomyConfig:
         lo=0.0,
         hi=5.0,
         source="assumption",
+        plausible=(0.02, 0.15), plausible_why="mobility costs of a few to 15% of the wage",
     )
     counteroffers: bool = param(
         True,
@@ -196,6 +202,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="calibrated: monthly quit rate 1.5-2.5% (JOLTS manufacturing)",
+        plausible=(0.5, 0.9), plausible_why="keeps the quit rate near 1.5-2.5%/month",
     )
     job_finding_rate: float = param(
         0.3,
@@ -220,6 +227,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption, within estimates of human-capital depreciation of a few % a year",
+        plausible=(0.002, 0.01), plausible_why="human-capital depreciation of 2.5-12% a year",
     )
     discount_rate: float = param(
         0.005,
@@ -228,6 +236,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption: a business cost of capital",
+        plausible=(0.003, 0.01), plausible_why="business cost of capital of 4-13% a year",
     )
     constrained_discount_rate: float = param(
         0.03,
@@ -236,6 +245,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption: short-term credit for constrained small firms (about 40% a year)",
+        plausible=(0.015, 0.05), plausible_why="small-firm short-term credit of 20-80% a year",
     )
     sme_size: int = param(
         100,
@@ -252,6 +262,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption",
+        plausible=(0.2, 0.5), plausible_why="survey shares of SMEs reporting financing obstacles",
     )
     constrained_cash_share: float = param(
         0.07,
@@ -261,6 +272,7 @@ class EconomyConfig:
         lo=0.0,
         hi=10.0,
         source="assumption",
+        plausible=(0.03, 0.15), plausible_why="half to twice the default",
     )
     planning_horizon: int = param(
         18,
@@ -270,6 +282,7 @@ class EconomyConfig:
         hi=1200,
         source="calibrated: first-year return on short training (employers seek quick"
         " returns; LMIC 2023)",
+        plausible=(12, 36), plausible_why="employers' quick-return horizons (LMIC 2023) to a three-year view",
     )
     training_fixed_cost: float = param(
         1300.0,
@@ -278,6 +291,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1e7,
         source="calibrated: share of employers that train (WES 2005)",
+        plausible=(800.0, 2000.0), plausible_why="keeps the share of employers that train inside 37-59%",
     )
     release_hours_per_month: float = param(
         8.0,
@@ -287,6 +301,7 @@ class EconomyConfig:
         lo=0.0,
         hi=744.0,
         source="calibrated: training spend and first-year return",
+        plausible=(4.0, 16.0), plausible_why="half to twice the default (one to four hours a week)",
     )
     hours_per_month: float = param(
         160.0, "Paid hours in a working month.", unit="hours/month", lo=1.0, hi=744.0,
@@ -300,6 +315,7 @@ class EconomyConfig:
         lo=0.0,
         hi=100.0,
         source="assumption (Simon 1955, bounded rationality)",
+        plausible=(0.02, 0.15), plausible_why="bounded rationality from small to large",
     )
     fit_sd: float = param(
         0.35,
@@ -309,6 +325,7 @@ class EconomyConfig:
         lo=0.0,
         hi=100.0,
         source="assumption",
+        plausible=(0.2, 0.5), plausible_why="a factor of about 1.5 around the default",
     )
     ability_noise: float = param(
         0.25,
@@ -317,6 +334,7 @@ class EconomyConfig:
         lo=0.0,
         hi=3.0,
         source="assumption (employers learn ability imperfectly: Farber & Gibbons 1996)",
+        plausible=(0.1, 0.5), plausible_why="employer learning from fast to slow (Farber & Gibbons 1996)",
     )
     max_trainee_share: float = param(
         0.15,
@@ -325,6 +343,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption: production must go on",
+        plausible=(0.05, 0.3), plausible_why="a third to twice the default",
     )
     retraining_gap: int = param(
         12,
@@ -333,6 +352,7 @@ class EconomyConfig:
         lo=0,
         hi=1200,
         source="assumption",
+        plausible=(6, 24), plausible_why="half to twice the default",
     )
     belief_learning_rate: float = param(
         0.08,
@@ -342,6 +362,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption (adaptive learning as in Yang 2018)",
+        plausible=(0.03, 0.15), plausible_why="adaptive-expectation gains of the learning literature",
     )
     initial_gain_belief: float = param(
         0.8,
@@ -351,6 +372,7 @@ class EconomyConfig:
         lo=0.001,
         hi=100.0,
         source="calibrated: a settled baseline (beliefs start near what experience teaches)",
+        plausible=(0.6, 1.0), plausible_why="pessimism from moderate to none",
     )
     gain_belief_sd: float = param(
         0.4,
@@ -359,6 +381,7 @@ class EconomyConfig:
         lo=0.0,
         hi=3.0,
         source="calibrated: a settled baseline",
+        plausible=(0.2, 0.6), plausible_why="half to 1.5 times the default",
     )
     peer_learning_rate: float = param(
         0.02,
@@ -367,10 +390,12 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption (peer learning as in Yang 2018)",
+        plausible=(0.005, 0.05), plausible_why="a quarter to 2.5 times the default",
     )
     ability_sd: float = param(
         0.3, "Log-sd of worker learning ability.", unit="log-sd", lo=0.0, hi=3.0,
         source="assumption",
+        plausible=(0.15, 0.45), plausible_why="half to 1.5 times the default",
     )
     disadvantaged_ability: float = param(
         0.8,
@@ -379,6 +404,7 @@ class EconomyConfig:
         lo=0.05,
         hi=10.0,
         source="docs/model.md section 3 (lower on average); size assumed",
+        plausible=(0.65, 0.95), plausible_why="gaps of 5-35%",
     )
     disadvantaged_skill: float = param(
         0.85,
@@ -387,6 +413,7 @@ class EconomyConfig:
         lo=0.05,
         hi=10.0,
         source="docs/model.md section 3 (lower on average); size assumed",
+        plausible=(0.7, 0.95), plausible_why="gaps of 5-30%",
     )
     disadvantaged_barrier: float = param(
         0.85,
@@ -395,6 +422,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="docs/model.md section 3 (higher barriers); size assumed",
+        plausible=(0.7, 0.95), plausible_why="completion gaps of 5-30%",
     )
     base_completion: float = param(
         0.85,
@@ -403,6 +431,7 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption (the EMC pilot reports high completion)",
+        plausible=(0.7, 0.95), plausible_why="completion rates reported for short employer-linked programs",
     )
     gain_noise: float = param(
         0.35,
@@ -411,6 +440,7 @@ class EconomyConfig:
         lo=0.0,
         hi=10.0,
         source="assumption",
+        plausible=(0.2, 0.5), plausible_why="a factor of about 1.5 around the default",
     )
 
 
@@ -480,6 +510,7 @@ class CredentialsConfig:
         0.25, "Recognition of employers who are aware but lack understanding.", lo=0.0, hi=1.0,
         unit="0..1",
         source="assumption: between none and understanding",
+        plausible=(0.15, 0.4), plausible_why="between no recognition and understanding (0.6)",
     )
     recognition_shift: float = param(
         0.0,
@@ -488,18 +519,21 @@ class CredentialsConfig:
         hi=1.0,
         unit="0..1",
         source="sweep lever (no empirical value)",
+        plausible=(0.0, 0.3), plausible_why="the range of the recognition_x_funding experiment",
     )
     outreach_rate: float = param(
         0.0005, "Monthly chance an unaware employer learns of microcredentials unprompted.",
         lo=0.0, hi=1.0,
         source="Bass 1969 innovation coefficient; calibrated: baseline recognition stays low",
         unit="1/month",
+        plausible=(0.0002, 0.001), plausible_why="keeps baseline recognition low (Bass p well below 0.01)",
     )
     imitation_rate: float = param(
         0.003, "Monthly imitation coefficient of awareness and recognition from peers.",
         lo=0.0, hi=1.0,
         source="Bass 1969 imitation coefficient; calibrated: baseline recognition stays low",
         unit="1/month",
+        plausible=(0.001, 0.006), plausible_why="keeps baseline recognition low",
     )
     experience_rate: float = param(
         0.0003,
@@ -509,6 +543,7 @@ class CredentialsConfig:
         lo=0.0,
         hi=1.0,
         source="calibrated: baseline recognition stays low",
+        plausible=(0.0001, 0.0006), plausible_why="keeps baseline recognition low",
     )
     disappointment_weight: float = param(
         20.0,
@@ -526,11 +561,13 @@ class CredentialsConfig:
         hi=5.0,
         unit="ratio",
         source="assumption: a recognised credential is taken at face value",
+        plausible=(0.7, 1.0), plausible_why="recognised credentials taken at 70-100% of face value",
     )
     stack_bonus: float = param(
         0.03, "Extra visible skill from a complete stack (a full certificate).", lo=0.0, hi=10.0,
         unit="skill units",
         source="assumption",
+        plausible=(0.01, 0.05), plausible_why="a third to 1.7 times the default",
     )
     effort_boost: float = param(
         0.08, "Completion probability gain when the program ends in a credential.", lo=0.0, hi=1.0,
@@ -541,11 +578,13 @@ class CredentialsConfig:
         0.7, "Providers' initial pass standard (share of nominal gain to clear).", lo=0.0, hi=1.0,
         unit="share of nominal gain",
         source="assumption: a 70% pass mark",
+        plausible=(0.6, 0.8), plausible_why="pass marks of 60-80%",
     )
     standard_drift: float = param(
         0.01, "Largest monthly change in a provider's pass standard.", lo=0.0, hi=1.0,
         unit="1/month",
         source="assumption",
+        plausible=(0.005, 0.02), plausible_why="half to twice the default",
     )
     # --- microcredential policy levers ---
     campaign_outreach: float = param(
@@ -563,10 +602,12 @@ class CredentialsConfig:
         lo=0.0, hi=1.0,
         unit="1/month",
         source="assumption",
+        plausible=(0.005, 0.02), plausible_why="half to twice the default",
     )
     rpl_fee: float = param(
         400.0, "Employer-paid fee of an RPL assessment.", unit="CAD", lo=0.0, hi=1e7,
         source="assumption",
+        plausible=(200.0, 800.0), plausible_why="half to twice the default",
     )
 
 
@@ -578,9 +619,12 @@ class MilestoneConfig:
     weight: float = param(
         1.0, "Share of the outcome pot paid for this milestone (weights add up to <= 1).",
         lo=0.0, lo_open=True, hi=1.0,
+        plausible=(0.0, 1.0), plausible_why="a milestone's share of the outcome pot", lever=True,
     )
     lag: int = param(0, "Months after the event before the claim falls due.", unit="months",
-                     lo=0, hi=120)
+                     lo=0, hi=120,
+        plausible=(0, 12), plausible_why="up to the 12-month retention milestone", lever=True,
+    )
 
 
 @dataclass
@@ -595,16 +639,19 @@ class FundingConfig:
 
     name: str = param("none", "Name of the funding design.", pattern=NAME_PATTERN)
     upfront_share: float = param(
-        0.0, "Share of training cost paid at enrolment.", lo=0.0, hi=1.0
+        0.0, "Share of training cost paid at enrolment.", lo=0.0, hi=1.0,
+        plausible=(0.0, 0.7), plausible_why="none to the EMC maximum paid at enrolment", lever=True,
     )
     outcome_share: float = param(
         0.0, "Share of training cost paid on milestones.", lo=0.0, hi=1.0,
         source="EMC pay-for-performance pilot: up to 70%",
+        plausible=(0.0, 1.0), plausible_why="none to the full cost on outcomes", lever=True,
     )
     recipient: str = param("employer", "Who receives the funding.", choices=RECIPIENTS)
     milestones: List[MilestoneConfig] = field(default_factory=list)
     disadvantaged_bonus: float = param(
-        1.0, "Multiplier on outcome payments for disadvantaged participants.", lo=0.0, hi=10.0
+        1.0, "Multiplier on outcome payments for disadvantaged participants.", lo=0.0, hi=10.0,
+        plausible=(1.0, 3.0), plausible_why="no bonus to triple payments (tiered designs)", lever=True,
     )
     budget_per_year: Optional[float] = param(
         None, "Funder budget per policy year (null: unlimited).", unit="CAD", lo=0.0, nullable=True
@@ -612,10 +659,12 @@ class FundingConfig:
     cap_per_participant: Optional[float] = param(
         None, "Most the funder pays for one participant (null: no cap).", unit="CAD", lo=0.0,
         nullable=True,
+        plausible=(1000.0, 3000.0), plausible_why="a third to all of the mean tuition", lever=True,
     )
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     audit_probability: float = param(
-        0.1, "Probability that an outcome claim is audited.", lo=0.0, hi=1.0
+        0.1, "Probability that an outcome claim is audited.", lo=0.0, hi=1.0,
+        plausible=(0.0, 0.3), plausible_why="no audits to audit three claims in ten", lever=True,
     )
     false_claim_penalty: float = param(
         2.0, "Penalty for a false claim, as a multiple of the claimed payment.", lo=0.0, hi=100.0
@@ -627,6 +676,7 @@ class FundingConfig:
     payment_delay: int = param(
         2, "Months between a milestone falling due and its payment.", unit="months", lo=0,
         hi=120,
+        plausible=(0, 6), plausible_why="immediate to half a year", lever=True,
     )
     initial_awareness: float = param(
         0.5, "Share of employers aware of the program when it starts.", lo=0.0, hi=1.0
@@ -650,6 +700,7 @@ class FundingConfig:
         "Share of its expected funding a provider passes to employers as a lower price.",
         lo=0.0,
         hi=1.0,
+        plausible=(0.0, 1.0), plausible_why="none to all of a provider's expected funding", lever=True,
     )
 
     @property
