@@ -82,3 +82,12 @@ def test_installed_console_script_runs_a_sweep_from_any_directory(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert len(pd.read_parquet(sweep_dir / "sweep.parquet")) == 2
+
+
+def test_importing_the_command_leaves_hydra_unpatched():
+    """.hydra/*.yaml are made atomic by a public callback, not by replacing Hydra internals."""
+    from hydra.core import utils as hydra_utils
+
+    import sim.run.cli  # noqa: F401
+
+    assert hydra_utils._save_config.__module__ == "hydra.core.utils"

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from omegaconf import OmegaConf
 
-from sim import ConfigError
+from sim import ConfigError, SimConfig
+from sim.config.validation import to_sim_config
 from sim.model.model import TrainingMarketModel
-from sim.run.api import compose
+from sim.run.api import compose, compose_dictconfig, group_options, plain_dictconfig
 
 from .conftest import tiny_config
 
@@ -43,3 +45,24 @@ def test_model_refuses_an_invalid_config_object():
     cfg.funding.outcome_share = 2.0
     with pytest.raises(ConfigError, match="funding.outcome_share"):
         TrainingMarketModel(cfg)
+
+
+@pytest.mark.parametrize("scenario", group_options("scenario"))
+def test_plain_conversion_builds_what_omegaconf_builds(scenario):
+    """The model's OmegaConf-free conversion gives the SimConfig OmegaConf would, field for
+    field and type for type (ints become floats where the schema declares a number)."""
+    composed = compose_dictconfig([f"scenario={scenario}", "population=tiny"])
+    expected = OmegaConf.to_object(composed)
+    built = to_sim_config(plain_dictconfig(composed))
+    assert repr(built) == repr(expected)
+    with_overrides = to_sim_config(built, {"funding.budget_per_year": 5, "economy__pass_through": 1})
+    assert with_overrides.funding.budget_per_year == 5.0 and isinstance(with_overrides.funding.budget_per_year, float)
+    assert with_overrides.economy.pass_through == 1.0 and repr(built) == repr(expected)  # input untouched
+
+
+def test_a_mapping_override_merges_into_its_group():
+    cfg = to_sim_config(None, {"funding": {"upfront_share": 0.25}})
+    assert cfg.funding.upfront_share == 0.25
+    assert cfg.funding.outcome_share == SimConfig().funding.outcome_share
+    with pytest.raises(ConfigError, match="funding.milestones.3"):
+        to_sim_config(None, {"funding.milestones.3.weight": 0.5})

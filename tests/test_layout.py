@@ -12,8 +12,8 @@ FORBIDDEN = {
     "model": ("sim.run", "sim.analysis", "sim.checks", "hydra", "omegaconf"),
     # analysis reads tables, never models
     "analysis": ("sim.model",),
-    # configuration is a leaf: it declares, it does not run
-    "config": ("sim.model", "sim.run", "sim.analysis", "sim.checks", "hydra"),
+    # configuration is a leaf: it declares, it does not run (plain Python, as the engine calls it)
+    "config": ("sim.model", "sim.run", "sim.analysis", "sim.checks", "hydra", "omegaconf"),
 }
 
 

@@ -6,13 +6,14 @@ Messages name the parameter, the value given and what is allowed, e.g.
 
 Three layers, all driven by the declarations in :mod:`sim.config` (:func:`sim.params.param`):
 
-* :func:`check_types` walks a plain (nested dict/list) config *before* OmegaConf converts
-  anything, so a typo'd key or ``counteroffers=2`` is an error rather than silently coerced;
+* :func:`check_types` walks a plain (nested dict/list) config *before* anything is built, so
+  a typo'd key or ``counteroffers=2`` is an error rather than silently coerced;
 * :func:`validate` checks every declared range and choice, lists included;
 * :func:`_check_rules` checks the rules that join several fields.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import math
@@ -21,9 +22,6 @@ import typing
 from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Mapping
-
-from omegaconf import DictConfig, ListConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.params import allowed_text
 from sim.config.schema import MAX_PROGRAMS, SimConfig
@@ -37,45 +35,93 @@ class ConfigError(ValueError):
 
 
 # --- conversion ---------------------------------------------------------------------------
-def to_sim_config(cfg: Any, overrides: dict | None = None) -> SimConfig:
-    """Turn a SimConfig, DictConfig or plain dict (plus dotted overrides) into a typed SimConfig.
+def to_sim_config(cfg: Any, overrides: Mapping[str, Any] | None = None) -> SimConfig:
+    """A typed SimConfig from a SimConfig or nested mapping plus dotted overrides (``.`` or
+    ``__`` between levels: ``funding.outcome_share``, ``funding__outcome_share``).
 
-    Unknown keys and wrong types are refused here, before OmegaConf could coerce them.
+    Unknown keys and wrong types are refused before anything is built; whole numbers given
+    for numbers become floats; settings left out keep the schema's defaults. Plain Python,
+    no OmegaConf: the model calls this (a Hydra DictConfig is converted in
+    :func:`sim.run.api.plain_dictconfig` first). Ranges are :func:`validate`'s job.
     """
     if cfg is None:
         cfg = SimConfig()
     data = plain_config(cfg)
     check_types(data)
     if isinstance(cfg, SimConfig) and not overrides:
-        return cfg  # already typed and checked: skip the slow OmegaConf round trip
+        return cfg  # already typed and checked
     for key, value in (overrides or {}).items():
-        check_override(key.replace("__", "."), value)
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), data)
-        for key, value in (overrides or {}).items():
-            OmegaConf.update(merged, key.replace("__", "."), value, merge=True)
-        return OmegaConf.to_object(merged)
-    except OmegaConfBaseException as exc:
-        raise ConfigError(composition_error_message(exc)) from None
+        key = str(key).replace("__", ".")
+        check_override(key, value)
+        _set_dotted(data, key, value)
+    return _build(SimConfig, data)
 
 
 def plain_config(cfg: Any) -> dict:
-    """A nested dict/list copy of ``cfg`` (SimConfig, DictConfig or mapping), without ``hydra``."""
+    """A nested dict/list copy of ``cfg`` (a SimConfig or a mapping), without ``hydra``."""
     if dataclasses.is_dataclass(cfg) and not isinstance(cfg, type):
         data = dataclasses.asdict(cfg)
-    elif isinstance(cfg, (DictConfig, ListConfig)):
-        try:
-            data = OmegaConf.to_container(cfg, resolve=True)
-        except OmegaConfBaseException as exc:
-            raise ConfigError(composition_error_message(exc)) from None
+    elif type(cfg).__module__.startswith("omegaconf"):
+        raise ConfigError(
+            f"config has the wrong type ({type(cfg).__name__}); allowed: a SimConfig or a mapping"
+            " of settings (convert a DictConfig with sim.run.api.plain_dictconfig)"
+        )
     elif isinstance(cfg, Mapping):
-        data = dict(cfg)
+        data = copy.deepcopy(dict(cfg))
     else:
         raise ConfigError(
             f"config={_show(cfg)} has the wrong type ({type(cfg).__name__});"
-            " allowed: a SimConfig, a DictConfig or a mapping of settings"
+            " allowed: a SimConfig or a mapping of settings"
         )
     return {k: v for k, v in data.items() if k != "hydra"}
+
+
+def _set_dotted(data: dict, key: str, value: Any) -> None:
+    """Set ``a.b.0.c`` in nested dicts/lists; a mapping is merged into a mapping already there
+    (as OmegaConf.update(merge=True) does), anything else replaces what was there."""
+    *path, last = key.split(".")
+    node: Any = data
+    try:
+        for part in path:
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+        if isinstance(node, list):
+            node[int(last)] = copy.deepcopy(value)
+            return
+    except IndexError:
+        raise ConfigError(f"{key} names a list entry that does not exist; allowed: an existing"
+                          " index, or the whole list") from None
+    if isinstance(value, Mapping) and isinstance(node.get(last), Mapping):
+        node[last] = _merged(node[last], value)
+    else:
+        node[last] = copy.deepcopy(value)
+
+
+def _merged(base: Mapping, extra: Mapping) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        both = isinstance(value, Mapping) and isinstance(out.get(key), Mapping)
+        out[key] = _merged(out[key], value) if both else copy.deepcopy(value)
+    return out
+
+
+def _build(schema: type, data: Mapping) -> Any:
+    """An instance of ``schema`` from type-checked plain data (defaults for what is missing)."""
+    fields = _fields(schema)
+    return schema(**{key: _typed(value, fields[key]) for key, value in data.items()})
+
+
+def _typed(value: Any, declared: Any) -> Any:
+    declared = _strip_optional(declared)[1]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    element = _list_element(declared)
+    if element is not None and isinstance(value, (list, tuple)):
+        return [_typed(item, element) for item in value]
+    if _is_schema(declared) and isinstance(value, Mapping):
+        return _build(declared, value)
+    if declared is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def composition_error_message(exc: BaseException) -> str:
@@ -279,7 +325,7 @@ def validate(cfg: SimConfig) -> SimConfig:
     if not isinstance(cfg, SimConfig):
         raise ConfigError(
             f"config={_show(cfg)} has the wrong type ({type(cfg).__name__}); allowed: a SimConfig"
-            " (use sim.config.validation.to_sim_config for dicts and DictConfigs)"
+            " (use sim.config.validation.settings for mappings and overrides)"
         )
     _check_fields(cfg, "")
     _check_rules(cfg)
@@ -295,7 +341,7 @@ def is_validated(cfg: Any) -> bool:
 
 
 def settings(cfg: Any = None, overrides: Mapping[str, Any] | None = None) -> SimConfig:
-    """A validated SimConfig from a config (validated or not, SimConfig, dict or DictConfig)
+    """A validated SimConfig from a config (validated or not, SimConfig or nested mapping)
     plus dotted or Mesa-style (``funding__outcome_share``) overrides; validates only what
     has not been validated already, so a config checked at the edge is not checked again."""
     typed = to_sim_config(cfg, dict(overrides or {}))

@@ -20,6 +20,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.schema import SimConfig
 from sim.config.validation import (
@@ -139,6 +140,18 @@ def compose_dictconfig(overrides: list[str]) -> DictConfig:
         return hydra_compose(config_name="config", overrides=overrides)
 
 
+def plain_dictconfig(cfg: DictConfig | SimConfig | Mapping) -> SimConfig | Mapping:
+    """A composed DictConfig as nested dicts and lists (interpolations resolved), ready for
+    :func:`sim.config.validation.settings`; anything else is returned unchanged. The one
+    place a Hydra config leaves OmegaConf."""
+    if not isinstance(cfg, DictConfig):
+        return cfg
+    try:
+        return OmegaConf.to_container(cfg, resolve=True)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(composition_error_message(exc)) from None
+
+
 def compose_config(overrides: list[str], check_ranges: bool = True) -> SimConfig:
     """Check the overrides, compose them as ``p4p-sim`` would, and type (and range) check."""
     check_overrides(overrides)
@@ -146,7 +159,7 @@ def compose_config(overrides: list[str], check_ranges: bool = True) -> SimConfig
         cfg = compose_dictconfig(overrides)
     except Exception as exc:  # noqa: BLE001 - Hydra composition errors come in many types
         raise ConfigError(composition_error_message(exc)) from None
-    sim_cfg = to_sim_config(cfg)
+    sim_cfg = to_sim_config(plain_dictconfig(cfg))
     return validate(sim_cfg) if check_ranges else sim_cfg
 
 
@@ -177,9 +190,9 @@ def run_model(
     return TrainingMarketModel(cfg).run()
 
 
-def run_to_dir(cfg: SimConfig | DictConfig, out_dir: Path, progress_every: int = 12) -> Results:
+def run_to_dir(cfg: SimConfig | DictConfig | Mapping, out_dir: Path, progress_every: int = 12) -> Results:
     """Run one simulation and write its outputs into ``out_dir`` (the CLI's job)."""
-    sim_cfg = settings(cfg)
+    sim_cfg = settings(plain_dictconfig(cfg))
     started = time.perf_counter()
     model = TrainingMarketModel(sim_cfg)
     faults.arm(model)  # test hook; does nothing unless P4P_SIM_TEST_FAULT is set

@@ -19,9 +19,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.config.outcomes import kpi_unit
-from sim.config.validation import ConfigError, settings
+from sim.config.validation import ConfigError
 from sim.run.api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
-from sim.run.hydra_hooks import make_hydra_config_writes_atomic
 from sim.run.outputs import write_failure
 
 log = logging.getLogger("p4p_sim")
@@ -43,7 +42,7 @@ def run_task(cfg: DictConfig) -> dict:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:
         with quiet_console(multirun):
-            results = run_to_dir(settings(cfg), out_dir)
+            results = run_to_dir(cfg, out_dir)
     except ConfigError as exc:  # nothing was written: a bad value fails before any work
         if not multirun:
             fail(str(exc))
@@ -165,9 +164,6 @@ def _values(override) -> list[str]:
 
 
 register_schema()
-# At import, not in main(): launcher workers (joblib, submitit, Ray) import this module to
-# unpickle the task function, and they write each job's .hydra/ files themselves.
-make_hydra_config_writes_atomic()
 
 
 @hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")

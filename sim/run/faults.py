@@ -45,14 +45,16 @@ def arm(model) -> None:
     month = hooks.get("raise_at_month")
     if month is None or hooks.get("seed", model.cfg.seed) != model.cfg.seed:
         return
-    opening = model.open_month
+    owner, method = model.PHASES[0]  # the month's first phase
+    component = getattr(model, owner)
+    first_phase = getattr(component, method)
 
-    def open_month_or_fail() -> None:
-        if model.month == month:
-            raise InjectedFault(f"injected fault in month {model.month} ({ENV})")
-        opening()
+    def first_phase_or_fail(current: int) -> None:
+        if current == month:
+            raise InjectedFault(f"injected fault in month {current} ({ENV})")
+        first_phase(current)
 
-    model.open_month = open_month_or_fail
+    setattr(component, method, first_phase_or_fail)
 
 
 def pause_mid_write(filename: str) -> None:

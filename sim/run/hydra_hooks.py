@@ -1,8 +1,13 @@
-"""Hydra callbacks of ``p4p-sim`` sweeps (registered under ``hydra.callbacks`` in config.yaml).
+"""Hydra callbacks of ``p4p-sim`` (registered under ``hydra.callbacks`` in config.yaml).
 
-When the multirun ends (on the submitting machine) build ``sweep.parquet`` and the stacked
-``timeseries.parquet`` (:func:`sim.run.sweep.collect_sweep`), print the job counts and the next
-command, and remember whether every job completed: ``p4p-sim`` then exits non-zero if not.
+* Before each job starts (in the job's own process) write its ``.hydra/*.yaml`` files
+  atomically (:class:`AtomicConfigFiles`).
+* After each job (in the job's own process, whichever launcher ran it) log how many jobs of
+  the sweep have finished, counted from the files in the sweep directory.
+* When the multirun ends (on the submitting machine) build ``sweep.parquet`` and the stacked
+  ``timeseries.parquet`` (:func:`sim.run.sweep.collect_sweep`), print the job counts and the
+  next command, and remember whether every job completed: ``p4p-sim`` then exits non-zero if
+  not.
 Progress while the sweep runs is the sweeper's (one bar, not per-job log lines).
 """
 from __future__ import annotations
@@ -18,6 +23,35 @@ log = logging.getLogger("p4p_sim")
 
 # outcome of the last multirun in this process: {"directory", "counts", "complete"}
 LAST_SWEEP: dict = {}
+
+
+HYDRA_SUBDIR = ".hydra"
+
+
+class AtomicConfigFiles(Callback):
+    """Write the job's ``.hydra/config.yaml``, ``hydra.yaml`` and ``overrides.yaml`` so that
+    each is complete or absent, whichever launcher runs the job.
+
+    Hydra itself would write them in place (``hydra.output_subdir``), and a job killed
+    mid-write would leave a truncated file; config.yaml sets ``hydra.output_subdir: null``
+    and this callback writes the same three files through
+    :func:`sim.run.outputs.atomic_write_bytes` at ``on_job_start``, in the job's own process,
+    before the task runs. Public Hydra API only: no private function is replaced.
+    """
+
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        from hydra.core.hydra_config import HydraConfig
+
+        from sim.run.outputs import atomic_write_bytes
+
+        folder = Path(config.hydra.runtime.output_dir) / HYDRA_SUBDIR
+        files = {
+            "config.yaml": OmegaConf.masked_copy(config, [k for k in config if k != "hydra"]),
+            "hydra.yaml": HydraConfig.instance().cfg,
+            "overrides.yaml": config.hydra.overrides.task,
+        }
+        for name, node in files.items():
+            atomic_write_bytes(folder / name, OmegaConf.to_yaml(node).encode("utf-8"))
 
 
 class SweepCallbacks(Callback):
@@ -41,21 +75,3 @@ class SweepCallbacks(Callback):
         else:
             log.info("next: %s (retries the unfinished jobs), or p4p-report %s", resume_command(sweep_dir), sweep_dir)
 
-
-def make_hydra_config_writes_atomic() -> None:
-    """Route Hydra's writes of ``.hydra/config.yaml``, ``hydra.yaml`` and ``overrides.yaml``
-    through :func:`sim.run.outputs.atomic_write_bytes`, so a job killed at any moment leaves
-    each file complete or absent.
-
-    The one private Hydra API p4p-sim touches: ``hydra.core.utils._save_config``, which
-    ``run_job`` calls in place before the task starts (checked against hydra-core 1.3.2; the
-    project pins hydra-core < 1.4). No public hook runs before those writes.
-    """
-    from hydra.core import utils as hydra_utils
-
-    from sim.run.outputs import atomic_write_bytes
-
-    def save_config(cfg, filename: str, output_dir: Path) -> None:
-        atomic_write_bytes(Path(output_dir) / filename, OmegaConf.to_yaml(cfg).encode("utf-8"))
-
-    hydra_utils._save_config = save_config

@@ -5,7 +5,7 @@ flushed to disk and renamed into place, so a run killed at any moment leaves eit
 complete file or none at all. ``summary.json`` is written last and ``failure.json`` only for
 failed jobs: a directory holds at most one of the two, and a directory with neither is an
 incomplete run. Hydra's own ``.hydra/*.yaml`` files are made atomic the same way
-(:func:`sim.run.hydra_hooks.make_hydra_config_writes_atomic`).
+(:class:`sim.run.hydra_hooks.AtomicConfigFiles`).
 """
 from __future__ import annotations
 
