@@ -42,6 +42,7 @@ def run_task(cfg: DictConfig) -> dict:
     try:
         with quiet_console(multirun):
             results = run_to_dir(validate(to_sim_config(cfg)), out_dir)
+            log.info("wrote %s", out_dir)
     except ConfigError as exc:  # nothing was written: a bad value fails before any work
         if not multirun:
             fail(str(exc))
@@ -55,7 +56,6 @@ def run_task(cfg: DictConfig) -> dict:
         log.error("job failed: %s\n%s", message, traceback.format_exc())
         write_failure(out_dir, message, "exception", overrides)
         return {"status": "failed", "error": message}
-    log.info("wrote %s", out_dir)
     if not multirun:
         print(headline(results.kpis, out_dir))
     return {"status": "completed", "kpis": results.kpis}
