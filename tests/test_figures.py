@@ -117,7 +117,7 @@ def test_paths_with_seven_scenarios_put_baseline_first_shade_burn_in_and_have_a_
     fig = plots.kpi_paths(series, ["scenario"], burn_in=12, baseline={"scenario": "baseline"}, order=order)
     words = assert_briefing_ready(fig)
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend[0] == "Burn-in (no policy yet)" and legend[1] == "Baseline (baseline)"
+    assert legend[0] == "Burn-in (no policy yet)" and legend[1] == "Baseline"
     assert legend[2:] == [plots.condition_title({"scenario": s[0]}) for s in order]
     assert "Month" in words
     for ax in fig.axes:

@@ -257,7 +257,8 @@ def kpi_paths(
             median = per_month.median()
             is_base = key == base_key
             color = "black" if is_base else f"C{i % 10}"
-            label = condition_title(dict(zip(by, key))) + (" (baseline)" if is_base else "")
+            label = condition_title(dict(zip(by, key)))
+            label += " (baseline)" if is_base and label != "Baseline" else ""
             ax.plot(median.index, median.to_numpy(), color=color, lw=1.8 if is_base else 1.1, label=label)
             if bands or is_base:
                 low, high = per_month.quantile(quantiles[0]), per_month.quantile(quantiles[1])
