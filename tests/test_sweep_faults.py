@@ -26,15 +26,16 @@ def sweep_command(sweep_dir: Path, overrides: list[str], economy: list[str] = TI
     return [sys.executable, "-m", "sim.run.cli", "-m", *overrides, *economy, f"hydra.sweep.dir={sweep_dir}"]
 
 
-def run_sweep(sweep_dir: Path, *overrides: str, fault: str | None = None) -> str:
-    """Run a sweep (with an injected fault, optionally); it must exit 0. Returns its log."""
+def run_sweep(sweep_dir: Path, *overrides: str, fault: str | None = None, exit_code: int = 0) -> str:
+    """Run a sweep (with an injected fault, optionally); it must exit ``exit_code`` (1 when a
+    job fails). Returns its log."""
     env = subprocess_env()
     env.pop("P4P_SIM_TEST_FAULT", None)
     if fault:
         env["P4P_SIM_TEST_FAULT"] = fault
     result = subprocess.run(sweep_command(sweep_dir, list(overrides)), cwd=sweep_dir.parent, env=env,
                             capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == exit_code, result.stdout + result.stderr
     return result.stdout + result.stderr
 
 
@@ -46,7 +47,7 @@ def test_bad_cells_and_model_exceptions_fail_only_their_jobs_and_resume_reruns_o
     """A 2 x 2 sweep: one out-of-range value (two jobs) and one model exception (one job)."""
     sweep_dir = tmp_path / "sweep"
     cells = ("funding.outcome_share=0.3,1.5", "seed=1,2")
-    run_sweep(sweep_dir, *cells, fault="raise_at_month=3,seed=2")
+    run_sweep(sweep_dir, *cells, fault="raise_at_month=3,seed=2", exit_code=1)
     ok, crashed = "funding.outcome_share=0.3,seed=1", "funding.outcome_share=0.3,seed=2"
     bad = ["funding.outcome_share=1.5,seed=1", "funding.outcome_share=1.5,seed=2"]
     table = table_of(sweep_dir)
@@ -64,7 +65,7 @@ def test_bad_cells_and_model_exceptions_fail_only_their_jobs_and_resume_reruns_o
         assert not (sweep_dir / job / "timeseries.parquet").exists()
 
     before = file_mtimes(sweep_dir)
-    log = run_sweep(sweep_dir, *cells)  # the injected fault is gone: resume
+    log = run_sweep(sweep_dir, *cells, exit_code=1)  # the fault is gone: resume (bad values still fail)
     assert "1 already completed, launching 3" in log
     after = file_mtimes(sweep_dir)
     kept = {k: v for k, v in before.items() if k.startswith(ok + "/")}
