@@ -82,7 +82,7 @@ def test_issue_command_completes_the_valid_job_and_lists_the_other_as_failed(tmp
     env = subprocess_env()
     env.pop("P4P_SIM_TEST_FAULT", None)
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the table is written, then exit 1: a job failed
     (sweep_dir,) = (tmp_path / "outputs" / "sweeps").iterdir()
     table = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("funding.outcome_share")
     assert table.loc[0.5, "status"] == "completed" and table.loc[0.5, "training_incidence"] > 0
