@@ -146,7 +146,9 @@ def _short(size: float) -> str:
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= limit:
             return f"{size / limit:.3g}{suffix}"
-    return f"{size:.3g}" if size >= 0.01 or size == 0 else f"{size:.2g}"
+    if size >= 0.01 or size == 0:
+        return f"{size:.3g}"
+    return f"{size:.4f}".rstrip("0").rstrip(".") if size >= 5e-5 else "0"  # never 1e-05
 
 
 def condition_order(comparison: pd.DataFrame, factors: Sequence[str], kpi: str = "training_incidence") -> list[tuple]:
@@ -381,11 +383,11 @@ def heatmaps(
     return fig
 
 
-def cell_fontsize(fig: Figure, ax, shape: tuple[int, int], chars: int = 6) -> float:
+def cell_fontsize(fig: Figure, ax, shape: tuple[int, int], chars: int = 8) -> float:
     """Font size (points) at which a label of ``chars`` characters fits one heatmap cell;
     0 when cells are too small to label legibly."""
     box = ax.get_position()
-    width = fig.get_figwidth() * box.width * 72 / max(shape[1], 1)
+    width = fig.get_figwidth() * box.width * 0.75 * 72 / max(shape[1], 1)  # the colorbar takes a quarter
     height = fig.get_figheight() * box.height * 72 / max(shape[0], 1)
     size = min(width / (0.62 * chars), height * 0.6, 9.0)
     return size if size >= 4.0 else 0.0
