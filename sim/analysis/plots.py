@@ -314,7 +314,8 @@ def response_curves(table: pd.DataFrame, factor: str, kpis: Sequence[str] = BRIE
     """
     paired = "difference" in table.columns
     value = "difference" if paired else "mean"
-    kpis = [k for k in kpis if k in set(table["kpi"])]
+    defined = table[np.isfinite(table[value].to_numpy(dtype=float))]
+    kpis = [k for k in kpis if k in set(defined["kpi"])]  # e.g. deadweight vs no program: undefined
     fig, axes = _grid(len(kpis), height=2.6)
     baseline = table.attrs.get("baseline", {})
     for ax, kpi in zip(axes, kpis):
