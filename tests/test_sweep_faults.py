@@ -163,7 +163,7 @@ def test_foreign_and_truncated_files_are_reported_and_skipped(small_sweep, tmp_p
     (sweep_dir / ".ipynb_checkpoints" / "x" / "summary.json").write_text("{}")
     (sweep_dir / "sweep_jobs.json").write_text("{truncated")
 
-    sweep = load_sweep(sweep_dir)  # the cut-short sweep.parquet is rebuilt, not fatal
+    sweep = load_sweep(sweep_dir)  # the cut-short sweep.parquet is rebuilt in memory, not fatal
     status = sweep.table.set_index("job")["status"].to_dict()
     assert status["seed=1"] == status["seed=2"] == status["seed=3"] == "completed"
     assert status["copied_from_elsewhere"] == "unreadable"
@@ -175,9 +175,10 @@ def test_foreign_and_truncated_files_are_reported_and_skipped(small_sweep, tmp_p
     assert any("seed=2: timeseries.parquet unreadable" in p for p in sweep.problems)
     assert any(p.startswith("copied_from_elsewhere: unreadable") for p in sweep.problems)
     assert set(sweep.timeseries["job"]) == {"seed=1", "seed=3"}
-    assert pd.read_parquet(sweep_dir / "sweep.parquet").shape[0] == 5
+    assert (sweep_dir / "sweep.parquet").read_bytes() == b"PAR1\x00\x00"  # loading never writes
 
-    assert collect_main([str(sweep_dir), "--quiet"]) == 0
+    assert collect_main([str(sweep_dir), "--quiet"]) == 0  # p4p-collect repairs the table
+    assert pd.read_parquet(sweep_dir / "sweep.parquet").shape[0] == 5
     printed = capsys.readouterr().out
     assert "copied_from_elsewhere: unreadable" in printed and "half_written_failure: unreadable" in printed
     assert "seed=2: timeseries.parquet unreadable" in printed
