@@ -25,15 +25,16 @@ def sweep_command(sweep_dir: Path, overrides: list[str], economy: list[str] = TI
     return [sys.executable, "-m", "sim.run.cli", "-m", *overrides, *economy, f"hydra.sweep.dir={sweep_dir}"]
 
 
-def run_sweep(sweep_dir: Path, *overrides: str, fault: str | None = None) -> str:
-    """Run a sweep (with an injected fault, optionally); it must exit 0. Returns its log."""
+def run_sweep(sweep_dir: Path, *overrides: str, fault: str | None = None, exit_code: int = 0) -> str:
+    """Run a sweep (with an injected fault, optionally); it must exit ``exit_code`` (1 when a
+    job fails). Returns its log."""
     env = subprocess_env()
     env.pop("P4P_SIM_TEST_FAULT", None)
     if fault:
         env["P4P_SIM_TEST_FAULT"] = fault
     result = subprocess.run(sweep_command(sweep_dir, list(overrides)), cwd=sweep_dir.parent, env=env,
                             capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == exit_code, result.stdout + result.stderr
     return result.stdout + result.stderr
 
 
@@ -45,7 +46,7 @@ def test_bad_cells_and_model_exceptions_fail_only_their_jobs_and_resume_reruns_o
     """A 2 x 2 sweep: one out-of-range value (two jobs) and one model exception (one job)."""
     sweep_dir = tmp_path / "sweep"
     cells = ("funding.outcome_share=0.3,1.5", "seed=1,2")
-    run_sweep(sweep_dir, *cells, fault="raise_at_month=3,seed=2")
+    run_sweep(sweep_dir, *cells, fault="raise_at_month=3,seed=2", exit_code=1)
     ok, crashed = "funding.outcome_share=0.3,seed=1", "funding.outcome_share=0.3,seed=2"
     bad = ["funding.outcome_share=1.5,seed=1", "funding.outcome_share=1.5,seed=2"]
     table = table_of(sweep_dir)
@@ -63,7 +64,7 @@ def test_bad_cells_and_model_exceptions_fail_only_their_jobs_and_resume_reruns_o
         assert not (sweep_dir / job / "timeseries.parquet").exists()
 
     before = file_mtimes(sweep_dir)
-    log = run_sweep(sweep_dir, *cells)  # the injected fault is gone: resume
+    log = run_sweep(sweep_dir, *cells, exit_code=1)  # the fault is gone: resume (bad values still fail)
     assert "1 already completed, launching 3" in log
     after = file_mtimes(sweep_dir)
     kept = {k: v for k, v in before.items() if k.startswith(ok + "/")}
@@ -80,7 +81,7 @@ def test_issue_command_completes_the_valid_job_and_lists_the_other_as_failed(tmp
     env = subprocess_env()
     env.pop("P4P_SIM_TEST_FAULT", None)
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the table is written, then exit 1: a job failed
     (sweep_dir,) = (tmp_path / "outputs" / "sweeps").iterdir()
     table = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("funding.outcome_share")
     assert table.loc[0.5, "status"] == "completed" and table.loc[0.5, "training_incidence"] > 0
@@ -161,7 +162,7 @@ def test_foreign_and_truncated_files_are_reported_and_skipped(small_sweep, tmp_p
     (sweep_dir / ".ipynb_checkpoints" / "x" / "summary.json").write_text("{}")
     (sweep_dir / "sweep_jobs.json").write_text("{truncated")
 
-    sweep = load_sweep(sweep_dir)  # the cut-short sweep.parquet is rebuilt, not fatal
+    sweep = load_sweep(sweep_dir)  # the cut-short sweep.parquet is rebuilt in memory, not fatal
     status = sweep.table.set_index("job")["status"].to_dict()
     assert status["seed=1"] == status["seed=2"] == status["seed=3"] == "completed"
     assert status["copied_from_elsewhere"] == "unreadable"
@@ -173,9 +174,10 @@ def test_foreign_and_truncated_files_are_reported_and_skipped(small_sweep, tmp_p
     assert any("seed=2: timeseries.parquet unreadable" in p for p in sweep.problems)
     assert any(p.startswith("copied_from_elsewhere: unreadable") for p in sweep.problems)
     assert set(sweep.timeseries["job"]) == {"seed=1", "seed=3"}
-    assert pd.read_parquet(sweep_dir / "sweep.parquet").shape[0] == 5
+    assert (sweep_dir / "sweep.parquet").read_bytes() == b"PAR1\x00\x00"  # loading never writes
 
-    assert collect_main([str(sweep_dir), "--quiet"]) == 0
+    assert collect_main([str(sweep_dir), "--quiet"]) == 0  # p4p-collect repairs the table
+    assert pd.read_parquet(sweep_dir / "sweep.parquet").shape[0] == 5
     printed = capsys.readouterr().out
     assert "copied_from_elsewhere: unreadable" in printed and "half_written_failure: unreadable" in printed
     assert "seed=2: timeseries.parquet unreadable" in printed

@@ -125,7 +125,9 @@ def _short(size: float) -> str:
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= limit:
             return f"{size / limit:.3g}{suffix}"
-    return f"{size:.3g}" if size >= 0.01 or size == 0 else f"{size:.2g}"
+    if size >= 0.01 or size == 0:
+        return f"{size:.3g}"
+    return f"{size:.4f}".rstrip("0").rstrip(".") if size >= 5e-5 else "0"  # never 1e-05
 
 
 def condition_order(comparison: pd.DataFrame, factors: Sequence[str], kpi: str = "training_incidence") -> list[tuple]:
@@ -236,7 +238,8 @@ def kpi_paths(
             median = per_month.median()
             is_base = key == base_key
             color = "black" if is_base else f"C{i % 10}"
-            label = condition_title(dict(zip(by, key))) + (" (baseline)" if is_base else "")
+            label = condition_title(dict(zip(by, key)))
+            label += " (baseline)" if is_base and label != "Baseline" else ""
             ax.plot(median.index, median.to_numpy(), color=color, lw=1.8 if is_base else 1.1, label=label)
             if bands or is_base:
                 low, high = per_month.quantile(quantiles[0]), per_month.quantile(quantiles[1])
@@ -290,7 +293,8 @@ def response_curves(table: pd.DataFrame, factor: str, kpis: Sequence[str] = BRIE
     """
     paired = "difference" in table.columns
     value = "difference" if paired else "mean"
-    kpis = [k for k in kpis if k in set(table["kpi"])]
+    defined = table[np.isfinite(table[value].to_numpy(dtype=float))]
+    kpis = [k for k in kpis if k in set(defined["kpi"])]  # e.g. deadweight vs no program: undefined
     fig, axes = _grid(len(kpis), height=2.6)
     baseline = table.attrs.get("baseline", {})
     for ax, kpi in zip(axes, kpis):
@@ -359,11 +363,11 @@ def heatmaps(
     return fig
 
 
-def cell_fontsize(fig: Figure, ax, shape: tuple[int, int], chars: int = 6) -> float:
+def cell_fontsize(fig: Figure, ax, shape: tuple[int, int], chars: int = 8) -> float:
     """Font size (points) at which a label of ``chars`` characters fits one heatmap cell;
     0 when cells are too small to label legibly."""
     box = ax.get_position()
-    width = fig.get_figwidth() * box.width * 72 / max(shape[1], 1)
+    width = fig.get_figwidth() * box.width * 0.75 * 72 / max(shape[1], 1)  # the colorbar takes a quarter
     height = fig.get_figheight() * box.height * 72 / max(shape[0], 1)
     size = min(width / (0.62 * chars), height * 0.6, 9.0)
     return size if size >= 4.0 else 0.0

@@ -43,6 +43,7 @@ def run_task(cfg: DictConfig) -> dict:
     try:
         with quiet_console(multirun):
             results = run_to_dir(cfg, out_dir)
+            log.info("wrote %s", out_dir)
     except ConfigError as exc:  # nothing was written: a bad value fails before any work
         if not multirun:
             fail(str(exc))
@@ -56,7 +57,6 @@ def run_task(cfg: DictConfig) -> dict:
         log.error("job failed: %s\n%s", message, traceback.format_exc())
         write_failure(out_dir, message, "exception", overrides)
         return {"status": "failed", "error": message}
-    log.info("wrote %s", out_dir)
     if not multirun:
         print(headline(results.kpis, out_dir))
     return {"status": "completed", "kpis": results.kpis}
