@@ -9,6 +9,7 @@ prints for each KPI the ratio of the paired to the unpaired standard error of th
 for one seed, how quickly baseline and scenario runs stop sharing their workers' histories:
 the share of workers whose employer differs between the two runs, by month.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,17 +27,29 @@ from sim.checks.replications import Arm, Economy, arm_config, run_arms  # noqa: 
 from sim.model.model import TrainingMarketModel  # noqa: E402
 
 MAIN = (
-    "training_incidence", "share_employers_training", "certifications_per_1000",
-    "gross_training_spend_per_employee", "employer_net_spend_per_employee", "public_cost",
-    "deadweight_share", "poaching_rate_trained", "mean_wage", "employment_rate",
-    "microcredential_recognition", "trainees",
+    "training_incidence",
+    "share_employers_training",
+    "certifications_per_1000",
+    "gross_training_spend_per_employee",
+    "employer_net_spend_per_employee",
+    "public_cost",
+    "deadweight_share",
+    "poaching_rate_trained",
+    "mean_wage",
+    "employment_rate",
+    "microcredential_recognition",
+    "trainees",
 )
 
 
 def economy(args) -> Economy:
     """An economy preset (configs/population/) with the sizes given on the command line."""
-    sizes = {"population.workers": args.workers, "population.employers": args.employers,
-             "time.months": args.months, "time.burn_in": args.burn_in}
+    sizes = {
+        "population.workers": args.workers,
+        "population.employers": args.employers,
+        "time.months": args.months,
+        "time.burn_in": args.burn_in,
+    }
     return Economy.of(args.economy, {k: v for k, v in sizes.items() if v is not None})
 
 
@@ -51,8 +64,13 @@ def kpi_table(conditions: list[str], seeds: range, economy: Economy, jobs: int) 
     """KPIs of every condition and seed, one row per run (run on ``jobs`` processes)."""
     arms = {condition: arm_of(condition) for condition in conditions}
     kpis = run_arms(arms.values(), seeds, economy, processes=jobs)
-    return pd.DataFrame([{"scenario": condition, "seed": seed, **kpis[(arm, seed)]}
-                         for condition, arm in arms.items() for seed in seeds])
+    return pd.DataFrame(
+        [
+            {"scenario": condition, "seed": seed, **kpis[(arm, seed)]}
+            for condition, arm in arms.items()
+            for seed in seeds
+        ]
+    )
 
 
 def se_ratios(table: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
@@ -68,7 +86,9 @@ def se_ratios(table: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
 
 def divergence(scenario: str, seed: int, economy: Economy) -> pd.Series:
     """Share of workers whose employer differs between baseline and ``scenario``, by month."""
-    runs = [TrainingMarketModel(arm_config(Arm.of(s), seed, economy)) for s in ("baseline", scenario)]
+    runs = [
+        TrainingMarketModel(arm_config(Arm.of(s), seed, economy)) for s in ("baseline", scenario)
+    ]
     shares = {}
     for month in range(runs[0].cfg.time.months):
         for model in runs:
@@ -87,9 +107,12 @@ def main() -> None:
     parser.add_argument("--employers", type=int, default=100)
     parser.add_argument("--months", type=int, default=120)
     parser.add_argument("--burn-in", type=int, default=24)
-    parser.add_argument("--scenarios", default="pay_for_performance,upfront_subsidy,microcredential_push",
-                        help="conditions compared with baseline, separated by ';' or ',' "
-                             "(scenario or scenario:key=value,key=value)")
+    parser.add_argument(
+        "--scenarios",
+        default="pay_for_performance,upfront_subsidy,microcredential_push",
+        help="conditions compared with baseline, separated by ';' or ',' "
+        "(scenario or scenario:key=value,key=value)",
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--diverge", action="store_true")
     parser.add_argument("--save", type=Path, help="write the per-run KPI table here (parquet)")
@@ -100,7 +123,9 @@ def main() -> None:
         table.to_parquet(args.save)
     ratios = se_ratios(table, scenarios)
     wide = ratios.pivot(index="kpi", columns="scenario", values="se_ratio").loc[list(MAIN)]
-    print(f"paired/unpaired SE ratio, {args.seeds} seeds, {args.workers} workers, {args.employers} employers")
+    print(
+        f"paired/unpaired SE ratio, {args.seeds} seeds, {args.workers} workers, {args.employers} employers"
+    )
     print(wide.round(2).to_string())
     print("median over KPIs:", wide.median().round(2).to_dict())
     if args.diverge:

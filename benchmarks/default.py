@@ -6,6 +6,7 @@ simulated worker-months per second. Each run uses a different seed; one untimed 
 loads libraries and fills caches first. Target: median <= 2 s on the 2-core development
 machine. ``benchmarks/scaling.py`` reuses :func:`timed_run` for larger economies.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ def main() -> None:
     runs = [timed_run(compose(scenario=args.scenario, seed=s)) for s in range(1, args.runs + 1)]
     times = [r["wall_seconds"] for r in runs]
     median = statistics.median(times)
-    print(f"scenario: {args.scenario}  workers: {cfg.population.workers}  employers: "
-          f"{cfg.population.employers}  months: {cfg.time.months}  runs: {args.runs}")
+    print(
+        f"scenario: {args.scenario}  workers: {cfg.population.workers}  employers: "
+        f"{cfg.population.employers}  months: {cfg.time.months}  runs: {args.runs}"
+    )
     print(f"wall time per run: median {median:.3f} s  (min {min(times):.3f}, max {max(times):.3f})")
     print(f"worker-months per second: {worker_months / median:,.0f}")
     print(f"target median <= 2 s: {'met' if median <= 2.0 else 'NOT met'}")

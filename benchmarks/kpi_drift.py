@@ -14,6 +14,7 @@ initial economy; Welch's test otherwise), largest |t| first, and flags differenc
 noise (|t| > 3.3, about p < 0.001 each; with ~100 comparisons about 5 have p < 0.05 by chance).
 Identical draws give identical KPIs, so an optimisation that keeps every draw shows equality.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,10 +63,18 @@ def compare(before: Path, after: Path, threshold: float, show: int) -> int:
             else:
                 t, p = stats.ttest_ind(x, y, equal_var=False)
             scale = np.maximum(np.abs(x), 1e-12) if len(x) == len(y) else max(abs(x.mean()), 1e-12)
-            rel = float(np.max(np.abs(y - x) / scale)) if len(x) == len(y) else abs(y.mean() / scale - 1)
-            rows.append((scenario, kpi, x.mean(), y.mean(), 0.0 if math.isnan(t) else float(t), p, rel))
+            rel = (
+                float(np.max(np.abs(y - x) / scale))
+                if len(x) == len(y)
+                else abs(y.mean() / scale - 1)
+            )
+            rows.append(
+                (scenario, kpi, x.mean(), y.mean(), 0.0 if math.isnan(t) else float(t), p, rel)
+            )
     rows.sort(key=lambda r: -abs(r[4]))
-    print(f"{'scenario':22s} {'kpi':36s} {'before':>12s} {'after':>12s} {'t':>7s} {'p':>7s} {'max rel diff':>12s}")
+    print(
+        f"{'scenario':22s} {'kpi':36s} {'before':>12s} {'after':>12s} {'t':>7s} {'p':>7s} {'max rel diff':>12s}"
+    )
     beyond = lambda r: abs(r[4]) > threshold and r[6] > ROUNDING  # noqa: E731
     for row in rows[:show]:
         scenario, kpi, mx, my, t, p, rel = row
@@ -74,10 +83,12 @@ def compare(before: Path, after: Path, threshold: float, show: int) -> int:
     flagged = sum(beyond(r) for r in rows)
     rounding = sum(r[6] <= ROUNDING for r in rows)
     below_5 = sum(r[5] < 0.05 and r[6] > ROUNDING for r in rows)
-    print(f"\n{len(rows) + identical} KPI comparisons: {identical} identical, {rounding} equal up to"
-          f" rounding (relative difference <= {ROUNDING:g} in every seed), {len(rows) - rounding} differ;"
-          f" of these {below_5} with p < 0.05 (about {0.05 * (len(rows) - rounding):.0f} expected by"
-          f" chance), {flagged} beyond |t| > {threshold}")
+    print(
+        f"\n{len(rows) + identical} KPI comparisons: {identical} identical, {rounding} equal up to"
+        f" rounding (relative difference <= {ROUNDING:g} in every seed), {len(rows) - rounding} differ;"
+        f" of these {below_5} with p < 0.05 (about {0.05 * (len(rows) - rounding):.0f} expected by"
+        f" chance), {flagged} beyond |t| > {threshold}"
+    )
     return 1 if flagged else 0
 
 

@@ -4,6 +4,7 @@ Each worker's monthly step is the least a labour-market model does: one quit dra
 update. Our model does far more per worker-month, with columns instead of objects; the scaling
 benchmark prints how many times more worker-months per second it simulates than this loop.
 """
+
 from __future__ import annotations
 
 import time

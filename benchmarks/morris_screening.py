@@ -7,6 +7,7 @@ Usage: python benchmarks/morris_screening.py [--workers 1000] [--employers 50] [
 executor adds a composition per job). The target (issue 17) is under 15 minutes on 2 cores,
 i.e. about 0.95 s of wall time per run at 2 processes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,16 +28,31 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    factors = [f.key for f in declared_uncertainties() if f.key.startswith("economy.")][: args.factors]
+    factors = [f.key for f in declared_uncertainties() if f.key.startswith("economy.")][
+        : args.factors
+    ]
     started = time.perf_counter()
-    ex = explore(["baseline", "pay_for_performance", "upfront_subsidy"], n=args.trajectories,
-                 seeds=[1, 2, 3], design="morris", uncertainties=factors, processes=args.processes,
-                 overrides={"population.workers": args.workers, "population.employers": args.employers,
-                            "time.months": args.months, "time.burn_in": min(24, args.months // 3)},
-                 out_dir=args.out, progress=True)
+    ex = explore(
+        ["baseline", "pay_for_performance", "upfront_subsidy"],
+        n=args.trajectories,
+        seeds=[1, 2, 3],
+        design="morris",
+        uncertainties=factors,
+        processes=args.processes,
+        overrides={
+            "population.workers": args.workers,
+            "population.employers": args.employers,
+            "time.months": args.months,
+            "time.burn_in": min(24, args.months // 3),
+        },
+        out_dir=args.out,
+        progress=True,
+    )
     seconds = time.perf_counter() - started
-    print(f"{len(ex.table)} runs over {len(factors)} uncertainties in {seconds / 60:.1f} min"
-          f" ({seconds / len(ex.table):.2f} s per run, {args.processes} processes)")
+    print(
+        f"{len(ex.table)} runs over {len(factors)} uncertainties in {seconds / 60:.1f} min"
+        f" ({seconds / len(ex.table):.2f} s per run, {args.processes} processes)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ quit draw and a wage update per month, ``model.agents.shuffle_do("step")``) at 1
 and prints the ratio of our model's worker-months per second to the reference's. Finally it
 checks the scaling targets of issue 5 and says which are met.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,7 +64,9 @@ def child_reference(workers: int, months: int) -> None:
 
 
 def in_subprocess(*args: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    )
     done = subprocess.run(
         [sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=False
     )
@@ -78,11 +81,16 @@ def measure_scale(scale: str, runs: int, scenario: str) -> dict:
     for i in range(runs):
         results.append(in_subprocess("--child", scale, "--seed", str(i), "--scenario", scenario))
         r = results[-1]
-        print(f"  {scale} run {i + 1}/{runs}: {r['wall_seconds']:.2f} s,"
-              f" peak {r['max_rss_bytes'] / GIB:.2f} GiB", flush=True)
+        print(
+            f"  {scale} run {i + 1}/{runs}: {r['wall_seconds']:.2f} s,"
+            f" peak {r['max_rss_bytes'] / GIB:.2f} GiB",
+            flush=True,
+        )
     first = results[0]
     wall = statistics.median(r["wall_seconds"] for r in results)
-    phases = {k: statistics.median(r["phase_seconds"][k] for r in results) for k in first["phase_seconds"]}
+    phases = {
+        k: statistics.median(r["phase_seconds"][k] for r in results) for k in first["phase_seconds"]
+    }
     return {
         "scale": scale,
         "workers": first["workers"],
@@ -102,36 +110,48 @@ def measure_scale(scale: str, runs: int, scenario: str) -> dict:
 
 
 def print_table(rows: list[dict]) -> None:
-    print("\n| scale | workers | employers | providers | runs | median wall (s) | build (s) |"
-          " median CPU (s) | worker-months/s | us per worker-month | peak RSS (GiB) |")
+    print(
+        "\n| scale | workers | employers | providers | runs | median wall (s) | build (s) |"
+        " median CPU (s) | worker-months/s | us per worker-month | peak RSS (GiB) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         us = 1e6 / r["worker_months_per_second"]
-        print(f"| {r['scale']} | {r['workers']:,} | {r['employers']:,} | {r['providers']:,} | {r['runs']} |"
-              f" {r['wall_seconds']:.2f} | {r['build_seconds']:.2f} | {r['cpu_seconds']:.2f} |"
-              f" {r['worker_months_per_second']:,.0f} | {us:.3f} | {r['peak_rss_bytes'] / GIB:.2f} |")
+        print(
+            f"| {r['scale']} | {r['workers']:,} | {r['employers']:,} | {r['providers']:,} | {r['runs']} |"
+            f" {r['wall_seconds']:.2f} | {r['build_seconds']:.2f} | {r['cpu_seconds']:.2f} |"
+            f" {r['worker_months_per_second']:,.0f} | {us:.3f} | {r['peak_rss_bytes'] / GIB:.2f} |"
+        )
     phases = list(rows[0]["phase_seconds"])
-    print("\nMedian seconds per phase of the monthly step (all 120 months; share of simulated time):\n")
+    print(
+        "\nMedian seconds per phase of the monthly step (all 120 months; share of simulated time):\n"
+    )
     print("| phase | " + " | ".join(r["scale"] for r in rows) + " |")
     print("|---|" + "---:|" * len(rows))
     for phase in sorted(phases, key=lambda p: -rows[-1]["phase_seconds"][p]):
         cells = []
         for r in rows:
             total = sum(r["phase_seconds"].values())
-            cells.append(f"{r['phase_seconds'][phase]:.2f} ({100 * r['phase_seconds'][phase] / total:.0f}%)")
+            cells.append(
+                f"{r['phase_seconds'][phase]:.2f} ({100 * r['phase_seconds'][phase] / total:.0f}%)"
+            )
         print(f"| {phase} | " + " | ".join(cells) + " |")
 
 
 def print_reference(reference: dict, ours: dict | None) -> float | None:
-    print(f"\nMesa reference loop ({reference['workers']:,} mesa.Agent workers, shuffle_do, "
-          f"{reference['months']} months): {reference['run_seconds']:.2f} s,"
-          f" {reference['worker_months_per_second']:,.0f} worker-months/s"
-          f" (building the agents: {reference['build_seconds']:.2f} s)")
+    print(
+        f"\nMesa reference loop ({reference['workers']:,} mesa.Agent workers, shuffle_do, "
+        f"{reference['months']} months): {reference['run_seconds']:.2f} s,"
+        f" {reference['worker_months_per_second']:,.0f} worker-months/s"
+        f" (building the agents: {reference['build_seconds']:.2f} s)"
+    )
     if ours is None:
         return None
     ratio = ours["worker_months_per_second"] / reference["worker_months_per_second"]
-    print(f"Our full model at {ours['workers']:,} workers: {ours['worker_months_per_second']:,.0f}"
-          f" worker-months/s = {ratio:.1f}x the reference")
+    print(
+        f"Our full model at {ours['workers']:,} workers: {ours['worker_months_per_second']:,.0f}"
+        f" worker-months/s = {ratio:.1f}x the reference"
+    )
     return ratio
 
 
@@ -144,15 +164,21 @@ def print_targets(by_scale: dict, ratio: float | None) -> None:
 
     if full:
         line(full["wall_seconds"] <= 60, f"full scale median {full['wall_seconds']:.1f} s <= 60 s")
-        line(full["peak_rss_bytes"] <= 4 * GIB, f"full scale peak memory {full['peak_rss_bytes'] / GIB:.2f} GiB <= 4 GiB")
+        line(
+            full["peak_rss_bytes"] <= 4 * GIB,
+            f"full scale peak memory {full['peak_rss_bytes'] / GIB:.2f} GiB <= 4 GiB",
+        )
     if full and mid:
         growth = mid["worker_months_per_second"] / full["worker_months_per_second"]
         line(growth <= 1.5, f"time per worker-month at 1.7M / at 100k = {growth:.2f} <= 1.5")
     if ratio is not None:
         line(ratio >= 10, f"100k: our worker-months/s / Mesa reference = {ratio:.1f} >= 10")
     if small:
-        line(small["wall_seconds"] <= 2, f"10k (default scale) median {small['wall_seconds']:.2f} s <= 2 s"
-             " (in a fresh process; see benchmarks/default.py for in-process)")
+        line(
+            small["wall_seconds"] <= 2,
+            f"10k (default scale) median {small['wall_seconds']:.2f} s <= 2 s"
+            " (in a fresh process; see benchmarks/default.py for in-process)",
+        )
 
 
 def main() -> None:
@@ -176,23 +202,35 @@ def main() -> None:
 
     small_runs = args.runs or (2 if args.quick else SMALL_RUNS)
     full_runs = args.full_runs or (1 if args.quick else FULL_RUNS)
-    print(f"scaling benchmark: scenario {args.scenario}, 120 months, each run in a fresh process;"
-          f" {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start")
+    print(
+        f"scaling benchmark: scenario {args.scenario}, 120 months, each run in a fresh process;"
+        f" {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start"
+    )
     rows = []
     for scale in args.scales:
-        rows.append(measure_scale(scale, full_runs if scale == "1.7M" else small_runs, args.scenario))
+        rows.append(
+            measure_scale(scale, full_runs if scale == "1.7M" else small_runs, args.scenario)
+        )
     by_scale = {r["scale"]: r for r in rows}
     print_table(rows)
     reference, ratio = None, None
     if not args.no_reference:
-        reference = in_subprocess("--reference-child", str(REFERENCE_WORKERS),
-                                  "--reference-months", str(args.reference_months))
+        reference = in_subprocess(
+            "--reference-child",
+            str(REFERENCE_WORKERS),
+            "--reference-months",
+            str(args.reference_months),
+        )
         ratio = print_reference(reference, by_scale.get("100k"))
     print_targets(by_scale, ratio)
-    print(f"\nload average {os.getloadavg()[0]:.1f} at the end (other processes slow the wall times;"
-          " CPU seconds are this process's own)")
+    print(
+        f"\nload average {os.getloadavg()[0]:.1f} at the end (other processes slow the wall times;"
+        " CPU seconds are this process's own)"
+    )
     if args.json:
-        args.json.write_text(json.dumps({"scales": rows, "reference": reference, "ratio": ratio}, indent=1))
+        args.json.write_text(
+            json.dumps({"scales": rows, "reference": reference, "ratio": ratio}, indent=1)
+        )
 
 
 if __name__ == "__main__":

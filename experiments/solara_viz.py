@@ -5,6 +5,7 @@
 SolaraViz passes the ``model_params`` as Mesa-style keywords (``funding__upfront_share`` is
 ``funding.upfront_share``). For comparing designs against the baseline use ``p4p-app``.
 """
+
 from mesa.visualization import SolaraViz, make_plot_component
 
 from sim.model.model import TrainingMarketModel
@@ -14,7 +15,12 @@ model_params = {
     "population__workers": 2000,
     "population__employers": 100,
     "funding__upfront_share": {
-        "type": "SliderFloat", "value": 0.0, "label": "Upfront share", "min": 0.0, "max": 1.0, "step": 0.1,
+        "type": "SliderFloat",
+        "value": 0.0,
+        "label": "Upfront share",
+        "min": 0.0,
+        "max": 1.0,
+        "step": 0.1,
     },
 }
 

@@ -7,6 +7,7 @@ Notebook API::
                             overrides={"population.workers": 2000, "population.employers": 100})
     results.kpis["training_incidence"]
 """
+
 from importlib.metadata import PackageNotFoundError, version
 
 try:

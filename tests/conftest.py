@@ -1,4 +1,5 @@
 """Shared fixtures: tiny economies that run in a fraction of a second."""
+
 from __future__ import annotations
 
 import pytest

@@ -3,6 +3,7 @@
 Sweeps run once per test session and are cached under pytest's base temp directory, so
 several test modules share them.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,9 @@ SERIAL = "hydra/launcher=basic"  # in-process: no worker start-up for sweeps of 
 def subprocess_env() -> dict:
     """Environment in which a child Python imports this source tree."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep
+    )
     env.pop("P4P_SIM_CONFIG_DIR", None)
     return env
 
@@ -33,7 +36,11 @@ def run_cli(
     adds variables (e.g. ``SLURM_CONF``) to :func:`subprocess_env`."""
     result = subprocess.run(
         [sys.executable, "-m", "sim.run.cli", *args],
-        cwd=cwd, env={**subprocess_env(), **(env or {})}, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env={**subprocess_env(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"p4p-sim {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -43,7 +50,9 @@ def run_cli(
 def run_sweep(sweep_dir: Path, *overrides: str, check: bool = True) -> subprocess.CompletedProcess:
     """A multirun into ``sweep_dir`` on a tiny economy."""
     sweep_dir.parent.mkdir(parents=True, exist_ok=True)
-    return run_cli(["-m", *overrides, *TINY, f"hydra.sweep.dir={sweep_dir}"], cwd=sweep_dir.parent, check=check)
+    return run_cli(
+        ["-m", *overrides, *TINY, f"hydra.sweep.dir={sweep_dir}"], cwd=sweep_dir.parent, check=check
+    )
 
 
 def cached_sweep(tmp_path_factory, name: str, *overrides: str) -> Path:
@@ -66,7 +75,11 @@ def assert_same_results(sweep_dir: Path, reference: Path) -> None:
     other = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("job")
     assert (other["status"] == "completed").all(), other["status"].to_dict()
     expected = pd.read_parquet(reference / "sweep.parquet").set_index("job").loc[other.index]
-    kpis = [c for c in expected.columns if c in other.columns and expected[c].dtype == float and c != "run_seconds"]
+    kpis = [
+        c
+        for c in expected.columns
+        if c in other.columns and expected[c].dtype == float and c != "run_seconds"
+    ]
     pd.testing.assert_frame_equal(other[kpis], expected[kpis])
     for job in other.index:
         pd.testing.assert_frame_equal(
@@ -80,23 +93,34 @@ def file_mtimes(root: Path) -> dict[str, int]:
     return {
         str(p.relative_to(root)): p.stat().st_mtime_ns
         for p in root.rglob("*")
-        if p.is_file() and len(p.relative_to(root).parts) > 1 and not p.relative_to(root).parts[0].startswith(".")
+        if p.is_file()
+        and len(p.relative_to(root).parts) > 1
+        and not p.relative_to(root).parts[0].startswith(".")
     }
 
 
 def outcome_share_sweep(tmp_path_factory) -> Path:
     """1-D: the outcome_share_sweep experiment cut to two values and two seeds."""
     return cached_sweep(
-        tmp_path_factory, "outcome_share", "+experiment=outcome_share_sweep",
-        "funding.outcome_share=0,0.7", "seed=1,2", SERIAL,
+        tmp_path_factory,
+        "outcome_share",
+        "+experiment=outcome_share_sweep",
+        "funding.outcome_share=0,0.7",
+        "seed=1,2",
+        SERIAL,
     )
 
 
 def grid_sweep(tmp_path_factory) -> Path:
     """2-D: the recognition_x_funding experiment cut to a 2x2 grid and two seeds."""
     return cached_sweep(
-        tmp_path_factory, "grid", "+experiment=recognition_x_funding",
-        "credentials.recognition_shift=0,0.3", "funding.outcome_share=0,0.7", "seed=1,2", SERIAL,
+        tmp_path_factory,
+        "grid",
+        "+experiment=recognition_x_funding",
+        "credentials.recognition_shift=0,0.3",
+        "funding.outcome_share=0,0.7",
+        "seed=1,2",
+        SERIAL,
     )
 
 
@@ -104,5 +128,9 @@ def run_module(module: str, args: list[str], cwd: Path) -> subprocess.CompletedP
     """``python -m <module> <args>`` (e.g. sim.analysis.report, what ``p4p-report`` runs)."""
     return subprocess.run(
         [sys.executable, "-m", module, *args],
-        cwd=cwd, env=subprocess_env(), capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )

@@ -2,6 +2,7 @@
 
 Set P4P_APP_SCREENSHOTS=docs/figures to refresh the README's screenshots.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,11 +16,20 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)"
+    ),
 ]
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -35,8 +45,21 @@ def server(tmp_path_factory):
     port = free_port()
     out = tmp_path_factory.mktemp("app")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "sim.app.main", "--port", str(port), "--no-open",
-                             "--outputs", str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim.app.main",
+            "--port",
+            str(port),
+            "--no-open",
+            "--outputs",
+            str(out),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -55,7 +78,9 @@ def page(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         external = []
-        page.on("request", lambda r: external.append(r.url) if not r.url.startswith(server) else None)
+        page.on(
+            "request", lambda r: external.append(r.url) if not r.url.startswith(server) else None
+        )
         page.goto(server, timeout=120_000)
         page.get_by_text("Run against baseline").wait_for(timeout=120_000)
         page.external_requests = external
@@ -106,7 +131,9 @@ def test_run_cards_match_the_api(page):
     extra = []
     for seed in (1, 2):
         base = sim.run_model("baseline", seed, preset).kpis
-        design = sim.run_model("pay_for_performance", seed, {**preset, "funding.outcome_share": 0.5}).kpis
+        design = sim.run_model(
+            "pay_for_performance", seed, {**preset, "funding.outcome_share": 0.5}
+        ).kpis
         extra.append(design["trainees"] - base["trainees"])
     shown = page.locator(".p4p-card-additional_trainees .p4p-value").first.inner_text()
     assert shown == fmt(sum(extra) / 2)

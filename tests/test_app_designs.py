@@ -1,4 +1,5 @@
 """The page's logic without a browser: CLI messages per field, and the API's numbers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,14 @@ from sim.run.api import compose, run_model
 from tests.conftest import TINY
 
 
-@pytest.mark.parametrize("key, value", [("funding.outcome_share", 1.5), ("funding.payment_delay", "soon"),
-                                        ("credentials.quality_floor", -1)])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("funding.outcome_share", 1.5),
+        ("funding.payment_delay", "soon"),
+        ("credentials.quality_floor", -1),
+    ],
+)
 def test_bad_values_get_the_cli_message_on_their_field(key, value):
     values = form_values(*form_texts("pay_for_performance"))
     values[key] = value
@@ -38,19 +45,27 @@ def test_page_numbers_equal_the_api(tmp_path, monkeypatch):
     monkeypatch.setitem(designs.PRESETS, "tiny", dict(TINY))
     values = form_values(*form_texts("pay_for_performance"))
     values["funding.outcome_share"] = 0.5
-    report = designs.run_design("half", "pay_for_performance", values, "tiny", 3, tmp_path, processes=2)
+    report = designs.run_design(
+        "half", "pay_for_performance", values, "tiny", 3, tmp_path, processes=2
+    )
     rows = []
     for seed in (1, 2, 3):
         base = run_model("baseline", seed, TINY).kpis
         design = run_model("pay_for_performance", seed, {**TINY, "funding.outcome_share": 0.5}).kpis
-        rows += [{"design": "baseline", "seed": seed, "status": "completed", **base},
-                 {"design": "half", "seed": seed, "status": "completed", **design}]
+        rows += [
+            {"design": "baseline", "seed": seed, "status": "completed", **base},
+            {"design": "half", "seed": seed, "status": "completed", **design},
+        ]
     kpis = [k for k, _ in designs.HEADLINE_CARDS if k in base]
     table = pd.DataFrame(rows)
     expected = paired_comparison(table, ["design"], kpis, {"design": "baseline"}).set_index("kpi")
     levels = table[table["design"] == "half"][kpis].mean()
     for card in designs.headline_cards(report):
-        want = expected.loc[card.kpi, "difference"] if card.kpi in designs.DIFFERENCE_KPIS else levels[card.kpi]
+        want = (
+            expected.loc[card.kpi, "difference"]
+            if card.kpi in designs.DIFFERENCE_KPIS
+            else levels[card.kpi]
+        )
         assert card.value == pytest.approx(want, rel=1e-12), card.kpi
         assert fmt(card.value) == fmt(float(want))
         if np.isfinite(expected.loc[card.kpi, "ci_low"]):

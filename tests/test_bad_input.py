@@ -6,6 +6,7 @@ where the case is a plain value rather than a config-group choice, ``TrainingMar
 ``run_to_dir`` with a nested dict aimed at an existing run directory). A representative subset
 also goes through the real console command ``p4p-sim`` in a subprocess.
 """
+
 from __future__ import annotations
 
 import copy
@@ -42,16 +43,29 @@ CASES = [
     ("nan_months", ["time.months=nan"], "time.months", "nan"),
     ("infinite_share", ["funding.outcome_share=inf"], "funding.outcome_share", "inf"),
     ("scalar_for_list", [M + "3"], "funding.milestones", "3"),
-    ("nested_text_for_float", [M + "[{event:certification,weight:abc,lag:0}]"],
-     "funding.milestones[0].weight", "'abc'"),
+    (
+        "nested_text_for_float",
+        [M + "[{event:certification,weight:abc,lag:0}]"],
+        "funding.milestones[0].weight",
+        "'abc'",
+    ),
     ("scalar_for_group", ["funding.eligibility=3"], "funding.eligibility", "3"),
-    ("nested_fraction_for_int", [P + "[{name:a,months:2.5}]"], "credentials.programs[0].months", "2.5"),
+    (
+        "nested_fraction_for_int",
+        [P + "[{name:a,months:2.5}]"],
+        "credentials.programs[0].months",
+        "2.5",
+    ),
     # unknown keys and options
     ("typo_key", ["population.workerz=5"], "population.workerz", "population.workers"),
     ("new_top_level_key", ["+foo=1"], "foo", None),
     ("unknown_nested_key", ["funding.eligibility.foo=true"], "funding.eligibility.foo", None),
-    ("unknown_key_in_list_entry", [M + "[{event:certification,weight:0.5,lag:0,foo:1}]"],
-     "funding.milestones[0].foo", None),
+    (
+        "unknown_key_in_list_entry",
+        [M + "[{event:certification,weight:0.5,lag:0,foo:1}]"],
+        "funding.milestones[0].foo",
+        None,
+    ),
     ("unknown_scenario", ["scenario=nope"], "scenario", "nope"),
     ("unknown_funding_design", ["funding=nope"], "funding", "nope"),
     # declared ranges and choices
@@ -60,7 +74,12 @@ CASES = [
     ("negative_seed", ["seed=-1"], "seed", "-1"),
     ("no_workers", ["population.workers=0"], "population.workers", "0"),
     ("no_employers", ["population.employers=0"], "population.employers", "0"),
-    ("negative_capacity", ["population.seats_per_provider=-1"], "population.seats_per_provider", "-1"),
+    (
+        "negative_capacity",
+        ["population.seats_per_provider=-1"],
+        "population.seats_per_provider",
+        "-1",
+    ),
     ("negative_budget", ["funding.budget_per_year=-5"], "funding.budget_per_year", "-5"),
     ("negative_cap", ["funding.cap_per_participant=-1"], "funding.cap_per_participant", "-1"),
     ("rate_above_one", ["economy.separation_rate=1.5"], "economy.separation_rate", "1.5"),
@@ -69,45 +88,101 @@ CASES = [
     ("program_of_zero_months", [P + "[{name:a,months:0}]"], "credentials.programs[0].months", "0"),
     ("free_program", [P + "[{name:a,tuition:0}]"], "credentials.programs[0].tuition", "0"),
     ("unknown_delivery_mode", [P + "[{name:a,mode:vr}]"], "credentials.programs[0].mode", "'vr'"),
-    ("unknown_milestone_event", [M + "[{event:party,weight:1.0,lag:0}]"],
-     "funding.milestones[0].event", "'party'"),
-    ("zero_milestone_weight", [M + "[{event:certification,weight:0,lag:0}]"],
-     "funding.milestones[0].weight", "0"),
-    ("negative_milestone_lag", [M + "[{event:certification,weight:1.0,lag:-1}]"],
-     "funding.milestones[0].lag", "-1"),
+    (
+        "unknown_milestone_event",
+        [M + "[{event:party,weight:1.0,lag:0}]"],
+        "funding.milestones[0].event",
+        "'party'",
+    ),
+    (
+        "zero_milestone_weight",
+        [M + "[{event:certification,weight:0,lag:0}]"],
+        "funding.milestones[0].weight",
+        "0",
+    ),
+    (
+        "negative_milestone_lag",
+        [M + "[{event:certification,weight:1.0,lag:-1}]"],
+        "funding.milestones[0].lag",
+        "-1",
+    ),
     ("scenario_name_with_slash", ["scenario.name='a/b'"], "scenario.name", "'a/b'"),
-    ("unemployment_above_cap", ["population.initial_unemployment=0.95"],
-     "population.initial_unemployment", "0.95"),
+    (
+        "unemployment_above_cap",
+        ["population.initial_unemployment=0.95"],
+        "population.initial_unemployment",
+        "0.95",
+    ),
     # rules joining several fields
-    ("shares_above_one", ["funding.upfront_share=0.5", "funding.outcome_share=0.7"],
-     "funding.upfront_share + funding.outcome_share", "1.2"),
+    (
+        "shares_above_one",
+        ["funding.upfront_share=0.5", "funding.outcome_share=0.7"],
+        "funding.upfront_share + funding.outcome_share",
+        "1.2",
+    ),
     ("burn_in_not_before_end", ["time.burn_in=48"], "time.burn_in", "48"),
-    ("milestone_weights_above_one",
-     [M + "[{event:certification,weight:0.7,lag:0},{event:completion,weight:0.5,lag:0}]"],
-     "funding.milestones", "1.2"),
-    ("milestone_event_twice",
-     [M + "[{event:certification,weight:0.5,lag:0},{event:certification,weight:0.5,lag:3}]"],
-     "funding.milestones[1].event", "'certification'"),
-    ("outcome_pay_without_milestones", ["funding.outcome_share=0.5", M + "[]"],
-     "funding.outcome_share", "0.5"),
+    (
+        "milestone_weights_above_one",
+        [M + "[{event:certification,weight:0.7,lag:0},{event:completion,weight:0.5,lag:0}]"],
+        "funding.milestones",
+        "1.2",
+    ),
+    (
+        "milestone_event_twice",
+        [M + "[{event:certification,weight:0.5,lag:0},{event:certification,weight:0.5,lag:3}]"],
+        "funding.milestones[1].event",
+        "'certification'",
+    ),
+    (
+        "outcome_pay_without_milestones",
+        ["funding.outcome_share=0.5", M + "[]"],
+        "funding.outcome_share",
+        "0.5",
+    ),
     ("more_employers_than_jobs", ["population.employers=700"], "population.employers", "700"),
-    ("no_disadvantaged_to_fund",
-     ["population.disadvantaged_share=0", "funding.eligibility.disadvantaged_only=true"],
-     "funding.eligibility.disadvantaged_only", "true"),
-    ("no_sme_to_fund", ["economy.sme_size=1", "funding.eligibility.sme_only=true"],
-     "funding.eligibility.sme_only", "1"),
-    ("understanding_above_awareness",
-     ["credentials.initial_awareness=0.3", "credentials.initial_understanding=0.5"],
-     "credentials.initial_understanding", "0.5"),
+    (
+        "no_disadvantaged_to_fund",
+        ["population.disadvantaged_share=0", "funding.eligibility.disadvantaged_only=true"],
+        "funding.eligibility.disadvantaged_only",
+        "true",
+    ),
+    (
+        "no_sme_to_fund",
+        ["economy.sme_size=1", "funding.eligibility.sme_only=true"],
+        "funding.eligibility.sme_only",
+        "1",
+    ),
+    (
+        "understanding_above_awareness",
+        ["credentials.initial_awareness=0.3", "credentials.initial_understanding=0.5"],
+        "credentials.initial_understanding",
+        "0.5",
+    ),
     ("empty_catalogue", [P + "[]"], "credentials.programs", "0"),
-    ("program_name_twice", [P + "[{name:a},{name:a,months:2}]"], "credentials.programs[1].name", "'a'"),
-    ("release_longer_than_month", ["economy.release_hours_per_month=200"],
-     "economy.release_hours_per_month", "200"),
+    (
+        "program_name_twice",
+        [P + "[{name:a},{name:a,months:2}]"],
+        "credentials.programs[1].name",
+        "'a'",
+    ),
+    (
+        "release_longer_than_month",
+        ["economy.release_hours_per_month=200"],
+        "economy.release_hours_per_month",
+        "200",
+    ),
 ]
 GROUP_CASES = {"unknown_scenario", "unknown_funding_design"}
 CLI_SUBSET = [
-    "text_for_int", "int_for_bool", "typo_key", "unknown_key_in_list_entry", "unknown_scenario",
-    "share_above_one", "negative_budget", "shares_above_one", "burn_in_not_before_end",
+    "text_for_int",
+    "int_for_bool",
+    "typo_key",
+    "unknown_key_in_list_entry",
+    "unknown_scenario",
+    "share_above_one",
+    "negative_budget",
+    "shares_above_one",
+    "burn_in_not_before_end",
     "program_of_zero_months",
 ]
 BY_ID = {case[0]: case for case in CASES}
@@ -124,7 +199,8 @@ def snapshot(folder: Path) -> dict:
     """Every file under ``folder`` with its bytes and modification time."""
     return {
         str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -176,7 +252,9 @@ def test_api_compose_refuses(case_id, overrides, name, shows):
     [c for c in CASES if c[0] not in GROUP_CASES],
     ids=[c[0] for c in CASES if c[0] not in GROUP_CASES],
 )
-def test_api_model_and_run_to_dir_refuse_and_write_nothing(case_id, overrides, name, shows, earlier_run):
+def test_api_model_and_run_to_dir_refuse_and_write_nothing(
+    case_id, overrides, name, shows, earlier_run
+):
     run_dir, base = earlier_run
     bad = as_nested_dict(base, overrides)
     before = snapshot(run_dir)
@@ -196,7 +274,9 @@ def p4p_sim(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env.pop("P4P_SIM_TEST_FAULT", None)
     exe = shutil.which("p4p-sim")
     command = [exe] if exe else [sys.executable, "-m", "sim.run.cli"]
-    return subprocess.run(command + args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        command + args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("case_id", CLI_SUBSET)

@@ -5,6 +5,7 @@ months; about a second per run) on four seeds, on two processes, and checks the 
 target against its band (sim.checks.calibration.TARGETS; the bands and their reasons are in
 docs/calibration.md, written by ``p4p-calibrate``).
 """
+
 from __future__ import annotations
 
 import pytest

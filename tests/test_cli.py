@@ -1,4 +1,5 @@
 """End to end: the console command on a small economy, for every scenario."""
+
 from __future__ import annotations
 
 import json
@@ -26,21 +27,33 @@ def p4p_sim(args, cwd):
 
 def test_all_seven_scenarios_exist():
     assert set(SCENARIOS) == {
-        "baseline", "upfront_subsidy", "pay_for_performance", "microcredential_push",
-        "p4p_microcredential", "provider_outcomes", "tiered_p4p",
+        "baseline",
+        "upfront_subsidy",
+        "pay_for_performance",
+        "microcredential_push",
+        "p4p_microcredential",
+        "provider_outcomes",
+        "tiered_p4p",
     }
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_console_command_writes_complete_outputs(scenario, tmp_path):
     run_dir = tmp_path / "run"
-    result = p4p_sim([f"scenario={scenario}", "seed=2", *SMALL, f"hydra.run.dir={run_dir}"], tmp_path)
+    result = p4p_sim(
+        [f"scenario={scenario}", "seed=2", *SMALL, f"hydra.run.dir={run_dir}"], tmp_path
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["status"] == "completed"
     assert summary["scenario"] == scenario
     assert set(KPI_NAMES) <= set(summary["kpis"])
-    for name in ("training_incidence", "mean_wage", "employment_rate", "microcredential_recognition"):
+    for name in (
+        "training_incidence",
+        "mean_wage",
+        "employment_rate",
+        "microcredential_recognition",
+    ):
         assert isinstance(summary["kpis"][name], float)
     provenance = summary["provenance"]
     assert provenance["seed"] == 2 and provenance["package_version"]
@@ -58,7 +71,9 @@ def test_same_seed_twice_gives_identical_files(tmp_path):
         run_dir = tmp_path / name
         result = p4p_sim(["seed=4", *SMALL, f"hydra.run.dir={run_dir}"], tmp_path)
         assert result.returncode == 0, result.stderr
-        outputs.append(((run_dir / "summary.json").read_bytes(), (run_dir / "timeseries.parquet").read_bytes()))
+        outputs.append(
+            ((run_dir / "summary.json").read_bytes(), (run_dir / "timeseries.parquet").read_bytes())
+        )
     assert outputs[0] == outputs[1]
 
 
@@ -77,8 +92,19 @@ def test_installed_console_script_runs_a_sweep_from_any_directory(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     sweep_dir = tmp_path / "sweep"
     result = subprocess.run(
-        [shutil.which("p4p-sim"), "-m", "seed=1,2", *SMALL, "time.months=24", f"hydra.sweep.dir={sweep_dir}"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        [
+            shutil.which("p4p-sim"),
+            "-m",
+            "seed=1,2",
+            *SMALL,
+            "time.months=24",
+            f"hydra.sweep.dir={sweep_dir}",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert len(pd.read_parquet(sweep_dir / "sweep.parquet")) == 2

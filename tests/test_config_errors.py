@@ -1,4 +1,5 @@
 """Bad configs stop before any simulation with a one-line message naming the parameter."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,10 @@ BAD = [
     ({"funding.recipient": "bank"}, "funding.recipient"),
     ({"funding.foo": 1}, "funding.foo"),
     ({"population.workers": "many"}, "population.workers"),
-    ({"funding.milestones": [{"event": "party", "weight": 1.0, "lag": 0}]}, "funding.milestones[0].event"),
+    (
+        {"funding.milestones": [{"event": "party", "weight": 1.0, "lag": 0}]},
+        "funding.milestones[0].event",
+    ),
 ]
 
 
@@ -55,9 +59,15 @@ def test_plain_conversion_builds_what_omegaconf_builds(scenario):
     expected = OmegaConf.to_object(composed)
     built = to_sim_config(plain_dictconfig(composed))
     assert repr(built) == repr(expected)
-    with_overrides = to_sim_config(built, {"funding.budget_per_year": 5, "economy__pass_through": 1})
-    assert with_overrides.funding.budget_per_year == 5.0 and isinstance(with_overrides.funding.budget_per_year, float)
-    assert with_overrides.economy.pass_through == 1.0 and repr(built) == repr(expected)  # input untouched
+    with_overrides = to_sim_config(
+        built, {"funding.budget_per_year": 5, "economy__pass_through": 1}
+    )
+    assert with_overrides.funding.budget_per_year == 5.0 and isinstance(
+        with_overrides.funding.budget_per_year, float
+    )
+    assert with_overrides.economy.pass_through == 1.0 and repr(built) == repr(
+        expected
+    )  # input untouched
 
 
 def test_a_mapping_override_merges_into_its_group():

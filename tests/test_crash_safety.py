@@ -6,6 +6,7 @@ directory succeeds, giving the same results as an uninterrupted run.
 Writes are slowed down with the ``P4P_SIM_TEST_FAULT=slow_write=...`` test hook
 (:mod:`sim.run.faults`), so the kill lands while a file is half written.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTHS = 60
-ECONOMY = ["population.workers=2000", "population.employers=100", f"time.months={MONTHS}",
-           "time.burn_in=12", "seed=5"]
+ECONOMY = [
+    "population.workers=2000",
+    "population.employers=100",
+    f"time.months={MONTHS}",
+    "time.burn_in=12",
+    "seed=5",
+]
 OUTPUTS = ("summary.json", "timeseries.parquet", "timing.json")
 
 
@@ -42,8 +48,14 @@ def environment(fault: str | None) -> dict:
 
 
 def run(run_dir: Path, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(command() + [*ECONOMY, f"hydra.run.dir={run_dir}"], cwd=cwd,
-                          env=environment(None), capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        command() + [*ECONOMY, f"hydra.run.dir={run_dir}"],
+        cwd=cwd,
+        env=environment(None),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def wait_for(condition, timeout: float = 120.0) -> None:
@@ -67,12 +79,21 @@ def log_says(run_dir: Path, text: str) -> bool:
 MOMENTS = [
     ("during_startup", None, lambda d: True),
     ("mid_simulation", None, lambda d: log_says(d, "month 24/")),
-    ("writing_hydra_config", "slow_write=30,slow_file=config.yaml",
-     lambda d: bool(temp_files(d / ".hydra", "config.yaml"))),
-    ("writing_timeseries", "slow_write=30,slow_file=timeseries.parquet",
-     lambda d: bool(temp_files(d, "timeseries.parquet"))),
-    ("writing_summary", "slow_write=30,slow_file=summary.json",
-     lambda d: bool(temp_files(d, "summary.json"))),
+    (
+        "writing_hydra_config",
+        "slow_write=30,slow_file=config.yaml",
+        lambda d: bool(temp_files(d / ".hydra", "config.yaml")),
+    ),
+    (
+        "writing_timeseries",
+        "slow_write=30,slow_file=timeseries.parquet",
+        lambda d: bool(temp_files(d, "timeseries.parquet")),
+    ),
+    (
+        "writing_summary",
+        "slow_write=30,slow_file=summary.json",
+        lambda d: bool(temp_files(d, "summary.json")),
+    ),
 ]
 
 
@@ -109,8 +130,11 @@ def reference(tmp_path_factory):
 def test_killed_run_leaves_no_partial_output_and_reruns(moment, fault, ready, reference, tmp_path):
     run_dir = tmp_path / "run"
     process = subprocess.Popen(
-        command() + [*ECONOMY, f"hydra.run.dir={run_dir}"], cwd=tmp_path, env=environment(fault),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        command() + [*ECONOMY, f"hydra.run.dir={run_dir}"],
+        cwd=tmp_path,
+        env=environment(fault),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(lambda: ready(run_dir) or process.poll() is not None)
@@ -127,7 +151,9 @@ def test_killed_run_leaves_no_partial_output_and_reruns(moment, fault, ready, re
     if moment == "writing_timeseries":
         assert "timeseries.parquet" not in present and temp_files(run_dir, "timeseries.parquet")
     if moment == "writing_summary":
-        assert {"timeseries.parquet", "timing.json"} <= present and temp_files(run_dir, "summary.json")
+        assert {"timeseries.parquet", "timing.json"} <= present and temp_files(
+            run_dir, "summary.json"
+        )
 
     result = run(run_dir, tmp_path)
     assert result.returncode == 0, result.stderr

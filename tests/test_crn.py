@@ -1,4 +1,5 @@
 """Common random numbers: paired scenarios stay aligned, so pairing shrinks standard errors."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -1,5 +1,6 @@
 """Everyday slips lose no data: analysis commands refuse what is not a sweep, resumes cannot mix
 sweeps, Ctrl-C stops a sweep cleanly and the same command resumes it (issue 13)."""
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,9 @@ COMMANDS = {"p4p-report": report_main, "p4p-collect": collect_main}
 
 def tree(root):
     """Every file under ``root`` with its bytes: what 'nothing written' is checked against."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +63,9 @@ def test_analysis_commands_refuse_a_run_directory_and_leave_it_untouched(command
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_analysis_commands_refuse_a_folder_of_sweeps_and_list_them(command, tmp_path_factory, tmp_path, capsys):
+def test_analysis_commands_refuse_a_folder_of_sweeps_and_list_them(
+    command, tmp_path_factory, tmp_path, capsys
+):
     for name in ("first", "second"):
         shutil.copytree(paired_sweep(tmp_path_factory), tmp_path / name)
     before = tree(tmp_path)
@@ -79,7 +84,9 @@ def test_analysis_commands_refuse_an_empty_or_missing_folder(command, tmp_path, 
 
 def test_report_refuses_to_write_into_a_run_directory(tmp_path_factory, run_dir, capsys):
     before = tree(run_dir)
-    assert "run's directory" in refused("p4p-report", paired_sweep(tmp_path_factory), capsys, "--out", str(run_dir))
+    assert "run's directory" in refused(
+        "p4p-report", paired_sweep(tmp_path_factory), capsys, "--out", str(run_dir)
+    )
     assert tree(run_dir) == before
 
 
@@ -103,12 +110,17 @@ def test_a_job_directory_inside_a_sweep_is_not_a_sweep(tmp_path_factory):
 
 
 # --- resumes cannot mix sweeps -----------------------------------------------------------------
-def test_resume_with_other_fixed_overrides_stops_before_launching_and_names_them(tmp_path_factory, tmp_path):
+def test_resume_with_other_fixed_overrides_stops_before_launching_and_names_them(
+    tmp_path_factory, tmp_path
+):
     copy = tmp_path / "paired"
     shutil.copytree(paired_sweep(tmp_path_factory), copy)
     before = tree(copy)
-    result = run_cli(["-m", *PAIRED, *TINY, "population.workers=500", f"hydra.sweep.dir={copy}"],
-                     cwd=tmp_path, check=False)
+    result = run_cli(
+        ["-m", *PAIRED, *TINY, "population.workers=500", f"hydra.sweep.dir={copy}"],
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode == 2
     error = result.stderr.strip()
     assert error.count("\n") == 0, error
@@ -132,8 +144,11 @@ def test_a_job_directory_with_other_overrides_is_never_replaced(tmp_path_factory
     shutil.copytree(paired_sweep(tmp_path_factory), copy)
     (copy / "sweep_jobs.json").unlink()
     before = tree(copy)
-    result = run_cli(["-m", *PAIRED, *TINY, "population.employers=30", f"hydra.sweep.dir={copy}"],
-                     cwd=tmp_path, check=False)
+    result = run_cli(
+        ["-m", *PAIRED, *TINY, "population.employers=30", f"hydra.sweep.dir={copy}"],
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode == 2 and "run with other overrides" in result.stderr
     assert tree(copy) == before
 
@@ -169,8 +184,13 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_
     seeds = "seed=" + ",".join(str(k) for k in range(1, 9))
     args = ["-m", "scenario=baseline", seeds, *TINY, SERIAL, f"hydra.sweep.dir={sweep_dir}"]
     child = subprocess.Popen(
-        [sys.executable, "-m", "sim.run.cli", *args], cwd=tmp_path, env=subprocess_env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        [sys.executable, "-m", "sim.run.cli", *args],
+        cwd=tmp_path,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.time() + 120
     while not list(sweep_dir.glob("*/summary.json")) and time.time() < deadline:
@@ -185,7 +205,10 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_
     finished = {p.parent.name for p in sweep_dir.glob("*/summary.json")}
     before = {k: v for k, v in file_mtimes(sweep_dir).items() if k.split("/")[0] in finished}
     resumed = run_cli(command[1:], cwd=tmp_path)
-    assert f"{len(finished)} already completed, launching {8 - len(finished)}" in resumed.stdout + resumed.stderr
+    assert (
+        f"{len(finished)} already completed, launching {8 - len(finished)}"
+        in resumed.stdout + resumed.stderr
+    )
     after = file_mtimes(sweep_dir)
     assert {k: after[k] for k in before} == before
     assert (pd.read_parquet(sweep_dir / "sweep.parquet")["status"] == "completed").sum() == 8

@@ -1,4 +1,5 @@
 """Each concept is declared once, and the parts of the model that read it agree."""
+
 from __future__ import annotations
 
 import sys
@@ -116,7 +117,9 @@ def test_one_api_run_validates_its_config_once(count_validations):
 def test_one_cli_run_validates_its_config_once(count_validations, tmp_path, monkeypatch):
     import sim.run.cli as cli
 
-    monkeypatch.setattr(sys, "argv", ["p4p-sim", "population=tiny", f"hydra.run.dir={tmp_path}/run"])
+    monkeypatch.setattr(
+        sys, "argv", ["p4p-sim", "population=tiny", f"hydra.run.dir={tmp_path}/run"]
+    )
     cli.main()
     assert (tmp_path / "run" / "summary.json").exists()
     assert count_validations["n"] == 1

@@ -1,4 +1,5 @@
 """Same config + seed -> identical outputs; the seed fixes the economy across scenarios."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,14 +31,20 @@ def test_same_seed_builds_the_same_economy_in_every_scenario():
     for scenario in ("pay_for_performance", "provider_outcomes", "microcredential_push"):
         other = TrainingMarketModel(tiny_config(scenario=scenario, seed=3))
         for column in ("ability", "disadvantaged", "general", "employer", "wage"):
-            np.testing.assert_array_equal(getattr(base.workers, column), getattr(other.workers, column))
+            np.testing.assert_array_equal(
+                getattr(base.workers, column), getattr(other.workers, column)
+            )
         for column in ("productivity", "target_size", "constrained", "recognition"):
-            np.testing.assert_array_equal(getattr(base.employers, column), getattr(other.employers, column))
+            np.testing.assert_array_equal(
+                getattr(base.employers, column), getattr(other.employers, column)
+            )
 
 
 def test_scenarios_share_the_burn_in_exactly():
     """Before the policy starts, every scenario with the same seed is the same economy."""
-    cfgs = [tiny_config(scenario=s, seed=5) for s in ("baseline", "pay_for_performance", "tiered_p4p")]
+    cfgs = [
+        tiny_config(scenario=s, seed=5) for s in ("baseline", "pay_for_performance", "tiered_p4p")
+    ]
     paths = [run(c).timeseries for c in cfgs]
     burn_in = cfgs[0].time.burn_in
     for other in paths[1:]:

@@ -1,4 +1,5 @@
 """Named experiments in configs/experiment: what each sweeps, and that they run."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -22,7 +23,9 @@ def sweep_values(experiment: str) -> dict[str, list]:
     out = {}
     for key, text in params.items():
         override = parser.parse_override(f"{key}={text}")
-        out[key] = list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
+        out[key] = (
+            list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
+        )
     GlobalHydra.instance().clear()
     return out
 

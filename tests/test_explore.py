@@ -1,4 +1,5 @@
 """Decisions under uncertainty (sim.explore): declarations, designs, sensitivity, PRIM."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -26,12 +27,18 @@ def test_every_assumed_or_calibrated_parameter_has_a_plausible_range_around_its_
         defaults = schema()
         for field in dataclasses.fields(schema):
             meta = field.metadata
-            if not meta or not any(w in meta.get("source", "") for w in ("assumption", "calibrated")):
+            if not meta or not any(
+                w in meta.get("source", "") for w in ("assumption", "calibrated")
+            ):
                 continue
-            assert meta.get("plausible") is not None, f"{prefix}.{field.name} has no plausible range"
+            assert meta.get("plausible") is not None, (
+                f"{prefix}.{field.name} has no plausible range"
+            )
             lo, hi = meta["plausible"]
             assert lo < hi and meta.get("plausible_why"), f"{prefix}.{field.name}"
-            assert lo <= getattr(defaults, field.name) <= hi, f"{prefix}.{field.name} default outside"
+            assert lo <= getattr(defaults, field.name) <= hi, (
+                f"{prefix}.{field.name} default outside"
+            )
             assert meta["lo"] is None or meta["lo"] <= lo, f"{prefix}.{field.name} below allowed"
             assert meta["hi"] is None or hi <= meta["hi"], f"{prefix}.{field.name} above allowed"
 
@@ -72,9 +79,14 @@ def test_morris_ranks_a_dominant_factor_above_an_inert_one(seed):
     futures = sample_futures("morris", factors, 10, seed=seed)
     u = futures[[f"unit.{f.key}" for f in factors]].to_numpy()
     rng = np.random.default_rng(seed)
-    y = pd.Series(5 * u[:, 0] ** 2 + 0.5 * u[:, 1] + 0.01 * rng.normal(size=len(u)), index=futures["future"])
+    y = pd.Series(
+        5 * u[:, 0] ** 2 + 0.5 * u[:, 1] + 0.01 * rng.normal(size=len(u)), index=futures["future"]
+    )
     idx = an.morris_indices(futures, [f.key for f in factors], y).set_index("factor")
-    assert idx.loc["economy.planning_horizon", "mu_star"] > idx.loc["economy.switching_cost", "mu_star"]
+    assert (
+        idx.loc["economy.planning_horizon", "mu_star"]
+        > idx.loc["economy.switching_cost", "mu_star"]
+    )
     assert idx.loc["economy.switching_cost", "mu_star"] > idx.loc["credentials.rpl_fee", "mu_star"]
 
 
@@ -96,7 +108,9 @@ def test_wilson_interval_and_pareto_front():
     from sim.explore.optimise import pareto_mask
 
     lo, hi = an.wilson(30, 100)
-    assert lo < 0.3 < hi and stats.binomtest(30, 100).proportion_ci(method="wilson").low == pytest.approx(lo)
+    assert lo < 0.3 < hi and stats.binomtest(30, 100).proportion_ci(
+        method="wilson"
+    ).low == pytest.approx(lo)
     x, y = np.array([1.0, 2.0, 3.0, 2.0]), np.array([1.0, 1.0, 5.0, 3.0])
     assert pareto_mask(x, y).tolist() == [False, True, True, False]
 
@@ -106,8 +120,15 @@ def test_exploration_pairs_policies_and_an_inert_factor_has_no_effect():
     numbers its Morris mu* is exactly 0, below planning_horizon's (the issue's dominant one)."""
     from sim.explore.runner import explore
 
-    ex = explore(["baseline", "upfront_subsidy"], n=2, seeds=[1], design="morris",
-                 uncertainties=["planning_horizon", "rpl_fee"], overrides=TINY, processes=2)
+    ex = explore(
+        ["baseline", "upfront_subsidy"],
+        n=2,
+        seeds=[1],
+        design="morris",
+        uncertainties=["planning_horizon", "rpl_fee"],
+        overrides=TINY,
+        processes=2,
+    )
     table = ex.table
     assert len(table) == 2 * 3 * 2 and (table["status"] == "completed").all()
     assert (table.loc[table["policy"] == "baseline", "additional_trainees"] == 0).all()
@@ -123,11 +144,17 @@ def test_exploration_pairs_policies_and_an_inert_factor_has_no_effect():
 def test_hydra_multirun_gives_the_inline_table_and_resumes(tmp_path):
     from sim.explore.runner import explore
 
-    kwargs = dict(policies=["baseline", "pay_for_performance"], n=2, seeds=[1],
-                  uncertainties=["planning_horizon", "switching_cost"], overrides=TINY)
+    kwargs = dict(
+        policies=["baseline", "pay_for_performance"],
+        n=2,
+        seeds=[1],
+        uncertainties=["planning_horizon", "switching_cost"],
+        overrides=TINY,
+    )
     inline = explore(**kwargs).table
-    hydra = explore(**kwargs, executor="hydra", out_dir=tmp_path / "ex",
-                    hydra_args=["hydra/launcher=basic"]).table
+    hydra = explore(
+        **kwargs, executor="hydra", out_dir=tmp_path / "ex", hydra_args=["hydra/launcher=basic"]
+    ).table
     cols = ["future", "policy", "seed", "trainees", "public_cost", "additional_trainees"]
     pd.testing.assert_frame_equal(inline[cols], hydra[cols], check_dtype=False)
     with pytest.raises(ValueError, match="different exploration"):

@@ -1,4 +1,5 @@
 """Group-wise ranking helpers agree with a plain sort, ties and all (issue 5 speed-ups)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -70,5 +71,7 @@ def test_running_totals_stay_exact_for_many_float32_values():
     sorted_group, sorted_outlay = group[order], outlay[order].astype(np.float64)
     starts = np.r_[0, np.flatnonzero(np.diff(sorted_group)) + 1]
     totals = np.cumsum(sorted_outlay)
-    expected[order] = totals - np.repeat(np.r_[0.0, totals][starts], np.diff(np.r_[starts, len(group)]))
+    expected[order] = totals - np.repeat(
+        np.r_[0.0, totals][starts], np.diff(np.r_[starts, len(group)])
+    )
     assert np.max(np.abs(running - expected)) < 1e-3

@@ -6,6 +6,7 @@ numeric or boolean parameter within its declared range, plus random milestone li
 programme catalogues, budgets, caps and eligibility rules; draws that break a cross-field
 rule are rejected by :func:`sim.validate`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,9 +28,23 @@ from sim.run.api import compose, group_options
 SCENARIOS = group_options("scenario")
 # drawn separately (tiny economies, consistent shares and lists) or not a number
 SPECIAL = {
-    "seed", "workers", "employers", "providers", "months", "burn_in", "upfront_share",
-    "outcome_share", "budget_per_year", "cap_per_participant", "initial_understanding",
-    "release_hours_per_month", "name", "description", "recipient", "milestones", "programs",
+    "seed",
+    "workers",
+    "employers",
+    "providers",
+    "months",
+    "burn_in",
+    "upfront_share",
+    "outcome_share",
+    "budget_per_year",
+    "cap_per_participant",
+    "initial_understanding",
+    "release_hours_per_month",
+    "name",
+    "description",
+    "recipient",
+    "milestones",
+    "programs",
 }
 INT_CAP = 1000  # ints with huge declared maxima (ids, seats) are drawn up to this
 
@@ -77,8 +92,12 @@ def programs(draw):
     n = draw(st.integers(1, 6))
     return [
         ProgramConfig(
-            f"p{k}", draw(st.integers(1, 6)), draw(st.floats(50.0, 20_000.0)),
-            draw(st.sampled_from(DELIVERY_MODES)), draw(st.floats(0.001, 1.0)), draw(st.integers(0, 3)),
+            f"p{k}",
+            draw(st.integers(1, 6)),
+            draw(st.floats(50.0, 20_000.0)),
+            draw(st.sampled_from(DELIVERY_MODES)),
+            draw(st.floats(0.001, 1.0)),
+            draw(st.integers(0, 3)),
         )
         for k in range(n)
     ]
@@ -88,9 +107,21 @@ def programs(draw):
 def valid_configs(draw):
     cfg = copy.deepcopy(base_config(draw(st.sampled_from(SCENARIOS))))
     cfg.seed = draw(st.integers(0, 2**32))
-    for section in (cfg.population, cfg.economy, cfg.credentials, cfg.funding, cfg.funding.eligibility):
+    for section in (
+        cfg.population,
+        cfg.economy,
+        cfg.credentials,
+        cfg.funding,
+        cfg.funding.eligibility,
+    ):
         redraw(draw, section)
-    pop, t, econ, creds, funding = cfg.population, cfg.time, cfg.economy, cfg.credentials, cfg.funding
+    pop, t, econ, creds, funding = (
+        cfg.population,
+        cfg.time,
+        cfg.economy,
+        cfg.credentials,
+        cfg.funding,
+    )
     pop.workers, pop.employers = draw(st.integers(50, 300)), draw(st.integers(2, 20))
     pop.providers = draw(st.integers(1, 5))
     pop.seats_per_provider = min(pop.seats_per_provider, 200)
@@ -103,7 +134,9 @@ def valid_configs(draw):
     funding.recipient = draw(st.sampled_from(RECIPIENTS))
     funding.upfront_share = draw(st.floats(0.0, 1.0))
     funding.outcome_share = draw(st.floats(0.0, 1.0 - funding.upfront_share))
-    funding.milestones = draw(milestones()) if funding.outcome_share > 0 or draw(st.booleans()) else []
+    funding.milestones = (
+        draw(milestones()) if funding.outcome_share > 0 or draw(st.booleans()) else []
+    )
     funding.budget_per_year = draw(st.none() | st.floats(0.0, 500_000.0))
     funding.cap_per_participant = draw(st.none() | st.floats(0.0, 8_000.0))
     try:
@@ -132,12 +165,17 @@ def test_check_invariants_catches_broken_accounting(tiny):
         model.step()
     assert find_violations(model) == []
     breakers = {
-        "recipients received": lambda m: m.funder.paid_to_employer.__setitem__(0, m.funder.paid_to_employer[0] + 5.0),
+        "recipients received": lambda m: m.funder.paid_to_employer.__setitem__(
+            0, m.funder.paid_to_employer[0] + 5.0
+        ),
         "staff counts disagree": lambda m: m.employers.size.__setitem__(0, m.employers.size[0] + 1),
         "credentials held": lambda m: m.workers.credentials.__setitem__(
-            np.flatnonzero(m.workers.credentials == 0)[0], 1),
+            np.flatnonzero(m.workers.credentials == 0)[0], 1
+        ),
         "recognition outside [0, 1]": lambda m: m.employers.recognition.__setitem__(0, 1.5),
-        "wages not finite": lambda m: m.workers.wage.__setitem__(np.flatnonzero(m.workers.employed)[0], np.inf),
+        "wages not finite": lambda m: m.workers.wage.__setitem__(
+            np.flatnonzero(m.workers.employed)[0], np.inf
+        ),
         "is not finite": lambda m: m.recorder.rows[-1].__setitem__("mean_wage", float("nan")),
         "over the budget": lambda m: setattr(m.cfg.funding, "budget_per_year", 1.0),
     }

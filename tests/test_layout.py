@@ -1,4 +1,5 @@
 """The package tree is the architecture: imports point one way only (engine <- edges)."""
+
 from __future__ import annotations
 
 import ast

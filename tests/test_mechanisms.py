@@ -1,4 +1,5 @@
 """Each mechanism in isolation, on tiny economies."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,7 +23,9 @@ def employed_ids(model, n):
 
 
 def test_training_raises_general_and_specific_skill_and_wage_by_pass_through():
-    model = TrainingMarketModel(tiny_config(economy__specific_share=0.25, economy__pass_through=0.4))
+    model = TrainingMarketModel(
+        tiny_config(economy__specific_share=0.25, economy__pass_through=0.4)
+    )
     w, e, econ = model.workers, model.employers, model.cfg.economy
     ids = employed_ids(model, 20)
     before_g, before_s, before_w = w.general[ids].copy(), w.specific[ids].copy(), w.wage[ids].copy()
@@ -100,7 +103,9 @@ def test_yearly_budget_cap_is_never_exceeded():
     assert paid.max() > 0.5 * budget, "the cap should bind in this economy"
 
 
-@pytest.mark.parametrize("scenario", ["pay_for_performance", "provider_outcomes", "upfront_subsidy"])
+@pytest.mark.parametrize(
+    "scenario", ["pay_for_performance", "provider_outcomes", "upfront_subsidy"]
+)
 def test_every_dollar_the_funder_pays_is_received(scenario):
     model = stepped(tiny_config(scenario=scenario))
     funder = model.funder
@@ -126,7 +131,9 @@ def test_headcount_is_conserved_and_staff_counts_add_up():
 
 @pytest.mark.parametrize("scenario", ["baseline", "p4p_microcredential", "provider_outcomes"])
 def test_recognition_and_standards_stay_in_unit_interval(scenario):
-    cfg = tiny_config(scenario=scenario, credentials__campaign_recognition=0.5, credentials__experience_rate=1.0)
+    cfg = tiny_config(
+        scenario=scenario, credentials__campaign_recognition=0.5, credentials__experience_rate=1.0
+    )
     model = TrainingMarketModel(cfg)
     for _ in range(cfg.time.months):
         model.step()
@@ -137,8 +144,13 @@ def test_recognition_and_standards_stay_in_unit_interval(scenario):
 def test_weakly_audited_outcome_paid_providers_lower_standards_but_not_below_floor():
     weak = stepped(tiny_config(scenario="provider_outcomes", funding__audit_probability=0.0))
     strong = stepped(tiny_config(scenario="provider_outcomes", funding__audit_probability=1.0))
-    floored = stepped(tiny_config(scenario="provider_outcomes", funding__audit_probability=0.0,
-                                  credentials__quality_floor=0.5))
+    floored = stepped(
+        tiny_config(
+            scenario="provider_outcomes",
+            funding__audit_probability=0.0,
+            credentials__quality_floor=0.5,
+        )
+    )
     initial = weak.cfg.credentials.initial_standard
     assert weak.providers.standard.max() < initial - 0.1
     np.testing.assert_allclose(strong.providers.standard, initial, atol=1e-6)

@@ -1,4 +1,5 @@
 """The model behaves as Mesa's own tools expect: running, DataCollector, batch_run, keywords."""
+
 from __future__ import annotations
 
 import pickle
@@ -48,8 +49,11 @@ def test_batch_run_kpis_equal_the_api_timeseries(scenario):
     cfg = tiny_config(scenario, **SHORT)
     seeds = [1, 2]
     rows = mesa.batch_run(
-        TrainingMarketModel, parameters={"cfg": cfg, "seed": seeds}, max_steps=1000,
-        data_collection_period=1, display_progress=False,
+        TrainingMarketModel,
+        parameters={"cfg": cfg, "seed": seeds},
+        max_steps=1000,
+        data_collection_period=1,
+        display_progress=False,
     )
     assert len(rows) == len(seeds) * cfg.time.months  # stopped at the horizon, not max_steps
     for seed in seeds:
@@ -57,4 +61,6 @@ def test_batch_run_kpis_equal_the_api_timeseries(scenario):
         got = sorted((r for r in rows if r["seed"] == seed), key=lambda r: r["Step"])
         assert [r["Step"] for r in got] == list(expected["month"])
         for kpi in KPI_NAMES:
-            np.testing.assert_array_equal([r[kpi] for r in got], expected[kpi].to_numpy(), err_msg=kpi)
+            np.testing.assert_array_equal(
+                [r[kpi] for r in got], expected[kpi].to_numpy(), err_msg=kpi
+            )

@@ -1,4 +1,5 @@
 """The notebooks in experiments/notebooks run top to bottom on a small sweep."""
+
 from __future__ import annotations
 
 import nbformat
@@ -19,9 +20,15 @@ def test_notebook_executes_on_a_small_sweep(name, make_sweep, tmp_path_factory, 
     monkeypatch.setenv("P4P_SWEEP_DIR", str(sweep_dir))
     monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path_factory.mktemp(name))}}).execute()
-    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path_factory.mktemp(name))}},
+    ).execute()
+    outputs = [
+        o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
+    ]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 2, "the notebook should show its figures"

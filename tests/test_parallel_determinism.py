@@ -6,6 +6,7 @@ series, bit for bit, as the session's reference sweep (default launcher).
 ``tests/test_sweeps.py::test_launchers_give_identical_results`` compares the basic
 (in-process) and submitit_local launchers with the same reference, so all launchers agree.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -22,8 +23,13 @@ def reference(tmp_path_factory):
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_same_results_whatever_the_number_of_workers(reference, tmp_path, n_jobs):
     sweep_dir = tmp_path / f"workers{n_jobs}"
-    run_sweep(sweep_dir, "scenario=baseline,pay_for_performance", "seed=1,2,3",
-              "hydra/launcher=joblib", f"hydra.launcher.n_jobs={n_jobs}")
+    run_sweep(
+        sweep_dir,
+        "scenario=baseline,pay_for_performance",
+        "seed=1,2,3",
+        "hydra/launcher=joblib",
+        f"hydra.launcher.n_jobs={n_jobs}",
+    )
     ours = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("job")
     theirs = pd.read_parquet(reference / "sweep.parquet").set_index("job")
     assert sorted(ours.index) == sorted(theirs.index) and len(ours) == 6

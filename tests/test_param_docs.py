@@ -1,4 +1,5 @@
 """Generated docs match the code; every parameter and KPI is documented."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,12 +14,14 @@ from sim.config.schema import EconomyConfig
 
 def test_parameter_page_is_generated_from_the_current_declarations():
     assert DOC_PATH.read_text() == generated()[DOC_PATH], (
-        "docs/parameters.md is stale: run python -m sim.config.docs")
+        "docs/parameters.md is stale: run python -m sim.config.docs"
+    )
 
 
 def test_readme_kpi_table_is_generated_from_the_kpi_declarations():
     assert README_PATH.read_text() == generated()[README_PATH], (
-        "the README's KPI table is stale: run python -m sim.config.docs")
+        "the README's KPI table is stale: run python -m sim.config.docs"
+    )
 
 
 def test_kpi_table_check_notices_an_edited_table():
@@ -30,7 +33,9 @@ def test_every_economy_parameter_has_meaning_unit_and_source():
     for field in dataclasses.fields(EconomyConfig):
         meta = field.metadata
         assert meta.get("doc"), field.name
-        assert meta.get("source"), f"economy.{field.name} has no source (literature, calibrated or assumption)"
+        assert meta.get("source"), (
+            f"economy.{field.name} has no source (literature, calibrated or assumption)"
+        )
         if field.type not in ("bool", bool):
             assert meta.get("unit"), f"economy.{field.name} has no unit"
 
@@ -63,8 +68,13 @@ class Flows(dict):
 
 
 def test_a_formula_gives_the_monthly_and_the_window_value_from_the_same_rule():
-    month = Flows(tuition_spend=100.0, release_spend=50.0, starts=3.0, starts_funded=0.0,
-                  starts_deadweight=0.0)
+    month = Flows(
+        tuition_spend=100.0,
+        release_spend=50.0,
+        starts=3.0,
+        starts_funded=0.0,
+        starts_deadweight=0.0,
+    )
     window = Flows({k: 12 * v for k, v in month.items()})
     spend = BY_NAME["gross_training_spend_per_employee"]
     # 10 employees: a month's flow x 12 / 10, or a year's flows / (10 employees x 1 year)

@@ -1,4 +1,5 @@
 """Paired comparisons and the report: numbers match a hand computation, figures are written."""
+
 from __future__ import annotations
 
 import shutil
@@ -47,14 +48,18 @@ def test_report_differences_match_a_hand_computation_from_the_sweep_table(report
             assert np.isnan(comparison.loc[kpi, "difference"])
             continue
         assert comparison.loc[kpi, "difference"] == pytest.approx(mean, rel=1e-9, abs=1e-9)
-        assert comparison.loc[kpi, ["ci_low", "ci_high"]].tolist() == pytest.approx([low, high], rel=1e-9, abs=1e-9)
+        assert comparison.loc[kpi, ["ci_low", "ci_high"]].tolist() == pytest.approx(
+            [low, high], rel=1e-9, abs=1e-9
+        )
         checked += 1
     assert checked >= 12
     trainees, _, _ = hand_difference(table, "trainees")
     cost, _, _ = hand_difference(table, "public_cost")
     assert comparison.loc["additional_trainees", "difference"] == pytest.approx(trainees)
     expected = cost / trainees if trainees > 0 else np.nan
-    assert comparison.loc["public_cost_per_additional_trainee", "difference"] == pytest.approx(expected, nan_ok=True)
+    assert comparison.loc["public_cost_per_additional_trainee", "difference"] == pytest.approx(
+        expected, nan_ok=True
+    )
 
 
 def test_report_writes_markdown_figures_and_prints_se_ratios(reported):
@@ -68,7 +73,9 @@ def test_report_writes_markdown_figures_and_prints_se_ratios(reported):
     assert "paired/unpaired SE ratio" in stdout and "training_incidence" in stdout
 
 
-def test_one_dimensional_sweep_gets_response_curves_and_a_selectable_baseline(tmp_path_factory, tmp_path):
+def test_one_dimensional_sweep_gets_response_curves_and_a_selectable_baseline(
+    tmp_path_factory, tmp_path
+):
     sweep_dir = outcome_share_sweep(tmp_path_factory)
     report = build_report(sweep_dir, out_dir=tmp_path)
     assert report.baseline == {"funding.outcome_share": 0.0}
@@ -76,7 +83,9 @@ def test_one_dimensional_sweep_gets_response_curves_and_a_selectable_baseline(tm
     chosen = build_report(sweep_dir, baseline=["funding.outcome_share=0.7"], out_dir=tmp_path)
     assert set(chosen.comparison["funding.outcome_share"]) == {0.0}
     pair = chosen.comparison.set_index("kpi").loc["training_incidence", "difference"]
-    assert pair == pytest.approx(-report.comparison.set_index("kpi").loc["training_incidence", "difference"])
+    assert pair == pytest.approx(
+        -report.comparison.set_index("kpi").loc["training_incidence", "difference"]
+    )
 
 
 def test_two_dimensional_sweep_gets_heatmaps(tmp_path_factory, tmp_path):
@@ -108,17 +117,24 @@ def test_paired_confidence_interval_agrees_with_scipy():
 def test_se_ratio_is_near_one_for_independent_pairs():
     rng = np.random.default_rng(9)
     ratios = [
-        difference_stats("x", pd.Series(rng.normal(0, 1, 30)), pd.Series(rng.normal(0, 1, 30)))["se_ratio"]
+        difference_stats("x", pd.Series(rng.normal(0, 1, 30)), pd.Series(rng.normal(0, 1, 30)))[
+            "se_ratio"
+        ]
         for _ in range(200)
     ]
     assert 0.9 < np.mean(ratios) < 1.1
 
 
 def test_cost_per_additional_trainee_is_empty_without_additional_trainees():
-    table = pd.DataFrame({
-        "status": "completed", "scenario": ["baseline"] * 3 + ["other"] * 3, "seed": [1, 2, 3] * 2,
-        "trainees": [10.0, 12, 11, 9, 11, 10], "public_cost": [0.0, 0, 0, 500, 600, 550],
-    })
+    table = pd.DataFrame(
+        {
+            "status": "completed",
+            "scenario": ["baseline"] * 3 + ["other"] * 3,
+            "seed": [1, 2, 3] * 2,
+            "trainees": [10.0, 12, 11, 9, 11, 10],
+            "public_cost": [0.0, 0, 0, 500, 600, 550],
+        }
+    )
     comparison = paired_comparison(table, ["scenario"], ["trainees"]).set_index("kpi")
     assert comparison.loc["additional_trainees", "difference"] == pytest.approx(-1.0)
     assert np.isnan(comparison.loc["public_cost_per_additional_trainee", "difference"])

@@ -1,4 +1,5 @@
 """Full-scale population preset and the employer-size cap it relies on (issue 5)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,12 @@ def test_canada_manufacturing_preset_is_the_sector_at_one_to_one():
 def test_full_scale_size_distribution_is_heavy_tailed_and_capped():
     pop = compose(overrides=["population=canada_manufacturing"]).population
     sizes = EmployerTable.draw_sizes(
-        np.random.default_rng(0), pop.employers, pop.workers, pop.initial_unemployment,
-        pop.employer_size_shape, pop.max_employer_size,
+        np.random.default_rng(0),
+        pop.employers,
+        pop.workers,
+        pop.initial_unemployment,
+        pop.employer_size_shape,
+        pop.max_employer_size,
     )
     employed = round(pop.workers * (1 - pop.initial_unemployment))
     assert sizes.sum() == employed
@@ -51,14 +56,25 @@ def test_size_cap_keeps_total_jobs_and_order(cap):
 
 def test_size_cap_too_small_for_the_jobs_is_a_config_error():
     with pytest.raises(ConfigError, match="population.max_employer_size=5"):
-        compose(overrides={"population.workers": 2000, "population.employers": 100,
-                           "population.max_employer_size": 5})
+        compose(
+            overrides={
+                "population.workers": 2000,
+                "population.employers": 100,
+                "population.max_employer_size": 5,
+            }
+        )
 
 
 def test_capped_economy_fills_every_employer_to_its_capped_size():
-    cfg = compose(overrides={"population.workers": 1500, "population.employers": 60,
-                             "population.max_employer_size": 60, "time.months": 3,
-                             "time.burn_in": 1})
+    cfg = compose(
+        overrides={
+            "population.workers": 1500,
+            "population.employers": 60,
+            "population.max_employer_size": 60,
+            "time.months": 3,
+            "time.burn_in": 1,
+        }
+    )
     model = TrainingMarketModel(cfg)
     assert model.employers.target_size.max() <= 60
     assert model.employers.size.sum() == model.employers.target_size.sum()

@@ -5,6 +5,7 @@ All ten signatures run together (arms shared between signatures run once) on 12 
 signature must pass every one of its one-sided paired tests. ``p4p-validate`` runs the same
 checks at the default scale. Select with ``pytest -m signatures``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,12 @@ def signature_results():
 @pytest.mark.parametrize("number", range(1, len(SIGNATURES) + 1))
 def test_signature_holds_at_small_scale(signature_results, number):
     result = signature_results[number]
-    failed = [f"{c.label}: effect {c.test.effect:.4g}, CI [{c.test.ci_low:.4g}, {c.test.ci_high:.4g}],"
-              f" p={c.test.p_value:.3g} (expected {c.expected})" for c in result.checks if not c.passed]
+    failed = [
+        f"{c.label}: effect {c.test.effect:.4g}, CI [{c.test.ci_low:.4g}, {c.test.ci_high:.4g}],"
+        f" p={c.test.p_value:.3g} (expected {c.expected})"
+        for c in result.checks
+        if not c.passed
+    ]
     assert not failed, f"signature {number} ({result.claim}) fails: " + "; ".join(failed)
 
 

@@ -1,5 +1,6 @@
 """Random streams: a worker's draw depends only on (seed, stream, month, id), never on who
 else is drawn (common random numbers), and the draws have the right distributions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,18 +20,27 @@ def streams():
 def test_draws_for_a_subset_equal_the_draws_for_everyone(streams):
     everyone = np.arange(N)
     subset = np.sort(np.random.default_rng(0).choice(N, 1000, replace=False))
-    assert np.array_equal(streams.uniform_at("a", 5, subset), streams.uniform_at("a", 5, everyone)[subset])
-    assert np.array_equal(streams.normal_at("a", 5, subset), streams.normal_at("a", 5, everyone)[subset])
+    assert np.array_equal(
+        streams.uniform_at("a", 5, subset), streams.uniform_at("a", 5, everyone)[subset]
+    )
+    assert np.array_equal(
+        streams.normal_at("a", 5, subset), streams.normal_at("a", 5, everyone)[subset]
+    )
     # the order in which ids are asked for does not matter either
     shuffled = subset[::-1]
-    assert np.array_equal(streams.uniform_at("a", 5, shuffled), streams.uniform_at("a", 5, subset)[::-1])
+    assert np.array_equal(
+        streams.uniform_at("a", 5, shuffled), streams.uniform_at("a", 5, subset)[::-1]
+    )
 
 
 def test_streams_months_and_seeds_give_independent_draws(streams):
     ids = np.arange(N)
     base = streams.uniform_at("a", 5, ids)
-    for other in (streams.uniform_at("b", 5, ids), streams.uniform_at("a", 6, ids),
-                  RandomStreams(12).uniform_at("a", 5, ids)):
+    for other in (
+        streams.uniform_at("b", 5, ids),
+        streams.uniform_at("a", 6, ids),
+        RandomStreams(12).uniform_at("a", 5, ids),
+    ):
         assert abs(np.corrcoef(base, other)[0, 1]) < 4 / np.sqrt(N)
 
 
@@ -60,7 +70,9 @@ def test_chance_ids_is_a_bernoulli_process(streams, p):
 def test_chance_ids_edge_probabilities(streams):
     assert len(streams.chance_ids("c", 0, 100, 0.0)) == 0
     assert np.array_equal(streams.chance_ids("c", 0, 100, 1.0), np.arange(100))
-    assert np.array_equal(streams.chance_ids("c", 3, 500, 0.1), streams.chance_ids("c", 3, 500, 0.1))
+    assert np.array_equal(
+        streams.chance_ids("c", 3, 500, 0.1), streams.chance_ids("c", 3, 500, 0.1)
+    )
 
 
 def test_unit_interval_never_reaches_zero_or_one():

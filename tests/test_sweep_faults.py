@@ -3,6 +3,7 @@
 Exceptions inside the model are injected with the ``P4P_SIM_TEST_FAULT`` test hook
 (:mod:`sim.run.faults`), which reaches every launcher's worker processes through the environment.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,18 +23,34 @@ from tests.sweep_helpers import TINY, file_mtimes, subprocess_env
 
 
 def sweep_command(sweep_dir: Path, overrides: list[str], economy: list[str] = TINY) -> list[str]:
-    return [sys.executable, "-m", "sim.run.cli", "-m", *overrides, *economy, f"hydra.sweep.dir={sweep_dir}"]
+    return [
+        sys.executable,
+        "-m",
+        "sim.run.cli",
+        "-m",
+        *overrides,
+        *economy,
+        f"hydra.sweep.dir={sweep_dir}",
+    ]
 
 
-def run_sweep(sweep_dir: Path, *overrides: str, fault: str | None = None, exit_code: int = 0) -> str:
+def run_sweep(
+    sweep_dir: Path, *overrides: str, fault: str | None = None, exit_code: int = 0
+) -> str:
     """Run a sweep (with an injected fault, optionally); it must exit ``exit_code`` (1 when a
     job fails). Returns its log."""
     env = subprocess_env()
     env.pop("P4P_SIM_TEST_FAULT", None)
     if fault:
         env["P4P_SIM_TEST_FAULT"] = fault
-    result = subprocess.run(sweep_command(sweep_dir, list(overrides)), cwd=sweep_dir.parent, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        sweep_command(sweep_dir, list(overrides)),
+        cwd=sweep_dir.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == exit_code, result.stdout + result.stderr
     return result.stdout + result.stderr
 
@@ -50,12 +67,19 @@ def test_bad_cells_and_model_exceptions_fail_only_their_jobs_and_resume_reruns_o
     ok, crashed = "funding.outcome_share=0.3,seed=1", "funding.outcome_share=0.3,seed=2"
     bad = ["funding.outcome_share=1.5,seed=1", "funding.outcome_share=1.5,seed=2"]
     table = table_of(sweep_dir)
-    assert table["status"].to_dict() == {ok: "completed", crashed: "failed", bad[0]: "failed", bad[1]: "failed"}
+    assert table["status"].to_dict() == {
+        ok: "completed",
+        crashed: "failed",
+        bad[0]: "failed",
+        bad[1]: "failed",
+    }
     assert table.loc[crashed, "error_type"] == "exception"
     assert "InjectedFault: injected fault in month 3" in table.loc[crashed, "error"]
     for job in bad:
         assert table.loc[job, "error_type"] == "config"
-        assert table.loc[job, "error"] == "funding.outcome_share=1.5 is out of range; allowed: [0, 1]"
+        assert (
+            table.loc[job, "error"] == "funding.outcome_share=1.5 is out of range; allowed: [0, 1]"
+        )
     assert table.loc[[crashed, *bad], "training_incidence"].isna().all()
     assert table.loc[ok, "training_incidence"] > 0
     for job in (crashed, *bad):  # a failed job has failure.json and no summary or data
@@ -64,7 +88,9 @@ def test_bad_cells_and_model_exceptions_fail_only_their_jobs_and_resume_reruns_o
         assert not (sweep_dir / job / "timeseries.parquet").exists()
 
     before = file_mtimes(sweep_dir)
-    log = run_sweep(sweep_dir, *cells, exit_code=1)  # the fault is gone: resume (bad values still fail)
+    log = run_sweep(
+        sweep_dir, *cells, exit_code=1
+    )  # the fault is gone: resume (bad values still fail)
     assert "1 already completed, launching 3" in log
     after = file_mtimes(sweep_dir)
     kept = {k: v for k, v in before.items() if k.startswith(ok + "/")}
@@ -76,11 +102,20 @@ def test_bad_cells_and_model_exceptions_fail_only_their_jobs_and_resume_reruns_o
 
 def test_issue_command_completes_the_valid_job_and_lists_the_other_as_failed(tmp_path):
     """``p4p-sim -m funding.outcome_share=0.5,1.5 population.workers=2000 population.employers=100``"""
-    command = [sys.executable, "-m", "sim.run.cli", "-m", "funding.outcome_share=0.5,1.5",
-               "population.workers=2000", "population.employers=100"]
+    command = [
+        sys.executable,
+        "-m",
+        "sim.run.cli",
+        "-m",
+        "funding.outcome_share=0.5,1.5",
+        "population.workers=2000",
+        "population.employers=100",
+    ]
     env = subprocess_env()
     env.pop("P4P_SIM_TEST_FAULT", None)
-    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 1, result.stderr  # the table is written, then exit 1: a job failed
     (sweep_dir,) = (tmp_path / "outputs" / "sweeps").iterdir()
     table = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("funding.outcome_share")
@@ -95,12 +130,22 @@ def test_issue_command_completes_the_valid_job_and_lists_the_other_as_failed(tmp
 def test_killed_sweep_is_collected_and_resumed(tmp_path):
     """SIGKILL the whole sweep (parent and joblib workers) once the first job has finished."""
     sweep_dir = tmp_path / "sweep"
-    economy = ["population.workers=1500", "population.employers=60", "time.months=48", "time.burn_in=12"]
+    economy = [
+        "population.workers=1500",
+        "population.employers=60",
+        "time.months=48",
+        "time.burn_in=12",
+    ]
     env = subprocess_env()
     env.pop("P4P_SIM_TEST_FAULT", None)
-    process = subprocess.Popen(sweep_command(sweep_dir, ["seed=1,2,3,4,5"], economy), cwd=tmp_path,
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        sweep_command(sweep_dir, ["seed=1,2,3,4,5"], economy),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 240
         while not list(sweep_dir.glob("*/summary.json")) and process.poll() is None:
@@ -123,10 +168,18 @@ def test_killed_sweep_is_collected_and_resumed(tmp_path):
         assert json.loads(path.read_text())["status"] == "completed"  # complete, or absent
 
     before = {k: v for k, v in file_mtimes(sweep_dir).items() if k.split("/")[0] in done}
-    result = subprocess.run(sweep_command(sweep_dir, ["seed=1,2,3,4,5"], economy), cwd=tmp_path,
-                            env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        sweep_command(sweep_dir, ["seed=1,2,3,4,5"], economy),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
-    assert f"{len(done)} already completed, launching {5 - len(done)}" in result.stdout + result.stderr
+    assert (
+        f"{len(done)} already completed, launching {5 - len(done)}" in result.stdout + result.stderr
+    )
     after = file_mtimes(sweep_dir)
     assert {k: after[k] for k in before} == before
     assert (table_of(sweep_dir)["status"] == "completed").all()
@@ -179,7 +232,10 @@ def test_foreign_and_truncated_files_are_reported_and_skipped(small_sweep, tmp_p
     assert collect_main([str(sweep_dir), "--quiet"]) == 0  # p4p-collect repairs the table
     assert pd.read_parquet(sweep_dir / "sweep.parquet").shape[0] == 5
     printed = capsys.readouterr().out
-    assert "copied_from_elsewhere: unreadable" in printed and "half_written_failure: unreadable" in printed
+    assert (
+        "copied_from_elsewhere: unreadable" in printed
+        and "half_written_failure: unreadable" in printed
+    )
     assert "seed=2: timeseries.parquet unreadable" in printed
 
 

@@ -1,4 +1,5 @@
 """Sweeps: the sweep table, resume, launcher independence, failed and broken jobs."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -67,7 +68,9 @@ def test_resume_reruns_only_missing_and_failed_jobs(paired, tmp_path):
     shutil.copytree(paired, copy)
     shutil.rmtree(copy / "scenario=baseline,seed=3")
     (copy / "scenario=pay_for_performance,seed=1" / "summary.json").unlink()
-    (copy / "scenario=pay_for_performance,seed=1" / "failure.json").write_text('{"status": "failed"}')
+    (copy / "scenario=pay_for_performance,seed=1" / "failure.json").write_text(
+        '{"status": "failed"}'
+    )
     before = file_mtimes(copy)
     result = run_sweep(copy, *PAIRED, SERIAL)
     assert "4 already completed, launching 2" in result.stdout + result.stderr
@@ -86,15 +89,23 @@ def test_resume_reruns_only_missing_and_failed_jobs(paired, tmp_path):
 RAY_MISSING = importlib.util.find_spec("ray") is None
 
 
-@pytest.mark.parametrize("launcher", [
-    "basic",
-    "submitit_local",
-    pytest.param("ray", marks=pytest.mark.skipif(RAY_MISSING, reason="optional extra: pip install -e '.[ray]'")),
-])
+@pytest.mark.parametrize(
+    "launcher",
+    [
+        "basic",
+        "submitit_local",
+        pytest.param(
+            "ray",
+            marks=pytest.mark.skipif(RAY_MISSING, reason="optional extra: pip install -e '.[ray]'"),
+        ),
+    ],
+)
 def test_launchers_give_identical_results(paired, tmp_path, launcher):
     """The same jobs under another launcher: same KPIs and monthly series, bit for bit."""
     sweep_dir = tmp_path / launcher
-    run_sweep(sweep_dir, "scenario=baseline,pay_for_performance", "seed=2,3", f"hydra/launcher={launcher}")
+    run_sweep(
+        sweep_dir, "scenario=baseline,pay_for_performance", "seed=2,3", f"hydra/launcher={launcher}"
+    )
     assert_same_results(sweep_dir, paired)
 
 
@@ -131,11 +142,18 @@ def test_collector_lists_every_kind_of_unfinished_job_and_survives_broken_files(
     ok = json.dumps({"status": "completed", "scenario": "baseline", "seed": 1, "kpis": kpis})
     done = _fake_job(tmp_path, "seed=1", ["seed=1"], summary=ok)
     (done / "timeseries.parquet").write_bytes(b"PAR1 truncated")
-    _fake_job(tmp_path, "seed=2", ["seed=2"], failure=json.dumps({"status": "failed", "error": "boom", "error_type": "exception"}))
+    _fake_job(
+        tmp_path,
+        "seed=2",
+        ["seed=2"],
+        failure=json.dumps({"status": "failed", "error": "boom", "error_type": "exception"}),
+    )
     _fake_job(tmp_path, "seed=3", ["seed=3"])
     _fake_job(tmp_path, "seed=4", ["seed=4"], summary='{"status": "compl')
     (tmp_path / "notes.txt").write_text("not a job")
-    (tmp_path / MANIFEST).write_text(json.dumps({"swept": ["seed"], "jobs": {"seed=5": ["seed=5"]}}))
+    (tmp_path / MANIFEST).write_text(
+        json.dumps({"swept": ["seed"], "jobs": {"seed=5": ["seed=5"]}})
+    )
     sweep = collect_sweep(tmp_path)
     status = dict(zip(sweep.table["seed"], sweep.table["status"]))
     assert status == {1: "completed", 2: "failed", 3: "incomplete", 4: "unreadable", 5: "missing"}
@@ -150,15 +168,23 @@ def test_job_names_use_swept_overrides_sorted_and_stay_short():
     assert job_name(job, []) == "population.workers=2000,scenario=baseline,seed=3"
     long_job = [f"funding.milestones=[{'x' * 300}]"]
     name = job_name(long_job, ["funding.milestones"])
-    assert len(name) <= 120 and name != job_name([f"funding.milestones=[{'y' * 300}]"], ["funding.milestones"])
+    assert len(name) <= 120 and name != job_name(
+        [f"funding.milestones=[{'y' * 300}]"], ["funding.milestones"]
+    )
     assert "/" not in job_name(["output.dir=a/b"], ["output.dir"])
 
 
 def test_a_bad_value_in_the_sweeper_params_stops_the_sweep_before_any_job(tmp_path):
     """Values from hydra.sweeper.params (experiments) are composed before anything is written."""
     sweep_dir = tmp_path / "bad"
-    result = run_sweep(sweep_dir, "+experiment=scenario_comparison", 'hydra.sweeper.params.scenario="baseline,nope"',
-                       "seed=1", SERIAL, check=False)
+    result = run_sweep(
+        sweep_dir,
+        "+experiment=scenario_comparison",
+        'hydra.sweeper.params.scenario="baseline,nope"',
+        "seed=1",
+        SERIAL,
+        check=False,
+    )
     assert result.returncode != 0
     assert "scenario/nope" in result.stdout + result.stderr
     assert not sweep_dir.exists()

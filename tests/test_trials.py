@@ -1,4 +1,5 @@
 """Simulated randomised trials: assignment, access, estimators, truth, and the p4p-trial command."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,10 @@ def test_systematic_pick_is_proportional_within_strata(share):
     picked = systematic_pick(strata, rng.random(997), share)
     assert len(picked) == int(997 * share + 1e-9)
     for s in range(5):
-        assert abs(np.isin(np.flatnonzero(strata == s), picked).sum() - share * (strata == s).sum()) <= 1
+        assert (
+            abs(np.isin(np.flatnonzero(strata == s), picked).sum() - share * (strata == s).sum())
+            <= 1
+        )
 
 
 def test_systematic_pick_is_random_within_a_stratum():
@@ -38,15 +42,18 @@ def test_systematic_pick_is_random_within_a_stratum():
         assert stats.chisquare(counts[members]).pvalue > 0.001
 
 
-@pytest.mark.parametrize("override, named", [
-    ({"trial.enrolled": 61}, "trial.enrolled"),
-    ({"trial.design": "prepost"}, "trial.treatment_share"),
-    ({"trial.treatment_share": 0.001}, "trial.treatment_share"),
-    ({"trial.pre_months": 30}, "trial.pre_months"),
-    ({"trial.follow_up_months": 200, "time.months": 120}, "follow_up_months"),
-    ({"trial.design": "waitlist", "trial.follow_up_months": 24}, "trial.waitlist_months"),
-    ({"trial.unit": "household"}, "trial.unit"),
-])
+@pytest.mark.parametrize(
+    "override, named",
+    [
+        ({"trial.enrolled": 61}, "trial.enrolled"),
+        ({"trial.design": "prepost"}, "trial.treatment_share"),
+        ({"trial.treatment_share": 0.001}, "trial.treatment_share"),
+        ({"trial.pre_months": 30}, "trial.pre_months"),
+        ({"trial.follow_up_months": 200, "time.months": 120}, "follow_up_months"),
+        ({"trial.design": "waitlist", "trial.follow_up_months": 24}, "trial.waitlist_months"),
+        ({"trial.unit": "household"}, "trial.unit"),
+    ],
+)
 def test_bad_trial_settings_are_one_line_errors(override, named):
     with pytest.raises(ConfigError) as info:
         trial_config("upskill", 1, overrides={**SMALL, "trial.enrolled": 40, **override})
@@ -72,8 +79,9 @@ def test_only_treated_units_take_up_the_program(preset, size):
 
 
 def test_waitlisted_controls_get_the_program_after_k_months():
-    cfg = trial_config("skilling_up", 4, overrides={**SMALL, "trial.enrolled": 400,
-                                                    "time.months": 60})
+    cfg = trial_config(
+        "skilling_up", 4, overrides={**SMALL, "trial.enrolled": 400, "time.months": 60}
+    )
     model = TrainingMarketModel(cfg)
     model.run()
     trial, ledger = model.funder.trial, model.funder.enrolments
@@ -90,15 +98,18 @@ def test_everyone_world_is_the_run_without_a_trial():
     with_trial = TrainingMarketModel(trial_config("upskill", 5, overrides=small, world="everyone"))
     cfg = trial_config("upskill", 5, overrides=small)
     cfg.trial.enabled = False
-    pd.testing.assert_frame_equal(with_trial.run().timeseries, TrainingMarketModel(cfg).run().timeseries)
+    pd.testing.assert_frame_equal(
+        with_trial.run().timeseries, TrainingMarketModel(cfg).run().timeseries
+    )
 
 
 def test_removing_the_treatment_removes_the_effect():
     """Take-up differs between arms only when the program is given (three seeds)."""
     for seed in (1, 2, 3):
         trial = unit_table(trial_config("upskill", seed, overrides={**SMALL, "trial.enrolled": 60}))
-        no_one = unit_table(trial_config("upskill", seed, overrides={**SMALL, "trial.enrolled": 60},
-                                         world="no_one"))
+        no_one = unit_table(
+            trial_config("upskill", seed, overrides={**SMALL, "trial.enrolled": 60}, world="no_one")
+        )
         assert itt(trial, "funded_per_employee").effect > 0
         assert (no_one["funded_per_employee"] == 0).all()
         assert itt(no_one, "funded_per_employee").effect == 0
@@ -112,8 +123,18 @@ def planted_table(rng, clusters=80, per=5, tau=0.3, drift=0.0) -> pd.DataFrame:
     level = np.repeat(rng.normal(0, 1, clusters), per)
     pre = level + rng.normal(0, 1, len(cluster))
     y = level + tau * treated + drift + rng.normal(0, 1, len(cluster))
-    return pd.DataFrame({"unit": np.arange(len(cluster)), "cluster": cluster, "enrolled": True,
-                         "treated": treated, "size": 10, "sme": True, "pre_y": pre, "y": y})
+    return pd.DataFrame(
+        {
+            "unit": np.arange(len(cluster)),
+            "cluster": cluster,
+            "enrolled": True,
+            "treated": treated,
+            "size": 10,
+            "sme": True,
+            "pre_y": pre,
+            "y": y,
+        }
+    )
 
 
 def test_itt_recovers_a_planted_effect_with_honest_intervals():
@@ -130,7 +151,9 @@ def test_itt_recovers_a_planted_effect_with_honest_intervals():
 
 def test_covariates_shrink_the_standard_error():
     rng = np.random.default_rng(8)
-    ratios = [itt(t, "y", True).se / itt(t, "y").se for t in (planted_table(rng) for _ in range(30))]
+    ratios = [
+        itt(t, "y", True).se / itt(t, "y").se for t in (planted_table(rng) for _ in range(30))
+    ]
     assert np.median(ratios) < 0.95
 
 
@@ -155,8 +178,16 @@ def test_bias_parts_add_up_to_the_bias():
 
 
 def test_power_table_counts_rejections():
-    estimates = pd.DataFrame({"enrolled": 10, "outcome": "y", "method": "itt",
-                              "p_value": [0.01, 0.2, 0.03, 0.5], "effect": 1.0, "se": 0.5})
+    estimates = pd.DataFrame(
+        {
+            "enrolled": 10,
+            "outcome": "y",
+            "method": "itt",
+            "p_value": [0.01, 0.2, 0.03, 0.5],
+            "effect": 1.0,
+            "se": 0.5,
+        }
+    )
     row = power_table(estimates).iloc[0]
     assert row.power == 0.5 and row.power_low < 0.5 < row.power_high
     assert row.mde == pytest.approx(2.8016 * 0.5, rel=1e-3)
@@ -173,8 +204,19 @@ def test_replication_reports_estimate_truth_and_bias():
 
 def test_p4p_trial_runs_resumes_and_refuses_another_experiment(tmp_path, capsys):
     out = tmp_path / "trial"
-    args = ["run", "upskill", "--seeds", "1-2", "--sizes", "20,40", "--out", str(out),
-            "population.workers=800", "population.employers=50", "trial.follow_up_months=12"]
+    args = [
+        "run",
+        "upskill",
+        "--seeds",
+        "1-2",
+        "--sizes",
+        "20,40",
+        "--out",
+        str(out),
+        "population.workers=800",
+        "population.employers=50",
+        "trial.follow_up_months=12",
+    ]
     assert trial_main(args) == 0
     power = pd.read_csv(out / "power.csv")
     assert set(power["enrolled"]) == {20, 40} and (power["replications"] == 2).all()

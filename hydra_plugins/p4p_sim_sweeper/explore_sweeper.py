@@ -39,7 +39,9 @@ ConfigStore.instance().store(
 class ExploreSweeper(ResumableSweeper):
     """Runs the jobs listed in ``jobs_file``, each with the command line's common overrides."""
 
-    def __init__(self, jobs_file: str, max_batch_size: Optional[int] = None, resume: bool = True) -> None:
+    def __init__(
+        self, jobs_file: str, max_batch_size: Optional[int] = None, resume: bool = True
+    ) -> None:
         super().__init__(max_batch_size=max_batch_size, params=None, resume=resume)
         self.jobs_file = jobs_file
 
@@ -50,11 +52,20 @@ class ExploreSweeper(ResumableSweeper):
         jobs = {name: [*common, *overrides] for name, overrides in listed.items()}
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(sweep_dir / "multirun.yaml", OmegaConf.to_yaml(self.config).encode("utf-8"))
+        atomic_write_bytes(
+            sweep_dir / "multirun.yaml", OmegaConf.to_yaml(self.config).encode("utf-8")
+        )
         write_manifest(sweep_dir, jobs, ["future", "scenario", "seed"])
-        todo = [(n, j) for n, j in jobs.items() if not (self.resume and is_completed(sweep_dir / n, j))]
-        log.info("Exploration %s: %d runs, %d already completed, launching %d",
-                 sweep_dir, len(jobs), len(jobs) - len(todo), len(todo))
+        todo = [
+            (n, j) for n, j in jobs.items() if not (self.resume and is_completed(sweep_dir / n, j))
+        ]
+        log.info(
+            "Exploration %s: %d runs, %d already completed, launching %d",
+            sweep_dir,
+            len(jobs),
+            len(jobs) - len(todo),
+            len(todo),
+        )
         # one composition per policy catches bad keys; sampled values are in declared ranges
         firsts = {}
         for _, job in todo:
@@ -62,7 +73,11 @@ class ExploreSweeper(ResumableSweeper):
         if firsts:
             super(ResumableSweeper, self).validate_batch_is_legal(list(firsts.values()))
         launch = [[*job, f"hydra.sweep.subdir='{name}'"] for name, job in todo]
-        self.overrides = [list(b) for b in self.split_overrides_to_chunks(launch, self.max_batch_size)] if launch else []
+        self.overrides = (
+            [list(b) for b in self.split_overrides_to_chunks(launch, self.max_batch_size)]
+            if launch
+            else []
+        )
         returns, initial_job_idx = [], 0
         while not self.is_done():
             batch = self.get_job_batch()

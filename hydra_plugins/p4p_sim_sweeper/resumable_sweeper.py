@@ -60,13 +60,18 @@ class ResumableSweeper(BasicSweeper):
     """Cartesian sweeps like BasicSweeper; deterministic job dirs; completed jobs skipped."""
 
     def __init__(
-        self, max_batch_size: Optional[int], params: Optional[Dict[str, str]] = None, resume: bool = True
+        self,
+        max_batch_size: Optional[int],
+        params: Optional[Dict[str, str]] = None,
+        resume: bool = True,
     ) -> None:
         super().__init__(max_batch_size=max_batch_size, params=params)
         self.resume = resume
 
     def sweep(self, arguments: List[str]) -> Any:
-        assert self.config is not None and self.launcher is not None and self.hydra_context is not None
+        assert (
+            self.config is not None and self.launcher is not None and self.hydra_context is not None
+        )
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
         parsed = parser.parse_overrides(self._parse_config() + list(arguments))
         swept = [o.get_key_element() for o in parsed if o.is_sweep_override()]
@@ -80,19 +85,29 @@ class ResumableSweeper(BasicSweeper):
         settings = sweep_settings(all_jobs[0] if all_jobs else [], swept, task_config)
         self.refuse_mixing(sweep_dir, settings, names, all_jobs)
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(sweep_dir / "multirun.yaml", OmegaConf.to_yaml(self.config).encode("utf-8"))
+        atomic_write_bytes(
+            sweep_dir / "multirun.yaml", OmegaConf.to_yaml(self.config).encode("utf-8")
+        )
         write_manifest(sweep_dir, dict(zip(names, all_jobs)), swept, settings)
 
         todo = [
-            (name, job) for name, job in zip(names, all_jobs)
+            (name, job)
+            for name, job in zip(names, all_jobs)
             if not (self.resume and is_completed(sweep_dir / name, job))
         ]
         log.info(
             "Sweep %s: %d jobs, %d already completed, launching %d",
-            sweep_dir, len(all_jobs), len(all_jobs) - len(todo), len(todo),
+            sweep_dir,
+            len(all_jobs),
+            len(all_jobs) - len(todo),
+            len(todo),
         )
         launch = [[*job, f"hydra.sweep.subdir='{name}'"] for name, job in todo]
-        self.overrides = [list(b) for b in self.split_overrides_to_chunks(launch, self.max_batch_size)] if launch else []
+        self.overrides = (
+            [list(b) for b in self.split_overrides_to_chunks(launch, self.max_batch_size)]
+            if launch
+            else []
+        )
         returns, initial_job_idx = [], 0
         progress = SweepProgress(sweep_dir, [name for name, _ in todo])
         try:
@@ -109,13 +124,16 @@ class ResumableSweeper(BasicSweeper):
             print(
                 f"p4p-sim: interrupted: {done} of {len(all_jobs)} jobs finished in {sweep_dir}; "
                 f"resume with: {resume_command(sweep_dir)}",
-                file=sys.stderr, flush=True,
+                file=sys.stderr,
+                flush=True,
             )
             raise SystemExit(130) from None
         return returns
 
     @staticmethod
-    def refuse_mixing(sweep_dir: Path, settings: dict, names: List[str], jobs: List[List[str]]) -> None:
+    def refuse_mixing(
+        sweep_dir: Path, settings: dict, names: List[str], jobs: List[List[str]]
+    ) -> None:
         """Stop (one line, exit 2, nothing written) if this sweep would mix with a different one
         already in ``sweep_dir``: other fixed settings, or a job directory run with other overrides."""
         if not sweep_dir.is_dir():
@@ -125,9 +143,12 @@ class ResumableSweeper(BasicSweeper):
         recorded = read_manifest(sweep_dir).get("settings")
         differences = settings_differences(recorded, settings) if recorded else []
         if differences:
-            _refuse(f"{sweep_dir} holds a sweep with other fixed settings ({'; '.join(differences)}); {advice}")
+            _refuse(
+                f"{sweep_dir} holds a sweep with other fixed settings ({'; '.join(differences)}); {advice}"
+            )
         clashes = [
-            name for name, job in zip(names, jobs)
+            name
+            for name, job in zip(names, jobs)
             if (recorded_job := read_overrides(sweep_dir / name)) is not None
             and not same_overrides(recorded_job, job)
         ]

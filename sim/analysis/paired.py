@@ -7,6 +7,7 @@ mean over seeds of ``condition - baseline``, with a t-based 95% confidence inter
 ratio of that paired standard error to the unpaired one (both computed on the same runs)
 measures what pairing buys: 1 means nothing, 0.3 means the same precision as 11x more seeds.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,8 +25,16 @@ PUBLIC_COST = "public_cost"
 ADDITIONAL_TRAINEES = "additional_trainees"
 COST_PER_ADDITIONAL = "public_cost_per_additional_trainee"
 COLUMNS = (
-    "kpi", "n_pairs", "baseline_mean", "condition_mean", "difference",
-    "ci_low", "ci_high", "se_paired", "se_unpaired", "se_ratio",
+    "kpi",
+    "n_pairs",
+    "baseline_mean",
+    "condition_mean",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "se_paired",
+    "se_unpaired",
+    "se_ratio",
 )
 
 
@@ -47,11 +56,15 @@ def parse_baseline(items: Iterable[str], table: pd.DataFrame, factors: Sequence[
     for item in items:
         key, _, text = item.partition("=")
         if key not in factors:
-            raise ValueError(f"--baseline {item}: {key} is not swept; swept: {', '.join(factors) or 'nothing'}")
+            raise ValueError(
+                f"--baseline {item}: {key} is not swept; swept: {', '.join(factors) or 'nothing'}"
+            )
         values = table[key].dropna().unique().tolist()
         match = [v for v in values if str(v) == text or _same_number(v, text)]
         if not match:
-            raise ValueError(f"--baseline {item}: no job has {key}={text}; values: {', '.join(map(str, values))}")
+            raise ValueError(
+                f"--baseline {item}: no job has {key}={text}; values: {', '.join(map(str, values))}"
+            )
         choice[key] = match[0]
     return choice
 
@@ -80,7 +93,12 @@ def paired_comparison(
         for kpi in kpis:
             rows.append({**condition, **difference_stats(kpi, treated[kpi], base[kpi])})
         if TRAINEES in treated and PUBLIC_COST in treated:
-            rows.append({**condition, **difference_stats(ADDITIONAL_TRAINEES, treated[TRAINEES], base[TRAINEES])})
+            rows.append(
+                {
+                    **condition,
+                    **difference_stats(ADDITIONAL_TRAINEES, treated[TRAINEES], base[TRAINEES]),
+                }
+            )
             rows.append({**condition, **cost_per_additional(treated, base)})
     out = pd.DataFrame(rows, columns=[*factors, *COLUMNS])
     out.attrs["baseline"] = baseline
@@ -139,8 +157,10 @@ def difference_stats(name: str, treated: pd.Series, base: pd.Series) -> dict:
     se_unpaired = float(np.sqrt(sum(variances) / n)) if n > 1 else np.nan
     # a constant side (no public cost without a program; a KPI pinned by the model) makes the
     # ratio 1 by construction, or noise over rounding errors: not informative
-    informative = n > 1 and all(np.sqrt(v) > 1e-9 * max(1.0, abs(float(pairs[c].mean())))
-                                for v, c in zip(variances, ("t", "b")))
+    informative = n > 1 and all(
+        np.sqrt(v) > 1e-9 * max(1.0, abs(float(pairs[c].mean())))
+        for v, c in zip(variances, ("t", "b"))
+    )
     return {
         "kpi": name,
         "n_pairs": n,
@@ -162,23 +182,45 @@ def cost_per_additional(treated: pd.DataFrame, base: pd.DataFrame) -> dict:
             (treated[PUBLIC_COST] - base[PUBLIC_COST]).rename("cost"),
             (treated[TRAINEES] - base[TRAINEES]).rename("trainees"),
         ],
-        axis=1, join="inner",
+        axis=1,
+        join="inner",
     ).dropna()
     n = len(pairs)
     extra_cost, extra_trainees = pairs["cost"].mean(), pairs["trainees"].mean()
-    row = {"kpi": COST_PER_ADDITIONAL, "n_pairs": n, "baseline_mean": np.nan, "condition_mean": np.nan}
+    row = {
+        "kpi": COST_PER_ADDITIONAL,
+        "n_pairs": n,
+        "baseline_mean": np.nan,
+        "condition_mean": np.nan,
+    }
     if n == 0 or not extra_trainees > 0:
-        return {**row, "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                "se_paired": np.nan, "se_unpaired": np.nan, "se_ratio": np.nan}
+        return {
+            **row,
+            "difference": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "se_paired": np.nan,
+            "se_unpaired": np.nan,
+            "se_ratio": np.nan,
+        }
     ratio = extra_cost / extra_trainees
     residual = pairs["cost"] - ratio * pairs["trainees"]
     se = float(residual.std(ddof=1) / (np.sqrt(n) * extra_trainees)) if n > 1 else np.nan
     half = _t_quantile(n) * se
-    return {**row, "difference": float(ratio), "ci_low": ratio - half, "ci_high": ratio + half,
-            "se_paired": se, "se_unpaired": np.nan, "se_ratio": np.nan}
+    return {
+        **row,
+        "difference": float(ratio),
+        "ci_low": ratio - half,
+        "ci_high": ratio + half,
+        "se_paired": se,
+        "se_unpaired": np.nan,
+        "se_ratio": np.nan,
+    }
 
 
-def condition_means(table: pd.DataFrame, factors: Sequence[str], kpis: Sequence[str]) -> pd.DataFrame:
+def condition_means(
+    table: pd.DataFrame, factors: Sequence[str], kpis: Sequence[str]
+) -> pd.DataFrame:
     """Mean, t-based 95% CI and number of runs of each KPI for every condition."""
     done = table[table["status"] == COMPLETED]
     rows = []
@@ -188,7 +230,16 @@ def condition_means(table: pd.DataFrame, factors: Sequence[str], kpis: Sequence[
             n = len(values)
             mean = float(values.mean()) if n else np.nan
             half = _t_quantile(n) * float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-            rows.append({**condition, "kpi": kpi, "n": n, "mean": mean, "ci_low": mean - half, "ci_high": mean + half})
+            rows.append(
+                {
+                    **condition,
+                    "kpi": kpi,
+                    "n": n,
+                    "mean": mean,
+                    "ci_low": mean - half,
+                    "ci_high": mean + half,
+                }
+            )
     return pd.DataFrame(rows, columns=[*factors, "kpi", "n", "mean", "ci_low", "ci_high"])
 
 
@@ -227,7 +278,9 @@ def _plain(value):
 
 
 def _sortable(values: list) -> bool:
-    return all(isinstance(v, (int, float, np.number)) for v in values) or all(isinstance(v, str) for v in values)
+    return all(isinstance(v, (int, float, np.number)) for v in values) or all(
+        isinstance(v, str) for v in values
+    )
 
 
 def _same_number(value, text: str) -> bool:

@@ -12,6 +12,7 @@ in a meaningful order (baseline first, then by effect or as swept), at most a le
     >>> sweep = sim.load_sweep(path)
     >>> sim.plots.kpi_paths(sweep.timeseries, by=["scenario"])
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,8 +43,12 @@ NCOLS = 3
 DPI = 150
 PAGE = (8.5, 11.0)  # inches: no figure is larger than a letter page
 BRIEFING_KPIS = (
-    "training_incidence", "share_employers_training", "certifications_per_1000",
-    "employer_net_spend_per_employee", "public_cost", "deadweight_share",
+    "training_incidence",
+    "share_employers_training",
+    "certifications_per_1000",
+    "employer_net_spend_per_employee",
+    "public_cost",
+    "deadweight_share",
 )
 COST_PER_ADDITIONAL = "public_cost_per_additional_trainee"
 SHARE_UNITS = ("share", "0..1", "share/month")
@@ -130,7 +135,9 @@ def _short(size: float) -> str:
     return f"{size:.4f}".rstrip("0").rstrip(".") if size >= 5e-5 else "0"  # never 1e-05
 
 
-def condition_order(comparison: pd.DataFrame, factors: Sequence[str], kpi: str = "training_incidence") -> list[tuple]:
+def condition_order(
+    comparison: pd.DataFrame, factors: Sequence[str], kpi: str = "training_incidence"
+) -> list[tuple]:
     """Conditions of a comparison, largest effect on ``kpi`` first (numeric factors: as swept)."""
     if not len(comparison) or not factors:
         return []
@@ -144,8 +151,10 @@ def condition_order(comparison: pd.DataFrame, factors: Sequence[str], kpi: str =
 
 
 def forest_plot(
-    comparison: pd.DataFrame, kpis: Sequence[str] = (*BRIEFING_KPIS, "additional_trainees"),
-    baseline: Mapping | None = None, order: Sequence[tuple] | None = None,
+    comparison: pd.DataFrame,
+    kpis: Sequence[str] = (*BRIEFING_KPIS, "additional_trainees"),
+    baseline: Mapping | None = None,
+    order: Sequence[tuple] | None = None,
 ) -> Figure:
     """Effect of each condition vs the baseline (mean paired difference, 95% CI), per KPI.
 
@@ -172,33 +181,56 @@ def forest_plot(
         ax.tick_params(labelsize=7)
     fig.suptitle(
         f"Effect of each policy vs {condition_title(baseline)}: mean paired difference over seeds, "
-        "95% CI\n(blue: interval excludes zero)", fontsize=10,
+        "95% CI\n(blue: interval excludes zero)",
+        fontsize=10,
     )
     return fig
 
 
 def cost_per_trainee_plot(
-    comparison: pd.DataFrame, baseline: Mapping | None = None, order: Sequence[tuple] | None = None,
+    comparison: pd.DataFrame,
+    baseline: Mapping | None = None,
+    order: Sequence[tuple] | None = None,
 ) -> Figure:
     """The key number: public cost per additional trainee (95% CI) for each condition."""
     factors = _factor_columns(comparison)
     order = list(order or condition_order(comparison, factors))
     rows = _in_order(comparison[comparison["kpi"] == COST_PER_ADDITIONAL], factors, order)
-    fig = Figure(figsize=(min(PAGE[0], 7.0), min(PAGE[1], 0.4 * max(len(rows), 3) + 1.6)), layout="constrained")
+    fig = Figure(
+        figsize=(min(PAGE[0], 7.0), min(PAGE[1], 0.4 * max(len(rows), 3) + 1.6)),
+        layout="constrained",
+    )
     ax = fig.subplots()
     y = np.arange(len(rows))[::-1]
     labels = [condition_title({f: r[f] for f in factors}) for _, r in rows.iterrows()]
     finite = np.isfinite(rows["difference"].to_numpy(dtype=float))
-    err = np.nan_to_num(np.vstack([rows["difference"] - rows["ci_low"], rows["ci_high"] - rows["difference"]]))
-    ax.errorbar(rows["difference"][finite], y[finite], xerr=err[:, finite], fmt="o", color="C0", capsize=3)
+    err = np.nan_to_num(
+        np.vstack([rows["difference"] - rows["ci_low"], rows["ci_high"] - rows["difference"]])
+    )
+    ax.errorbar(
+        rows["difference"][finite], y[finite], xerr=err[:, finite], fmt="o", color="C0", capsize=3
+    )
     for yi, (_, row) in zip(y, rows.iterrows()):
         text = format_value(row["difference"], "CAD")
-        if np.isfinite(row["difference"]) and np.isfinite(row["ci_low"]) and np.isfinite(row["ci_high"]):
-            text += f"  [{format_value(row['ci_low'], 'CAD')}, {format_value(row['ci_high'], 'CAD')}]"
+        if (
+            np.isfinite(row["difference"])
+            and np.isfinite(row["ci_low"])
+            and np.isfinite(row["ci_high"])
+        ):
+            text += (
+                f"  [{format_value(row['ci_low'], 'CAD')}, {format_value(row['ci_high'], 'CAD')}]"
+            )
         elif not np.isfinite(row["difference"]):
             text = "no additional trainees"
-        ax.annotate(text, (1.0, yi), xycoords=("axes fraction", "data"), xytext=(6, 0),
-                    textcoords="offset points", va="center", fontsize=7)
+        ax.annotate(
+            text,
+            (1.0, yi),
+            xycoords=("axes fraction", "data"),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
     ax.set_yticks(y, labels)
     ax.axvline(0.0, color="0.4", lw=0.8, ls="--")
     ax.xaxis.set_major_formatter(number_formatter(COST_PER_ADDITIONAL))
@@ -206,7 +238,8 @@ def cost_per_trainee_plot(
     ax.tick_params(labelsize=7)
     ax.set_title(
         f"Public cost per additional trainee vs {condition_title(baseline or comparison.attrs.get('baseline', {}))}\n"
-        "(extra public cost / extra training starts over the policy window)", fontsize=10,
+        "(extra public cost / extra training starts over the policy window)",
+        fontsize=10,
     )
     return fig
 
@@ -232,7 +265,13 @@ def kpi_paths(
     bands = len(keys) <= 3
     for ax, kpi in zip(axes, kpis):
         if burn_in:
-            ax.axvspan(timeseries["month"].min(), burn_in, color="0.92", lw=0, label="Burn-in (no policy yet)")
+            ax.axvspan(
+                timeseries["month"].min(),
+                burn_in,
+                color="0.92",
+                lw=0,
+                label="Burn-in (no policy yet)",
+            )
         for i, key in enumerate(keys):
             per_month = groups[key].groupby("month")[kpi]
             median = per_month.median()
@@ -240,10 +279,18 @@ def kpi_paths(
             color = "black" if is_base else f"C{i % 10}"
             label = condition_title(dict(zip(by, key)))
             label += " (baseline)" if is_base and label != "Baseline" else ""
-            ax.plot(median.index, median.to_numpy(), color=color, lw=1.8 if is_base else 1.1, label=label)
+            ax.plot(
+                median.index,
+                median.to_numpy(),
+                color=color,
+                lw=1.8 if is_base else 1.1,
+                label=label,
+            )
             if bands or is_base:
                 low, high = per_month.quantile(quantiles[0]), per_month.quantile(quantiles[1])
-                ax.fill_between(median.index, low.to_numpy(), high.to_numpy(), color=color, alpha=0.15, lw=0)
+                ax.fill_between(
+                    median.index, low.to_numpy(), high.to_numpy(), color=color, alpha=0.15, lw=0
+                )
         ax.set_title(kpi_title(kpi), fontsize=9)
         ax.set_xlabel("Month", fontsize=8)
         ax.set_ylabel(unit_text(kpi, monthly=True), fontsize=8)
@@ -251,14 +298,24 @@ def kpi_paths(
         ax.tick_params(labelsize=7)
     if axes and len(keys) > 1 or burn_in:
         handles, labels = axes[0].get_legend_handles_labels() if axes else ([], [])
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)), fontsize=7, frameon=False)
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=min(4, len(labels)),
+            fontsize=7,
+            frameon=False,
+        )
     band = f"{quantiles[0]:.0%}-{quantiles[1]:.0%}"
     fig.suptitle(f"Monthly paths: median over seeds (shaded band: {band} of seeds)", fontsize=10)
     return fig
 
 
 def path_multiples(
-    timeseries: pd.DataFrame, panel_by: str, line_by: str, kpi: str = "training_incidence",
+    timeseries: pd.DataFrame,
+    panel_by: str,
+    line_by: str,
+    kpi: str = "training_incidence",
     burn_in: int | None = None,
 ) -> Figure:
     """Small multiples for a 2-D sweep: one panel per value of ``panel_by``, a line (median over
@@ -272,8 +329,13 @@ def path_multiples(
             ax.axvspan(timeseries["month"].min(), burn_in, color="0.92", lw=0, label="Burn-in")
         for i, line in enumerate(lines):
             median = runs[runs[line_by] == line].groupby("month")[kpi].median()
-            ax.plot(median.index, median.to_numpy(), color=f"C{i % 10}", lw=1.1,
-                    label=condition_title({line_by: line}))
+            ax.plot(
+                median.index,
+                median.to_numpy(),
+                color=f"C{i % 10}",
+                lw=1.1,
+                label=condition_title({line_by: line}),
+            )
         ax.set_title(condition_title({panel_by: value}), fontsize=9)
         ax.set_xlabel("Month", fontsize=8)
         ax.set_ylabel(unit_text(kpi, monthly=True), fontsize=8)
@@ -284,7 +346,9 @@ def path_multiples(
     return fig
 
 
-def response_curves(table: pd.DataFrame, factor: str, kpis: Sequence[str] = BRIEFING_KPIS) -> Figure:
+def response_curves(
+    table: pd.DataFrame, factor: str, kpis: Sequence[str] = BRIEFING_KPIS
+) -> Figure:
     """Effect against a swept numeric parameter.
 
     ``table`` from :func:`sim.analysis.paired.paired_comparison`: the paired difference vs
@@ -304,10 +368,20 @@ def response_curves(table: pd.DataFrame, factor: str, kpis: Sequence[str] = BRIE
         if paired and factor in baseline:
             ax.plot([float(baseline[factor])], [0.0], "s", color="black", label="Baseline")
             ax.axhline(0.0, color="0.4", lw=0.8, ls="--")
-        ax.errorbar(x, y, yerr=np.nan_to_num(np.vstack([y - low, high - y])), fmt="o-", color="C0", capsize=3)
+        ax.errorbar(
+            x,
+            y,
+            yerr=np.nan_to_num(np.vstack([y - low, high - y])),
+            fmt="o-",
+            color="C0",
+            capsize=3,
+        )
         ax.set_title(kpi_title(kpi), fontsize=9)
         ax.set_xlabel(param_title(factor), fontsize=8)
-        ax.set_ylabel(("Change" if paired else "Level") + f" ({unit_text(kpi, difference=paired)})", fontsize=8)
+        ax.set_ylabel(
+            ("Change" if paired else "Level") + f" ({unit_text(kpi, difference=paired)})",
+            fontsize=8,
+        )
         ax.yaxis.set_major_formatter(number_formatter(kpi, difference=paired))
         ax.tick_params(labelsize=7)
     if paired:
@@ -319,7 +393,11 @@ def response_curves(table: pd.DataFrame, factor: str, kpis: Sequence[str] = BRIE
 
 
 def heatmaps(
-    table: pd.DataFrame, x: str, y: str, kpis: Sequence[str] = BRIEFING_KPIS, value: str = "mean",
+    table: pd.DataFrame,
+    x: str,
+    y: str,
+    kpis: Sequence[str] = BRIEFING_KPIS,
+    value: str = "mean",
 ) -> Figure:
     """One heatmap per KPI over a 2-D grid. ``table`` has columns x, y, kpi and ``value``.
 
@@ -335,8 +413,14 @@ def heatmaps(
         values = grid.to_numpy(dtype=float)
         cmap = "RdBu_r" if difference else "viridis"
         limit = np.nanmax(np.abs(values)) if difference and np.isfinite(values).any() else None
-        image = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap,
-                          vmin=-limit if limit else None, vmax=limit if limit else None)
+        image = ax.imshow(
+            values,
+            origin="lower",
+            aspect="auto",
+            cmap=cmap,
+            vmin=-limit if limit else None,
+            vmax=limit if limit else None,
+        )
         ax.set_xticks(range(grid.shape[1]), [_tick(v) for v in grid.columns])
         ax.set_yticks(range(grid.shape[0]), [_tick(v) for v in grid.index])
         ax.set_xlabel(param_title(x), fontsize=8)
@@ -353,8 +437,15 @@ def heatmaps(
             if np.isfinite(v) and size > 0:
                 shade = image.cmap(image.norm(v))
                 color = "black" if sum(shade[:3]) > 1.8 else "white"
-                ax.text(j, i, formatter(v) + ("*" if stars[i, j] else ""), ha="center", va="center",
-                        fontsize=size, color=color)
+                ax.text(
+                    j,
+                    i,
+                    formatter(v) + ("*" if stars[i, j] else ""),
+                    ha="center",
+                    va="center",
+                    fontsize=size,
+                    color=color,
+                )
     if difference:
         what = "Paired difference vs the baseline cell (* 95% CI excludes zero)"
     else:
@@ -367,7 +458,9 @@ def cell_fontsize(fig: Figure, ax, shape: tuple[int, int], chars: int = 8) -> fl
     """Font size (points) at which a label of ``chars`` characters fits one heatmap cell;
     0 when cells are too small to label legibly."""
     box = ax.get_position()
-    width = fig.get_figwidth() * box.width * 0.75 * 72 / max(shape[1], 1)  # the colorbar takes a quarter
+    width = (
+        fig.get_figwidth() * box.width * 0.75 * 72 / max(shape[1], 1)
+    )  # the colorbar takes a quarter
     height = fig.get_figheight() * box.height * 72 / max(shape[0], 1)
     size = min(width / (0.62 * chars), height * 0.6, 9.0)
     return size if size >= 4.0 else 0.0
@@ -376,7 +469,7 @@ def cell_fontsize(fig: Figure, ax, shape: tuple[int, int], chars: int = 8) -> fl
 def _significant(rows: pd.DataFrame, x: str, y: str, grid: pd.DataFrame) -> np.ndarray:
     low = rows.pivot_table(index=y, columns=x, values="ci_low", aggfunc="mean").reindex_like(grid)
     high = rows.pivot_table(index=y, columns=x, values="ci_high", aggfunc="mean").reindex_like(grid)
-    return ((low.to_numpy(dtype=float) > 0) | (high.to_numpy(dtype=float) < 0))
+    return (low.to_numpy(dtype=float) > 0) | (high.to_numpy(dtype=float) < 0)
 
 
 def _tick(value) -> str:
@@ -386,9 +479,18 @@ def _tick(value) -> str:
 def _in_order(rows: pd.DataFrame, factors: Sequence[str], order: Sequence[tuple]) -> pd.DataFrame:
     """``rows`` sorted by ``order`` of their factor values (unlisted conditions last)."""
     rank = {key: i for i, key in enumerate(order)}
-    keys = [tuple(r) for r in rows[list(factors)].itertuples(index=False)] if factors else [()] * len(rows)
+    keys = (
+        [tuple(r) for r in rows[list(factors)].itertuples(index=False)]
+        if factors
+        else [()] * len(rows)
+    )
     position = [rank.get(k, len(rank) + i) for i, k in enumerate(keys)]
-    return rows.assign(_order=position).sort_values("_order").drop(columns="_order").reset_index(drop=True)
+    return (
+        rows.assign(_order=position)
+        .sort_values("_order")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
 def _grid(n: int, height: float, sharey: bool = False) -> tuple[Figure, list]:
@@ -412,7 +514,9 @@ def _factor_columns(comparison: pd.DataFrame) -> list[str]:
 def _param_meta(key: str) -> dict | None:
     node = SimConfig
     for part in key.split("."):
-        fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
+        fields = (
+            {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
+        )
         if part not in fields:
             return None
         field = fields[part]

@@ -9,6 +9,7 @@ writes into the sweep directory:
 * ``figures/*.png``: forest plot, monthly paths with quantile bands, response curves (1-D
   sweeps) and heatmaps (2-D sweeps).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,12 @@ REPORT = "report.md"
 FIGURES = "figures"
 MAX_PATH_CONDITIONS = 12
 HEADLINE = (
-    "training_incidence", "certifications_per_1000", "employer_net_spend_per_employee",
-    "public_cost", ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL,
+    "training_incidence",
+    "certifications_per_1000",
+    "employer_net_spend_per_employee",
+    "public_cost",
+    ADDITIONAL_TRAINEES,
+    COST_PER_ADDITIONAL,
 )
 
 
@@ -65,10 +70,14 @@ def build_report(
     figure_kpis: Sequence[str] | None = None,
 ) -> Report:
     """Compare every condition of a sweep with its baseline and write the report."""
-    sweep = collect_sweep(sweep_dir, write=False, progress=progress)  # the sweep's tables stay as they are
+    sweep = collect_sweep(
+        sweep_dir, write=False, progress=progress
+    )  # the sweep's tables stay as they are
     out_dir = refuse_run_dir(out_dir) if out_dir is not None else sweep.directory
     kpis = [k for k in sweep.kpis if k != "policy_months"]
-    unknown = [k for k in figure_kpis or [] if k not in (*kpis, ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL)]
+    unknown = [
+        k for k in figure_kpis or [] if k not in (*kpis, ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL)
+    ]
     if unknown:
         raise ValueError(f"--kpis: unknown KPI {', '.join(unknown)}; known: {', '.join(kpis)}")
     done = sweep.completed
@@ -78,19 +87,29 @@ def build_report(
         paired_comparison(done, factors, kpis, chosen) if factors and len(done) else pd.DataFrame()
     )
     means = condition_means(done, factors, kpis)
-    figures = write_figures(sweep, comparison, means, out_dir / FIGURES, chosen, figure_kpis) if len(done) else []
+    figures = (
+        write_figures(sweep, comparison, means, out_dir / FIGURES, chosen, figure_kpis)
+        if len(done)
+        else []
+    )
     if len(comparison):
         atomic_write_bytes(out_dir / "comparison.csv", comparison.to_csv(index=False).encode())
     atomic_write_bytes(out_dir / "condition_means.csv", means.to_csv(index=False).encode())
-    text = render_markdown(sweep, chosen, comparison, means, [f.relative_to(out_dir) for f in figures])
+    text = render_markdown(
+        sweep, chosen, comparison, means, [f.relative_to(out_dir) for f in figures]
+    )
     path = out_dir / REPORT
     atomic_write_bytes(path, text.encode("utf-8"))
     return Report(sweep, chosen, comparison, means, path, figures)
 
 
 def write_figures(
-    sweep: Sweep, comparison: pd.DataFrame, means: pd.DataFrame, folder: Path,
-    baseline: dict | None = None, kpis: Sequence[str] | None = None,
+    sweep: Sweep,
+    comparison: pd.DataFrame,
+    means: pd.DataFrame,
+    folder: Path,
+    baseline: dict | None = None,
+    kpis: Sequence[str] | None = None,
 ) -> list[Path]:
     """The briefing figures of a sweep (see :mod:`sim.analysis.plots`), at most a page each."""
     from sim.analysis import plots
@@ -109,13 +128,20 @@ def write_figures(
         written.append(path)
 
     if len(comparison):
-        save(plots.forest_plot(comparison, (*kpis, ADDITIONAL_TRAINEES), baseline, order), "forest.png")
+        save(
+            plots.forest_plot(comparison, (*kpis, ADDITIONAL_TRAINEES), baseline, order),
+            "forest.png",
+        )
         if comparison.loc[comparison["kpi"] == COST_PER_ADDITIONAL, "difference"].notna().any():
             save(plots.cost_per_trainee_plot(comparison, baseline, order), "cost_per_trainee.png")
     n_conditions = sweep.completed.groupby(factors).ngroups if factors else 1
     if len(sweep.timeseries) and n_conditions <= MAX_PATH_CONDITIONS:
-        save(plots.kpi_paths(sweep.timeseries, factors, kpis, burn_in=burn_in, baseline=baseline, order=order),
-             "paths.png")
+        save(
+            plots.kpi_paths(
+                sweep.timeseries, factors, kpis, burn_in=burn_in, baseline=baseline, order=order
+            ),
+            "paths.png",
+        )
     numeric = [f for f in factors if pd.api.types.is_numeric_dtype(sweep.table[f])]
     if len(factors) == 1 and numeric and len(comparison):
         save(plots.response_curves(comparison, factors[0], kpis), "response.png")
@@ -126,16 +152,23 @@ def write_figures(
             save(plots.heatmaps(comparison, x, y, kpis, value="difference"), "heatmap_effects.png")
         if len(sweep.timeseries):
             for kpi in [k for k in ("training_incidence", "public_cost") if k in kpis]:
-                save(plots.path_multiples(sweep.timeseries, y, x, kpi, burn_in=burn_in), f"paths_{kpi}.png")
+                save(
+                    plots.path_multiples(sweep.timeseries, y, x, kpi, burn_in=burn_in),
+                    f"paths_{kpi}.png",
+                )
     return written
 
 
 # --- markdown --------------------------------------------------------------------------------
-def render_markdown(sweep: Sweep, baseline: dict, comparison: pd.DataFrame, means: pd.DataFrame, figures) -> str:
+def render_markdown(
+    sweep: Sweep, baseline: dict, comparison: pd.DataFrame, means: pd.DataFrame, figures
+) -> str:
     from sim.analysis.plots import kpi_unit
 
     factors = sweep.factors
-    seeds = sorted(sweep.completed["seed"].dropna().unique().tolist()) if len(sweep.completed) else []
+    seeds = (
+        sorted(sweep.completed["seed"].dropna().unique().tolist()) if len(sweep.completed) else []
+    )
     lines = [
         f"# Sweep report: `{sweep.directory.name}`",
         "",
@@ -147,12 +180,22 @@ def render_markdown(sweep: Sweep, baseline: dict, comparison: pd.DataFrame, mean
         lines.append(f"- Baseline: **{condition_label(baseline)}** (paired by seed)")
     unfinished = sweep.table[sweep.table["status"] != COMPLETED]
     if len(unfinished):
-        lines += ["", "## Jobs without results", "", *_table(unfinished[["job", "status", "error"]].fillna(""))]
+        lines += [
+            "",
+            "## Jobs without results",
+            "",
+            *_table(unfinished[["job", "status", "error"]].fillna("")),
+        ]
     if len(comparison):
-        lines += ["", "## Effects vs baseline", "",
-                  "Mean paired difference over seeds (condition - baseline) with its t-based 95% "
-                  "confidence interval. `public_cost_per_additional_trainee` is mean extra public "
-                  "cost / mean extra trainees (delta-method CI; empty when no trainees are added).", ""]
+        lines += [
+            "",
+            "## Effects vs baseline",
+            "",
+            "Mean paired difference over seeds (condition - baseline) with its t-based 95% "
+            "confidence interval. `public_cost_per_additional_trainee` is mean extra public "
+            "cost / mean extra trainees (delta-method CI; empty when no trainees are added).",
+            "",
+        ]
         headline = comparison[comparison["kpi"].isin(HEADLINE)]
         lines += ["### Headline", "", *_effect_table(headline, factors, kpi_unit)]
         for condition, rows in comparison.groupby(factors, sort=False):
@@ -160,32 +203,77 @@ def render_markdown(sweep: Sweep, baseline: dict, comparison: pd.DataFrame, mean
             label = condition_label(dict(zip(factors, condition)))
             lines += ["", f"### {label}", "", *_effect_table(rows, [], kpi_unit, with_means=True)]
         ratios = se_ratio_summary(comparison)
-        lines += ["", "## What pairing buys", "",
-                  "Paired / unpaired standard error of the difference, over the comparisons "
-                  "(same runs; below 1 means common random numbers reduce variance; "
-                  "(1/ratio)^2 is the equivalent factor in seeds).", "",
-                  *_table(ratios.reset_index().rename(columns={"kpi": "KPI"}))]
+        lines += [
+            "",
+            "## What pairing buys",
+            "",
+            "Paired / unpaired standard error of the difference, over the comparisons "
+            "(same runs; below 1 means common random numbers reduce variance; "
+            "(1/ratio)^2 is the equivalent factor in seeds).",
+            "",
+            *_table(ratios.reset_index().rename(columns={"kpi": "KPI"})),
+        ]
     if len(means):
-        wide = means.assign(value=[_estimate(m, lo, hi) for m, lo, hi in zip(means["mean"], means["ci_low"], means["ci_high"])])
-        pivot = wide.pivot_table(index="kpi", columns=factors, values="value", aggfunc="first", sort=False) if factors else wide.set_index("kpi")[["value"]]
-        pivot.columns = [condition_label(dict(zip(factors, c if isinstance(c, tuple) else (c,)))) for c in pivot.columns] if factors else ["all runs"]
-        lines += ["", "## Means by condition", "", "Mean over seeds [95% CI].", "",
-                  *_table(pivot.reset_index().rename(columns={"kpi": "KPI"}))]
+        wide = means.assign(
+            value=[
+                _estimate(m, lo, hi)
+                for m, lo, hi in zip(means["mean"], means["ci_low"], means["ci_high"])
+            ]
+        )
+        pivot = (
+            wide.pivot_table(
+                index="kpi", columns=factors, values="value", aggfunc="first", sort=False
+            )
+            if factors
+            else wide.set_index("kpi")[["value"]]
+        )
+        pivot.columns = (
+            [
+                condition_label(dict(zip(factors, c if isinstance(c, tuple) else (c,))))
+                for c in pivot.columns
+            ]
+            if factors
+            else ["all runs"]
+        )
+        lines += [
+            "",
+            "## Means by condition",
+            "",
+            "Mean over seeds [95% CI].",
+            "",
+            *_table(pivot.reset_index().rename(columns={"kpi": "KPI"})),
+        ]
     if figures:
-        lines += ["", "## Figures", ""] + [f"![{Path(f).stem}]({Path(f).as_posix()})" for f in figures]
+        lines += ["", "## Figures", ""] + [
+            f"![{Path(f).stem}]({Path(f).as_posix()})" for f in figures
+        ]
     return "\n".join(lines) + "\n"
 
 
-def _effect_table(rows: pd.DataFrame, factors: list[str], kpi_unit, with_means: bool = False) -> list[str]:
-    table = pd.DataFrame({
-        **{f: rows[f] for f in factors},
-        "KPI": rows["kpi"],
-        "unit": [kpi_unit(k) for k in rows["kpi"]],
-        **({"baseline": rows["baseline_mean"].map(_num), "condition": rows["condition_mean"].map(_num)} if with_means else {}),
-        "difference [95% CI]": [_estimate(d, lo, hi) for d, lo, hi in zip(rows["difference"], rows["ci_low"], rows["ci_high"])],
-        "pairs": rows["n_pairs"],
-        "SE ratio": rows["se_ratio"].map(lambda v: _num(v, 2)),
-    })
+def _effect_table(
+    rows: pd.DataFrame, factors: list[str], kpi_unit, with_means: bool = False
+) -> list[str]:
+    table = pd.DataFrame(
+        {
+            **{f: rows[f] for f in factors},
+            "KPI": rows["kpi"],
+            "unit": [kpi_unit(k) for k in rows["kpi"]],
+            **(
+                {
+                    "baseline": rows["baseline_mean"].map(_num),
+                    "condition": rows["condition_mean"].map(_num),
+                }
+                if with_means
+                else {}
+            ),
+            "difference [95% CI]": [
+                _estimate(d, lo, hi)
+                for d, lo, hi in zip(rows["difference"], rows["ci_low"], rows["ci_high"])
+            ],
+            "pairs": rows["n_pairs"],
+            "SE ratio": rows["se_ratio"].map(lambda v: _num(v, 2)),
+        }
+    )
     return _table(table)
 
 
@@ -205,8 +293,13 @@ def _num(value, digits: int = 4) -> str:
 
 def _table(frame: pd.DataFrame) -> list[str]:
     header = [str(c) for c in frame.columns]
-    rows = [[_num(v) if isinstance(v, (float, np.floating)) else str(v) for v in row] for row in frame.itertuples(index=False)]
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+    rows = [
+        [_num(v) if isinstance(v, (float, np.floating)) else str(v) for v in row]
+        for row in frame.itertuples(index=False)
+    ]
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
+        "| " + " | ".join(r) + " |" for r in rows
+    ]
 
 
 def _seed_text(seeds: list) -> str:
@@ -219,15 +312,23 @@ def _seed_text(seeds: list) -> str:
 def report_main(argv: list[str] | None = None) -> int:
     """``p4p-report <sweep dir>``: paired comparisons vs baseline, report.md and figures."""
     parser = argparse.ArgumentParser(prog="p4p-report", description=report_main.__doc__)
-    parser.add_argument("sweep_dir", type=Path, help="a multirun sweep directory (outputs/sweeps/...)")
     parser.add_argument(
-        "--baseline", action="append", default=[], metavar="KEY=VALUE",
-        help="baseline condition, e.g. scenario=upfront_subsidy or funding.outcome_share=0.7 "
-             "(default: scenario baseline, else the lowest swept value); repeat for 2-D sweeps",
+        "sweep_dir", type=Path, help="a multirun sweep directory (outputs/sweeps/...)"
     )
-    parser.add_argument("--out", type=Path, help="write report.md and figures here (default: the sweep dir)")
     parser.add_argument(
-        "--kpis", help="comma-separated KPIs for the figures (default: "
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="baseline condition, e.g. scenario=upfront_subsidy or funding.outcome_share=0.7 "
+        "(default: scenario baseline, else the lowest swept value); repeat for 2-D sweeps",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="write report.md and figures here (default: the sweep dir)"
+    )
+    parser.add_argument(
+        "--kpis",
+        help="comma-separated KPIs for the figures (default: "
         "training_incidence,share_employers_training,certifications_per_1000,"
         "employer_net_spend_per_employee,public_cost,deadweight_share)",
     )
@@ -245,13 +346,17 @@ def report_main(argv: list[str] | None = None) -> int:
         return 0
     kpis = [k.strip() for k in args.kpis.split(",") if k.strip()] if args.kpis else None
     try:
-        report = build_report(args.sweep_dir, args.baseline, args.out, progress=not args.quiet, figure_kpis=kpis)
+        report = build_report(
+            args.sweep_dir, args.baseline, args.out, progress=not args.quiet, figure_kpis=kpis
+        )
     except (FileNotFoundError, ValueError) as exc:
         print(f"p4p-report: error: {exc}", file=sys.stderr)
         return 2
     print(describe(report.sweep))
     print(console_summary(report))
-    print(f"wrote {report.path} and {len(report.figures)} figures in {report.path.parent / FIGURES}")
+    print(
+        f"wrote {report.path} and {len(report.figures)} figures in {report.path.parent / FIGURES}"
+    )
     return 0
 
 
@@ -268,7 +373,10 @@ def console_summary(report: Report) -> str:
             lines.append(f"    {row.kpi:<36} {_estimate(row.difference, row.ci_low, row.ci_high)}")
     ratios = se_ratio_summary(comparison)
     lines += ["", "paired/unpaired SE ratio (median over comparisons [min, max]):"]
-    lines += [f"  {kpi:<36} {r['median']:.2f} [{r['min']:.2f}, {r['max']:.2f}]" for kpi, r in ratios.iterrows()]
+    lines += [
+        f"  {kpi:<36} {r['median']:.2f} [{r['min']:.2f}, {r['max']:.2f}]"
+        for kpi, r in ratios.iterrows()
+    ]
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ Works on unit tables (one row per unit that could be enrolled; see ``sim.trials.
   minimum detectable effect at 80% power, (z_{1-alpha/2} + z_{0.8}) x SE (Bloom 1995,
   "Minimum detectable effects").
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -54,8 +55,15 @@ def _fit(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> Estimate:
         return Estimate(0.0, 0.0, 1.0, 0.0, 0.0, len(y), n_clusters)
     fit = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": groups})
     low, high = fit.conf_int(alpha=ALPHA)[1]
-    return Estimate(float(fit.params[1]), float(fit.bse[1]), float(fit.pvalues[1]),
-                    float(low), float(high), len(y), n_clusters)
+    return Estimate(
+        float(fit.params[1]),
+        float(fit.bse[1]),
+        float(fit.pvalues[1]),
+        float(low),
+        float(high),
+        len(y),
+        n_clusters,
+    )
 
 
 def itt(units: pd.DataFrame, outcome: str, covariates: bool = False) -> Estimate:
@@ -78,7 +86,9 @@ def itt(units: pd.DataFrame, outcome: str, covariates: bool = False) -> Estimate
 def pre_post(units: pd.DataFrame, outcome: str) -> Estimate:
     """Follow-up minus baseline among enrolled (all treated) units, clustered by unit."""
     enrolled = units[units["enrolled"]]
-    y = np.concatenate([enrolled["pre_" + outcome].to_numpy(float), enrolled[outcome].to_numpy(float)])
+    y = np.concatenate(
+        [enrolled["pre_" + outcome].to_numpy(float), enrolled[outcome].to_numpy(float)]
+    )
     post = np.repeat([0.0, 1.0], len(enrolled))
     groups = np.tile(enrolled["unit"].to_numpy(), 2)
     return _fit(y, np.column_stack([np.ones(len(y)), post]), groups)
@@ -91,7 +101,10 @@ def evaluator_estimates(units: pd.DataFrame, outcomes, design: str) -> pd.DataFr
         if design == "prepost":
             methods = {"pre_post": pre_post(units, outcome)}
         else:
-            methods = {"itt": itt(units, outcome), "itt_adjusted": itt(units, outcome, covariates=True)}
+            methods = {
+                "itt": itt(units, outcome),
+                "itt_adjusted": itt(units, outcome, covariates=True),
+            }
         for method, estimate in methods.items():
             rows.append({"outcome": outcome, "method": method, **estimate.as_dict()})
     return pd.DataFrame(rows)
@@ -150,7 +163,13 @@ def bias_decomposition(
             "sampling": float(y1[treated].mean() - y0[control].mean() - truth),
             "trend": 0.0,
         }
-    return {"outcome": outcome, "estimate": estimate, "truth": truth, "bias": estimate - truth, **parts}
+    return {
+        "outcome": outcome,
+        "estimate": estimate,
+        "truth": truth,
+        "bias": estimate - truth,
+        **parts,
+    }
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -179,7 +198,10 @@ def power_table(estimates: pd.DataFrame, by=("enrolled", "outcome", "method")) -
         low, high = wilson_interval(hits, n)
         row = dict(zip(by, key if isinstance(key, tuple) else (key,)))
         row.update(
-            replications=n, power=hits / n, power_low=low, power_high=high,
+            replications=n,
+            power=hits / n,
+            power_low=low,
+            power_high=high,
             mean_estimate=float(group["effect"].mean()),
             mde=mde_factor() * float(group["se"].median()),
         )
@@ -241,13 +263,18 @@ def evaluate_experiment(directory: Path) -> tuple[dict, pd.DataFrame, pd.DataFra
     directory = Path(directory)
     manifest_path = directory / MANIFEST
     if not manifest_path.exists():
-        raise FileNotFoundError(f"{directory} has no {MANIFEST}: not a trial experiment (p4p-trial run)")
+        raise FileNotFoundError(
+            f"{directory} has no {MANIFEST}: not a trial experiment (p4p-trial run)"
+        )
     manifest = json.loads(manifest_path.read_text())
     first = manifest["sizes"][0]
     outcomes, design = manifest["outcomes"], manifest["design"]
     estimates, bias = [], []
     for seed in manifest["seeds"]:
-        everyone, no_one = load_units(directory, "everyone", first, seed), load_units(directory, "no_one", first, seed)
+        everyone, no_one = (
+            load_units(directory, "everyone", first, seed),
+            load_units(directory, "no_one", first, seed),
+        )
         if everyone is None or no_one is None:
             continue
         truth = {o: population_effect(everyone, no_one, o) for o in outcomes}
@@ -259,7 +286,9 @@ def evaluate_experiment(directory: Path) -> tuple[dict, pd.DataFrame, pd.DataFra
             rows["truth"] = rows["outcome"].map(truth)
             rows["enrolled"], rows["seed"] = n, seed
             estimates.append(rows)
-            parts = pd.DataFrame([bias_decomposition(trial, everyone, no_one, o, design) for o in outcomes])
+            parts = pd.DataFrame(
+                [bias_decomposition(trial, everyone, no_one, o, design) for o in outcomes]
+            )
             parts["enrolled"], parts["seed"] = n, seed
             bias.append(parts)
     if not estimates:
@@ -274,7 +303,9 @@ def report_trial_dir(directory: Path, out: Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     manifest, estimates, bias = evaluate_experiment(directory)
     power = power_table(estimates)
-    mean_bias = bias.groupby(["enrolled", "outcome"], sort=True).mean(numeric_only=True).reset_index()
+    mean_bias = (
+        bias.groupby(["enrolled", "outcome"], sort=True).mean(numeric_only=True).reset_index()
+    )
     mean_bias = mean_bias.drop(columns="seed")
     estimates.to_csv(out / "estimates.csv", index=False)
     mean_bias.to_csv(out / "bias.csv", index=False)
@@ -302,9 +333,12 @@ def trial_summary(manifest: dict, power: pd.DataFrame, bias: pd.DataFrame) -> st
         "",
     ]
     for n, rows in power[power["method"] == main_method].groupby("enrolled"):
-        lines += [f"## {n} {unit}s enrolled", "",
-                  "| outcome | truth | mean estimate | bias | scale | spillover | sampling | trend | power | MDE |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## {n} {unit}s enrolled",
+            "",
+            "| outcome | truth | mean estimate | bias | scale | spillover | sampling | trend | power | MDE |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
         parts = bias[bias["enrolled"] == n].set_index("outcome")
         verdicts = []
         for row in rows.itertuples():
@@ -332,8 +366,18 @@ def _verdict(row, bias: pd.Series) -> str:
     error averages out over replications; scale, spillover and trend do not)."""
     systematic = bias["scale"] + bias["spillover"] + bias["trend"]
     direction = "overstates" if systematic > 0 else "understates"
-    detect = "usually detects" if row.power >= POWER else "often misses" if row.power < 0.5 else "sometimes misses"
-    size = f"{abs(systematic) / abs(row.mean_truth):.0%}" if row.mean_truth else f"{abs(systematic):.3g}"
+    detect = (
+        "usually detects"
+        if row.power >= POWER
+        else "often misses"
+        if row.power < 0.5
+        else "sometimes misses"
+    )
+    size = (
+        f"{abs(systematic) / abs(row.mean_truth):.0%}"
+        if row.mean_truth
+        else f"{abs(systematic):.3g}"
+    )
     return (
         f"- {row.outcome}: the evaluator {detect} an effect (power {row.power:.0%}); apart from"
         f" sampling error the trial {direction} the full roll-out's effect ({row.mean_truth:.3g})"

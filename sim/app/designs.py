@@ -4,6 +4,7 @@ A design is a named scenario plus lever values. It runs against scenario ``basel
 same seeds (common random numbers) into a sweep directory laid out as ``p4p-report`` reads it
 (one job per ``design=<name>,seed=<n>``), and its numbers come from :func:`build_report`.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -46,7 +47,9 @@ LEVERS = (
     Lever("funding.recipient", "Who is paid", "choice", RECIPIENTS),
     Lever("funding.disadvantaged_bonus", "Disadvantaged bonus (multiplier)", "float"),
     Lever("funding.budget_per_year", "Budget per year, CAD (empty: unlimited)", "optional_float"),
-    Lever("funding.cap_per_participant", "Cap per participant, CAD (empty: none)", "optional_float"),
+    Lever(
+        "funding.cap_per_participant", "Cap per participant, CAD (empty: none)", "optional_float"
+    ),
     Lever("funding.eligibility.sme_only", "Only SMEs eligible", "bool"),
     Lever("funding.eligibility.disadvantaged_only", "Only disadvantaged workers eligible", "bool"),
     Lever("funding.audit_probability", "Audit probability", "float"),
@@ -64,7 +67,11 @@ EVENTS = MILESTONE_EVENTS
 PRESETS = {
     "small (2,000 workers, fast)": {"population.workers": 2000, "population.employers": 100},
     "default (10,000 workers)": {},
-    **{f"population: {name}": {"population": name} for name in group_options("population") if name != "default"},
+    **{
+        f"population: {name}": {"population": name}
+        for name in group_options("population")
+        if name != "default"
+    },
 }
 
 
@@ -104,7 +111,9 @@ def check_design(scenario: str, values: dict[str, Any], preset: str, seeds: int)
     if not isinstance(seeds, int) or isinstance(seeds, bool) or not 2 <= seeds <= MAX_SEEDS:
         errors["seeds"] = f"seeds={seeds} is out of range; allowed: an integer in [2, {MAX_SEEDS}]"
     if scenario not in scenarios():
-        errors["scenario"] = f"scenario={scenario} is not a known scenario; allowed: {', '.join(scenarios())}"
+        errors["scenario"] = (
+            f"scenario={scenario} is not a known scenario; allowed: {', '.join(scenarios())}"
+        )
     for key, value in values.items():
         try:
             check_override(key, value)
@@ -168,7 +177,9 @@ def run_design(
     """Run the design and the baseline on seeds 1..``seeds`` in parallel processes; report."""
     name = slug(label)
     if name == BASELINE:
-        raise ConfigError(f"design name {label!r} is reserved for the baseline; allowed: any other name")
+        raise ConfigError(
+            f"design name {label!r} is reserved for the baseline; allowed: any other name"
+        )
     checked = check_design(scenario, values, preset, seeds)
     if checked.config is None:
         raise ConfigError(next(iter(checked.errors.values())))
@@ -178,8 +189,16 @@ def run_design(
         jobs.append((BASELINE, seed, baseline_config(preset, seed)))
         jobs.append((name, seed, design_config(scenario, values, preset, seed)))
     (sweep_dir / "design.yaml").write_text(
-        yaml.safe_dump({"label": label, "scenario": scenario, "preset": preset, "seeds": seeds,
-                        "levers": values}, sort_keys=False),
+        yaml.safe_dump(
+            {
+                "label": label,
+                "scenario": scenario,
+                "preset": preset,
+                "seeds": seeds,
+                "levers": values,
+            },
+            sort_keys=False,
+        ),
         encoding="utf-8",
     )
     processes = processes or min(len(jobs), os.cpu_count() or 1)
@@ -187,7 +206,9 @@ def run_design(
     done = 0
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
         pending = {
-            pool.submit(run_job, cfg, sweep_dir / f"{DESIGN}={d},seed={s}", [f"{DESIGN}={d}", f"seed={s}"])
+            pool.submit(
+                run_job, cfg, sweep_dir / f"{DESIGN}={d},seed={s}", [f"{DESIGN}={d}", f"seed={s}"]
+            )
             for d, s, cfg in jobs
         }
         while pending:
@@ -201,7 +222,9 @@ def run_design(
                 for future in pending:
                     future.cancel()
                 pool.shutdown(wait=False, cancel_futures=True)
-                raise Cancelled(f"cancelled after {done} of {len(jobs)} runs; {sweep_dir} keeps them")
+                raise Cancelled(
+                    f"cancelled after {done} of {len(jobs)} runs; {sweep_dir} keeps them"
+                )
     return build_report(sweep_dir, baseline=[f"{DESIGN}={BASELINE}"])
 
 
@@ -261,8 +284,17 @@ def headline_cards(report: Report) -> list[Card]:
             value = row.get("difference") if len(row) else None
         else:
             value = means.loc[kpi, "mean"] if kpi in means.index else None
-        cards.append(Card(kpi, title, _finite(value), *(_finite(row.get(c)) if len(row) else None
-                                                         for c in ("difference", "ci_low", "ci_high"))))
+        cards.append(
+            Card(
+                kpi,
+                title,
+                _finite(value),
+                *(
+                    _finite(row.get(c)) if len(row) else None
+                    for c in ("difference", "ci_low", "ci_high")
+                ),
+            )
+        )
     return cards
 
 

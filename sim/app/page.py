@@ -3,6 +3,7 @@
 Every number shown comes from :mod:`sim.app.designs`, i.e. from ``sim.compose``,
 ``run_to_dir`` and ``build_report`` (the code of ``p4p-sim`` and ``p4p-report``).
 """
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,7 @@ def from_text(kind: str, text: str):
     text = (text or "").strip()
     if kind == "optional_float" and text.lower() in ("", "none", "null"):
         return None
-    for cast in ((int,) if kind == "int" else (int, float)):
+    for cast in (int,) if kind == "int" else (int, float):
         try:
             return cast(text)
         except ValueError:
@@ -50,10 +51,16 @@ def fmt(value: float | None) -> str:
 
 def form_texts(scenario: str) -> tuple[dict, list]:
     values = designs.lever_values(scenario)
-    texts = {lever.key: values[lever.key] if lever.kind in ("bool", "choice") else to_text(values[lever.key])
-             for lever in designs.LEVERS}
-    milestones = [{"event": m["event"], "weight": to_text(m["weight"]), "lag": to_text(m["lag"])}
-                  for m in values[designs.MILESTONES]]
+    texts = {
+        lever.key: values[lever.key]
+        if lever.kind in ("bool", "choice")
+        else to_text(values[lever.key])
+        for lever in designs.LEVERS
+    }
+    milestones = [
+        {"event": m["event"], "weight": to_text(m["weight"]), "lag": to_text(m["lag"])}
+        for m in values[designs.MILESTONES]
+    ]
     return texts, milestones
 
 
@@ -63,7 +70,11 @@ def form_values(texts: dict, milestones: list) -> dict:
         raw = texts[lever.key]
         values[lever.key] = raw if lever.kind in ("bool", "choice") else from_text(lever.kind, raw)
     values[designs.MILESTONES] = [
-        {"event": m["event"], "weight": from_text("float", m["weight"]), "lag": from_text("int", m["lag"])}
+        {
+            "event": m["event"],
+            "weight": from_text("float", m["weight"]),
+            "lag": from_text("int", m["lag"]),
+        }
         for m in milestones
     ]
     return values
@@ -118,8 +129,14 @@ def run_task(name: str, scenario_name: str, values: dict, preset_name: str, n_se
     status.value = "running"
     try:
         report = designs.run_design(
-            name, scenario_name, values, preset_name, n_seeds, OUT_ROOT,
-            progress=lambda done, total: setattr(progress, "value", (done, total)), cancel=cancel,
+            name,
+            scenario_name,
+            values,
+            preset_name,
+            n_seeds,
+            OUT_ROOT,
+            progress=lambda done, total: setattr(progress, "value", (done, total)),
+            cancel=cancel,
         )
     except designs.Cancelled as exc:
         status.value = str(exc)
@@ -157,44 +174,77 @@ def open_sweep() -> None:
     except (FileNotFoundError, ValueError, OSError) as exc:
         browsed.value, browse_error.value = None, str(exc)
     except Exception as exc:  # noqa: BLE001 - nothing typed may crash the server
-        browsed.value, browse_error.value = None, f"cannot read that sweep: {type(exc).__name__}: {exc}"
+        browsed.value, browse_error.value = (
+            None,
+            f"cannot read that sweep: {type(exc).__name__}: {exc}",
+        )
 
 
 # --- components --------------------------------------------------------------------------------
 @solara.component
 def TextLever(key: str, title: str):
-    solara.InputText(title, value=texts.value[key], on_value=lambda v: set_text(key, v),
-                     error=errors.value.get(key, False), continuous_update=False)
+    solara.InputText(
+        title,
+        value=texts.value[key],
+        on_value=lambda v: set_text(key, v),
+        error=errors.value.get(key, False),
+        continuous_update=False,
+    )
 
 
 @solara.component
 def PolicyForm():
     with solara.Card("Funding policy", margin=0):
-        solara.Select("Start from scenario", values=designs.scenarios(), value=scenario.value,
-                      on_value=pick_scenario)
+        solara.Select(
+            "Start from scenario",
+            values=designs.scenarios(),
+            value=scenario.value,
+            on_value=pick_scenario,
+        )
         solara.InputText("Design name", value=label, error=errors.value.get("label", False))
         for lever in designs.LEVERS[:2]:
             TextLever(lever.key, lever.label)
         with solara.Card("Milestones (event, weight, lag)", margin=0, elevation=0):
-            solara.Select("Number of milestones", values=list(range(designs.MAX_MILESTONES + 1)),
-                          value=len(milestones.value), on_value=set_milestone_count)
+            solara.Select(
+                "Number of milestones",
+                values=list(range(designs.MAX_MILESTONES + 1)),
+                value=len(milestones.value),
+                on_value=set_milestone_count,
+            )
             for i, m in enumerate(milestones.value):
                 with solara.Row():
-                    solara.Select(f"Event {i + 1}", values=list(designs.EVENTS), value=m["event"],
-                                  on_value=lambda v, i=i: set_milestone(i, "event", v))
-                    solara.InputText(f"Weight {i + 1}", value=m["weight"],
-                                     on_value=lambda v, i=i: set_milestone(i, "weight", v))
-                    solara.InputText(f"Lag {i + 1}", value=m["lag"],
-                                     on_value=lambda v, i=i: set_milestone(i, "lag", v))
+                    solara.Select(
+                        f"Event {i + 1}",
+                        values=list(designs.EVENTS),
+                        value=m["event"],
+                        on_value=lambda v, i=i: set_milestone(i, "event", v),
+                    )
+                    solara.InputText(
+                        f"Weight {i + 1}",
+                        value=m["weight"],
+                        on_value=lambda v, i=i: set_milestone(i, "weight", v),
+                    )
+                    solara.InputText(
+                        f"Lag {i + 1}",
+                        value=m["lag"],
+                        on_value=lambda v, i=i: set_milestone(i, "lag", v),
+                    )
             if designs.MILESTONES in errors.value:
                 solara.Error(errors.value[designs.MILESTONES], dense=True)
         for lever in designs.LEVERS[2:]:
             if lever.kind == "bool":
-                solara.Checkbox(label=lever.label, value=bool(texts.value[lever.key]),
-                                on_value=lambda v, k=lever.key: set_text(k, v))
+                solara.Checkbox(
+                    label=lever.label,
+                    value=bool(texts.value[lever.key]),
+                    on_value=lambda v, k=lever.key: set_text(k, v),
+                )
             elif lever.kind == "choice":
-                solara.Select(lever.label, values=list(lever.choices), value=texts.value[lever.key],
-                              on_value=lambda v, k=lever.key: set_text(k, v))
+                solara.Select(
+                    lever.label,
+                    values=list(lever.choices),
+                    value=texts.value[lever.key],
+                    on_value=lambda v, k=lever.key: set_text(k, v),
+                )
             else:
                 TextLever(lever.key, lever.label)
     with solara.Card("Economy and seeds", margin=0):
@@ -215,8 +265,10 @@ def RunBar():
         solara.ProgressLinear(100 * done / total if total else True)
         solara.Text(f"{done} of {total} runs finished")
     if errors.value:
-        solara.Error(f"{len(errors.value)} field(s) need a fix: " + "; ".join(errors.value.values()),
-                     classes=["p4p-errors"])
+        solara.Error(
+            f"{len(errors.value)} field(s) need a fix: " + "; ".join(errors.value.values()),
+            classes=["p4p-errors"],
+        )
     if status.value and not running:
         solara.Info(status.value, dense=True)
 
@@ -225,13 +277,20 @@ def RunBar():
 def Cards(report):
     with solara.Row(style={"flex-wrap": "wrap"}):
         for card in designs.headline_cards(report):
-            with solara.Card(margin=0, classes=[f"p4p-card-{card.kpi}"], style={"min-width": "230px"}):
+            with solara.Card(
+                margin=0, classes=[f"p4p-card-{card.kpi}"], style={"min-width": "230px"}
+            ):
                 solara.Text(card.title, style={"font-size": "0.85em", "color": "#555"})
-                solara.Div(children=[fmt(card.value)], classes=["p4p-value"],
-                           style={"font-size": "1.8em", "font-weight": "600"})
+                solara.Div(
+                    children=[fmt(card.value)],
+                    classes=["p4p-value"],
+                    style={"font-size": "1.8em", "font-weight": "600"},
+                )
                 if card.ci_low is not None:
-                    solara.Text(f"vs baseline {fmt(card.difference)} [95% CI {fmt(card.ci_low)}, {fmt(card.ci_high)}]",
-                                style={"font-size": "0.8em"})
+                    solara.Text(
+                        f"vs baseline {fmt(card.difference)} [95% CI {fmt(card.ci_low)}, {fmt(card.ci_high)}]",
+                        style={"font-size": "0.8em"},
+                    )
 
 
 @solara.component
@@ -243,8 +302,11 @@ def Results():
     solara.Markdown(f"### {designs.design_name(report)} vs baseline")
     Cards(report)
     with solara.Row():
-        solara.FileDownload(report.path.read_text(encoding="utf-8"), filename="report.md",
-                            label="Download report.md")
+        solara.FileDownload(
+            report.path.read_text(encoding="utf-8"),
+            filename="report.md",
+            label="Download report.md",
+        )
     for figure in report.figures:
         solara.Image(str(figure), width="100%")
 
@@ -257,18 +319,31 @@ def Compare():
     table = designs.comparison_table(reports.value)
     headline = [k for k, _ in designs.HEADLINE_CARDS]
     shown = table[table["kpi"].isin(headline)]
-    wide = shown.assign(value=[f"{fmt(d)} [{fmt(lo)}, {fmt(hi)}]" for d, lo, hi in
-                               zip(shown["difference"], shown["ci_low"], shown["ci_high"])])
+    wide = shown.assign(
+        value=[
+            f"{fmt(d)} [{fmt(lo)}, {fmt(hi)}]"
+            for d, lo, hi in zip(shown["difference"], shown["ci_low"], shown["ci_high"])
+        ]
+    )
     pivot = wide.pivot_table(index="kpi", columns=designs.DESIGN, values="value", aggfunc="first")
     pivot = pivot.reindex([k for k in headline if k in pivot.index]).reset_index()
     solara.Markdown("Difference from the baseline on paired seeds [95% CI].")
     solara.DataFrame(pivot, items_per_page=20)
     with solara.Row():
-        solara.FileDownload(table.to_csv(index=False), filename="comparison.csv",
-                            label="Download comparison CSV", mime_type="text/csv")
+        solara.FileDownload(
+            table.to_csv(index=False),
+            filename="comparison.csv",
+            label="Download comparison CSV",
+            mime_type="text/csv",
+        )
         for report in reports.value:
-            solara.Button(f"Remove {designs.design_name(report)}", text=True,
-                          on_click=lambda r=report: setattr(reports, "value", [x for x in reports.value if x is not r]))
+            solara.Button(
+                f"Remove {designs.design_name(report)}",
+                text=True,
+                on_click=lambda r=report: setattr(
+                    reports, "value", [x for x in reports.value if x is not r]
+                ),
+            )
     for report in reports.value:
         with solara.Card(designs.design_name(report), margin=0):
             Cards(report)

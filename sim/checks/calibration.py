@@ -10,6 +10,7 @@ the range of their estimates; a survey level whose definition differs from the m
 measure gets the range between the definitions it could mean; a single study from another
 setting (country, program, credential) gets a factor-of-two band, an order of magnitude check.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,8 @@ TARGETS: tuple[Target, ...] = (
         "direct_training_spend_per_employee",
         "$240 economy-wide; $889 in larger organisations",
         "LMIC/FSC 2023; Conference Board of Canada, Learning and Development Outlook 2016-17",
-        240.0, 889.0,
+        240.0,
+        889.0,
         "The two figures bracket our economy: $240 averages every industry and firm size (with"
         " many micro-employers that spend little); $889 is the Conference Board's sample of"
         " larger organisations. A manufacturing slice of all sizes belongs between them.",
@@ -79,7 +81,8 @@ TARGETS: tuple[Target, ...] = (
         "large_employer_spend_per_employee",
         "$889 (larger organisations)",
         "Conference Board of Canada 2016-17 ($800 in 2014-15, $787 in 2008)",
-        580.0, 1200.0,
+        580.0,
+        1200.0,
         "The Conference Board's own figure moved between $787 and $889 across editions; our"
         " 100+ cut also includes mid-sized firms below its typical respondent: +/-35%.",
         "$",
@@ -89,7 +92,8 @@ TARGETS: tuple[Target, ...] = (
         "large_employer_spend_share_of_payroll",
         "~1.8% of payroll",
         "Conference Board of Canada 2007 (1.8%, $852/employee); 2009 edition: 1.5%",
-        0.010, 0.024,
+        0.010,
+        0.024,
         "Editions report 1.5-1.8%; our wages (about $55k a year) sit above the payroll implied by"
         " the Conference Board's $852 at 1.8% ($47k), which lowers the share for the same dollars.",
         "%",
@@ -99,7 +103,8 @@ TARGETS: tuple[Target, ...] = (
         "share_employers_training",
         "~59% of workplaces offered training",
         "StatCan Workplace and Employee Survey 2005 (59% any training; 62% of those classroom)",
-        0.37, 0.59,
+        0.37,
+        0.59,
         "The model's training is formal (an assessed program); WES's 59% includes on-the-job"
         " training, and 62% of trainers offered classroom training (about 37% of all workplaces)."
         " The band runs from formal-only to any training.",
@@ -109,7 +114,8 @@ TARGETS: tuple[Target, ...] = (
         "effective_pass_through",
         "~0.5",
         "Dearden, Reed & Van Reenen 2006 (0.3/0.6); Konings & Vanormelingen 2015 (12/23)",
-        0.40, 0.60,
+        0.40,
+        0.60,
         "Both studies measure the blended pass-through of all training, near 0.5; the band"
         " covers their estimates and sampling error.",
     ),
@@ -118,7 +124,8 @@ TARGETS: tuple[Target, ...] = (
         "first_year_return_short_training",
         "~23%",
         "SRDC UPSKILL randomised trial, 2014",
-        0.0, 0.50,
+        0.0,
+        0.50,
         "One trial, of publicly funded essential-skills training in hospitality. Employers here"
         " pay full tuition and plan beyond one year, so the first year need not repay everything,"
         " but short training should at least repay its cost within the year.",
@@ -129,7 +136,8 @@ TARGETS: tuple[Target, ...] = (
         "quit_rate",
         "~1.5-2.5% a month",
         "US JOLTS, manufacturing, order of magnitude (quits ~1.5-2.3%, total separations ~2.5-3%)",
-        0.015, 0.025,
+        0.015,
+        0.025,
         "The range given in docs/model.md; JOLTS manufacturing quits sit in it and total separations"
         " (with layoffs and retirements) slightly above, so the model's separations other than"
         " retirement belong in it.",
@@ -140,7 +148,8 @@ TARGETS: tuple[Target, ...] = (
         "microcredential_awareness_start",
         "41% (59% 'not familiar at all')",
         "HEQCO, Making Sense of Microcredentials, 2021",
-        0.36, 0.46,
+        0.36,
+        0.46,
         "A survey share: +/-5 points covers its sampling error and the draw over 500 employers.",
         "%",
     ),
@@ -149,7 +158,8 @@ TARGETS: tuple[Target, ...] = (
         "microcredential_understanding_start",
         "10%",
         "HEQCO 2021",
-        0.07, 0.13,
+        0.07,
+        0.13,
         "A survey share: +/-3 points.",
         "%",
     ),
@@ -158,7 +168,8 @@ TARGETS: tuple[Target, ...] = (
         "microcredential_recognition",
         "low: most employers unfamiliar (docs/model.md section 4)",
         "HEQCO 2021; docs/model.md section 4 (baseline: recognition at its low starting level)",
-        0.10, 0.25,
+        0.10,
+        0.25,
         "Without a campaign, recognition may diffuse slowly (Bass) and grow with experience of"
         " honest credentials, but the average employer should not pass the recognition of an"
         " employer who is aware without understanding (0.25).",
@@ -168,7 +179,8 @@ TARGETS: tuple[Target, ...] = (
         "certification_wage_gain",
         "~$2,000 a year (industry certification)",
         "US Census / NAM / National Skills Coalition 2022",
-        1000.0, 4000.0,
+        1000.0,
+        4000.0,
         "US figure for industry certifications, not Canadian microcredentials: a factor-of-two"
         " band, an order-of-magnitude check.",
         "$",
@@ -176,29 +188,51 @@ TARGETS: tuple[Target, ...] = (
 )
 
 CONFIG_TARGETS = (
-    ("P4P program cost per participant", "$3,000", "EMC program page",
-     "mean tuition of the default catalogue", "catalogue_mean_tuition"),
-    ("P4P reimbursement cap", "70% ($2,100 of $3,000)", "EMC program page",
-     "largest outcome payment / tuition in `pay_for_performance`", "p4p_cap"),
+    (
+        "P4P program cost per participant",
+        "$3,000",
+        "EMC program page",
+        "mean tuition of the default catalogue",
+        "catalogue_mean_tuition",
+    ),
+    (
+        "P4P reimbursement cap",
+        "70% ($2,100 of $3,000)",
+        "EMC program page",
+        "largest outcome payment / tuition in `pay_for_performance`",
+        "p4p_cap",
+    ),
 )
 
 CALIBRATED = (
     ("economy.separation_rate", "quit rate (JOLTS layoffs and other separations ~1%/month)"),
     ("economy.offer_arrival_rate", "quit rate (job-to-job moves)"),
-    ("economy.counteroffer_max_share", "quit rate: incumbents match offers only up to a modest premium"),
+    (
+        "economy.counteroffer_max_share",
+        "quit rate: incumbents match offers only up to a modest premium",
+    ),
     ("economy.pass_through", "effective pass-through ~0.5 (with specific_pass_through)"),
     ("economy.specific_pass_through", "effective pass-through ~0.5"),
     ("economy.training_fixed_cost", "share of employers that train"),
-    ("economy.planning_horizon", "first-year return on short training (employers seek quick returns; LMIC 2023)"),
+    (
+        "economy.planning_horizon",
+        "first-year return on short training (employers seek quick returns; LMIC 2023)",
+    ),
     ("economy.release_hours_per_month", "spend and first-year return (release time)"),
-    ("economy.initial_gain_belief", "a settled baseline: beliefs start near what experience teaches"),
+    (
+        "economy.initial_gain_belief",
+        "a settled baseline: beliefs start near what experience teaches",
+    ),
     ("economy.gain_belief_sd", "a settled baseline"),
     ("credentials.initial_standard", "a pass mark of 70% of the nominal gain"),
     ("credentials.imitation_rate", "recognition stays low in the baseline"),
     ("credentials.outreach_rate", "recognition stays low in the baseline"),
     ("credentials.experience_rate", "recognition stays low in the baseline"),
-    ("credentials.programs", "tuition $1,000 a month (catalogue mean $3,000); gains set the return"
-     " on short training and the certified wage gain"),
+    (
+        "credentials.programs",
+        "tuition $1,000 a month (catalogue mean $3,000); gains set the return"
+        " on short training and the certified wage gain",
+    ),
 )
 
 
@@ -228,8 +262,12 @@ class Measured:
         return self.target.holds(self.mean)
 
 
-def measure(seeds: Iterable[int] = range(8), economy: Economy = DEFAULT_ECONOMY,
-            processes: int | None = None, progress=None) -> list[Measured]:
+def measure(
+    seeds: Iterable[int] = range(8),
+    economy: Economy = DEFAULT_ECONOMY,
+    processes: int | None = None,
+    progress=None,
+) -> list[Measured]:
     """Run the baseline on ``seeds`` and compare each target's mean with its band."""
     seeds = list(seeds)
     runs = run_arms([BASELINE], seeds, economy, processes, progress)
@@ -272,16 +310,30 @@ def markdown(measured: list[Measured], seeds: list[int], economy: Economy, secon
             f" {'yes' if m.holds else '**NO**'} |"
         )
     inputs = config_measures()
-    lines += ["", "## Targets that are inputs", "",
-              "| target | value | source | model | met |", "|---|---|---|---|---|"]
-    lines.append(f"| {CONFIG_TARGETS[0][0]} | {CONFIG_TARGETS[0][1]} | {CONFIG_TARGETS[0][2]} |"
-                 f" {CONFIG_TARGETS[0][3]}: ${inputs['catalogue_mean_tuition']:,.0f} |"
-                 f" {'yes' if abs(inputs['catalogue_mean_tuition'] - 3000) < 1 else '**NO**'} |")
-    lines.append(f"| {CONFIG_TARGETS[1][0]} | {CONFIG_TARGETS[1][1]} | {CONFIG_TARGETS[1][2]} |"
-                 f" {CONFIG_TARGETS[1][3]}: {100 * inputs['p4p_cap']:.0f}% |"
-                 f" {'yes' if abs(inputs['p4p_cap'] - 0.7) < 1e-9 else '**NO**'} |")
-    lines += ["", "## Parameters set by this calibration", "",
-              "| parameter | default | calibrated to |", "|---|---|---|"]
+    lines += [
+        "",
+        "## Targets that are inputs",
+        "",
+        "| target | value | source | model | met |",
+        "|---|---|---|---|---|",
+    ]
+    lines.append(
+        f"| {CONFIG_TARGETS[0][0]} | {CONFIG_TARGETS[0][1]} | {CONFIG_TARGETS[0][2]} |"
+        f" {CONFIG_TARGETS[0][3]}: ${inputs['catalogue_mean_tuition']:,.0f} |"
+        f" {'yes' if abs(inputs['catalogue_mean_tuition'] - 3000) < 1 else '**NO**'} |"
+    )
+    lines.append(
+        f"| {CONFIG_TARGETS[1][0]} | {CONFIG_TARGETS[1][1]} | {CONFIG_TARGETS[1][2]} |"
+        f" {CONFIG_TARGETS[1][3]}: {100 * inputs['p4p_cap']:.0f}% |"
+        f" {'yes' if abs(inputs['p4p_cap'] - 0.7) < 1e-9 else '**NO**'} |"
+    )
+    lines += [
+        "",
+        "## Parameters set by this calibration",
+        "",
+        "| parameter | default | calibrated to |",
+        "|---|---|---|",
+    ]
     for key, reason in CALIBRATED:
         lines.append(f"| `{key}` | {_default(cfg, key)} | {reason} |")
     lines += ["", TENSIONS, ""]
@@ -334,8 +386,10 @@ def main(argv: list[str] | None = None) -> int:
 
     atomic_write_bytes(args.output, text.encode())
     for m in measured:
-        print(f"{'ok ' if m.holds else 'OUT'} {m.target.measure:40s} {m.target.show(m.mean):>10s}"
-              f"  band {m.target.band()}")
+        print(
+            f"{'ok ' if m.holds else 'OUT'} {m.target.measure:40s} {m.target.show(m.mean):>10s}"
+            f"  band {m.target.band()}"
+        )
     print(f"wrote {args.output}")
     return 0 if all(m.holds for m in measured) else 1
 

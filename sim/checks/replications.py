@@ -6,6 +6,7 @@ arms share their initial economy and exogenous shocks (common random numbers, se
 then a one-sample t-test on those per-seed values (Law & Kelton, *Simulation Modeling and
 Analysis*, on paired comparisons). Runs are spread over processes with ``multiprocessing``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -36,8 +37,10 @@ class Economy:
 
     def describe(self) -> str:
         cfg = self.config()
-        return (f"{cfg.population.workers:,} workers, {cfg.population.employers:,} employers,"
-                f" {cfg.time.months} months (burn-in {cfg.time.burn_in})")
+        return (
+            f"{cfg.population.workers:,} workers, {cfg.population.employers:,} employers,"
+            f" {cfg.time.months} months (burn-in {cfg.time.burn_in})"
+        )
 
 
 DEFAULT_ECONOMY = Economy()

@@ -12,6 +12,7 @@ direction at the 5% level (:func:`sim.replications.one_sided_test`). All arms ru
 "Employer-paid training" is ``employer_net_spend_per_employee`` (tuition plus release time
 paid by employers, net of any funding) in arms without a program.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -90,11 +91,16 @@ class Signature:
     arms: Mapping[str, Arm]
     checks: tuple[Check, ...]
 
-    def evaluate(self, kpis: Mapping[tuple[Arm, int], dict], seeds: Sequence[int]) -> SignatureResult:
+    def evaluate(
+        self, kpis: Mapping[tuple[Arm, int], dict], seeds: Sequence[int]
+    ) -> SignatureResult:
         """Apply every check to the KPIs of this signature's arms on ``seeds``."""
         results = []
         for check in self.checks:
-            values = [check.measure({name: kpis[(arm, s)] for name, arm in self.arms.items()}) for s in seeds]
+            values = [
+                check.measure({name: kpis[(arm, s)] for name, arm in self.arms.items()})
+                for s in seeds
+            ]
             test = one_sided_test(values, check.direction, check.threshold)
             results.append(CheckResult(self.number, self.title, check.label, check.expected, test))
         return SignatureResult(self.number, self.title, self.claim, tuple(results))
@@ -148,30 +154,58 @@ def slope(metric: str, x_by_arm: Mapping[str, float]) -> Measure:
 # --- the ten signatures ---------------------------------------------------------------------
 def becker_general_training() -> Signature:
     arms = {
-        "beta1_general": Arm.of("baseline", {"economy.pass_through": 1.0, "economy.specific_share": 0.0}),
+        "beta1_general": Arm.of(
+            "baseline", {"economy.pass_through": 1.0, "economy.specific_share": 0.0}
+        ),
         "default_general": Arm.of("baseline", {"economy.specific_share": 0.0}),
     }
     checks = (
-        Check("employer-paid general training with beta=1, relative to the default beta",
-              ratio(SPEND, "beta1_general", "default_general"), "below", 0.05),
+        Check(
+            "employer-paid general training with beta=1, relative to the default beta",
+            ratio(SPEND, "beta1_general", "default_general"),
+            "below",
+            0.05,
+        ),
     )
-    return Signature(1, "Becker: general training", "beta = 1, general training only, no program"
-                     " -> employer-paid training ~ 0 (Becker 1964)", arms, checks)
+    return Signature(
+        1,
+        "Becker: general training",
+        "beta = 1, general training only, no program -> employer-paid training ~ 0 (Becker 1964)",
+        arms,
+        checks,
+    )
 
 
 def becker_specific_training() -> Signature:
     arms = {
-        "beta1_specific": Arm.of("baseline", {"economy.pass_through": 1.0, "economy.specific_share": 1.0}),
-        "beta1_general": Arm.of("baseline", {"economy.pass_through": 1.0, "economy.specific_share": 0.0}),
+        "beta1_specific": Arm.of(
+            "baseline", {"economy.pass_through": 1.0, "economy.specific_share": 1.0}
+        ),
+        "beta1_general": Arm.of(
+            "baseline", {"economy.pass_through": 1.0, "economy.specific_share": 0.0}
+        ),
     }
     checks = (
-        Check("training incidence with beta=1, specific training only",
-              level("training_incidence", "beta1_specific"), "above", 0.0),
-        Check("employer-paid training: specific minus general (beta=1)",
-              difference(SPEND, "beta1_specific", "beta1_general"), "above", 0.0),
+        Check(
+            "training incidence with beta=1, specific training only",
+            level("training_incidence", "beta1_specific"),
+            "above",
+            0.0,
+        ),
+        Check(
+            "employer-paid training: specific minus general (beta=1)",
+            difference(SPEND, "beta1_specific", "beta1_general"),
+            "above",
+            0.0,
+        ),
     )
-    return Signature(2, "Becker: specific training", "firm-specific training is paid for even"
-                     " with beta = 1 (Becker 1964)", arms, checks)
+    return Signature(
+        2,
+        "Becker: specific training",
+        "firm-specific training is paid for even with beta = 1 (Becker 1964)",
+        arms,
+        checks,
+    )
 
 
 def wage_compression() -> Signature:
@@ -180,11 +214,20 @@ def wage_compression() -> Signature:
         "beta_high": Arm.of("baseline", {"economy.pass_through": 0.8}),
     }
     checks = (
-        Check("employer-paid training: beta=0.3 minus beta=0.8",
-              difference(SPEND, "beta_low", "beta_high"), "above", 0.0),
+        Check(
+            "employer-paid training: beta=0.3 minus beta=0.8",
+            difference(SPEND, "beta_low", "beta_high"),
+            "above",
+            0.0,
+        ),
     )
-    return Signature(3, "Acemoglu-Pischke: compression", "lower pass-through beta -> more"
-                     " employer-paid training (Acemoglu & Pischke 1998, 1999)", arms, checks)
+    return Signature(
+        3,
+        "Acemoglu-Pischke: compression",
+        "lower pass-through beta -> more employer-paid training (Acemoglu & Pischke 1998, 1999)",
+        arms,
+        checks,
+    )
 
 
 def poaching_externality() -> Signature:
@@ -193,17 +236,30 @@ def poaching_externality() -> Signature:
         "offers_low": Arm.of("baseline", {"economy.offer_arrival_rate": 0.05}),
     }
     checks = (
-        Check("poaching rate of trained workers: high minus low offer arrival",
-              difference("poaching_rate_trained", "offers_high", "offers_low"), "above", 0.0),
-        Check("employer-paid training: high minus low offer arrival",
-              difference(SPEND, "offers_high", "offers_low"), "below", 0.0),
+        Check(
+            "poaching rate of trained workers: high minus low offer arrival",
+            difference("poaching_rate_trained", "offers_high", "offers_low"),
+            "above",
+            0.0,
+        ),
+        Check(
+            "employer-paid training: high minus low offer arrival",
+            difference(SPEND, "offers_high", "offers_low"),
+            "below",
+            0.0,
+        ),
     )
-    return Signature(4, "Stevens: poaching", "higher outside-offer arrival -> less employer-paid"
-                     " training (Stevens 1994)", arms, checks)
+    return Signature(
+        4,
+        "Stevens: poaching",
+        "higher outside-offer arrival -> less employer-paid training (Stevens 1994)",
+        arms,
+        checks,
+    )
 
 
 def certification_recognition() -> Signature:
-    """"Does not rise" is tested as an upper bound: the relative change in employer-paid
+    """ "Does not rise" is tested as an upper bound: the relative change in employer-paid
     training is below +2% (one-sided): a margin of practical equivalence, small against the
     effects of the other levers (tens of percent)."""
     arms = {
@@ -213,16 +269,34 @@ def certification_recognition() -> Signature:
         "recognition_low": Arm.of("baseline"),
     }
     checks = (
-        Check("mean wage: high minus low recognition",
-              difference("mean_wage", "recognition_high", "recognition_low"), "above", 0.0),
-        Check("poaching rate of trained workers: high minus low recognition",
-              difference("poaching_rate_trained", "recognition_high", "recognition_low"), "above", 0.0),
-        Check("employer-paid training, relative change (does not rise by 2% or more)",
-              relative_change(SPEND, "recognition_high", "recognition_low"), "below", 0.02),
+        Check(
+            "mean wage: high minus low recognition",
+            difference("mean_wage", "recognition_high", "recognition_low"),
+            "above",
+            0.0,
+        ),
+        Check(
+            "poaching rate of trained workers: high minus low recognition",
+            difference("poaching_rate_trained", "recognition_high", "recognition_low"),
+            "above",
+            0.0,
+        ),
+        Check(
+            "employer-paid training, relative change (does not rise by 2% or more)",
+            relative_change(SPEND, "recognition_high", "recognition_low"),
+            "below",
+            0.02,
+        ),
     )
-    return Signature(5, "Certification and recognition", "higher recognition -> higher wages and"
-                     " more poaching of trained workers; employer-paid training does not rise"
-                     " (Acemoglu & Pischke 2000)", arms, checks)
+    return Signature(
+        5,
+        "Certification and recognition",
+        "higher recognition -> higher wages and"
+        " more poaching of trained workers; employer-paid training does not rise"
+        " (Acemoglu & Pischke 2000)",
+        arms,
+        checks,
+    )
 
 
 def partial_subsidy() -> Signature:
@@ -231,13 +305,27 @@ def partial_subsidy() -> Signature:
         "no_program": Arm.of("baseline"),
     }
     checks = (
-        Check("share of employers training: 50% upfront subsidy minus none",
-              difference("share_employers_training", "subsidy", "no_program"), "above", 0.0),
-        Check("deadweight share of subsidised training",
-              level("deadweight_share", "subsidy"), "above", 0.0),
+        Check(
+            "share of employers training: 50% upfront subsidy minus none",
+            difference("share_employers_training", "subsidy", "no_program"),
+            "above",
+            0.0,
+        ),
+        Check(
+            "deadweight share of subsidised training",
+            level("deadweight_share", "subsidy"),
+            "above",
+            0.0,
+        ),
     )
-    return Signature(6, "Partial subsidy", "a partial subsidy raises the share of employers that"
-                     " train (Yang 2018) and has deadweight > 0", arms, checks)
+    return Signature(
+        6,
+        "Partial subsidy",
+        "a partial subsidy raises the share of employers that"
+        " train (Yang 2018) and has deadweight > 0",
+        arms,
+        checks,
+    )
 
 
 def cream_skimming() -> Signature:
@@ -247,21 +335,37 @@ def cream_skimming() -> Signature:
     all-trainee index, whatever the payment rule."""
     arms = {
         "grant": Arm.of("upfront_subsidy"),
-        "mixed": Arm.of("pay_for_performance", {"funding.upfront_share": 0.35, "funding.outcome_share": 0.35}),
+        "mixed": Arm.of(
+            "pay_for_performance", {"funding.upfront_share": 0.35, "funding.outcome_share": 0.35}
+        ),
         "p4p": Arm.of("pay_for_performance"),
         "tiered": Arm.of("tiered_p4p"),
     }
     index = "cream_skimming_index"
     checks = (
         Check("cream-skimming index under P4P", level(index, "p4p"), "above", 1.0),
-        Check("slope of the index on the outcome share (total funding fixed at 70%)",
-              slope(index, {"grant": 0.0, "mixed": 0.35, "p4p": 0.7}), "above", 0.0),
-        Check("index: disadvantaged bonus 1.5 minus no bonus",
-              difference(index, "tiered", "p4p"), "below", 0.0),
+        Check(
+            "slope of the index on the outcome share (total funding fixed at 70%)",
+            slope(index, {"grant": 0.0, "mixed": 0.35, "p4p": 0.7}),
+            "above",
+            0.0,
+        ),
+        Check(
+            "index: disadvantaged bonus 1.5 minus no bonus",
+            difference(index, "tiered", "p4p"),
+            "below",
+            0.0,
+        ),
     )
-    return Signature(7, "Cream-skimming", "the chooser paid on outcomes cream-skims, more so the"
-                     " larger the outcome share; a disadvantaged bonus lowers it"
-                     " (Heckman, Heinrich & Smith 2002)", arms, checks)
+    return Signature(
+        7,
+        "Cream-skimming",
+        "the chooser paid on outcomes cream-skims, more so the"
+        " larger the outcome share; a disadvantaged bonus lowers it"
+        " (Heckman, Heinrich & Smith 2002)",
+        arms,
+        checks,
+    )
 
 
 def assessment_drift() -> Signature:
@@ -273,18 +377,40 @@ def assessment_drift() -> Signature:
     }
     std, rec = "assessment_standard_final", "microcredential_recognition_final"
     checks = (
-        Check("final pass standard: weak minus strong audits",
-              difference(std, "weak_audits", "strong_audits"), "below", 0.0),
-        Check("final pass standard: weak audits minus quality floor",
-              difference(std, "weak_audits", "quality_floor"), "below", 0.0),
-        Check("final recognition: weak minus strong audits",
-              difference(rec, "weak_audits", "strong_audits"), "below", 0.0),
-        Check("final recognition: weak audits minus quality floor",
-              difference(rec, "weak_audits", "quality_floor"), "below", 0.0),
+        Check(
+            "final pass standard: weak minus strong audits",
+            difference(std, "weak_audits", "strong_audits"),
+            "below",
+            0.0,
+        ),
+        Check(
+            "final pass standard: weak audits minus quality floor",
+            difference(std, "weak_audits", "quality_floor"),
+            "below",
+            0.0,
+        ),
+        Check(
+            "final recognition: weak minus strong audits",
+            difference(rec, "weak_audits", "strong_audits"),
+            "below",
+            0.0,
+        ),
+        Check(
+            "final recognition: weak audits minus quality floor",
+            difference(rec, "weak_audits", "quality_floor"),
+            "below",
+            0.0,
+        ),
     )
-    return Signature(8, "Assessment drift", "provider outcome pay with weak audits -> standards"
-                     " drift down -> recognition falls; strong audits or a quality floor prevent"
-                     " it (Courty & Marschke 2004)", arms, checks)
+    return Signature(
+        8,
+        "Assessment drift",
+        "provider outcome pay with weak audits -> standards"
+        " drift down -> recognition falls; strong audits or a quality floor prevent"
+        " it (Courty & Marschke 2004)",
+        arms,
+        checks,
+    )
 
 
 def liquidity_constraints() -> Signature:
@@ -300,13 +426,26 @@ def liquidity_constraints() -> Signature:
         ) / _value(k, "grant", free)
 
     checks = (
-        Check("training incidence of constrained SMEs: P4P minus equal upfront grant",
-              difference(constrained, "p4p", "grant"), "below", 0.0),
-        Check("P4P/grant take-up ratio: constrained minus unconstrained SMEs",
-              gap_in_relative_take_up, "below", 0.0),
+        Check(
+            "training incidence of constrained SMEs: P4P minus equal upfront grant",
+            difference(constrained, "p4p", "grant"),
+            "below",
+            0.0,
+        ),
+        Check(
+            "P4P/grant take-up ratio: constrained minus unconstrained SMEs",
+            gap_in_relative_take_up,
+            "below",
+            0.0,
+        ),
     )
-    return Signature(9, "Liquidity constraints", "liquidity-constrained small employers take up"
-                     " P4P less than an equal upfront grant", arms, checks)
+    return Signature(
+        9,
+        "Liquidity constraints",
+        "liquidity-constrained small employers take up P4P less than an equal upfront grant",
+        arms,
+        checks,
+    )
 
 
 def reimbursement_near_cap() -> Signature:
@@ -315,13 +454,26 @@ def reimbursement_near_cap() -> Signature:
         "hard_triggers": Arm.of("pay_for_performance", {"funding.skill_gain_threshold": 1.0}),
     }
     checks = (
-        Check("reimbursement rate (paid / 70% cap) of the EMC design",
-              level("reimbursement_rate", "p4p"), "above", 0.8),
-        Check("reimbursement rate: EMC minus hard skill-gain trigger",
-              difference("reimbursement_rate", "p4p", "hard_triggers"), "above", 0.0),
+        Check(
+            "reimbursement rate (paid / 70% cap) of the EMC design",
+            level("reimbursement_rate", "p4p"),
+            "above",
+            0.8,
+        ),
+        Check(
+            "reimbursement rate: EMC minus hard skill-gain trigger",
+            difference("reimbursement_rate", "p4p", "hard_triggers"),
+            "above",
+            0.0,
+        ),
     )
-    return Signature(10, "Reimbursement near the cap", "with high trigger probabilities the EMC"
-                     " design reimburses close to its 70% cap (FSC 2023)", arms, checks)
+    return Signature(
+        10,
+        "Reimbursement near the cap",
+        "with high trigger probabilities the EMC design reimburses close to its 70% cap (FSC 2023)",
+        arms,
+        checks,
+    )
 
 
 SIGNATURES: tuple[Callable[[], Signature], ...] = (

@@ -7,6 +7,7 @@ Prints one row per check (signature, expected direction, effect, 95% CI, p-value
 writes ``validation.md`` and ``validation.csv`` under ``outputs/validation/<timestamp>/``.
 Exits with status 1 if any signature fails.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,31 +29,48 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seeds", type=int, default=8, help="replications per arm (default 8)")
     parser.add_argument("--first-seed", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--processes", type=int, default=default_processes(), help="parallel runs")
-    parser.add_argument("--economy", default="default",
-                        help="economy preset of configs/population (default, small, tiny, ...)")
+    parser.add_argument(
+        "--economy",
+        default="default",
+        help="economy preset of configs/population (default, small, tiny, ...)",
+    )
     for name in ("workers", "employers", "providers", "months", "burn_in"):
-        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None,
-                            help="override the preset's value")
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=int,
+            default=None,
+            help="override the preset's value",
+        )
     parser.add_argument("--output-dir", type=Path, default=Path("outputs") / "validation")
     args = parser.parse_args(argv)
     if args.seeds < 2:
-        parser.error(f"--seeds={args.seeds} is too small; allowed: >= 2 (a test needs replications)")
+        parser.error(
+            f"--seeds={args.seeds} is too small; allowed: >= 2 (a test needs replications)"
+        )
     return args
 
 
 def economy_from(args: argparse.Namespace) -> Economy:
     """The preset with the sizes asked for; provider seats scale with workers per provider."""
     preset = Economy(args.economy).config()
-    overrides = {key: getattr(args, name) for key, name in (
-        ("population.workers", "workers"), ("population.employers", "employers"),
-        ("population.providers", "providers"), ("time.months", "months"),
-        ("time.burn_in", "burn_in")) if getattr(args, name) is not None}
+    overrides = {
+        key: getattr(args, name)
+        for key, name in (
+            ("population.workers", "workers"),
+            ("population.employers", "employers"),
+            ("population.providers", "providers"),
+            ("time.months", "months"),
+            ("time.burn_in", "burn_in"),
+        )
+        if getattr(args, name) is not None
+    }
     if args.workers is not None or args.providers is not None:
         pop = preset.population
         workers = args.workers if args.workers is not None else pop.workers
         providers = args.providers if args.providers is not None else pop.providers
         overrides["population.seats_per_provider"] = max(
-            1, round(pop.seats_per_provider * workers * pop.providers / (pop.workers * providers)))
+            1, round(pop.seats_per_provider * workers * pop.providers / (pop.workers * providers))
+        )
     return Economy.of(args.economy, overrides)
 
 
@@ -60,8 +78,13 @@ def results_table(results: list[SignatureResult]) -> pd.DataFrame:
     return pd.DataFrame([check.row() for result in results for check in result.checks])
 
 
-def markdown(table: pd.DataFrame, results: list[SignatureResult], economy: Economy,
-             seeds: list[int], seconds: float) -> str:
+def markdown(
+    table: pd.DataFrame,
+    results: list[SignatureResult],
+    economy: Economy,
+    seeds: list[int],
+    seconds: float,
+) -> str:
     lines = [
         "# Theory signatures (docs/model.md section 6)",
         "",
@@ -110,8 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     started = time.perf_counter()
-    results = run_signatures(economy=economy, seeds=seeds, processes=args.processes,
-                             progress=progress_bar("simulations"))
+    results = run_signatures(
+        economy=economy, seeds=seeds, processes=args.processes, progress=progress_bar("simulations")
+    )
     seconds = time.perf_counter() - started
     table = results_table(results)
     text = markdown(table, results, economy, seeds, seconds)

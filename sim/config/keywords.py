@@ -3,6 +3,7 @@
 Mesa's tools (``mesa.batch_run``, SolaraViz) pass model parameters as Python keywords, which
 cannot contain dots; a double underscore stands for each dot of the config path.
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping

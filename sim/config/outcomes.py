@@ -9,6 +9,7 @@ employers' histories (cohorts followed for a year, yearly shares) and are comput
 recorder method named in ``recorded_by``. ``COMPARISON`` KPIs exist only in paired comparisons
 (``p4p-report``). Units, plot labels and the README's KPI table all read from here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ from typing import Callable, Protocol
 import numpy as np
 
 PER_EMPLOYEE_YEAR = "per employee-year"  # numerator / (mean employees x years) x scale
-RATIO = "ratio"                          # numerator / denominator (undefined when 0)
-TOTAL = "total"                          # numerator, summed
-MEAN = "mean"                            # monthly state, averaged over the window
-RECORDED = "recorded"                    # computed by a named recorder method
-COMPARISON = "comparison"                # paired difference against a baseline
+RATIO = "ratio"  # numerator / denominator (undefined when 0)
+TOTAL = "total"  # numerator, summed
+MEAN = "mean"  # monthly state, averaged over the window
+RECORDED = "recorded"  # computed by a named recorder method
+COMPARISON = "comparison"  # paired difference against a baseline
 
 
 class Flows(Protocol):
@@ -44,9 +45,9 @@ class KPI:
     numerator: Formula | None = None
     denominator: Formula | None = None
     scale: float = 1.0
-    headline: bool = True      # one of the KPIs every summary, report and README table lists
-    monthly_unit: str = ""     # unit of the monthly value where it differs (a total per month)
-    recorded_by: str = ""      # recorder method, for RECORDED KPIs
+    headline: bool = True  # one of the KPIs every summary, report and README table lists
+    monthly_unit: str = ""  # unit of the monthly value where it differs (a total per month)
+    recorded_by: str = ""  # recorder method, for RECORDED KPIs
 
     def value(self, f: Flows, per_employee_year: float = np.nan) -> float:
         """The KPI from flows: one month's (for the series) or the window's (for the scalar)."""
@@ -86,113 +87,284 @@ def _employer_net(f: Flows) -> float:
 
 
 ALL_KPIS = (
-    KPI("gross_training_spend_per_employee", "CAD/employee/year",
+    KPI(
+        "gross_training_spend_per_employee",
+        "CAD/employee/year",
         "All training spending (tuition + release time) per employee per year.",
-        PER_EMPLOYEE_YEAR, lambda f: f("tuition_spend") + f("release_spend")),
-    KPI("employer_net_spend_per_employee", "CAD/employee/year",
+        PER_EMPLOYEE_YEAR,
+        lambda f: f("tuition_spend") + f("release_spend"),
+    ),
+    KPI(
+        "employer_net_spend_per_employee",
+        "CAD/employee/year",
         "Employers' out-of-pocket training spending after reimbursements and claim costs.",
-        PER_EMPLOYEE_YEAR, _employer_net),
-    KPI("training_incidence", "starts/employee/year",
+        PER_EMPLOYEE_YEAR,
+        _employer_net,
+    ),
+    KPI(
+        "training_incidence",
+        "starts/employee/year",
         "Share of employees who start training per year.",
-        PER_EMPLOYEE_YEAR, lambda f: f("starts")),
-    KPI("share_employers_training", "share",
+        PER_EMPLOYEE_YEAR,
+        lambda f: f("starts"),
+    ),
+    KPI(
+        "share_employers_training",
+        "share",
         "Share of employers that train at least one worker in a year.",
-        RECORDED, recorded_by="share_employers_training"),
-    KPI("certifications_per_1000", "per 1000 employees/year",
+        RECORDED,
+        recorded_by="share_employers_training",
+    ),
+    KPI(
+        "certifications_per_1000",
+        "per 1000 employees/year",
         "Microcredentials earned (training or prior learning) per 1,000 employees per year.",
-        PER_EMPLOYEE_YEAR, _certifications, scale=1000),
-    KPI("public_cost", "CAD",
+        PER_EMPLOYEE_YEAR,
+        _certifications,
+        scale=1000,
+    ),
+    KPI(
+        "public_cost",
+        "CAD",
         "Total funder outlay over the policy window, net of recovered penalties.",
-        TOTAL, _public_cost, monthly_unit="CAD/month"),
-    KPI("public_cost_per_certification", "CAD",
+        TOTAL,
+        _public_cost,
+        monthly_unit="CAD/month",
+    ),
+    KPI(
+        "public_cost_per_certification",
+        "CAD",
         "Public cost per certification earned by a funded participant.",
-        RATIO, _public_cost, lambda f: f("funded_certifications")),
-    KPI("reimbursement_rate", "share",
+        RATIO,
+        _public_cost,
+        lambda f: f("funded_certifications"),
+    ),
+    KPI(
+        "reimbursement_rate",
+        "share",
         "Outcome payments made / the most that could have been paid, for resolved participants.",
-        RECORDED, recorded_by="reimbursement_rate"),
-    KPI("deadweight_share", "share",
+        RECORDED,
+        recorded_by="reimbursement_rate",
+    ),
+    KPI(
+        "deadweight_share",
+        "share",
         "Share of funded training the employer would have bought without the program.",
-        RATIO, lambda f: f("starts_deadweight"), lambda f: f("starts_funded")),
-    KPI("cream_skimming_index", "ratio",
+        RATIO,
+        lambda f: f("starts_deadweight"),
+        lambda f: f("starts_funded"),
+    ),
+    KPI(
+        "cream_skimming_index",
+        "ratio",
         "Mean predicted pass probability of trainees / that of the eligible pool.",
-        RATIO, lambda f: ratio(f("trainee_pass_sum"), f("starts")),
-        lambda f: ratio(f("pool_pass_sum"), f("pool_n"))),
-    KPI("disadvantaged_trainee_ratio", "ratio",
+        RATIO,
+        lambda f: ratio(f("trainee_pass_sum"), f("starts")),
+        lambda f: ratio(f("pool_pass_sum"), f("pool_n")),
+    ),
+    KPI(
+        "disadvantaged_trainee_ratio",
+        "ratio",
         "Disadvantaged share of trainees / their share of employees.",
-        RECORDED, recorded_by="disadvantaged_ratio"),
-    KPI("poaching_rate_trained", "share",
+        RECORDED,
+        recorded_by="disadvantaged_ratio",
+    ),
+    KPI(
+        "poaching_rate_trained",
+        "share",
         "Share of trained workers hired away by another employer within 12 months of finishing.",
-        RECORDED, recorded_by="poaching_rate"),
+        RECORDED,
+        recorded_by="poaching_rate",
+    ),
     KPI("mean_wage", "CAD/month", "Mean monthly wage of employees.", MEAN),
     KPI("employment_rate", "share", "Share of the workforce employed.", MEAN),
-    KPI("mean_general_skill", "skill units", "Mean general (portable) skill of the workforce.", MEAN),
+    KPI(
+        "mean_general_skill", "skill units", "Mean general (portable) skill of the workforce.", MEAN
+    ),
     KPI("output_per_worker", "CAD/month", "Value added per employee per month.", MEAN),
-    KPI("microcredential_recognition", "0..1", "Mean employer recognition of microcredentials.",
-        MEAN),
+    KPI(
+        "microcredential_recognition",
+        "0..1",
+        "Mean employer recognition of microcredentials.",
+        MEAN,
+    ),
     KPI("assessment_standard", "0..1", "Mean provider pass standard.", MEAN),
     # --- further scalars of summary.json --------------------------------------------------
-    KPI("quit_rate", "share/month",
-        "Quits (poached or to unemployment) per employee per month.", MEAN, headline=False),
-    KPI("trainees", "training starts", "Training starts in the policy window.",
-        TOTAL, lambda f: f("starts"), headline=False),
-    KPI("funded_trainees", "training starts", "Training starts the program funded.",
-        TOTAL, lambda f: f("starts_funded"), headline=False),
-    KPI("certifications", "certifications",
+    KPI(
+        "quit_rate",
+        "share/month",
+        "Quits (poached or to unemployment) per employee per month.",
+        MEAN,
+        headline=False,
+    ),
+    KPI(
+        "trainees",
+        "training starts",
+        "Training starts in the policy window.",
+        TOTAL,
+        lambda f: f("starts"),
+        headline=False,
+    ),
+    KPI(
+        "funded_trainees",
+        "training starts",
+        "Training starts the program funded.",
+        TOTAL,
+        lambda f: f("starts_funded"),
+        headline=False,
+    ),
+    KPI(
+        "certifications",
+        "certifications",
         "Microcredentials earned in the window (training or prior learning).",
-        TOTAL, _certifications, headline=False),
-    KPI("sme_training_incidence", "starts/SME employee/year",
+        TOTAL,
+        _certifications,
+        headline=False,
+    ),
+    KPI(
+        "sme_training_incidence",
+        "starts/SME employee/year",
         "Training starts per SME employee per year.",
-        RECORDED, headline=False, recorded_by="scalars"),
-    KPI("microcredential_recognition_final", "0..1",
+        RECORDED,
+        headline=False,
+        recorded_by="scalars",
+    ),
+    KPI(
+        "microcredential_recognition_final",
+        "0..1",
         "Mean employer recognition of microcredentials in the last month.",
-        RECORDED, headline=False, recorded_by="scalars"),
-    KPI("assessment_standard_final", "0..1", "Mean provider pass standard in the last month.",
-        RECORDED, headline=False, recorded_by="scalars"),
-    KPI("policy_months", "months", "Months in the policy window (after the burn-in).",
-        RECORDED, headline=False, recorded_by="scalars"),
+        RECORDED,
+        headline=False,
+        recorded_by="scalars",
+    ),
+    KPI(
+        "assessment_standard_final",
+        "0..1",
+        "Mean provider pass standard in the last month.",
+        RECORDED,
+        headline=False,
+        recorded_by="scalars",
+    ),
+    KPI(
+        "policy_months",
+        "months",
+        "Months in the policy window (after the burn-in).",
+        RECORDED,
+        headline=False,
+        recorded_by="scalars",
+    ),
     # calibration measures (docs/model.md section 7) and validation measures (section 6)
-    KPI("direct_training_spend_per_employee", "CAD/employee/year",
+    KPI(
+        "direct_training_spend_per_employee",
+        "CAD/employee/year",
         "Tuition (direct cost, no release time) per employee per year.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("large_employer_spend_per_employee", "CAD/employee/year",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "large_employer_spend_per_employee",
+        "CAD/employee/year",
         "Tuition per employee per year in employers with 100 or more employees.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("large_employer_spend_share_of_payroll", "share",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "large_employer_spend_share_of_payroll",
+        "share",
         "Tuition of large employers / their payroll.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("training_spend_share_of_payroll", "share", "Tuition / payroll, economy-wide.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("effective_pass_through", "share",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "training_spend_share_of_payroll",
+        "share",
+        "Tuition / payroll, economy-wide.",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "effective_pass_through",
+        "share",
         "Wage rises that training brought / the value of the skill it added.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("certification_wage_gain", "CAD/year",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "certification_wage_gain",
+        "CAD/year",
         "Yearly wage rise of a certified trainee at certification.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("first_year_return_short_training", "share",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "first_year_return_short_training",
+        "share",
         "Employers' first-year return on programs of at most 2 months (UPSKILL measure).",
-        RECORDED, headline=False, recorded_by="first_year_return"),
-    KPI("constrained_training_incidence", "starts/employee/year",
+        RECORDED,
+        headline=False,
+        recorded_by="first_year_return",
+    ),
+    KPI(
+        "constrained_training_incidence",
+        "starts/employee/year",
         "Training incidence in liquidity-constrained SMEs.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("unconstrained_sme_training_incidence", "starts/employee/year",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "unconstrained_sme_training_incidence",
+        "starts/employee/year",
         "Training incidence in SMEs that are not liquidity-constrained.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("microcredential_recognition_start", "0..1",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "microcredential_recognition_start",
+        "0..1",
         "Mean employer recognition of microcredentials when the policy starts.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("microcredential_awareness_start", "share",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "microcredential_awareness_start",
+        "share",
         "Share of employers aware of microcredentials at the start.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
-    KPI("microcredential_understanding_start", "share",
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
+    KPI(
+        "microcredential_understanding_start",
+        "share",
         "Share of employers with a good understanding of microcredentials at the start.",
-        RECORDED, headline=False, recorded_by="calibration_measures"),
+        RECORDED,
+        headline=False,
+        recorded_by="calibration_measures",
+    ),
     # --- paired comparisons (p4p-report) ---------------------------------------------------
-    KPI("additional_trainees", "training starts",
+    KPI(
+        "additional_trainees",
+        "training starts",
         "Trainees in the condition minus trainees in its baseline, same seed.",
-        COMPARISON, headline=False),
-    KPI("public_cost_per_additional_trainee", "CAD/additional trainee",
+        COMPARISON,
+        headline=False,
+    ),
+    KPI(
+        "public_cost_per_additional_trainee",
+        "CAD/additional trainee",
         "Extra public cost / extra trainees against the paired baseline (delta-method CI).",
-        COMPARISON, headline=False),
+        COMPARISON,
+        headline=False,
+    ),
 )
 BY_NAME = {k.name: k for k in ALL_KPIS}
 KPIS = tuple(k for k in ALL_KPIS if k.headline)  # the headline KPIs of every summary and table

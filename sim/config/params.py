@@ -5,6 +5,7 @@ gives Hydra its typed schema, gives :func:`sim.validation.validate` its range, a
 docs their text (Starsim-style strict parameters: unknown keys and out-of-range values are
 errors, never silently accepted).
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -6,6 +6,7 @@ control (``economy``, ``population``, ``credentials`` market facts) from what th
 (``time``, ``output``, ``seed``). Every field is declared with :func:`sim.params.param`, which
 records its unit, allowed range and source; :func:`sim.validation.validate` enforces them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,8 +44,11 @@ class ScenarioConfig:
 class TimeConfig:
     months: int = param(120, "Simulated months.", unit="months", lo=2, hi=1200)
     burn_in: int = param(
-        24, "Months before the policy starts; KPIs cover the months after it (< months).",
-        unit="months", lo=0, hi=1199,
+        24,
+        "Months before the policy starts; KPIs cover the months after it (< months).",
+        unit="months",
+        lo=0,
+        hi=1199,
     )
 
 
@@ -54,11 +58,13 @@ class PopulationConfig:
         10_000, "Number of workers (employed or not).", unit="people", lo=1, hi=MAX_ID
     )
     employers: int = param(500, "Number of employers.", unit="firms", lo=1, hi=MAX_ID)
-    providers: int = param(
-        10, "Number of training providers.", unit="providers", lo=1, hi=MAX_ID
-    )
+    providers: int = param(10, "Number of training providers.", unit="providers", lo=1, hi=MAX_ID)
     disadvantaged_share: float = param(
-        0.2, "Share of workers in the disadvantaged group.", lo=0.0, hi=1.0, source="docs/model.md s3",
+        0.2,
+        "Share of workers in the disadvantaged group.",
+        lo=0.0,
+        hi=1.0,
+        source="docs/model.md s3",
         unit="share",
     )
     employer_size_shape: float = param(
@@ -86,16 +92,24 @@ class PopulationConfig:
         lo=0,
         hi=MAX_ID,
         source="assumption: seats rarely bind at the default scale",
-        plausible=(20, 80), plausible_why="half to twice the default; seats rarely bind",
+        plausible=(20, 80),
+        plausible_why="half to twice the default; seats rarely bind",
     )
     providers_known_per_employer: int = param(
-        3, "How many providers each employer knows and chooses among.", lo=1, hi=1000,
+        3,
+        "How many providers each employer knows and chooses among.",
+        lo=1,
+        hi=1000,
         unit="providers",
         source="assumption",
-        plausible=(1, 6), plausible_why="from a single local provider to a wide search",
+        plausible=(1, 6),
+        plausible_why="from a single local provider to a wide search",
     )
     initial_unemployment: float = param(
-        0.06, "Share of workers unemployed at month 0.", lo=0.0, hi=0.9,
+        0.06,
+        "Share of workers unemployed at month 0.",
+        lo=0.0,
+        hi=0.9,
         unit="share",
         source="StatCan LFS manufacturing unemployment, about 5-6%",
     )
@@ -151,7 +165,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="Becker 1964; Hashimoto 1981; calibrated: blended pass-through ~0.5",
-        plausible=(0.2, 0.5), plausible_why="rent-sharing elasticities around the blended ~0.5 (Card et al. 2018 review)",
+        plausible=(0.2, 0.5),
+        plausible_why="rent-sharing elasticities around the blended ~0.5 (Card et al. 2018 review)",
     )
     specific_share: float = param(
         0.3,
@@ -160,7 +175,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="Becker 1964; assumption: most training is general (Loewenstein & Spletzer 1999)",
-        plausible=(0.1, 0.5), plausible_why="most training is general (Loewenstein & Spletzer 1999) but firm content varies",
+        plausible=(0.1, 0.5),
+        plausible_why="most training is general (Loewenstein & Spletzer 1999) but firm content varies",
     )
     separation_rate: float = param(
         0.01,
@@ -178,7 +194,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="calibrated: monthly quit rate 1.5-2.5% (JOLTS manufacturing)",
-        plausible=(0.06, 0.15), plausible_why="keeps the quit rate near 1.5-2.5%/month",
+        plausible=(0.06, 0.15),
+        plausible_why="keeps the quit rate near 1.5-2.5%/month",
     )
     switching_cost: float = param(
         0.06,
@@ -187,7 +204,8 @@ class EconomyConfig:
         lo=0.0,
         hi=5.0,
         source="assumption",
-        plausible=(0.02, 0.15), plausible_why="mobility costs of a few to 15% of the wage",
+        plausible=(0.02, 0.15),
+        plausible_why="mobility costs of a few to 15% of the wage",
     )
     counteroffers: bool = param(
         True,
@@ -202,7 +220,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="calibrated: monthly quit rate 1.5-2.5% (JOLTS manufacturing)",
-        plausible=(0.5, 0.9), plausible_why="keeps the quit rate near 1.5-2.5%/month",
+        plausible=(0.5, 0.9),
+        plausible_why="keeps the quit rate near 1.5-2.5%/month",
     )
     job_finding_rate: float = param(
         0.3,
@@ -227,7 +246,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption, within estimates of human-capital depreciation of a few % a year",
-        plausible=(0.002, 0.01), plausible_why="human-capital depreciation of 2.5-12% a year",
+        plausible=(0.002, 0.01),
+        plausible_why="human-capital depreciation of 2.5-12% a year",
     )
     discount_rate: float = param(
         0.005,
@@ -236,7 +256,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption: a business cost of capital",
-        plausible=(0.003, 0.01), plausible_why="business cost of capital of 4-13% a year",
+        plausible=(0.003, 0.01),
+        plausible_why="business cost of capital of 4-13% a year",
     )
     constrained_discount_rate: float = param(
         0.03,
@@ -245,7 +266,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption: short-term credit for constrained small firms (about 40% a year)",
-        plausible=(0.015, 0.05), plausible_why="small-firm short-term credit of 20-80% a year",
+        plausible=(0.015, 0.05),
+        plausible_why="small-firm short-term credit of 20-80% a year",
     )
     sme_size: int = param(
         100,
@@ -262,7 +284,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption",
-        plausible=(0.2, 0.5), plausible_why="survey shares of SMEs reporting financing obstacles",
+        plausible=(0.2, 0.5),
+        plausible_why="survey shares of SMEs reporting financing obstacles",
     )
     constrained_cash_share: float = param(
         0.07,
@@ -272,7 +295,8 @@ class EconomyConfig:
         lo=0.0,
         hi=10.0,
         source="assumption",
-        plausible=(0.03, 0.15), plausible_why="half to twice the default",
+        plausible=(0.03, 0.15),
+        plausible_why="half to twice the default",
     )
     planning_horizon: int = param(
         18,
@@ -282,7 +306,8 @@ class EconomyConfig:
         hi=1200,
         source="calibrated: first-year return on short training (employers seek quick"
         " returns; LMIC 2023)",
-        plausible=(12, 36), plausible_why="employers' quick-return horizons (LMIC 2023) to a three-year view",
+        plausible=(12, 36),
+        plausible_why="employers' quick-return horizons (LMIC 2023) to a three-year view",
     )
     training_fixed_cost: float = param(
         1300.0,
@@ -291,7 +316,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1e7,
         source="calibrated: share of employers that train (WES 2005)",
-        plausible=(800.0, 2000.0), plausible_why="keeps the share of employers that train inside 37-59%",
+        plausible=(800.0, 2000.0),
+        plausible_why="keeps the share of employers that train inside 37-59%",
     )
     release_hours_per_month: float = param(
         8.0,
@@ -301,10 +327,15 @@ class EconomyConfig:
         lo=0.0,
         hi=744.0,
         source="calibrated: training spend and first-year return",
-        plausible=(4.0, 16.0), plausible_why="half to twice the default (one to four hours a week)",
+        plausible=(4.0, 16.0),
+        plausible_why="half to twice the default (one to four hours a week)",
     )
     hours_per_month: float = param(
-        160.0, "Paid hours in a working month.", unit="hours/month", lo=1.0, hi=744.0,
+        160.0,
+        "Paid hours in a working month.",
+        unit="hours/month",
+        lo=1.0,
+        hi=744.0,
         source="a 37-hour week",
     )
     decision_noise: float = param(
@@ -315,7 +346,8 @@ class EconomyConfig:
         lo=0.0,
         hi=100.0,
         source="assumption (Simon 1955, bounded rationality)",
-        plausible=(0.02, 0.15), plausible_why="bounded rationality from small to large",
+        plausible=(0.02, 0.15),
+        plausible_why="bounded rationality from small to large",
     )
     fit_sd: float = param(
         0.35,
@@ -325,7 +357,8 @@ class EconomyConfig:
         lo=0.0,
         hi=100.0,
         source="assumption",
-        plausible=(0.2, 0.5), plausible_why="a factor of about 1.5 around the default",
+        plausible=(0.2, 0.5),
+        plausible_why="a factor of about 1.5 around the default",
     )
     ability_noise: float = param(
         0.25,
@@ -334,7 +367,8 @@ class EconomyConfig:
         lo=0.0,
         hi=3.0,
         source="assumption (employers learn ability imperfectly: Farber & Gibbons 1996)",
-        plausible=(0.1, 0.5), plausible_why="employer learning from fast to slow (Farber & Gibbons 1996)",
+        plausible=(0.1, 0.5),
+        plausible_why="employer learning from fast to slow (Farber & Gibbons 1996)",
     )
     max_trainee_share: float = param(
         0.15,
@@ -343,7 +377,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption: production must go on",
-        plausible=(0.05, 0.3), plausible_why="a third to twice the default",
+        plausible=(0.05, 0.3),
+        plausible_why="a third to twice the default",
     )
     retraining_gap: int = param(
         12,
@@ -352,7 +387,8 @@ class EconomyConfig:
         lo=0,
         hi=1200,
         source="assumption",
-        plausible=(6, 24), plausible_why="half to twice the default",
+        plausible=(6, 24),
+        plausible_why="half to twice the default",
     )
     belief_learning_rate: float = param(
         0.08,
@@ -362,7 +398,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption (adaptive learning as in Yang 2018)",
-        plausible=(0.03, 0.15), plausible_why="adaptive-expectation gains of the learning literature",
+        plausible=(0.03, 0.15),
+        plausible_why="adaptive-expectation gains of the learning literature",
     )
     initial_gain_belief: float = param(
         0.8,
@@ -372,7 +409,8 @@ class EconomyConfig:
         lo=0.001,
         hi=100.0,
         source="calibrated: a settled baseline (beliefs start near what experience teaches)",
-        plausible=(0.6, 1.0), plausible_why="pessimism from moderate to none",
+        plausible=(0.6, 1.0),
+        plausible_why="pessimism from moderate to none",
     )
     gain_belief_sd: float = param(
         0.4,
@@ -381,7 +419,8 @@ class EconomyConfig:
         lo=0.0,
         hi=3.0,
         source="calibrated: a settled baseline",
-        plausible=(0.2, 0.6), plausible_why="half to 1.5 times the default",
+        plausible=(0.2, 0.6),
+        plausible_why="half to 1.5 times the default",
     )
     peer_learning_rate: float = param(
         0.02,
@@ -390,12 +429,18 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption (peer learning as in Yang 2018)",
-        plausible=(0.005, 0.05), plausible_why="a quarter to 2.5 times the default",
+        plausible=(0.005, 0.05),
+        plausible_why="a quarter to 2.5 times the default",
     )
     ability_sd: float = param(
-        0.3, "Log-sd of worker learning ability.", unit="log-sd", lo=0.0, hi=3.0,
+        0.3,
+        "Log-sd of worker learning ability.",
+        unit="log-sd",
+        lo=0.0,
+        hi=3.0,
         source="assumption",
-        plausible=(0.15, 0.45), plausible_why="half to 1.5 times the default",
+        plausible=(0.15, 0.45),
+        plausible_why="half to 1.5 times the default",
     )
     disadvantaged_ability: float = param(
         0.8,
@@ -404,7 +449,8 @@ class EconomyConfig:
         lo=0.05,
         hi=10.0,
         source="docs/model.md section 3 (lower on average); size assumed",
-        plausible=(0.65, 0.95), plausible_why="gaps of 5-35%",
+        plausible=(0.65, 0.95),
+        plausible_why="gaps of 5-35%",
     )
     disadvantaged_skill: float = param(
         0.85,
@@ -413,7 +459,8 @@ class EconomyConfig:
         lo=0.05,
         hi=10.0,
         source="docs/model.md section 3 (lower on average); size assumed",
-        plausible=(0.7, 0.95), plausible_why="gaps of 5-30%",
+        plausible=(0.7, 0.95),
+        plausible_why="gaps of 5-30%",
     )
     disadvantaged_barrier: float = param(
         0.85,
@@ -422,7 +469,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="docs/model.md section 3 (higher barriers); size assumed",
-        plausible=(0.7, 0.95), plausible_why="completion gaps of 5-30%",
+        plausible=(0.7, 0.95),
+        plausible_why="completion gaps of 5-30%",
     )
     base_completion: float = param(
         0.85,
@@ -431,7 +479,8 @@ class EconomyConfig:
         lo=0.0,
         hi=1.0,
         source="assumption (the EMC pilot reports high completion)",
-        plausible=(0.7, 0.95), plausible_why="completion rates reported for short employer-linked programs",
+        plausible=(0.7, 0.95),
+        plausible_why="completion rates reported for short employer-linked programs",
     )
     gain_noise: float = param(
         0.35,
@@ -440,7 +489,8 @@ class EconomyConfig:
         lo=0.0,
         hi=10.0,
         source="assumption",
-        plausible=(0.2, 0.5), plausible_why="a factor of about 1.5 around the default",
+        plausible=(0.2, 0.5),
+        plausible_why="a factor of about 1.5 around the default",
     )
 
 
@@ -451,16 +501,21 @@ class ProgramConfig:
     name: str = param("program", "Program name (unique in the catalogue).", pattern=NAME_PATTERN)
     months: int = param(3, "Length of the program.", unit="months", lo=1, hi=6)
     tuition: float = param(
-        3000.0, "Base tuition (before the provider's markup).", unit="CAD", lo=1.0, hi=1e7,
+        3000.0,
+        "Base tuition (before the provider's markup).",
+        unit="CAD",
+        lo=1.0,
+        hi=1e7,
     )
     mode: str = param("blended", "Delivery mode.", choices=DELIVERY_MODES)
     gain: float = param(
-        0.08, "Nominal skill gain of completing the program.", unit="skill units", lo=0.001,
+        0.08,
+        "Nominal skill gain of completing the program.",
+        unit="skill units",
+        lo=0.001,
         hi=1.0,
     )
-    stack: int = param(
-        0, "Stack (certificate) the program belongs to.", lo=0, hi=MAX_PROGRAMS - 1
-    )
+    stack: int = param(0, "Stack (certificate) the program belongs to.", lo=0, hi=MAX_PROGRAMS - 1)
 
 
 def default_programs() -> list:
@@ -502,15 +557,22 @@ class CredentialsConfig:
         unit="share",
     )
     understanding_recognition: float = param(
-        0.6, "Recognition of employers with a good understanding.", lo=0.0, hi=1.0,
+        0.6,
+        "Recognition of employers with a good understanding.",
+        lo=0.0,
+        hi=1.0,
         source="HEQCO 2021: ~60% say credentials raise confidence once defined",
         unit="0..1",
     )
     aware_recognition: float = param(
-        0.25, "Recognition of employers who are aware but lack understanding.", lo=0.0, hi=1.0,
+        0.25,
+        "Recognition of employers who are aware but lack understanding.",
+        lo=0.0,
+        hi=1.0,
         unit="0..1",
         source="assumption: between none and understanding",
-        plausible=(0.15, 0.4), plausible_why="between no recognition and understanding (0.6)",
+        plausible=(0.15, 0.4),
+        plausible_why="between no recognition and understanding (0.6)",
     )
     recognition_shift: float = param(
         0.0,
@@ -519,21 +581,28 @@ class CredentialsConfig:
         hi=1.0,
         unit="0..1",
         source="sweep lever (no empirical value)",
-        plausible=(0.0, 0.3), plausible_why="the range of the recognition_x_funding experiment",
+        plausible=(0.0, 0.3),
+        plausible_why="the range of the recognition_x_funding experiment",
     )
     outreach_rate: float = param(
-        0.0005, "Monthly chance an unaware employer learns of microcredentials unprompted.",
-        lo=0.0, hi=1.0,
+        0.0005,
+        "Monthly chance an unaware employer learns of microcredentials unprompted.",
+        lo=0.0,
+        hi=1.0,
         source="Bass 1969 innovation coefficient; calibrated: baseline recognition stays low",
         unit="1/month",
-        plausible=(0.0002, 0.001), plausible_why="keeps baseline recognition low (Bass p well below 0.01)",
+        plausible=(0.0002, 0.001),
+        plausible_why="keeps baseline recognition low (Bass p well below 0.01)",
     )
     imitation_rate: float = param(
-        0.003, "Monthly imitation coefficient of awareness and recognition from peers.",
-        lo=0.0, hi=1.0,
+        0.003,
+        "Monthly imitation coefficient of awareness and recognition from peers.",
+        lo=0.0,
+        hi=1.0,
         source="Bass 1969 imitation coefficient; calibrated: baseline recognition stays low",
         unit="1/month",
-        plausible=(0.001, 0.006), plausible_why="keeps baseline recognition low",
+        plausible=(0.001, 0.006),
+        plausible_why="keeps baseline recognition low",
     )
     experience_rate: float = param(
         0.0003,
@@ -543,7 +612,8 @@ class CredentialsConfig:
         lo=0.0,
         hi=1.0,
         source="calibrated: baseline recognition stays low",
-        plausible=(0.0001, 0.0006), plausible_why="keeps baseline recognition low",
+        plausible=(0.0001, 0.0006),
+        plausible_why="keeps baseline recognition low",
     )
     disappointment_weight: float = param(
         20.0,
@@ -561,30 +631,46 @@ class CredentialsConfig:
         hi=5.0,
         unit="ratio",
         source="assumption: a recognised credential is taken at face value",
-        plausible=(0.7, 1.0), plausible_why="recognised credentials taken at 70-100% of face value",
+        plausible=(0.7, 1.0),
+        plausible_why="recognised credentials taken at 70-100% of face value",
     )
     stack_bonus: float = param(
-        0.03, "Extra visible skill from a complete stack (a full certificate).", lo=0.0, hi=10.0,
+        0.03,
+        "Extra visible skill from a complete stack (a full certificate).",
+        lo=0.0,
+        hi=10.0,
         unit="skill units",
         source="assumption",
-        plausible=(0.01, 0.05), plausible_why="a third to 1.7 times the default",
+        plausible=(0.01, 0.05),
+        plausible_why="a third to 1.7 times the default",
     )
     effort_boost: float = param(
-        0.08, "Completion probability gain when the program ends in a credential.", lo=0.0, hi=1.0,
+        0.08,
+        "Completion probability gain when the program ends in a credential.",
+        lo=0.0,
+        hi=1.0,
         source="Acemoglu & Pischke 2000 (certification raises effort)",
         unit="share",
     )
     initial_standard: float = param(
-        0.7, "Providers' initial pass standard (share of nominal gain to clear).", lo=0.0, hi=1.0,
+        0.7,
+        "Providers' initial pass standard (share of nominal gain to clear).",
+        lo=0.0,
+        hi=1.0,
         unit="share of nominal gain",
         source="assumption: a 70% pass mark",
-        plausible=(0.6, 0.8), plausible_why="pass marks of 60-80%",
+        plausible=(0.6, 0.8),
+        plausible_why="pass marks of 60-80%",
     )
     standard_drift: float = param(
-        0.01, "Largest monthly change in a provider's pass standard.", lo=0.0, hi=1.0,
+        0.01,
+        "Largest monthly change in a provider's pass standard.",
+        lo=0.0,
+        hi=1.0,
         unit="1/month",
         source="assumption",
-        plausible=(0.005, 0.02), plausible_why="half to twice the default",
+        plausible=(0.005, 0.02),
+        plausible_why="half to twice the default",
     )
     # --- microcredential policy levers ---
     campaign_outreach: float = param(
@@ -598,16 +684,24 @@ class CredentialsConfig:
     )
     rpl: bool = param(False, "Recognition of prior learning: assessment-only route to credentials.")
     rpl_rate: float = param(
-        0.01, "Monthly share of eligible experienced workers who seek an RPL assessment.",
-        lo=0.0, hi=1.0,
+        0.01,
+        "Monthly share of eligible experienced workers who seek an RPL assessment.",
+        lo=0.0,
+        hi=1.0,
         unit="1/month",
         source="assumption",
-        plausible=(0.005, 0.02), plausible_why="half to twice the default",
+        plausible=(0.005, 0.02),
+        plausible_why="half to twice the default",
     )
     rpl_fee: float = param(
-        400.0, "Employer-paid fee of an RPL assessment.", unit="CAD", lo=0.0, hi=1e7,
+        400.0,
+        "Employer-paid fee of an RPL assessment.",
+        unit="CAD",
+        lo=0.0,
+        hi=1e7,
         source="assumption",
-        plausible=(200.0, 800.0), plausible_why="half to twice the default",
+        plausible=(200.0, 800.0),
+        plausible_why="half to twice the default",
     )
 
 
@@ -617,13 +711,24 @@ class MilestoneConfig:
 
     event: str = param("certification", "What triggers the payment.", choices=MILESTONE_EVENTS)
     weight: float = param(
-        1.0, "Share of the outcome pot paid for this milestone (weights add up to <= 1).",
-        lo=0.0, lo_open=True, hi=1.0,
-        plausible=(0.0, 1.0), plausible_why="a milestone's share of the outcome pot", lever=True,
+        1.0,
+        "Share of the outcome pot paid for this milestone (weights add up to <= 1).",
+        lo=0.0,
+        lo_open=True,
+        hi=1.0,
+        plausible=(0.0, 1.0),
+        plausible_why="a milestone's share of the outcome pot",
+        lever=True,
     )
-    lag: int = param(0, "Months after the event before the claim falls due.", unit="months",
-                     lo=0, hi=120,
-        plausible=(0, 12), plausible_why="up to the 12-month retention milestone", lever=True,
+    lag: int = param(
+        0,
+        "Months after the event before the claim falls due.",
+        unit="months",
+        lo=0,
+        hi=120,
+        plausible=(0, 12),
+        plausible_why="up to the 12-month retention milestone",
+        lever=True,
     )
 
 
@@ -639,44 +744,78 @@ class FundingConfig:
 
     name: str = param("none", "Name of the funding design.", pattern=NAME_PATTERN)
     upfront_share: float = param(
-        0.0, "Share of training cost paid at enrolment.", lo=0.0, hi=1.0,
-        plausible=(0.0, 0.7), plausible_why="none to the EMC maximum paid at enrolment", lever=True,
+        0.0,
+        "Share of training cost paid at enrolment.",
+        lo=0.0,
+        hi=1.0,
+        plausible=(0.0, 0.7),
+        plausible_why="none to the EMC maximum paid at enrolment",
+        lever=True,
     )
     outcome_share: float = param(
-        0.0, "Share of training cost paid on milestones.", lo=0.0, hi=1.0,
+        0.0,
+        "Share of training cost paid on milestones.",
+        lo=0.0,
+        hi=1.0,
         source="EMC pay-for-performance pilot: up to 70%",
-        plausible=(0.0, 1.0), plausible_why="none to the full cost on outcomes", lever=True,
+        plausible=(0.0, 1.0),
+        plausible_why="none to the full cost on outcomes",
+        lever=True,
     )
     recipient: str = param("employer", "Who receives the funding.", choices=RECIPIENTS)
     milestones: List[MilestoneConfig] = field(default_factory=list)
     disadvantaged_bonus: float = param(
-        1.0, "Multiplier on outcome payments for disadvantaged participants.", lo=0.0, hi=10.0,
-        plausible=(1.0, 3.0), plausible_why="no bonus to triple payments (tiered designs)", lever=True,
+        1.0,
+        "Multiplier on outcome payments for disadvantaged participants.",
+        lo=0.0,
+        hi=10.0,
+        plausible=(1.0, 3.0),
+        plausible_why="no bonus to triple payments (tiered designs)",
+        lever=True,
     )
     budget_per_year: Optional[float] = param(
         None, "Funder budget per policy year (null: unlimited).", unit="CAD", lo=0.0, nullable=True
     )
     cap_per_participant: Optional[float] = param(
-        None, "Most the funder pays for one participant (null: no cap).", unit="CAD", lo=0.0,
+        None,
+        "Most the funder pays for one participant (null: no cap).",
+        unit="CAD",
+        lo=0.0,
         nullable=True,
-        plausible=(1000.0, 3000.0), plausible_why="a third to all of the mean tuition", lever=True,
+        plausible=(1000.0, 3000.0),
+        plausible_why="a third to all of the mean tuition",
+        lever=True,
     )
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     audit_probability: float = param(
-        0.1, "Probability that an outcome claim is audited.", lo=0.0, hi=1.0,
-        plausible=(0.0, 0.3), plausible_why="no audits to audit three claims in ten", lever=True,
+        0.1,
+        "Probability that an outcome claim is audited.",
+        lo=0.0,
+        hi=1.0,
+        plausible=(0.0, 0.3),
+        plausible_why="no audits to audit three claims in ten",
+        lever=True,
     )
     false_claim_penalty: float = param(
         2.0, "Penalty for a false claim, as a multiple of the claimed payment.", lo=0.0, hi=100.0
     )
     admin_cost_per_claim: float = param(
-        150.0, "Recipient's administrative cost of one claim.", unit="CAD", lo=0.0, hi=1e7,
+        150.0,
+        "Recipient's administrative cost of one claim.",
+        unit="CAD",
+        lo=0.0,
+        hi=1e7,
         source="Skilling UP: reimbursement 'too complex to implement'",
     )
     payment_delay: int = param(
-        2, "Months between a milestone falling due and its payment.", unit="months", lo=0,
+        2,
+        "Months between a milestone falling due and its payment.",
+        unit="months",
+        lo=0,
         hi=120,
-        plausible=(0, 6), plausible_why="immediate to half a year", lever=True,
+        plausible=(0, 6),
+        plausible_why="immediate to half a year",
+        lever=True,
     )
     initial_awareness: float = param(
         0.5, "Share of employers aware of the program when it starts.", lo=0.0, hi=1.0
@@ -685,22 +824,29 @@ class FundingConfig:
         0.03, "Monthly chance an unaware employer learns of the program.", lo=0.0, hi=1.0
     )
     skill_gain_threshold: float = param(
-        0.25, "Share of nominal gain a participant must show for the skill-gain milestone.",
-        lo=0.0, hi=1.0,
+        0.25,
+        "Share of nominal gain a participant must show for the skill-gain milestone.",
+        lo=0.0,
+        hi=1.0,
     )
     wage_gain_threshold: float = param(
         0.02, "Relative wage rise that counts as the wage-gain milestone.", lo=0.0, hi=10.0
     )
     support_hours: float = param(
-        16.0, "Release hours an employer gives to support the workplace project.",
-        unit="hours", lo=0.0, hi=1000.0,
+        16.0,
+        "Release hours an employer gives to support the workplace project.",
+        unit="hours",
+        lo=0.0,
+        hi=1000.0,
     )
     provider_discount: float = param(
         0.8,
         "Share of its expected funding a provider passes to employers as a lower price.",
         lo=0.0,
         hi=1.0,
-        plausible=(0.0, 1.0), plausible_why="none to all of a provider's expected funding", lever=True,
+        plausible=(0.0, 1.0),
+        plausible_why="none to all of a provider's expected funding",
+        lever=True,
     )
 
     @property
@@ -728,43 +874,68 @@ class TrialConfig:
 
     enabled: bool = param(False, "Run a trial: only treated units can use the program.")
     unit: str = param(
-        "employer", "Unit of randomisation: employers (cluster trial), or workers within"
-        " their employers (individual trial, clustered by employer).", choices=TRIAL_UNITS,
+        "employer",
+        "Unit of randomisation: employers (cluster trial), or workers within"
+        " their employers (individual trial, clustered by employer).",
+        choices=TRIAL_UNITS,
     )
     enrolled: int = param(
-        110, "Units enrolled in the trial (treated + controls), sampled from the economy at"
-        " the policy start.", unit="units", lo=1, hi=MAX_ID,
+        110,
+        "Units enrolled in the trial (treated + controls), sampled from the economy at"
+        " the policy start.",
+        unit="units",
+        lo=1,
+        hi=MAX_ID,
         source="UPSKILL: 110 firms; Skilling UP: 1,500 workers; EMC pilot: 55 firms",
     )
     treatment_share: float = param(
-        0.5, "Share of enrolled units assigned to the program (1 for a pre/post design).",
-        lo=0.0, hi=1.0, unit="share",
+        0.5,
+        "Share of enrolled units assigned to the program (1 for a pre/post design).",
+        lo=0.0,
+        hi=1.0,
+        unit="share",
     )
     design: str = param(
-        "parallel", "parallel: controls never get the program; waitlist: controls get it"
+        "parallel",
+        "parallel: controls never get the program; waitlist: controls get it"
         " after waitlist_months; prepost: every enrolled unit is treated and the evaluator"
-        " compares it with its own past (no control group).", choices=TRIAL_DESIGNS,
+        " compares it with its own past (no control group).",
+        choices=TRIAL_DESIGNS,
     )
     waitlist_months: int = param(
-        12, "Months after the trial start when wait-listed controls get the program.",
-        unit="months", lo=1, hi=1200, source="Skilling UP: a 12-month wait-list",
+        12,
+        "Months after the trial start when wait-listed controls get the program.",
+        unit="months",
+        lo=1,
+        hi=1200,
+        source="Skilling UP: a 12-month wait-list",
     )
     stratify: str = param(
-        "none", "Strata for sampling and assignment (employer size quartile, SME status or"
-        " both; the model has no sectors).", choices=TRIAL_STRATA,
+        "none",
+        "Strata for sampling and assignment (employer size quartile, SME status or"
+        " both; the model has no sectors).",
+        choices=TRIAL_STRATA,
     )
     pre_months: int = param(
-        12, "Months before the trial start whose outcomes are the baseline (covariates, and"
-        " the 'before' of a pre/post design); at most time.burn_in.", unit="months",
-        lo=1, hi=1200,
+        12,
+        "Months before the trial start whose outcomes are the baseline (covariates, and"
+        " the 'before' of a pre/post design); at most time.burn_in.",
+        unit="months",
+        lo=1,
+        hi=1200,
     )
     follow_up_months: Optional[int] = param(
-        None, "Months after the trial start over which outcomes are measured (null: until"
+        None,
+        "Months after the trial start over which outcomes are measured (null: until"
         " the wait-list opens, pre_months for pre/post, else to the end of the run).",
-        unit="months", lo=1, hi=1200, nullable=True,
+        unit="months",
+        lo=1,
+        hi=1200,
+        nullable=True,
     )
     world: str = param(
-        "trial", "trial: the trial as designed; everyone / no_one: the same economy with the"
+        "trial",
+        "trial: the trial as designed; everyone / no_one: the same economy with the"
         " program for every unit / for none (the truth a trial is compared with).",
         choices=TRIAL_WORLDS,
     )

@@ -11,6 +11,7 @@ Three layers, all driven by the declarations in :mod:`sim.config` (:func:`sim.pa
 * :func:`validate` checks every declared range and choice, lists included;
 * :func:`_check_rules` checks the rules that join several fields.
 """
+
 from __future__ import annotations
 
 import copy
@@ -88,8 +89,10 @@ def _set_dotted(data: dict, key: str, value: Any) -> None:
             node[int(last)] = copy.deepcopy(value)
             return
     except IndexError:
-        raise ConfigError(f"{key} names a list entry that does not exist; allowed: an existing"
-                          " index, or the whole list") from None
+        raise ConfigError(
+            f"{key} names a list entry that does not exist; allowed: an existing"
+            " index, or the whole list"
+        ) from None
     if isinstance(value, Mapping) and isinstance(node.get(last), Mapping):
         node[last] = _merged(node[last], value)
     else:
@@ -237,7 +240,11 @@ def _expected(name: str, declared: Any) -> str:
         return f"a group of settings ({', '.join(_fields(declared))})"
     text = plain.get(declared, "a value")
     if declared in (int, float) and range_text:
-        return f"{text} in {range_text}" if range_text.startswith(("[", "(")) else f"{text} {range_text}"
+        return (
+            f"{text} in {range_text}"
+            if range_text.startswith(("[", "("))
+            else f"{text} {range_text}"
+        )
     if declared is str and range_text:
         return range_text
     return text
@@ -266,8 +273,15 @@ def _show(value: Any, limit: int = 80) -> str:
 
 
 def _type_name(value: Any) -> str:
-    names = {bool: "true/false", int: "whole number", float: "number", str: "text",
-             list: "list", tuple: "list", dict: "mapping"}
+    names = {
+        bool: "true/false",
+        int: "whole number",
+        float: "number",
+        str: "text",
+        list: "list",
+        tuple: "list",
+        dict: "mapping",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -437,7 +451,11 @@ def _check_trial(cfg: SimConfig) -> None:
     trial, t, pop = cfg.trial, cfg.time, cfg.population
     if not trial.enabled:
         return
-    pool = pop.employers if trial.unit == "employer" else int(pop.workers * (1 - pop.initial_unemployment))
+    pool = (
+        pop.employers
+        if trial.unit == "employer"
+        else int(pop.workers * (1 - pop.initial_unemployment))
+    )
     if trial.enrolled > pool:
         raise ConfigError(
             f"trial.enrolled={trial.enrolled} exceeds the {pool} {trial.unit}s the economy has"

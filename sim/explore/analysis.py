@@ -13,6 +13,7 @@ Outcomes are named ``policy:metric`` or ``policy-comparator:metric``, e.g.
 * Scenario discovery: PRIM boxes (Friedman & Fisher 1999; Bryant & Lempert 2010) over the
   futures where a user-given criterion fails, via ``ema_workbench.analysis.prim``.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,20 +28,27 @@ FUTURE, POLICY, EFFECT = "future", "policy", "effect."
 ADDITIONAL = "additional_trainees"
 COST_PER_ADDITIONAL = "public_cost_per_additional_trainee"
 UNIT_PREFIX = "unit."
-HIGHER_IS_BETTER = {ADDITIONAL: True, COST_PER_ADDITIONAL: False, "cream_skimming_index": False,
-                    "disadvantaged_trainee_ratio": True}
+HIGHER_IS_BETTER = {
+    ADDITIONAL: True,
+    COST_PER_ADDITIONAL: False,
+    "cream_skimming_index": False,
+    "disadvantaged_trainee_ratio": True,
+}
 
 
 def future_outcomes(table: pd.DataFrame) -> pd.DataFrame:
     """future x policy: seed means of every KPI and effect; cost per additional trainee is
     the ratio of mean extra public cost to mean extra trainees (empty unless trainees rise)."""
     done = table[table["status"] == "completed"]
-    numeric = [c for c in done.columns if c not in (FUTURE, POLICY, "seed")
-               and pd.api.types.is_numeric_dtype(done[c])]
+    numeric = [
+        c
+        for c in done.columns
+        if c not in (FUTURE, POLICY, "seed") and pd.api.types.is_numeric_dtype(done[c])
+    ]
     means = done.groupby([FUTURE, POLICY])[numeric].mean()
     if EFFECT + "trainees" in means and EFFECT + "public_cost" in means:
         extra = means[EFFECT + "trainees"]
-        means[COST_PER_ADDITIONAL] = (means[EFFECT + "public_cost"] / extra.where(extra > 0))
+        means[COST_PER_ADDITIONAL] = means[EFFECT + "public_cost"] / extra.where(extra > 0)
     return means.reset_index()
 
 
@@ -53,7 +61,9 @@ def outcome(per_future: pd.DataFrame, spec: str) -> pd.Series:
     policy, _, comparator = name.partition("-")
     for p in filter(None, (policy, comparator)):
         if p not in policies:
-            raise ValueError(f"outcome {spec!r}: policy {p!r} not explored; explored: {', '.join(sorted(policies))}")
+            raise ValueError(
+                f"outcome {spec!r}: policy {p!r} not explored; explored: {', '.join(sorted(policies))}"
+            )
     column = metric if metric in per_future else EFFECT + metric
     if column not in per_future:
         raise ValueError(f"outcome {spec!r}: no metric {metric!r}")
@@ -64,6 +74,7 @@ def outcome(per_future: pd.DataFrame, spec: str) -> pd.Series:
 
 # ---- sensitivity -------------------------------------------------------------------------
 
+
 def _problem(factors: Sequence[str]) -> dict:
     return {"num_vars": len(factors), "names": list(factors), "bounds": [[0.0, 1.0]] * len(factors)}
 
@@ -72,8 +83,9 @@ def _unit(futures: pd.DataFrame, factors: Sequence[str]) -> np.ndarray:
     return futures.sort_values(FUTURE)[[UNIT_PREFIX + f for f in factors]].to_numpy(dtype=float)
 
 
-def morris_indices(futures: pd.DataFrame, factors: Sequence[str], y: pd.Series,
-                   levels: int = 4, seed: int = 0) -> pd.DataFrame:
+def morris_indices(
+    futures: pd.DataFrame, factors: Sequence[str], y: pd.Series, levels: int = 4, seed: int = 0
+) -> pd.DataFrame:
     """Morris mu, mu* (with its bootstrap 95% CI) and sigma per factor, largest mu* first.
 
     Factors are in units of their plausible range, so mu* is the typical change of the
@@ -82,30 +94,62 @@ def morris_indices(futures: pd.DataFrame, factors: Sequence[str], y: pd.Series,
 
     y = y.sort_index().to_numpy(dtype=float)
     if not np.isfinite(y).all():
-        raise ValueError(f"outcome {getattr(y, 'name', '')} is undefined in some futures; choose another")
-    res = morris.analyze(_problem(factors), _unit(futures, factors), y, num_levels=levels,
-                         conf_level=0.95, print_to_console=False, seed=seed)
-    out = pd.DataFrame({"factor": list(factors), "mu": res["mu"], "mu_star": res["mu_star"],
-                        "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]})
+        raise ValueError(
+            f"outcome {getattr(y, 'name', '')} is undefined in some futures; choose another"
+        )
+    res = morris.analyze(
+        _problem(factors),
+        _unit(futures, factors),
+        y,
+        num_levels=levels,
+        conf_level=0.95,
+        print_to_console=False,
+        seed=seed,
+    )
+    out = pd.DataFrame(
+        {
+            "factor": list(factors),
+            "mu": res["mu"],
+            "mu_star": res["mu_star"],
+            "mu_star_conf": res["mu_star_conf"],
+            "sigma": res["sigma"],
+        }
+    )
     return out.sort_values("mu_star", ascending=False, ignore_index=True)
 
 
-def sobol_indices(factors: Sequence[str], y: pd.Series, seed: int = 0,
-                  resamples: int = 200) -> pd.DataFrame:
+def sobol_indices(
+    factors: Sequence[str], y: pd.Series, seed: int = 0, resamples: int = 200
+) -> pd.DataFrame:
     """Sobol' first-order (S1) and total-order (ST) indices with bootstrap 95% CIs."""
     from SALib.analyze import sobol
 
     y = y.sort_index().to_numpy(dtype=float)
     if not np.isfinite(y).all():
         raise ValueError("outcome is undefined in some futures; choose another")
-    res = sobol.analyze(_problem(factors), y, calc_second_order=False, num_resamples=resamples,
-                        conf_level=0.95, print_to_console=False, seed=seed)
-    out = pd.DataFrame({"factor": list(factors), "S1": res["S1"], "S1_conf": res["S1_conf"],
-                        "ST": res["ST"], "ST_conf": res["ST_conf"]})
+    res = sobol.analyze(
+        _problem(factors),
+        y,
+        calc_second_order=False,
+        num_resamples=resamples,
+        conf_level=0.95,
+        print_to_console=False,
+        seed=seed,
+    )
+    out = pd.DataFrame(
+        {
+            "factor": list(factors),
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
+    )
     return out.sort_values("ST", ascending=False, ignore_index=True)
 
 
 # ---- robustness --------------------------------------------------------------------------
+
 
 def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval of a binomial share (Wilson 1927)."""
@@ -118,8 +162,11 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, flo
     return (float(centre - half), float(centre + half))
 
 
-def robustness(per_future: pd.DataFrame, policies: Sequence[str],
-               metrics: Sequence[str] = (ADDITIONAL, COST_PER_ADDITIONAL)) -> pd.DataFrame:
+def robustness(
+    per_future: pd.DataFrame,
+    policies: Sequence[str],
+    metrics: Sequence[str] = (ADDITIONAL, COST_PER_ADDITIONAL),
+) -> pd.DataFrame:
     """Per policy and metric: effect quantiles across futures, mean and max regret.
 
     Regret in a future is how far the policy falls short of the best of ``policies`` there
@@ -127,20 +174,30 @@ def robustness(per_future: pd.DataFrame, policies: Sequence[str],
     infinitely costly for it)."""
     rows = []
     for metric in metrics:
-        wide = per_future.pivot(index=FUTURE, columns=POLICY, values=_column(per_future, metric))[list(policies)]
+        wide = per_future.pivot(index=FUTURE, columns=POLICY, values=_column(per_future, metric))[
+            list(policies)
+        ]
         better_high = HIGHER_IS_BETTER.get(metric, True)
         score = wide if better_high else -wide.fillna(np.inf)
         regret = score.max(axis=1).to_numpy()[:, None] - score.to_numpy()
-        regret = pd.DataFrame(np.where(np.isnan(regret), np.inf, regret), index=wide.index, columns=wide.columns)
+        regret = pd.DataFrame(
+            np.where(np.isnan(regret), np.inf, regret), index=wide.index, columns=wide.columns
+        )
         for policy in policies:
             values = wide[policy]
-            rows.append({
-                "policy": policy, "metric": metric, "futures": int(values.notna().sum()),
-                "p05": values.quantile(0.05), "median": values.median(), "p95": values.quantile(0.95),
-                "mean_regret": float(np.abs(regret[policy].replace(np.inf, np.nan)).mean()),
-                "max_regret": float(regret[policy].max()),
-                "share_best": float((regret[policy] <= 0).mean()),
-            })
+            rows.append(
+                {
+                    "policy": policy,
+                    "metric": metric,
+                    "futures": int(values.notna().sum()),
+                    "p05": values.quantile(0.05),
+                    "median": values.median(),
+                    "p95": values.quantile(0.95),
+                    "mean_regret": float(np.abs(regret[policy].replace(np.inf, np.nan)).mean()),
+                    "max_regret": float(regret[policy].max()),
+                    "share_best": float((regret[policy] <= 0).mean()),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -153,8 +210,16 @@ def share_wins(per_future: pd.DataFrame, policy: str, rival: str, metric: str) -
         wins = a.fillna(np.inf) < b.fillna(np.inf)
     n, k = len(wins), int(wins.sum())
     lo, hi = wilson(k, n)
-    return {"policy": policy, "rival": rival, "metric": metric, "futures": n, "wins": k,
-            "share": k / n if n else np.nan, "ci_low": lo, "ci_high": hi}
+    return {
+        "policy": policy,
+        "rival": rival,
+        "metric": metric,
+        "futures": n,
+        "wins": k,
+        "share": k / n if n else np.nan,
+        "ci_low": lo,
+        "ci_high": hi,
+    }
 
 
 def _column(per_future: pd.DataFrame, metric: str) -> str:
@@ -174,7 +239,9 @@ def criterion_cases(per_future: pd.DataFrame, criterion: str) -> pd.Series:
     additional trainee counts as infinite)."""
     match = CRITERION.match(criterion)
     if not match:
-        raise ValueError(f"criterion {criterion!r}: write <outcome> <op> <outcome or number>, op one of < <= > >=")
+        raise ValueError(
+            f"criterion {criterion!r}: write <outcome> <op> <outcome or number>, op one of < <= > >="
+        )
     left, op, right = match.groups()
 
     def side(text: str):
@@ -196,8 +263,13 @@ class Discovery:
     chosen: int
 
 
-def discover(futures: pd.DataFrame, factors: Sequence[str], cases: pd.Series,
-             threshold: float = 0.8, peel_alpha: float = 0.05) -> Discovery:
+def discover(
+    futures: pd.DataFrame,
+    factors: Sequence[str],
+    cases: pd.Series,
+    threshold: float = 0.8,
+    peel_alpha: float = 0.05,
+) -> Discovery:
     """PRIM over the futures: boxes of factor values where ``cases`` concentrate.
 
     The chosen box is the first (largest, so highest coverage) on the peeling trajectory
@@ -209,7 +281,12 @@ def discover(futures: pd.DataFrame, factors: Sequence[str], cases: pd.Series,
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import prim
 
-    x = futures.sort_values(FUTURE).set_index(FUTURE)[list(factors)].astype(float).reset_index(drop=True)
+    x = (
+        futures.sort_values(FUTURE)
+        .set_index(FUTURE)[list(factors)]
+        .astype(float)
+        .reset_index(drop=True)
+    )
     y = cases.sort_index().to_numpy(dtype=bool)
     if not y.any():
         raise ValueError(f"criterion {cases.name!r} holds in no future: nothing to discover")
@@ -221,7 +298,15 @@ def discover(futures: pd.DataFrame, factors: Sequence[str], cases: pd.Series,
     box.select(chosen)
     limits = box.box_lims[chosen]
     full = box.box_lims[0]
-    rows = [{"factor": f, "low": float(limits[f][0]), "high": float(limits[f][1]),
-             "range_low": float(full[f][0]), "range_high": float(full[f][1])}
-            for f in factors if (limits[f][0], limits[f][1]) != (full[f][0], full[f][1])]
+    rows = [
+        {
+            "factor": f,
+            "low": float(limits[f][0]),
+            "high": float(limits[f][1]),
+            "range_low": float(full[f][0]),
+            "range_high": float(full[f][1]),
+        }
+        for f in factors
+        if (limits[f][0], limits[f][1]) != (full[f][0], full[f][1])
+    ]
     return Discovery(str(cases.name), cases, trajectory, pd.DataFrame(rows), chosen)

@@ -6,6 +6,7 @@ scenario discovery. ``morris``: Morris (1991) one-at-a-time trajectories for scr
 Sampling happens in the unit cube (every factor scaled to [0, 1] of its plausible range), so
 sensitivity measures are per full plausible range and comparable across factors.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -22,12 +23,16 @@ UNIT_PREFIX = "unit."
 
 def problem(factors: Sequence[Factor]) -> dict:
     """The SALib problem over the unit cube of ``factors``."""
-    return {"num_vars": len(factors), "names": [f.key for f in factors],
-            "bounds": [[0.0, 1.0]] * len(factors)}
+    return {
+        "num_vars": len(factors),
+        "names": [f.key for f in factors],
+        "bounds": [[0.0, 1.0]] * len(factors),
+    }
 
 
-def unit_sample(method: str, factors: Sequence[Factor], n: int, seed: int,
-                levels: int = 4) -> np.ndarray:
+def unit_sample(
+    method: str, factors: Sequence[Factor], n: int, seed: int, levels: int = 4
+) -> np.ndarray:
     """Points in the unit cube: ``n`` futures (lhs), ``n`` trajectories (morris: n*(k+1) rows)
     or ``n`` Saltelli base samples (sobol: n*(k+2) rows, n a power of 2)."""
     if method not in DESIGNS:
@@ -59,17 +64,24 @@ def futures_table(unit: np.ndarray, factors: Sequence[Factor]) -> pd.DataFrame:
     return pd.DataFrame({FUTURE: np.arange(len(unit)), **values, **units})
 
 
-def sample_futures(method: str, factors: Sequence[Factor], n: int, seed: int = 0,
-                   levels: int = 4) -> pd.DataFrame:
+def sample_futures(
+    method: str, factors: Sequence[Factor], n: int, seed: int = 0, levels: int = 4
+) -> pd.DataFrame:
     """Futures drawn by ``method`` over ``factors`` (see :func:`unit_sample`)."""
     table = futures_table(unit_sample(method, factors, n, seed, levels), factors)
-    table.attrs["p4p_explore"] = {"design": method, "n": n, "seed": seed, "levels": levels,
-                                  "factors": [f.key for f in factors]}
+    table.attrs["p4p_explore"] = {
+        "design": method,
+        "n": n,
+        "seed": seed,
+        "levels": levels,
+        "factors": [f.key for f in factors],
+    }
     return table
 
 
-def resample_futures(accepted: pd.DataFrame, factors: Sequence[Factor], n: int,
-                     seed: int = 0) -> pd.DataFrame:
+def resample_futures(
+    accepted: pd.DataFrame, factors: Sequence[Factor], n: int, seed: int = 0
+) -> pd.DataFrame:
     """``n`` futures drawn with replacement from parameter sets that fit the targets (the
     output of calibration), the other factors by Latin hypercube."""
     rng = np.random.default_rng(seed)

@@ -9,6 +9,7 @@ whose source is ``calibrated``. Every parameter set whose targets all lie in the
 *accepted*: the set of values that fit about as well (history matching, Craig et al. 1997),
 which ``p4p-explore run --futures-from accepted.parquet`` samples from.
 """
+
 from __future__ import annotations
 
 import copy
@@ -64,8 +65,11 @@ def estimate(base, factors, trials: int, seeds, seed: int = 0) -> pd.DataFrame:
         cfg = copy.deepcopy(base)
         values = {}
         for f in factors:
-            v = (trial.suggest_int(f.key, int(f.lo), int(f.hi)) if f.integer
-                 else trial.suggest_float(f.key, f.lo, f.hi))
+            v = (
+                trial.suggest_int(f.key, int(f.lo), int(f.hi))
+                if f.integer
+                else trial.suggest_float(f.key, f.lo, f.hi)
+            )
             section, name = f.key.split(".", 1)
             setattr(getattr(cfg, section), name, v)
             values[f.key] = v
@@ -74,12 +78,24 @@ def estimate(base, factors, trials: int, seeds, seed: int = 0) -> pd.DataFrame:
         for s in seeds:
             cfg.seed = int(s)
             runs.append(TrainingMarketModel(cfg).run().kpis)
-        measures = {t.measure: float(np.mean([np.nan if r[t.measure] is None else r[t.measure]
-                                              for r in runs])) for t in TARGETS}
+        measures = {
+            t.measure: float(
+                np.mean([np.nan if r[t.measure] is None else r[t.measure] for r in runs])
+            )
+            for t in TARGETS
+        }
         d, z = distance(measures)
         inside = all(t.lo <= measures[t.measure] <= t.hi for t in TARGETS)
-        rows.append({"trial": trial.number, **values, **measures,
-                     **{f"z.{k}": v for k, v in z.items()}, "distance": d, "accepted": inside})
+        rows.append(
+            {
+                "trial": trial.number,
+                **values,
+                **measures,
+                **{f"z.{k}": v for k, v in z.items()},
+                "distance": d,
+                "accepted": inside,
+            }
+        )
         return d
 
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
@@ -101,17 +117,26 @@ def estimate_main(args) -> int:
     if (out / TRIALS).exists():
         raise ValueError(f"{out} already holds a calibration; choose a new --out")
     out.mkdir(parents=True, exist_ok=True)
-    table = estimate(compose(scenario="baseline", seed=0, overrides=overrides), factors,
-                     args.trials, range(args.seeds))
+    table = estimate(
+        compose(scenario="baseline", seed=0, overrides=overrides),
+        factors,
+        args.trials,
+        range(args.seeds),
+    )
     atomic_write_parquet(out / TRIALS, table)
     accepted = table[table["accepted"]][[f.key for f in factors]]
     atomic_write_parquet(out / ACCEPTED, accepted)
     best = table.loc[table["distance"].idxmin()]
-    lines = [f"best distance {best['distance']:.3f} (trial {int(best['trial'])}; trial 0 is the hand calibration,"
-             f" distance {table.loc[0, 'distance']:.3f}); {len(accepted)} of {len(table)} parameter sets fit every band"]
+    lines = [
+        f"best distance {best['distance']:.3f} (trial {int(best['trial'])}; trial 0 is the hand calibration,"
+        f" distance {table.loc[0, 'distance']:.3f}); {len(accepted)} of {len(table)} parameter sets fit every band"
+    ]
     lines += [f"  {f.key:40s} {best[f.key]:.4g}  (default {f.default})" for f in factors]
-    lines += [f"  {'ok ' if t.lo <= best[t.measure] <= t.hi else 'OUT'} {t.measure:40s} {t.show(best[t.measure]):>10s}"
-              f"  band {t.band()}  z {best['z.' + t.measure]:+.2f}" for t in TARGETS]
+    lines += [
+        f"  {'ok ' if t.lo <= best[t.measure] <= t.hi else 'OUT'} {t.measure:40s} {t.show(best[t.measure]):>10s}"
+        f"  band {t.band()}  z {best['z.' + t.measure]:+.2f}"
+        for t in TARGETS
+    ]
     text = "\n".join(lines)
     (out / "fit.txt").write_text(text + "\n")
     print(text)

@@ -10,6 +10,7 @@ adding up to more than 1), is penalised so that every feasible design dominates 
 2002, since the Hydra sweeper passes no constraint function to Optuna). Milestone weights
 above a total of 1 are scaled to sum to 1 (the outcome pot cannot be paid twice).
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,8 +29,15 @@ from sim.explore.uncertainties import declared_levers
 EVALUATION = "evaluation.json"
 PENALTY = 1e7
 MILESTONE_KEYS = tuple(f"funding.milestones.{i}.weight" for i in range(3))
-NAMED = ("baseline", "microcredential_push", "p4p_microcredential", "pay_for_performance",
-         "provider_outcomes", "tiered_p4p", "upfront_subsidy")
+NAMED = (
+    "baseline",
+    "microcredential_push",
+    "p4p_microcredential",
+    "pay_for_performance",
+    "provider_outcomes",
+    "tiered_p4p",
+    "upfront_subsidy",
+)
 
 
 def search_space() -> dict[str, str]:
@@ -37,8 +45,10 @@ def search_space() -> dict[str, str]:
     space = {}
     for lever in declared_levers():
         kind = "int(interval({}, {}))" if lever.integer else "interval({}, {})"
-        space[lever.key] = kind.format(int(lever.lo) if lever.integer else lever.lo,
-                                       int(lever.hi) if lever.integer else lever.hi)
+        space[lever.key] = kind.format(
+            int(lever.lo) if lever.integer else lever.lo,
+            int(lever.hi) if lever.integer else lever.hi,
+        )
     for key in MILESTONE_KEYS:
         space[key] = "interval(0.05, 1.0)"
     space["funding.recipient"] = "choice(employer, provider)"
@@ -70,9 +80,14 @@ def evaluate(cfg, seeds, min_ratio: float) -> dict:
     ratio = float(np.mean(ratios))
     cost = float(extra_cost / extra_trainees) if extra_trainees > 0 else np.nan
     feasible = bool(extra_trainees > 0 and ratio >= min_ratio)
-    return {"additional_trainees": float(extra_trainees), "public_cost_per_additional_trainee": cost,
-            "public_cost": float(extra_cost), "disadvantaged_trainee_ratio": ratio,
-            "feasible": feasible, "seeds": [int(s) for s in seeds]}
+    return {
+        "additional_trainees": float(extra_trainees),
+        "public_cost_per_additional_trainee": cost,
+        "public_cost": float(extra_cost),
+        "disadvantaged_trainee_ratio": ratio,
+        "feasible": feasible,
+        "seeds": [int(s) for s in seeds],
+    }
 
 
 def objectives(result: dict) -> list[float]:
@@ -109,14 +124,31 @@ def _hydra_task():
         try:
             result = evaluate(to_sim_config(cfg), seeds, min_ratio)
         except ConfigError as exc:  # e.g. upfront + outcome share above 1: not a design
-            result = {"additional_trainees": np.nan, "public_cost_per_additional_trainee": np.nan,
-                      "public_cost": np.nan, "disadvantaged_trainee_ratio": np.nan,
-                      "feasible": False, "error": str(exc)}
-        levers = {o.split("=", 1)[0]: o.split("=", 1)[1] for o in HydraConfig.get().overrides.task
-                  if o.startswith("funding.")}
-        result = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in result.items()}
-        atomic_write_json(out / EVALUATION, {**result, "levers": levers,
-                                             "config": OmegaConf.to_container(cfg.funding, resolve=True)})
+            result = {
+                "additional_trainees": np.nan,
+                "public_cost_per_additional_trainee": np.nan,
+                "public_cost": np.nan,
+                "disadvantaged_trainee_ratio": np.nan,
+                "feasible": False,
+                "error": str(exc),
+            }
+        levers = {
+            o.split("=", 1)[0]: o.split("=", 1)[1]
+            for o in HydraConfig.get().overrides.task
+            if o.startswith("funding.")
+        }
+        result = {
+            k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+            for k, v in result.items()
+        }
+        atomic_write_json(
+            out / EVALUATION,
+            {
+                **result,
+                "levers": levers,
+                "config": OmegaConf.to_container(cfg.funding, resolve=True),
+            },
+        )
         return objectives(result)
 
     return app
@@ -127,20 +159,38 @@ def collect(directory: Path, scenarios: pd.DataFrame | None = None) -> pd.DataFr
     rows = []
     for path in sorted(directory.rglob(EVALUATION)):
         data = json.loads(path.read_text())
-        rows.append({"kind": "trial", "name": path.parent.name, **{k: data[k] for k in (
-            "additional_trainees", "public_cost_per_additional_trainee", "public_cost",
-            "disadvantaged_trainee_ratio", "feasible")}, **{k: str(v) for k, v in data["levers"].items()}})
+        rows.append(
+            {
+                "kind": "trial",
+                "name": path.parent.name,
+                **{
+                    k: data[k]
+                    for k in (
+                        "additional_trainees",
+                        "public_cost_per_additional_trainee",
+                        "public_cost",
+                        "disadvantaged_trainee_ratio",
+                        "feasible",
+                    )
+                },
+                **{k: str(v) for k, v in data["levers"].items()},
+            }
+        )
     trials = pd.DataFrame(rows).fillna(value=np.nan)
     if trials.empty:
         raise FileNotFoundError(f"{directory} holds no {EVALUATION}: no trial finished")
     ok = trials["feasible"].to_numpy(dtype=bool)
     mask = np.zeros(len(trials), dtype=bool)
     if ok.any():
-        mask[ok] = pareto_mask(trials.loc[ok, "additional_trainees"].to_numpy(),
-                               trials.loc[ok, "public_cost_per_additional_trainee"].to_numpy())
+        mask[ok] = pareto_mask(
+            trials.loc[ok, "additional_trainees"].to_numpy(),
+            trials.loc[ok, "public_cost_per_additional_trainee"].to_numpy(),
+        )
     trials["pareto"] = mask
     if scenarios is not None:
-        trials = pd.concat([trials, scenarios.assign(kind="scenario", pareto=False)], ignore_index=True)
+        trials = pd.concat(
+            [trials, scenarios.assign(kind="scenario", pareto=False)], ignore_index=True
+        )
     return trials
 
 
@@ -166,18 +216,34 @@ def optimise_main(args) -> int:
     overrides, hydra_args = split_overrides(args.overrides)
     if args.trials < 1 or args.seeds < 1:
         raise ValueError(f"--trials {args.trials} / --seeds {args.seeds}: allowed >= 1")
-    out = (args.out or Path("outputs/optimise") / f"optimise_funding-{time.strftime('%Y%m%d-%H%M%S')}").resolve()
-    command = [sys.executable, "-m", "sim.explore.optimise", "-m", "+experiment=optimise_funding",
-               "hydra/sweeper=optuna", "hydra/sweeper/sampler=nsgaii",
-               f"hydra.sweep.dir={out}", f"hydra.sweeper.n_trials={args.trials}",
-               f"hydra.job.env_set.P4P_EVAL_SEEDS='{args.seeds}'",
-               f"hydra.job.env_set.P4P_MIN_DISADVANTAGED_RATIO='{args.min_disadvantaged_ratio}'",
-               *[f"{k}={hydra_literal(v)}" for k, v in overrides.items()], *hydra_args]
+    out = (
+        args.out or Path("outputs/optimise") / f"optimise_funding-{time.strftime('%Y%m%d-%H%M%S')}"
+    ).resolve()
+    command = [
+        sys.executable,
+        "-m",
+        "sim.explore.optimise",
+        "-m",
+        "+experiment=optimise_funding",
+        "hydra/sweeper=optuna",
+        "hydra/sweeper/sampler=nsgaii",
+        f"hydra.sweep.dir={out}",
+        f"hydra.sweeper.n_trials={args.trials}",
+        f"hydra.job.env_set.P4P_EVAL_SEEDS='{args.seeds}'",
+        f"hydra.job.env_set.P4P_MIN_DISADVANTAGED_RATIO='{args.min_disadvantaged_ratio}'",
+        *[f"{k}={hydra_literal(v)}" for k, v in overrides.items()],
+        *hydra_args,
+    ]
     root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+    }
     done = subprocess.run(command, env=env)
     if done.returncode != 0:
-        raise RuntimeError(f"the optimisation multirun exited with status {done.returncode} ({out})")
+        raise RuntimeError(
+            f"the optimisation multirun exited with status {done.returncode} ({out})"
+        )
     seeds = range(1, args.seeds + 1)
     table = collect(out, evaluate_named(overrides, seeds, args.min_disadvantaged_ratio))
     atomic_write_parquet(out / OPTIMISATION_FILE, table)

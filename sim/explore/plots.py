@@ -1,5 +1,6 @@
 """Figures of an exploration: Morris mu*-sigma, Sobol bars, robustness, PRIM trajectory,
 Pareto front. Each function writes one PNG and returns its path."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,8 +28,13 @@ def morris_plot(indices: pd.DataFrame, title: str, path: Path, label: int = 8) -
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.scatter(indices["mu_star"], indices["sigma"], s=18)
     for row in indices.head(label).itertuples():
-        ax.annotate(_short(row.factor), (row.mu_star, row.sigma), fontsize=7, xytext=(3, 2),
-                    textcoords="offset points")
+        ax.annotate(
+            _short(row.factor),
+            (row.mu_star, row.sigma),
+            fontsize=7,
+            xytext=(3, 2),
+            textcoords="offset points",
+        )
     top = float(max(indices["mu_star"].max(), indices["sigma"].max(), 1e-12))
     ax.plot([0, top], [0, top], ls=":", c="grey", lw=0.8)
     ax.set_xlabel("mu* (mean |elementary effect| over the plausible range)")
@@ -40,8 +46,12 @@ def morris_plot(indices: pd.DataFrame, title: str, path: Path, label: int = 8) -
 def sobol_plot(indices: pd.DataFrame, title: str, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 0.35 * len(indices) + 1.5))
     pos = range(len(indices))
-    ax.barh([p + 0.2 for p in pos], indices["S1"], 0.4, xerr=indices["S1_conf"], label="first order S1")
-    ax.barh([p - 0.2 for p in pos], indices["ST"], 0.4, xerr=indices["ST_conf"], label="total order ST")
+    ax.barh(
+        [p + 0.2 for p in pos], indices["S1"], 0.4, xerr=indices["S1_conf"], label="first order S1"
+    )
+    ax.barh(
+        [p - 0.2 for p in pos], indices["ST"], 0.4, xerr=indices["ST_conf"], label="total order ST"
+    )
     ax.set_yticks(list(pos), [_short(f) for f in indices["factor"]], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("Sobol index (95% bootstrap CI)")
@@ -62,9 +72,17 @@ def robustness_plot(per_future: pd.DataFrame, policies, metric: str, path: Path)
 
 def prim_plot(trajectory: pd.DataFrame, chosen: int, title: str, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
-    points = ax.scatter(trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], s=14, cmap="viridis")
-    ax.scatter([trajectory.loc[chosen, "coverage"]], [trajectory.loc[chosen, "density"]], s=80,
-               facecolors="none", edgecolors="red", label="chosen box")
+    points = ax.scatter(
+        trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], s=14, cmap="viridis"
+    )
+    ax.scatter(
+        [trajectory.loc[chosen, "coverage"]],
+        [trajectory.loc[chosen, "density"]],
+        s=80,
+        facecolors="none",
+        edgecolors="red",
+        label="chosen box",
+    )
     fig.colorbar(points, label="restricted dimensions")
     ax.set_xlabel("coverage (share of cases inside the box)")
     ax.set_ylabel("density (share of futures in the box that are cases)")
@@ -83,7 +101,13 @@ def pareto_plot(points: pd.DataFrame, x: str, y: str, path: Path) -> Path:
     named = points[points["kind"] == "scenario"]
     ax.scatter(named[x], named[y], c="tab:red", s=24, label="named scenarios")
     for row in named.itertuples():
-        ax.annotate(row.name, (getattr(row, x), getattr(row, y)), fontsize=7, xytext=(3, 2), textcoords="offset points")
+        ax.annotate(
+            row.name,
+            (getattr(row, x), getattr(row, y)),
+            fontsize=7,
+            xytext=(3, 2),
+            textcoords="offset points",
+        )
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.legend(fontsize=8)

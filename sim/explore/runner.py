@@ -14,6 +14,7 @@ when the same exploration is run again), ``inline`` runs in this process's worke
     ...              overrides={"population.workers": 500, "time.months": 36})
     >>> ex.table.groupby("policy")["additional_trainees"].mean()
 """
+
 from __future__ import annotations
 
 import copy
@@ -74,8 +75,9 @@ def job_name(future: int, policy: str, seed: int) -> str:
     return f"future={future:05d},scenario={policy},seed={seed}"
 
 
-def job_overrides(futures: pd.DataFrame, factors: Sequence[Factor], policies: Sequence[str],
-                  seeds: Sequence[int]) -> dict[str, list[str]]:
+def job_overrides(
+    futures: pd.DataFrame, factors: Sequence[Factor], policies: Sequence[str], seeds: Sequence[int]
+) -> dict[str, list[str]]:
     """Every run of the exploration as Hydra overrides, keyed by its job directory name."""
     jobs = {}
     for _, row in futures.iterrows():
@@ -83,7 +85,10 @@ def job_overrides(futures: pd.DataFrame, factors: Sequence[Factor], policies: Se
         for policy in policies:
             for seed in seeds:
                 jobs[job_name(int(row[FUTURE]), policy, seed)] = [
-                    f"scenario={policy}", f"seed={seed}", *settings]
+                    f"scenario={policy}",
+                    f"seed={seed}",
+                    *settings,
+                ]
     return jobs
 
 
@@ -123,9 +128,15 @@ def explore(
     if futures is None:
         futures = sample_futures(design, factors, n, sample_seed)
     design_info = futures.attrs.get("p4p_explore", {"design": "given"})
-    spec = {"policies": policies, "reference": reference, "seeds": seeds,
-            "factors": [f.key for f in factors], "overrides": dict(overrides or {}),
-            "design": design_info, "futures": int(len(futures))}
+    spec = {
+        "policies": policies,
+        "reference": reference,
+        "seeds": seeds,
+        "factors": [f.key for f in factors],
+        "overrides": dict(overrides or {}),
+        "design": design_info,
+        "futures": int(len(futures)),
+    }
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         _claim_directory(out, spec, futures)
@@ -167,7 +178,8 @@ def _claim_directory(out: Path, spec: dict, futures: pd.DataFrame) -> None:
             raise ValueError(f"{out} holds a different exploration; choose a new output directory")
         old = pd.read_parquet(out / FUTURES_FILE)
         if not old.drop(columns=[c for c in old if c.startswith(UNIT_PREFIX)]).equals(
-                futures.drop(columns=[c for c in futures if c.startswith(UNIT_PREFIX)])):
+            futures.drop(columns=[c for c in futures if c.startswith(UNIT_PREFIX)])
+        ):
             raise ValueError(f"{out} holds other futures; choose a new output directory")
         return
     out.mkdir(parents=True, exist_ok=True)
@@ -176,6 +188,7 @@ def _claim_directory(out: Path, spec: dict, futures: pd.DataFrame) -> None:
 
 
 # ---- executors ---------------------------------------------------------------------------
+
 
 def _configure(base: SimConfig, values: Mapping) -> SimConfig:
     cfg = copy.deepcopy(base)
@@ -195,13 +208,23 @@ def _run_one(args) -> dict:
         kpis = TrainingMarketModel(cfg).run().kpis
     except Exception as exc:  # noqa: BLE001 - one broken future must not stop the others
         return {**meta, STATUS: "failed", "error": f"{type(exc).__name__}: {exc}"}
-    return {**meta, STATUS: "completed", "run_seconds": time.perf_counter() - started,
-            **{k: v for k, v in kpis.items() if np.isscalar(v)}}
+    return {
+        **meta,
+        STATUS: "completed",
+        "run_seconds": time.perf_counter() - started,
+        **{k: v for k, v in kpis.items() if np.isscalar(v)},
+    }
 
 
-def run_inline(futures: pd.DataFrame, factors: Sequence[Factor], policies: Sequence[str],
-               seeds: Sequence[int], overrides: Mapping, processes: int | None = None,
-               progress: bool = False) -> pd.DataFrame:
+def run_inline(
+    futures: pd.DataFrame,
+    factors: Sequence[Factor],
+    policies: Sequence[str],
+    seeds: Sequence[int],
+    overrides: Mapping,
+    processes: int | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
     """Every (future, policy, seed) run in a local process pool; one row of KPIs each."""
     bases = {p: compose(scenario=p, seed=0, overrides=dict(overrides)) for p in policies}
     tasks = []
@@ -222,23 +245,38 @@ def run_inline(futures: pd.DataFrame, factors: Sequence[Factor], policies: Seque
     return pd.DataFrame(results)
 
 
-def run_hydra(out: Path, futures: pd.DataFrame, factors: Sequence[Factor],
-              policies: Sequence[str], seeds: Sequence[int], overrides: Mapping,
-              hydra_args: Sequence[str] = ()) -> pd.DataFrame:
+def run_hydra(
+    out: Path,
+    futures: pd.DataFrame,
+    factors: Sequence[Factor],
+    policies: Sequence[str],
+    seeds: Sequence[int],
+    overrides: Mapping,
+    hydra_args: Sequence[str] = (),
+) -> pd.DataFrame:
     """Launch the runs as a ``p4p-sim`` multirun (``hydra/sweeper=explore``) into ``out``."""
     from sim.run.sweep import collect_sweep
 
     jobs = job_overrides(futures, factors, policies, seeds)
     atomic_write_json(out / JOBS_FILE, jobs)
-    command = [sys.executable, "-m", "sim.run.cli", "-m", "hydra/sweeper=explore",
-               f"hydra.sweeper.jobs_file={(out / JOBS_FILE).resolve()}",
-               f"hydra.sweep.dir={out.resolve()}",
-               *[f"{k}={hydra_literal(v)}" for k, v in overrides.items()], *hydra_args]
+    command = [
+        sys.executable,
+        "-m",
+        "sim.run.cli",
+        "-m",
+        "hydra/sweeper=explore",
+        f"hydra.sweeper.jobs_file={(out / JOBS_FILE).resolve()}",
+        f"hydra.sweep.dir={out.resolve()}",
+        *[f"{k}={hydra_literal(v)}" for k, v in overrides.items()],
+        *hydra_args,
+    ]
     log.info("launching %d runs: %s", len(jobs), " ".join(command))
     done = subprocess.run(command, env={**os.environ, "PYTHONPATH": _pythonpath()})
     if done.returncode != 0:
-        raise RuntimeError(f"the exploration multirun exited with status {done.returncode};"
-                           f" rerun the same command to resume ({out})")
+        raise RuntimeError(
+            f"the exploration multirun exited with status {done.returncode};"
+            f" rerun the same command to resume ({out})"
+        )
     sweep = collect_sweep(out)
     table = sweep.table
     by_job = {name: name for name in jobs}
@@ -257,8 +295,10 @@ def _pythonpath() -> str:
 
 # ---- the tidy table ----------------------------------------------------------------------
 
-def tidy(runs: pd.DataFrame, futures: pd.DataFrame, factors: Sequence[Factor],
-         reference: str) -> pd.DataFrame:
+
+def tidy(
+    runs: pd.DataFrame, futures: pd.DataFrame, factors: Sequence[Factor], reference: str
+) -> pd.DataFrame:
     """future x policy x seed: sampled values, every KPI, and paired effects vs ``reference``.
 
     ``effect.<kpi>`` is the run's KPI minus the reference policy's in the same future and
@@ -268,21 +308,30 @@ def tidy(runs: pd.DataFrame, futures: pd.DataFrame, factors: Sequence[Factor],
     """
     values = futures[[FUTURE, *[f.key for f in factors]]]
     table = values.merge(runs, on=FUTURE, how="right")
-    kpis = [c for c in runs.columns if c not in (FUTURE, POLICY, SEED, STATUS, "error", "job",
-                                                   "error_type", "run_seconds")
-            and pd.api.types.is_numeric_dtype(runs[c])]
+    kpis = [
+        c
+        for c in runs.columns
+        if c not in (FUTURE, POLICY, SEED, STATUS, "error", "job", "error_type", "run_seconds")
+        and pd.api.types.is_numeric_dtype(runs[c])
+    ]
     ref = table[table[POLICY] == reference].set_index([FUTURE, SEED])[kpis]
     aligned = ref.reindex(pd.MultiIndex.from_frame(table[[FUTURE, SEED]])).to_numpy(dtype=float)
-    effects = pd.DataFrame(table[kpis].to_numpy(dtype=float) - aligned,
-                           columns=[EFFECT + k for k in kpis], index=table.index)
+    effects = pd.DataFrame(
+        table[kpis].to_numpy(dtype=float) - aligned,
+        columns=[EFFECT + k for k in kpis],
+        index=table.index,
+    )
     table = pd.concat([table, effects], axis=1)
     if "trainees" in kpis and "public_cost" in kpis:
         table[ADDITIONAL] = table[EFFECT + "trainees"]
         extra = table[EFFECT + "public_cost"]
-        table[COST_PER_ADDITIONAL] = np.where(table[ADDITIONAL] > 0, extra / table[ADDITIONAL].where(table[ADDITIONAL] > 0), np.nan)
+        table[COST_PER_ADDITIONAL] = np.where(
+            table[ADDITIONAL] > 0, extra / table[ADDITIONAL].where(table[ADDITIONAL] > 0), np.nan
+        )
     lead = [FUTURE, POLICY, SEED, STATUS]
     return table[lead + [c for c in table.columns if c not in lead]].sort_values(
-        [FUTURE, POLICY, SEED], ignore_index=True)
+        [FUTURE, POLICY, SEED], ignore_index=True
+    )
 
 
 def _plain(value):

@@ -5,6 +5,7 @@ control (economy, population, credential-market facts) sampled over its plausibl
 *lever* is a policy choice (funding) searched over its design space. The declarations in
 :mod:`sim.config.schema` are the single source: nothing here lists parameters by hand.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,8 +14,11 @@ from typing import Iterable, Sequence
 
 from sim.config.schema import CredentialsConfig, EconomyConfig, FundingConfig, PopulationConfig
 
-UNCERTAIN_SECTIONS = (("population", PopulationConfig), ("economy", EconomyConfig),
-                      ("credentials", CredentialsConfig))
+UNCERTAIN_SECTIONS = (
+    ("population", PopulationConfig),
+    ("economy", EconomyConfig),
+    ("credentials", CredentialsConfig),
+)
 LEVER_SECTIONS = (("funding", FundingConfig),)
 
 
@@ -49,8 +53,17 @@ def _factors(sections, lever: bool) -> list[Factor]:
                 continue
             lo, hi = meta["plausible"]
             integer = field.type in (int, "int", "Optional[int]")
-            out.append(Factor(f"{prefix}.{field.name}", float(lo), float(hi), integer,
-                              getattr(defaults, field.name), meta.get("plausible_why", ""), lever))
+            out.append(
+                Factor(
+                    f"{prefix}.{field.name}",
+                    float(lo),
+                    float(hi),
+                    integer,
+                    getattr(defaults, field.name),
+                    meta.get("plausible_why", ""),
+                    lever,
+                )
+            )
     return out
 
 
@@ -79,7 +92,9 @@ def select(names: Iterable[str] | None, factors: Sequence[Factor] | None = None)
         factor = by_key.get(name) or by_short.get(name)
         if factor is None:
             allowed = ", ".join(by_key)
-            raise ValueError(f"uncertainty {name!r} has no declared plausible range; allowed: {allowed}")
+            raise ValueError(
+                f"uncertainty {name!r} has no declared plausible range; allowed: {allowed}"
+            )
         if factor not in chosen:
             chosen.append(factor)
     return chosen

@@ -6,6 +6,7 @@ chance that milestones pay), awareness of the funding program, and its recogniti
 microcredentials. Beliefs follow adaptive expectations from own experience plus a pull toward
 peers (bounded rationality; Simon 1955, and the learning ABM of Yang 2018).
 """
+
 from __future__ import annotations
 
 import mesa
@@ -23,7 +24,11 @@ class EmployerTable:
         self.n = n = pop.employers
         rng = streams.stream("employer_init")
         self.target_size = self.draw_sizes(
-            rng, n, pop.workers, pop.initial_unemployment, pop.employer_size_shape,
+            rng,
+            n,
+            pop.workers,
+            pop.initial_unemployment,
+            pop.employer_size_shape,
             pop.max_employer_size,
         )
         self.productivity = np.exp(
@@ -59,7 +64,11 @@ class EmployerTable:
 
     @staticmethod
     def draw_sizes(
-        rng: np.random.Generator, n: int, workers: int, unemployment: float, shape: float,
+        rng: np.random.Generator,
+        n: int,
+        workers: int,
+        unemployment: float,
+        shape: float,
         max_size: int | None = None,
     ) -> np.ndarray:
         """Zipf-like target sizes (Axtell 2001) that add up to the initially employed.

@@ -6,6 +6,7 @@ participants, a yearly budget (first come, first served), a cap per participant,
 penalties for false claims, an administrative cost per claim and a payment delay. Every
 dollar it pays is booked to the employer or provider that received it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -77,8 +78,12 @@ class Funder:
         self.first_pending_claim = 0
         self.milestone_offsets = [EVENT[m.event].check_offset for m in self.policy.milestones]
         rules = {  # how each kind of milestone event is decided (sim.config.milestones)
-            "took_part": self.took_part, "completed": self.completed, "certified": self.certified,
-            "gained_skill": self.gained_skill, "supported": self.supported, "stayed": self.stayed,
+            "took_part": self.took_part,
+            "completed": self.completed,
+            "certified": self.certified,
+            "gained_skill": self.gained_skill,
+            "supported": self.supported,
+            "stayed": self.stayed,
             "gained_wage": self.gained_wage,
         }
         self.happened = {event.name: rules[event.kind] for event in EVENTS}
@@ -204,8 +209,12 @@ class Funder:
         idx = idx[ledger.funded[idx]]
         if len(idx) == 0:
             return
-        potential = self.policy.outcome_share * ledger.tuition[idx] * self.bonus(ledger.disadvantaged[idx])
-        for m, (milestone, offset) in enumerate(zip(self.policy.milestones, self.milestone_offsets)):
+        potential = (
+            self.policy.outcome_share * ledger.tuition[idx] * self.bonus(ledger.disadvantaged[idx])
+        )
+        for m, (milestone, offset) in enumerate(
+            zip(self.policy.milestones, self.milestone_offsets)
+        ):
             base = ledger.start[idx] if EVENT[milestone.event].from_start else ledger.end[idx]
             due_now = base + offset == month
             if not due_now.any():
@@ -222,7 +231,9 @@ class Funder:
                 amount=amount[success],
             )
             if self.policy.pays_employers:
-                np.subtract.at(self.model.employers.pending_receivables, ledger.employer[rows], release)
+                np.subtract.at(
+                    self.model.employers.pending_receivables, ledger.employer[rows], release
+                )
 
     def release_commitment(self, rows: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Free the part of each participant's committed outcome pot that a checked milestone
@@ -286,7 +297,9 @@ class Funder:
             admin = self.policy.admin_cost_per_claim * len(due)
             self.month_flows["admin"] += admin
         still_pending = np.flatnonzero(~claims.done[self.first_pending_claim :])
-        self.first_pending_claim += int(still_pending[0]) if len(still_pending) else claims.size - self.first_pending_claim
+        self.first_pending_claim += (
+            int(still_pending[0]) if len(still_pending) else claims.size - self.first_pending_claim
+        )
 
     def audit(self, claim_ids: np.ndarray, rows: np.ndarray, month: int) -> np.ndarray:
         """Audited certification claims are false when the trainee missed the reference standard."""

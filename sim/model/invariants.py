@@ -26,6 +26,7 @@ month of random valid configurations):
 * **Money and skills**: wages, payroll, cash limits and skills are finite and non-negative;
   the unemployed earn nothing and the employed something.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -48,8 +49,13 @@ UNDEFINED_WHEN = {
     "mean_wage": lambda row, model: row["employees"] == 0,
     "output_per_worker": lambda row, model: row["employees"] == 0,
 }
-SHARES = ("employment_rate", "share_employers_training", "microcredential_recognition",
-          "assessment_standard", "deadweight_share")
+SHARES = (
+    "employment_rate",
+    "share_employers_training",
+    "microcredential_recognition",
+    "assessment_standard",
+    "deadweight_share",
+)
 
 
 class InvariantError(AssertionError):
@@ -92,7 +98,11 @@ def _kpi_row(model) -> list[str]:
         value = row.get(name)
         if value is not None and np.isfinite(value) and not 0 <= value <= 1:
             out.append(f"{name}={value!r} outside [0, 1]")
-    for name in ("training_incidence", "gross_training_spend_per_employee", "certifications_per_1000"):
+    for name in (
+        "training_incidence",
+        "gross_training_spend_per_employee",
+        "certifications_per_1000",
+    ):
         if name in row and row[name] < 0:
             out.append(f"{name}={row[name]!r} is negative")
     return out
@@ -109,9 +119,13 @@ def _headcount(model) -> list[str]:
         out.append("employed + unemployed != workers")
     counted = np.bincount(w.employer[w.employed], minlength=e.n)
     if not np.array_equal(counted, e.size):
-        out.append(f"employer staff counts disagree with workers' employers at {np.flatnonzero(counted != e.size)[:5]}")
+        out.append(
+            f"employer staff counts disagree with workers' employers at {np.flatnonzero(counted != e.size)[:5]}"
+        )
     if model.recorder.rows and model.recorder.rows[-1]["employees"] != employed:
-        out.append(f"row employees={model.recorder.rows[-1]['employees']} but {employed} are employed")
+        out.append(
+            f"row employees={model.recorder.rows[-1]['employees']} but {employed} are employed"
+        )
     return out
 
 
@@ -152,7 +166,9 @@ def _funder(model) -> list[str]:
         if policy.pays_employers:
             got = sum(r["flow_employer_received"] for r in rows)
             if not _close(got, float(f.paid_to_employer.sum())):
-                out.append(f"employer_received flows {got:.6g} != paid to employers {f.paid_to_employer.sum():.6g}")
+                out.append(
+                    f"employer_received flows {got:.6g} != paid to employers {f.paid_to_employer.sum():.6g}"
+                )
         out += _budget_years(model)
     out += _participant_limits(model)
     if f.committed < -REL_TOL * max(1.0, f.total_paid):
@@ -176,7 +192,8 @@ def _budget_years(model) -> list[str]:
         paid[year] = paid.get(year, 0.0) + r["flow_public_upfront"] + r["flow_public_outcome"]
     return [
         f"policy year {year} paid {amount:.6g} over the budget of {budget:.6g}"
-        for year, amount in paid.items() if amount > budget * (1 + REL_TOL) + 1e-6
+        for year, amount in paid.items()
+        if amount > budget * (1 + REL_TOL) + 1e-6
     ]
 
 
@@ -205,7 +222,9 @@ def _bounds(model) -> list[str]:
     }
     for name, values in checks.items():
         if not np.all((values >= 0) & (values <= 1)):
-            out.append(f"{name} outside [0, 1] (min {np.nanmin(values):.6g}, max {np.nanmax(values):.6g})")
+            out.append(
+                f"{name} outside [0, 1] (min {np.nanmin(values):.6g}, max {np.nanmax(values):.6g})"
+            )
     if not np.all(np.isfinite(e.belief_gain) & (e.belief_gain >= 0)):
         out.append("employer belief_gain is negative or not finite")
     if (p.standard < model.cfg.credentials.quality_floor - 1e-6).any():
@@ -223,7 +242,9 @@ def _credentials(model) -> list[str]:
     rows = model.recorder.rows
     recorded = sum(r["flow_certifications"] + r["flow_rpl_certifications"] for r in rows)
     if rows and w.credentials_awarded != recorded:
-        out.append(f"{w.credentials_awarded} credentials awarded but {recorded:g} certifications recorded")
+        out.append(
+            f"{w.credentials_awarded} credentials awarded but {recorded:g} certifications recorded"
+        )
     certified = int(ledger.certified.sum())
     trained = sum(r["flow_certifications"] for r in rows)
     if rows and certified != trained:

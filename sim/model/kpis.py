@@ -5,6 +5,7 @@ separations) through cheap hooks and a handful of aggregates of the state, givin
 month. Scalars summarise the policy window (months ``burn_in .. months-1``). A KPI's formula
 is declared once and evaluated here on one month's flows and on the window's sums.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -16,15 +17,38 @@ from sim.config.outcomes import BY_NAME, KPI_NAMES, KPIS, RECORDED
 from sim.config.outcomes import ratio as _ratio
 from sim.model.labour_market import Separation
 
-
-
 FLOW_COLUMNS = (
-    "starts", "starts_disadvantaged", "starts_funded", "starts_deadweight", "starts_sme",
-    "trainee_pass_sum", "pool_n", "pool_pass_sum", "tuition_spend", "release_spend",
-    "employer_paid", "completions", "certifications", "funded_certifications", "rpl_certifications",
-    "poached", "separations", "retirements", "hires", "poached_trained", "trained_at_risk",
-    "public_upfront", "public_outcome", "public_recovered", "employer_received", "claim_costs",
-    "outcome_potential", "tuition_spend_large", "starts_constrained", "gain_value", "gain_raise",
+    "starts",
+    "starts_disadvantaged",
+    "starts_funded",
+    "starts_deadweight",
+    "starts_sme",
+    "trainee_pass_sum",
+    "pool_n",
+    "pool_pass_sum",
+    "tuition_spend",
+    "release_spend",
+    "employer_paid",
+    "completions",
+    "certifications",
+    "funded_certifications",
+    "rpl_certifications",
+    "poached",
+    "separations",
+    "retirements",
+    "hires",
+    "poached_trained",
+    "trained_at_risk",
+    "public_upfront",
+    "public_outcome",
+    "public_recovered",
+    "employer_received",
+    "claim_costs",
+    "outcome_potential",
+    "tuition_spend_large",
+    "starts_constrained",
+    "gain_value",
+    "gain_raise",
     "certified_raise",
 )
 
@@ -60,7 +84,11 @@ class Recorder:
         that employer."""
         w = self.model.workers
         employer = w.employer[ids]
-        return (employer >= 0) & (month - w.last_training_end[ids] <= 12) & (w.finish_employer[ids] == employer)
+        return (
+            (employer >= 0)
+            & (month - w.last_training_end[ids] <= 12)
+            & (w.finish_employer[ids] == employer)
+        )
 
     # --- hooks called by the mechanisms --------------------------------------------------
     def pool(self, pass_true: np.ndarray) -> None:
@@ -230,16 +258,19 @@ class Recorder:
         row = {"month": month, "policy_active": bool(m.policy_active), "employees": n_emp}
         for kpi in KPIS:
             row[kpi.name] = kpi.value(flow_of, per_year) if kpi.is_formula else state[kpi.name]
-        row.update({
-            "quit_rate": (f["poached"] + f["separations"]) / max(n_emp, 1),
-            "separation_rate": (f["poached"] + f["separations"] + f["retirements"]) / max(n_emp, 1),
-            "sme_employees": workforce["sme_employees"],
-            "large_employees": n_emp - workforce["sme_employees"],
-            "constrained_employees": workforce["constrained_employees"],
-            "payroll": workforce["payroll"],
-            "large_payroll": workforce["large_payroll"],
-            "microcredential_awareness": float(e.mc_aware.mean()),
-        })
+        row.update(
+            {
+                "quit_rate": (f["poached"] + f["separations"]) / max(n_emp, 1),
+                "separation_rate": (f["poached"] + f["separations"] + f["retirements"])
+                / max(n_emp, 1),
+                "sme_employees": workforce["sme_employees"],
+                "large_employees": n_emp - workforce["sme_employees"],
+                "constrained_employees": workforce["constrained_employees"],
+                "payroll": workforce["payroll"],
+                "large_payroll": workforce["large_payroll"],
+                "microcredential_awareness": float(e.mc_aware.mean()),
+            }
+        )
         row.update({f"flow_{k}": v for k, v in f.items()})
         self.rows.append(row)
         if m.cfg.output.employer_panel:
@@ -308,14 +339,25 @@ class Recorder:
         total = lambda name: float(window[name].sum())  # noqa: E731
         burn_in = m.cfg.time.burn_in
         ts_recognition = [r["microcredential_recognition"] for r in self.rows]
-        start = ts_recognition[min(burn_in, len(ts_recognition)) - 1] if burn_in > 0 else ts_recognition[0]
+        start = (
+            ts_recognition[min(burn_in, len(ts_recognition)) - 1]
+            if burn_in > 0
+            else ts_recognition[0]
+        )
         return {
-            "direct_training_spend_per_employee": _ratio(flows("tuition_spend"), mean("employees") * years),
-            "large_employer_spend_per_employee": _ratio(flows("tuition_spend_large"), mean("large_employees") * years),
-            "large_employer_spend_share_of_payroll": _ratio(flows("tuition_spend_large"), total("large_payroll")),
+            "direct_training_spend_per_employee": _ratio(
+                flows("tuition_spend"), mean("employees") * years
+            ),
+            "large_employer_spend_per_employee": _ratio(
+                flows("tuition_spend_large"), mean("large_employees") * years
+            ),
+            "large_employer_spend_share_of_payroll": _ratio(
+                flows("tuition_spend_large"), total("large_payroll")
+            ),
             "training_spend_share_of_payroll": _ratio(flows("tuition_spend"), total("payroll")),
             "effective_pass_through": _ratio(flows("gain_raise"), flows("gain_value")),
-            "certification_wage_gain": 12 * _ratio(flows("certified_raise"), flows("certifications")),
+            "certification_wage_gain": 12
+            * _ratio(flows("certified_raise"), flows("certifications")),
             "first_year_return_short_training": self.first_year_return(max_months=2),
             "constrained_training_incidence": _ratio(
                 flows("starts_constrained"), mean("constrained_employees") * years
@@ -341,7 +383,9 @@ class Recorder:
         cost = ledger.employer_cost[rows]
         if m.cfg.funding.pays_employers:
             cost = cost - ledger.upfront_paid[rows] - ledger.outcome_paid[rows]
-        return _ratio(float(ledger.first_year_rent[rows].sum()) - float(cost.sum()), float(cost.sum()))
+        return _ratio(
+            float(ledger.first_year_rent[rows].sum()) - float(cost.sum()), float(cost.sum())
+        )
 
     def share_employers_training(self, window: pd.DataFrame, rows: np.ndarray) -> float:
         """Mean over full policy years of the share of employers with a start that year."""
@@ -350,7 +394,9 @@ class Recorder:
         n_years = (m.cfg.time.months - m.cfg.time.burn_in) / 12.0
         full_years = int(n_years)
         if full_years == 0:
-            return float(np.mean([s.mean() for s in self.started_in_year.values()])) if years else 0.0
+            return (
+                float(np.mean([s.mean() for s in self.started_in_year.values()])) if years else 0.0
+            )
         shares = [
             self.started_in_year[y].mean() if y in self.started_in_year else 0.0
             for y in range(full_years)
@@ -364,11 +410,16 @@ class Recorder:
         rows = rows[ledger.funded[rows]]
         if len(rows) == 0 or m.cfg.funding.outcome_share == 0:
             return np.nan
-        last_due = m.funder.max_check_offset - 12 + max(
-            (ms.lag for ms in m.cfg.funding.milestones), default=0
-        ) + m.cfg.funding.payment_delay
+        last_due = (
+            m.funder.max_check_offset
+            - 12
+            + max((ms.lag for ms in m.cfg.funding.milestones), default=0)
+            + m.cfg.funding.payment_delay
+        )
         resolved = rows[ledger.end[rows] + last_due < m.cfg.time.months]
-        return _ratio(float(ledger.outcome_paid[resolved].sum()), float(ledger.outcome_max[resolved].sum()))
+        return _ratio(
+            float(ledger.outcome_paid[resolved].sum()), float(ledger.outcome_max[resolved].sum())
+        )
 
     def poaching_rate(self, window: pd.DataFrame, rows: np.ndarray) -> float:
         """Share of completers followed for 12 months who were poached in that year."""
@@ -416,4 +467,3 @@ def _clean(value) -> float | None:
         return None
     value = float(value)
     return None if not np.isfinite(value) else value
-

@@ -7,6 +7,7 @@ sees true productivity, matches it (Postel-Vinay & Robin 2002). Moving loses fir
 skill (Becker 1964). Hiring trained workers this way, without paying for their training, is
 the poaching externality (Stevens 1994).
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -21,8 +22,8 @@ class Separation(Enum):
     """Why a worker leaves an employer; the value names the recorder's flow."""
 
     RETIREMENT = "retirements"
-    SEPARATION = "separations"      # exogenous, into unemployment
-    POACHED = "poached"             # hired away by an outside offer
+    SEPARATION = "separations"  # exogenous, into unemployment
+    POACHED = "poached"  # hired away by an outside offer
 
 
 class LabourMarket:
@@ -34,9 +35,9 @@ class LabourMarket:
         """Wage an employer offers for the skill it can see."""
         econ, e, w = self.cfg.economy, self.model.employers, self.model.workers
         visible = w.visible_skill(ids, e.recognition[employer])
-        return (econ.labour_share * econ.output_per_skill * e.productivity[employer] * visible).astype(
-            np.float32
-        )
+        return (
+            econ.labour_share * econ.output_per_skill * e.productivity[employer] * visible
+        ).astype(np.float32)
 
     def retire(self, month: int) -> None:
         """Retirees leave; new entrants take their place in the workforce, unemployed."""
@@ -52,7 +53,9 @@ class LabourMarket:
     def separate(self, month: int) -> None:
         """Exogenous separations into unemployment (layoffs, personal reasons)."""
         w = self.model.workers
-        ids = self.model.streams.chance_ids("separation", month, w.n, self.cfg.economy.separation_rate)
+        ids = self.model.streams.chance_ids(
+            "separation", month, w.n, self.cfg.economy.separation_rate
+        )
         ids = ids[w.employer[ids] >= 0]
         self.model.recorder.separations(ids, Separation.SEPARATION)
         self.leave(ids, month)
@@ -87,8 +90,15 @@ class LabourMarket:
         incumbent = w.employer[ids]
         offer = self.offer_wage(ids, bidder)
         tempted = (bidder != incumbent) & (offer > w.wage[ids] * (1 + econ.switching_cost))
-        ids, bidder, incumbent, offer = ids[tempted], bidder[tempted], incumbent[tempted], offer[tempted]
-        productivity = econ.output_per_skill * e.productivity[incumbent] * (w.general[ids] + w.specific[ids])
+        ids, bidder, incumbent, offer = (
+            ids[tempted],
+            bidder[tempted],
+            incumbent[tempted],
+            offer[tempted],
+        )
+        productivity = (
+            econ.output_per_skill * e.productivity[incumbent] * (w.general[ids] + w.specific[ids])
+        )
         if econ.counteroffers:
             matched = offer <= econ.counteroffer_max_share * productivity
         else:
@@ -117,11 +127,15 @@ class LabourMarket:
             return
         streams = model.streams
         unemployed = np.flatnonzero(w.employer < 0)
-        seekers = unemployed[streams.uniform_at("job_search", month, unemployed) < econ.job_finding_rate]
+        seekers = unemployed[
+            streams.uniform_at("job_search", month, unemployed) < econ.job_finding_rate
+        ]
         if len(seekers) == 0:
             return
         slots = np.repeat(np.arange(e.n, dtype=np.int32), vacancies)
-        slots = slots[np.argsort(streams.uniform("vacancy_order", month, len(slots)), kind="stable")]
+        slots = slots[
+            np.argsort(streams.uniform("vacancy_order", month, len(slots)), kind="stable")
+        ]
         mean_recognition = float(e.recognition.mean())
         screen = w.visible_skill(seekers, mean_recognition)
         screen = screen * np.exp(0.1 * streams.normal_at("screening", month, seekers))

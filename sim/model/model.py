@@ -8,6 +8,7 @@ compression (Acemoglu & Pischke 1998, 1999), certification under asymmetric info
 
 The monthly step runs the phases in :attr:`TrainingMarketModel.PHASES`, in that order.
 """
+
 from __future__ import annotations
 
 import time

@@ -6,6 +6,7 @@ is paid per outcome and weakly audited, lowering the standard raises its expecte
 it does (assessment drift; Courty & Marschke 2004, Heckman, Heinrich & Smith 2002); strong
 audits or a quality-assurance floor stop it.
 """
+
 from __future__ import annotations
 
 import mesa
@@ -45,7 +46,9 @@ class ProviderTable:
 
     def tuition_table(self) -> np.ndarray:
         """Tuition of every program (columns) at every provider (rows)."""
-        return self.tuition(np.arange(self.n)[:, None], np.arange(len(self.program_tuition))[None, :])
+        return self.tuition(
+            np.arange(self.n)[:, None], np.arange(len(self.program_tuition))[None, :]
+        )
 
     def price_table(self) -> np.ndarray:
         """Employer price of every program (columns) at every provider (rows)."""
@@ -59,7 +62,9 @@ class ProviderTable:
         tuition = self.tuition(provider, program)
         if not funding.pays_providers:
             return tuition
-        expected = funding.upfront_share + funding.outcome_share * self.expected_payment_rate[provider]
+        expected = (
+            funding.upfront_share + funding.outcome_share * self.expected_payment_rate[provider]
+        )
         return tuition * (1.0 - funding.provider_discount * np.minimum(expected, 1.0))
 
     def outcome_paid_per_pass(self) -> float:
@@ -81,7 +86,9 @@ class ProviderTable:
         gain = self.outcome_paid_per_pass() if self.model.policy_active else 0.0
         audit_cost = funding.audit_probability * (1.0 + funding.false_claim_penalty)
         if gain > 0 and audit_cost < 1.0:
-            self.standard -= np.float32(creds.standard_drift * min(1.0, gain * (1.0 - audit_cost) * 2))
+            self.standard -= np.float32(
+                creds.standard_drift * min(1.0, gain * (1.0 - audit_cost) * 2)
+            )
         else:
             toward = creds.initial_standard - self.standard
             self.standard += np.clip(toward, -creds.standard_drift, creds.standard_drift).astype(
@@ -111,4 +118,3 @@ class Provider(mesa.Agent):
     def __init__(self, model: mesa.Model, index: int):
         super().__init__(model)
         self.index = index
-

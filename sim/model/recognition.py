@@ -5,6 +5,7 @@ recognition campaign) plus imitation of aware peers. Recognition then moves with
 campaigns, and with experience: credentialed workers who perform as their credentials signal
 raise it, those who do not (a credential issued under a lowered standard) lower it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,8 @@ class Recognition:
         """Employers judge credentials by what their credentialed staff can actually do.
 
         The current employer observes true skill (Acemoglu & Pischke 1998), so it can tell
-        whether a credential delivers what it claims. Each month, every credentialed worker either performs as the credential claims (a true
-        gain of at least the published standard, ``credentials.initial_standard``, of its
+        whether a credential delivers what it claims. Each month, every credentialed worker
+        either performs as the credential claims (a true gain of at least the published standard, ``credentials.initial_standard``, of its
         nominal gain) or falls short. Confirmations raise an aware employer's recognition
         toward full trust; shortfalls lower it, with ``disappointment_weight`` times the pull
         (trust is lost faster than it is won; Slovic 1993).

@@ -13,6 +13,7 @@ SMEs, within the cash they can lay out before reimbursement. Nothing picks "good
 purpose: under outcome payments the chance of triggering payment enters the value, and
 cream-skimming emerges from it (Heckman, Heinrich & Smith 2002).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -151,8 +152,11 @@ class Training:
         # Value of the gain of one completed program per unit of perceived ability: output
         # kept by the employer x believed gain x retained, discounted months after the program.
         gain_value = (
-            econ.output_per_skill * (keep_general + keep_specific)
-            * e.productivity * e.belief_gain * annuity
+            econ.output_per_skill
+            * (keep_general + keep_specific)
+            * e.productivity
+            * e.belief_gain
+            * annuity
         )
         benefit_rate = self.employer_program_table(
             gain_value, employer_stay * employer_discount, per_program=p.program_gain
@@ -288,14 +292,19 @@ class Training:
         if len(c.worker) == 0:
             return
         without, with_program, takes_up = self.value(c, month)
-        funding_in_outlay = np.where(takes_up & self.cfg.funding.pays_employers,
-                                     self.model.funder.max_payment(c.tuition, c.disadvantaged)[0], 0.0)
+        funding_in_outlay = np.where(
+            takes_up & self.cfg.funding.pays_employers,
+            self.model.funder.max_payment(c.tuition, c.disadvantaged)[0],
+            0.0,
+        )
         outlay = c.price - funding_in_outlay
         capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
         chosen = self.select_within_employers(
             c.employer, with_program, outlay, e.cash_limit(), capacity
         )
-        chosen = self.keep_worthwhile_employers(c.employer, with_program, chosen, econ.training_fixed_cost)
+        chosen = self.keep_worthwhile_employers(
+            c.employer, with_program, chosen, econ.training_fixed_cost
+        )
         chosen = chosen[self.admit(c.take(chosen), month)]
         c = c.take(chosen)
         without, with_program, takes_up = without[chosen], with_program[chosen], takes_up[chosen]
@@ -383,7 +392,8 @@ class Training:
         funder.enrol(rows)
         model.employers.last_training_month[c.employer] = month
         model.employers.pending_receivables += np.bincount(
-            c.employer, weights=np.where(funded & policy.pays_employers, outcome_max, 0.0),
+            c.employer,
+            weights=np.where(funded & policy.pays_employers, outcome_max, 0.0),
             minlength=model.employers.n,
         )
         model.recorder.enrolments(rows)
@@ -406,7 +416,9 @@ class Training:
         learning = w.ability[ids] * p.quality[prov] * (1 + econ.gain_noise * z)
         gain = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
         standard = p.standard[prov]
-        certified = completed & (gain >= standard * ledger.nominal[rows]) & self.cfg.credentials.enabled
+        certified = (
+            completed & (gain >= standard * ledger.nominal[rows]) & self.cfg.credentials.enabled
+        )
         ledger.completed[rows] = completed
         ledger.certified[rows] = certified
         ledger.gain[rows] = gain
@@ -421,7 +433,9 @@ class Training:
         employer = ledger.employer[rows][done]
         ratio = gain[done] / expected[done]
         n_obs = np.bincount(employer, minlength=model.employers.n)
-        mean_ratio = np.bincount(employer, weights=ratio, minlength=model.employers.n) / np.maximum(n_obs, 1)
+        mean_ratio = np.bincount(employer, weights=ratio, minlength=model.employers.n) / np.maximum(
+            n_obs, 1
+        )
         model.employers.learn("belief_gain", mean_ratio, n_obs)
         model.recorder.completions(rows, completed, certified, value_gain, wage_raise)
 

@@ -10,6 +10,7 @@ so a trial measures treated-versus-control differences *with* their spillovers (
 Glennerster & Kremer 2007, "Using randomization in development economics research"; Crépon
 et al. 2013 on displacement in a labour-market trial).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -97,7 +98,10 @@ class TrialAssignment:
         month = model.month
         if month == self.start:
             self.enrol(model)
-        if self.settings.design == "waitlist" and month == self.start + self.settings.waitlist_months:
+        if (
+            self.settings.design == "waitlist"
+            and month == self.start + self.settings.waitlist_months
+        ):
             self.open_access(np.ones(len(self.units), dtype=bool))
 
     # --- access ----------------------------------------------------------------------------

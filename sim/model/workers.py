@@ -5,6 +5,7 @@ firm-specific skill (lost on leaving; Becker 1964), a set of microcredentials (a
 the catalogue), an employer (or -1 when unemployed), a wage, tenure and training status.
 No Python object exists per worker: every rule below is a vector operation over ids.
 """
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -26,17 +27,17 @@ COLUMNS = {
     "disadvantaged": (bool, DRAWN),
     "ability": (np.float32, DRAWN),
     "entry_skill": (np.float32, DRAWN),
-    "general": (np.float32, DRAWN),             # portable skill (Becker 1964)
-    "specific": (np.float32, 0.0),              # firm-specific skill, lost on leaving
-    "perceived_ability": (np.float32, DRAWN),   # the employer's noisy view of ability
-    "training_fit": (np.float32, DRAWN),        # the job's need for training, drawn when hired
+    "general": (np.float32, DRAWN),  # portable skill (Becker 1964)
+    "specific": (np.float32, 0.0),  # firm-specific skill, lost on leaving
+    "perceived_ability": (np.float32, DRAWN),  # the employer's noisy view of ability
+    "training_fit": (np.float32, DRAWN),  # the job's need for training, drawn when hired
     "employer": (np.int32, UNEMPLOYED),
     "wage": (np.float32, 0.0),
     "tenure": (np.int16, 0),
-    "credentials": (np.uint16, 0),              # bitmask over the catalogue
-    "credential_gain": (np.float32, 0.0),       # nominal gain certified
+    "credentials": (np.uint16, 0),  # bitmask over the catalogue
+    "credential_gain": (np.float32, 0.0),  # nominal gain certified
     "credential_true_gain": (np.float32, 0.0),  # realised gain certified
-    "enrolment": (np.int32, -1),                # ledger row while in training
+    "enrolment": (np.int32, -1),  # ledger row while in training
     "last_training_end": (np.int32, NEVER),
     "finish_employer": (np.int32, UNEMPLOYED),  # employer when the last program ended
 }
@@ -122,7 +123,9 @@ class Workers:
         base = econ.base_completion * ((1.0 + creds.effort_boost) if creds.enabled else 1.0)
         p = np.sqrt(np.maximum(ability, np.float32(1e-6)), dtype=np.float32)
         p *= mode_factor
-        p *= np.where(disadvantaged, np.float32(base * econ.disadvantaged_barrier), np.float32(base))
+        p *= np.where(
+            disadvantaged, np.float32(base * econ.disadvantaged_barrier), np.float32(base)
+        )
         return np.clip(p, 0.0, 0.99, out=p)
 
     def pass_probability(self, learning: np.ndarray, standard: np.ndarray) -> np.ndarray:
@@ -143,7 +146,9 @@ class Workers:
         self.credentials_retired += int(np.bitwise_count(self.credentials[ids]).sum())
         dis = u_dis < self.cfg.population.disadvantaged_share
         sd = econ.ability_sd
-        ability = np.exp(sd * z_ability - sd * sd / 2) * np.where(dis, econ.disadvantaged_ability, 1)
+        ability = np.exp(sd * z_ability - sd * sd / 2) * np.where(
+            dis, econ.disadvantaged_ability, 1
+        )
         skill = np.exp(0.2 * z_skill - 0.02) * np.where(dis, econ.disadvantaged_skill, 1.0)
         self.disadvantaged[ids] = dis
         self.ability[ids] = ability
@@ -154,7 +159,9 @@ class Workers:
             if start is not DRAWN:
                 getattr(self, name)[ids] = start
 
-    def award(self, ids: np.ndarray, program: np.ndarray, nominal: np.ndarray, true_gain: np.ndarray) -> None:
+    def award(
+        self, ids: np.ndarray, program: np.ndarray, nominal: np.ndarray, true_gain: np.ndarray
+    ) -> None:
         """Add the credential of ``program`` to each worker (certification or prior learning)."""
         self.credentials[ids] |= (1 << program.astype(np.uint16)).astype(np.uint16)
         self.credential_gain[ids] += nominal

@@ -1,10 +1,11 @@
 """Python API for notebooks and scripts: compose configs exactly as the CLI does, run, load.
 
-    >>> import sim
-    >>> cfg = sim.compose(scenario="baseline", overrides={"population.workers": 2000})
-    >>> results = sim.run_model(scenario="pay_for_performance", seed=3)
-    >>> results.kpis["training_incidence"], results.timeseries.head()
+>>> import sim
+>>> cfg = sim.compose(scenario="baseline", overrides={"population.workers": 2000})
+>>> results = sim.run_model(scenario="pay_for_performance", seed=3)
+>>> results.kpis["training_incidence"], results.timeseries.head()
 """
+
 from __future__ import annotations
 
 import logging
@@ -111,12 +112,16 @@ def check_overrides(overrides: Iterable[str]) -> None:
     try:
         parsed = OverridesParser.create().parse_overrides(texts)
     except Exception as exc:  # noqa: BLE001 - Hydra's parse errors come in many types
-        raise ConfigError(f"cannot parse overrides {' '.join(texts)}: {str(exc).splitlines()[0]}") from None
+        raise ConfigError(
+            f"cannot parse overrides {' '.join(texts)}: {str(exc).splitlines()[0]}"
+        ) from None
     for override in parsed:
         if override.is_delete():
             continue
         key = override.key_or_group
-        values = list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
+        values = (
+            list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
+        )
         for value in values:
             if key.split("@")[0] in CONFIG_GROUPS:
                 check_group_option(key.split("@")[0], value)
@@ -190,7 +195,9 @@ def run_model(
     return TrainingMarketModel(cfg).run()
 
 
-def run_to_dir(cfg: SimConfig | DictConfig | Mapping, out_dir: Path, progress_every: int = 12) -> Results:
+def run_to_dir(
+    cfg: SimConfig | DictConfig | Mapping, out_dir: Path, progress_every: int = 12
+) -> Results:
     """Run one simulation and write its outputs into ``out_dir`` (the CLI's job)."""
     sim_cfg = settings(plain_dictconfig(cfg))
     started = time.perf_counter()

@@ -5,6 +5,7 @@ Before Hydra creates any directory, the command composes the config for the over
 scenario, unknown key or wrong type. A single run is also range-checked up front; in a sweep a
 value that is out of range fails only its own job, which records ``failure.json``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,11 +27,29 @@ from sim.run.outputs import write_failure
 log = logging.getLogger("p4p_sim")
 
 PASSTHROUGH_FLAGS = {
-    "--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
-    "--shell-completion", "-sc", "--resolve", "-p", "--package",
+    "--help",
+    "-h",
+    "--hydra-help",
+    "--version",
+    "--cfg",
+    "-c",
+    "--info",
+    "-i",
+    "--shell-completion",
+    "-sc",
+    "--resolve",
+    "-p",
+    "--package",
 }
-FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd",
-                    "--experimental-rerun"}
+FLAGS_WITH_VALUE = {
+    "--config-path",
+    "-cp",
+    "--config-name",
+    "-cn",
+    "--config-dir",
+    "-cd",
+    "--experimental-rerun",
+}
 
 
 def run_task(cfg: DictConfig) -> dict:
@@ -63,8 +82,11 @@ def run_task(cfg: DictConfig) -> dict:
 
 
 HEADLINE_KPIS = (
-    "training_incidence", "certifications_per_1000", "employer_net_spend_per_employee",
-    "public_cost", "deadweight_share",
+    "training_incidence",
+    "certifications_per_1000",
+    "employer_net_spend_per_employee",
+    "public_cost",
+    "deadweight_share",
 )
 
 
@@ -72,10 +94,16 @@ def headline(kpis: dict, out_dir: Path) -> str:
     """A few headline KPIs with units, and where the run's files are."""
     lines = [
         f"  {name:<34} {_number(kpis[name]):>12}  {kpi_unit(name)}"
-        for name in HEADLINE_KPIS if name in kpis
+        for name in HEADLINE_KPIS
+        if name in kpis
     ]
-    return "\n".join(["headline KPIs (policy window):", *lines,
-                      f"files: {out_dir} (summary.json has every KPI; timeseries.parquet the months)"])
+    return "\n".join(
+        [
+            "headline KPIs (policy window):",
+            *lines,
+            f"files: {out_dir} (summary.json has every KPI; timeseries.parquet the months)",
+        ]
+    )
 
 
 def _number(value) -> str:
@@ -150,7 +178,7 @@ def precheck(overrides: list[str], multirun: bool) -> None:
         compose_config(firsts, check_ranges=not multirun)
         for i, extra in enumerate(variants):
             for variant in extra:
-                compose_config(firsts[:i] + [variant] + firsts[i + 1:], check_ranges=False)
+                compose_config(firsts[:i] + [variant] + firsts[i + 1 :], check_ranges=False)
     except ConfigError as exc:
         fail(str(exc))
 
@@ -179,8 +207,10 @@ def main() -> None:
     try:
         hydra_app()
     except KeyboardInterrupt:  # a sweep says what finished itself (the resumable sweeper)
-        print("p4p-sim: interrupted; the run did not finish (its directory has no summary.json)",
-              file=sys.stderr)
+        print(
+            "p4p-sim: interrupted; the run did not finish (its directory has no summary.json)",
+            file=sys.stderr,
+        )
         sys.exit(130)
     if multirun and not passthrough:
         from sim.run.hydra_hooks import LAST_SWEEP

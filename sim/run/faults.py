@@ -12,6 +12,7 @@ launcher), a comma-separated list of ``name=value`` items:
 
 Example: ``P4P_SIM_TEST_FAULT=raise_at_month=3,seed=2 p4p-sim -m seed=1,2,3``.
 """
+
 from __future__ import annotations
 
 import os

@@ -10,6 +10,7 @@
   not.
 Progress while the sweep runs is the sweeper's (one bar, not per-job log lines).
 """
+
 from __future__ import annotations
 
 import logging
@@ -73,5 +74,8 @@ class SweepCallbacks(Callback):
         if LAST_SWEEP["complete"]:
             log.info("next: p4p-report %s", sweep_dir)
         else:
-            log.info("next: %s (retries the unfinished jobs), or p4p-report %s", resume_command(sweep_dir), sweep_dir)
-
+            log.info(
+                "next: %s (retries the unfinished jobs), or p4p-report %s",
+                resume_command(sweep_dir),
+                sweep_dir,
+            )

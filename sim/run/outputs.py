@@ -7,6 +7,7 @@ failed jobs: a directory holds at most one of the two, and a directory with neit
 incomplete run. Hydra's own ``.hydra/*.yaml`` files are made atomic the same way
 (:class:`sim.run.hydra_hooks.AtomicConfigFiles`).
 """
+
 from __future__ import annotations
 
 import io
@@ -105,7 +106,10 @@ def git_commit() -> str | None:
             return None
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=here, capture_output=True, text=True, timeout=5,
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
         )
         return commit.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):

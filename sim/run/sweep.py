@@ -10,6 +10,7 @@ of row-aligned experiments and outcomes).
     >>> sweep = sim.load_sweep("outputs/sweeps/20260101-120000")
     >>> sweep.table.groupby("scenario")["training_incidence"].mean()
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,9 @@ class Sweep:
     @property
     def kpis(self) -> list[str]:
         known = [k for k in (*KPI_NAMES, *EXTRA_SCALARS) if k in self.table.columns]
-        return known + [c for c in self.table.attrs.get("p4p_sim", {}).get("kpis", []) if c not in known]
+        return known + [
+            c for c in self.table.attrs.get("p4p_sim", {}).get("kpis", []) if c not in known
+        ]
 
     @property
     def completed(self) -> pd.DataFrame:
@@ -80,7 +83,11 @@ class Sweep:
         if key in self.table and self.table[key].nunique() == 1:
             return _plain(self.table[key].iloc[0])
         for job in self.completed["job"]:
-            node = (read_json(self.directory / job / SUMMARY) or {}).get("provenance", {}).get("config", {})
+            node = (
+                (read_json(self.directory / job / SUMMARY) or {})
+                .get("provenance", {})
+                .get("config", {})
+            )
             for part in key.split("."):
                 node = node.get(part) if isinstance(node, dict) else None
             if node is not None:
@@ -129,7 +136,11 @@ def check_sweep_dir(path: str | Path) -> Path:
             f"{path} is a folder of {len(sweeps)} sweeps ({shown}), not one sweep; "
             f"give one of them, e.g. {path / sweeps[-1]}"
         )
-    runs = [c for c in children if is_run_dir(c) or any(is_run_dir(g) for g in c.glob("*") if g.is_dir())]
+    runs = [
+        c
+        for c in children
+        if is_run_dir(c) or any(is_run_dir(g) for g in c.glob("*") if g.is_dir())
+    ]
     if runs:
         raise NotASweepError(f"{path} is a folder of single runs, not a sweep; {expected}")
     if not any(path.iterdir()):
@@ -156,7 +167,9 @@ def collect_sweep(sweep_dir: str | Path, write: bool = True, progress: bool = Fa
     expected = manifest.get("jobs", {})
     jobs = sorted(set(expected) | set(find_job_dirs(sweep_dir)))
     states = [job_state(sweep_dir, job, expected.get(job)) for job in _progress(jobs, progress)]
-    problems = [f"{s.job}: {s.status}: {s.error}" for s in states if s.status not in (COMPLETED, "failed")]
+    problems = [
+        f"{s.job}: {s.status}: {s.error}" for s in states if s.status not in (COMPLETED, "failed")
+    ]
     rows, params, kpis = [], [], []
     for state in states:
         row, keys = _job_row(sweep_dir, state)
@@ -185,7 +198,11 @@ def load_sweep(sweep_dir: str | Path, refresh: bool = False) -> Sweep:
         ts_path = sweep_dir / SWEEP_TIMESERIES
         timeseries = pd.read_parquet(ts_path) if ts_path.exists() else pd.DataFrame()
     except Exception as exc:  # noqa: BLE001 - truncated or foreign tables: rebuild from the jobs
-        log.warning("%s unreadable (%s); rebuilding it from the job directories", table_path, type(exc).__name__)
+        log.warning(
+            "%s unreadable (%s); rebuilding it from the job directories",
+            table_path,
+            type(exc).__name__,
+        )
         return collect_sweep(sweep_dir, write=False)
     params = list(table.attrs.get("p4p_sim", {}).get("params", []))
     return Sweep(sweep_dir, table, timeseries, params)
@@ -193,12 +210,11 @@ def load_sweep(sweep_dir: str | Path, refresh: bool = False) -> Sweep:
 
 def latest_sweep(root: str | Path = "outputs/sweeps", contains: str = "") -> Path:
     """The most recently modified sweep directory under ``root`` whose name contains ``contains``."""
-    candidates = [
-        d for d in Path(root).glob("*")
-        if contains in d.name and is_sweep_dir(d)
-    ]
+    candidates = [d for d in Path(root).glob("*") if contains in d.name and is_sweep_dir(d)]
     if not candidates:
-        raise FileNotFoundError(f"no sweep directory under {root}" + (f" named *{contains}*" if contains else ""))
+        raise FileNotFoundError(
+            f"no sweep directory under {root}" + (f" named *{contains}*" if contains else "")
+        )
     return max(candidates, key=lambda d: d.stat().st_mtime)
 
 
@@ -216,7 +232,9 @@ def _job_row(sweep_dir: Path, state: JobState) -> tuple[dict, list[str]]:
     row.update(values)
     summary = state.summary or {}
     config = {} if summary else (_job_config(sweep_dir / state.job) or {})
-    row["scenario"] = summary.get("scenario", config.get("scenario", {}).get("name", values.get("scenario")))
+    row["scenario"] = summary.get(
+        "scenario", config.get("scenario", {}).get("name", values.get("scenario"))
+    )
     row["seed"] = summary.get("seed", config.get("seed", values.get("seed")))
     row["error_type"], row["error"] = state.error_type, state.error
     row.update(summary.get("kpis", {}))
@@ -236,7 +254,9 @@ def _parse_overrides(overrides: list[str]) -> dict:
             value = override.value()
         except Exception:  # noqa: BLE001 - keep unparsable overrides as text
             value = text.split("=", 1)[1] if "=" in text else None
-        values[override_key(text)] = value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
+        values[override_key(text)] = (
+            value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
+        )
     return values
 
 
@@ -256,8 +276,12 @@ def _tidy(table: pd.DataFrame, params: list[str], kpis: list[str]) -> pd.DataFra
     for column in (*JOB_COLUMNS, *ERROR_COLUMNS):
         if column not in table.columns:
             table[column] = None
-    kpi_order = [k for k in (*KPI_NAMES, *EXTRA_SCALARS) if k in kpis] + [k for k in kpis if k not in KPI_NAMES + EXTRA_SCALARS]
-    rest = [c for c in table.columns if c not in (*JOB_COLUMNS, *params, *ERROR_COLUMNS, *kpi_order)]
+    kpi_order = [k for k in (*KPI_NAMES, *EXTRA_SCALARS) if k in kpis] + [
+        k for k in kpis if k not in KPI_NAMES + EXTRA_SCALARS
+    ]
+    rest = [
+        c for c in table.columns if c not in (*JOB_COLUMNS, *params, *ERROR_COLUMNS, *kpi_order)
+    ]
     order = list(dict.fromkeys([*JOB_COLUMNS, *params, *ERROR_COLUMNS, *kpi_order, *rest]))
     table = table[order].copy()
     for column in kpi_order + [c for c in rest if c == "run_seconds"]:
@@ -289,12 +313,18 @@ def _one_dtype(column: pd.Series) -> pd.Series:
         return column.astype("boolean")
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
         numeric = pd.to_numeric(column, errors="coerce")
-        integral = len(present) and all(isinstance(v, int) for v in present) and not column.isna().any()
+        integral = (
+            len(present) and all(isinstance(v, int) for v in present) and not column.isna().any()
+        )
         return numeric.astype("int64") if integral else numeric.astype("float64")
-    return column.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)).astype("object")
+    return column.map(
+        lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+    ).astype("object")
 
 
-def _stack_timeseries(sweep_dir: Path, table: pd.DataFrame, params: list[str], problems: list[str]) -> pd.DataFrame:
+def _stack_timeseries(
+    sweep_dir: Path, table: pd.DataFrame, params: list[str], problems: list[str]
+) -> pd.DataFrame:
     keys = ["job", "scenario", "seed", *[p for p in params if p not in ("scenario", "seed")]]
     frames = []
     for record in table[table["status"] == COMPLETED][keys].to_dict("records"):
@@ -304,7 +334,9 @@ def _stack_timeseries(sweep_dir: Path, table: pd.DataFrame, params: list[str], p
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - truncated or foreign parquet
-            problems.append(f"{record['job']}: {TIMESERIES} unreadable ({type(exc).__name__}); skipped")
+            problems.append(
+                f"{record['job']}: {TIMESERIES} unreadable ({type(exc).__name__}); skipped"
+            )
             continue
         for position, key in enumerate(keys):
             frame.insert(position, key, record[key])
@@ -315,7 +347,9 @@ def _stack_timeseries(sweep_dir: Path, table: pd.DataFrame, params: list[str], p
 def collect_main(argv: list[str] | None = None) -> int:
     """``p4p-collect <sweep dir>``: rebuild sweep.parquet and timeseries.parquet."""
     parser = argparse.ArgumentParser(prog="p4p-collect", description=collect_main.__doc__)
-    parser.add_argument("sweep_dir", type=Path, help="a multirun sweep directory (outputs/sweeps/...)")
+    parser.add_argument(
+        "sweep_dir", type=Path, help="a multirun sweep directory (outputs/sweeps/...)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
@@ -334,7 +368,9 @@ def describe(sweep: Sweep) -> str:
         f"{sweep.directory / SWEEP_TIMESERIES}: {len(sweep.timeseries)} rows",
     ]
     if sweep.factors:
-        lines.append("swept: " + ", ".join(sweep.factors) + (" x seed" if "seed" in sweep.swept else ""))
+        lines.append(
+            "swept: " + ", ".join(sweep.factors) + (" x seed" if "seed" in sweep.swept else "")
+        )
     failed = sweep.table[sweep.table["status"] != COMPLETED]
     lines += [f"  {r.job}: {r.status}: {r.error}" for r in failed.itertuples()]
     lines += [f"  skipped: {p}" for p in sweep.problems if "skipped" in p]

@@ -9,6 +9,7 @@ Statuses: ``completed`` (``summary.json`` says so), ``failed`` (``failure.json``
 ``incomplete`` (the job started but left neither: still running, or killed), ``missing``
 (listed in the manifest, never started), ``unreadable`` (its files are truncated or foreign).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,7 +35,11 @@ MAX_NAME = 120  # characters of a job directory name before it is shortened with
 UNSAFE = re.compile(r"[^A-Za-z0-9._=,+@-]")
 
 COMPLETED, FAILED, INCOMPLETE, MISSING, UNREADABLE = (
-    "completed", "failed", "incomplete", "missing", "unreadable",
+    "completed",
+    "failed",
+    "incomplete",
+    "missing",
+    "unreadable",
 )
 
 
@@ -126,7 +131,9 @@ def job_state(sweep_dir: Path, job: str, expected: Sequence[str] | None = None) 
     if (job_dir / SUMMARY).exists():
         summary = read_json(job_dir / SUMMARY)
         if summary is None or "kpis" not in summary:
-            return JobState(job, UNREADABLE, overrides, error=f"{SUMMARY} is truncated or not a run summary")
+            return JobState(
+                job, UNREADABLE, overrides, error=f"{SUMMARY} is truncated or not a run summary"
+            )
         return JobState(job, str(summary.get("status", COMPLETED)), overrides, summary=summary)
     if (job_dir / FAILURE).exists():
         failure = read_json(job_dir / FAILURE)
@@ -134,9 +141,15 @@ def job_state(sweep_dir: Path, job: str, expected: Sequence[str] | None = None) 
             return JobState(job, UNREADABLE, overrides, error=f"{FAILURE} is truncated")
         recorded = failure.get("overrides") or overrides
         return JobState(
-            job, FAILED, list(recorded), error=failure.get("error"), error_type=failure.get("error_type")
+            job,
+            FAILED,
+            list(recorded),
+            error=failure.get("error"),
+            error_type=failure.get("error_type"),
         )
-    return JobState(job, INCOMPLETE, overrides, error="started but wrote neither summary.json nor failure.json")
+    return JobState(
+        job, INCOMPLETE, overrides, error="started but wrote neither summary.json nor failure.json"
+    )
 
 
 def find_job_dirs(sweep_dir: Path) -> list[str]:
@@ -169,7 +182,10 @@ def read_manifest(sweep_dir: Path) -> dict:
     jobs = data.get("jobs")
     if not isinstance(jobs, dict):
         return {}
-    manifest = {"swept": list(data.get("swept") or []), "jobs": {str(k): list(v) for k, v in jobs.items()}}
+    manifest = {
+        "swept": list(data.get("swept") or []),
+        "jobs": {str(k): list(v) for k, v in jobs.items()},
+    }
     if isinstance(data.get("fixed"), dict) and "config_hash" in data:
         manifest["settings"] = {k: data[k] for k in ("fixed", "config_hash", "config") if k in data}
     return manifest
@@ -181,28 +197,36 @@ def sweep_settings(first_job: Sequence[str], swept: Sequence[str], config: dict)
     swept_keys = {override_key(k) for k in swept}
     fixed = {
         override_key(o): o.split("=", 1)[1] if "=" in o else "(deleted)"
-        for o in first_job if override_key(o) not in swept_keys
+        for o in first_job
+        if override_key(o) not in swept_keys
     }
     flat = {
-        key: value for key, value in _flatten(config).items()
+        key: value
+        for key, value in _flatten(config).items()
         if not any(key == k or key.startswith(k + ".") for k in swept_keys)
     }
-    digest = hashlib.sha256(json.dumps(flat, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps(flat, sort_keys=True, default=str).encode("utf-8")
+    ).hexdigest()
     return {"fixed": dict(sorted(fixed.items())), "config_hash": digest[:16], "config": flat}
 
 
 def settings_differences(recorded: dict, current: dict, limit: int = 6) -> list[str]:
     """Differences between two :func:`sweep_settings`, ``key: old -> new`` (empty when equal):
     the fixed overrides first, else the config keys behind a changed hash."""
+
     def changed(old: dict, new: dict) -> list[str]:
         return [
             f"{key}: {old.get(key, 'not set')} -> {new.get(key, 'not set')}"
-            for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)
+            for key in sorted(set(old) | set(new))
+            if old.get(key) != new.get(key)
         ]
 
     changes = changed(recorded.get("fixed", {}), current.get("fixed", {}))
     if not changes and recorded.get("config_hash") != current.get("config_hash"):
-        changes = changed(recorded.get("config", {}), current.get("config", {})) or ["the config hash"]
+        changes = changed(recorded.get("config", {}), current.get("config", {})) or [
+            "the config hash"
+        ]
     return changes[:limit] + ([f"and {len(changes) - limit} more"] if len(changes) > limit else [])
 
 
@@ -219,7 +243,10 @@ def count_finished(sweep_dir: Path) -> tuple[int, int]:
     """(jobs finished, jobs in the sweep): finished means completed or failed."""
     manifest = read_manifest(sweep_dir)
     jobs = set(manifest.get("jobs", {})) | set(find_job_dirs(sweep_dir))
-    done = sum((Path(sweep_dir) / j / SUMMARY).exists() or (Path(sweep_dir) / j / FAILURE).exists() for j in jobs)
+    done = sum(
+        (Path(sweep_dir) / j / SUMMARY).exists() or (Path(sweep_dir) / j / FAILURE).exists()
+        for j in jobs
+    )
     return done, len(jobs)
 
 
@@ -244,7 +271,8 @@ class SweepProgress:
                 return False
 
         return sum(
-            fresh(self.sweep_dir / job / SUMMARY) or fresh(self.sweep_dir / job / FAILURE) for job in self.jobs
+            fresh(self.sweep_dir / job / SUMMARY) or fresh(self.sweep_dir / job / FAILURE)
+            for job in self.jobs
         )
 
     def __enter__(self) -> "SweepProgress":
@@ -252,7 +280,9 @@ class SweepProgress:
         if self.jobs and sys.stderr.isatty():
             from tqdm import tqdm
 
-            self._bar = tqdm(total=len(self.jobs), desc="sweep", unit="job", file=sys.stderr, dynamic_ncols=True)
+            self._bar = tqdm(
+                total=len(self.jobs), desc="sweep", unit="job", file=sys.stderr, dynamic_ncols=True
+            )
             self._thread = threading.Thread(target=self._poll, daemon=True)
             self._thread.start()
         return self
@@ -271,7 +301,10 @@ class SweepProgress:
             self._bar.close()
         if exc[0] is None:
             logging.getLogger("p4p_sim").info(
-                "sweep progress: %d/%d jobs finished in %.0f s", done, len(self.jobs), time.time() - self.started
+                "sweep progress: %d/%d jobs finished in %.0f s",
+                done,
+                len(self.jobs),
+                time.time() - self.started,
             )
 
 

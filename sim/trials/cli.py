@@ -4,6 +4,7 @@
         population.workers=2000 population.employers=100
     p4p-trial report outputs/trials/upskill      # or: p4p-report outputs/trials/upskill
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,9 +27,13 @@ def parse_ints(text: str, name: str) -> list[int]:
             else:
                 values.append(int(part))
     except ValueError:
-        raise ConfigError(f"--{name}={text} is not allowed; allowed: whole numbers like 1-20 or 55,110") from None
+        raise ConfigError(
+            f"--{name}={text} is not allowed; allowed: whole numbers like 1-20 or 55,110"
+        ) from None
     if not values or min(values) < (0 if name == "seeds" else 1):
-        raise ConfigError(f"--{name}={text} is not allowed; allowed: whole numbers >= {0 if name == 'seeds' else 1}")
+        raise ConfigError(
+            f"--{name}={text} is not allowed; allowed: whole numbers >= {0 if name == 'seeds' else 1}"
+        )
     return values
 
 
@@ -37,7 +42,9 @@ def parse_overrides(items: list[str]) -> dict:
     for item in items:
         key, sep, text = item.partition("=")
         if not sep or not key:
-            raise ConfigError(f"override {item!r} is not KEY=VALUE; allowed: e.g. population.workers=2000")
+            raise ConfigError(
+                f"override {item!r} is not KEY=VALUE; allowed: e.g. population.workers=2000"
+            )
         out[key] = yaml.safe_load(text)
     return out
 
@@ -48,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run or resume a trial experiment")
     run.add_argument("preset", help="a trial preset (configs/trial): upskill, skilling_up, emc")
     run.add_argument("--seeds", default="1-20", help="replications, e.g. 1-100 (default 1-20)")
-    run.add_argument("--sizes", help="trial sizes (units enrolled), e.g. 55,110,220 (default: the preset's)")
+    run.add_argument(
+        "--sizes", help="trial sizes (units enrolled), e.g. 55,110,220 (default: the preset's)"
+    )
     run.add_argument("--scenario", default="pay_for_performance", help="the program evaluated")
     run.add_argument("--jobs", type=int, default=1, help="parallel runs (default 1)")
     run.add_argument("--out", type=Path, help="output directory (default outputs/trials/<preset>)")
@@ -68,8 +77,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.jobs < 1:
                 raise ConfigError(f"--jobs={args.jobs} is not allowed; allowed: >= 1")
             run_experiment(
-                args.preset, out, parse_ints(args.seeds, "seeds"), sizes, args.scenario,
-                parse_overrides(args.overrides + extra), jobs=args.jobs,
+                args.preset,
+                out,
+                parse_ints(args.seeds, "seeds"),
+                sizes,
+                args.scenario,
+                parse_overrides(args.overrides + extra),
+                jobs=args.jobs,
             )
             print(f"wrote {out / 'summary.md'}")
         else:

@@ -5,6 +5,7 @@ the program for every unit and for no one (``trial.world``), whose difference is
 population effect of a full roll-out. The counterfactual worlds do not depend on the trial's
 size, so an experiment over sizes and seeds runs them once per seed.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,10 @@ def trial_config(
         items["trial.enrolled"] = int(enrolled)
     cfg = compose(scenario, seed, items)
     if not cfg.trial.enabled:
-        raise ConfigError(f"trial={preset} has trial.enabled=false; allowed: a trial preset"
-                          f" ({', '.join(p for p in group_options('trial') if p != 'none')})")
+        raise ConfigError(
+            f"trial={preset} has trial.enabled=false; allowed: a trial preset"
+            f" ({', '.join(p for p in group_options('trial') if p != 'none')})"
+        )
     if "time.months" not in items:
         cfg.time.months = cfg.time.burn_in + trial_follow_up_months(cfg)
     return validate(cfg)
@@ -84,10 +87,14 @@ def run_replication(
     estimates["truth"] = estimates["outcome"].map(
         {o: population_effect(worlds["everyone"], worlds["no_one"], o) for o in outcomes}
     )
-    bias = pd.DataFrame([
-        bias_decomposition(worlds["trial"], worlds["everyone"], worlds["no_one"], o, cfg.trial.design)
-        for o in outcomes
-    ])
+    bias = pd.DataFrame(
+        [
+            bias_decomposition(
+                worlds["trial"], worlds["everyone"], worlds["no_one"], o, cfg.trial.design
+            )
+            for o in outcomes
+        ]
+    )
     return Replication(cfg, worlds, estimates, bias)
 
 
@@ -120,8 +127,13 @@ def run_experiment(
     base = trial_config(preset, seeds[0], scenario, overrides, enrolled=first)
     sizes = [int(n) for n in (sizes or [base.trial.enrolled])]
     manifest = {
-        "preset": preset, "scenario": scenario, "overrides": {k: v for k, v in (overrides or {}).items()},
-        "seeds": seeds, "sizes": sizes, "unit": base.trial.unit, "design": base.trial.design,
+        "preset": preset,
+        "scenario": scenario,
+        "overrides": {k: v for k, v in (overrides or {}).items()},
+        "seeds": seeds,
+        "sizes": sizes,
+        "unit": base.trial.unit,
+        "design": base.trial.design,
         "outcomes": list(outcome_names(base.trial.unit)),
     }
     _claim_directory(out_dir, manifest)
@@ -157,5 +169,7 @@ def _claim_directory(out_dir: Path, manifest: dict) -> None:
             )
         return
     if out_dir.exists() and any(out_dir.iterdir()):
-        raise ConfigError(f"{out_dir} exists and is not a trial experiment; allowed: a new or empty directory")
+        raise ConfigError(
+            f"{out_dir} exists and is not a trial experiment; allowed: a new or empty directory"
+        )
     atomic_write_json(path, manifest)

@@ -5,6 +5,7 @@ the trial start), with its enrolment, assignment and cluster, and each outcome o
 follow-up window and over the baseline window before the trial (from the enrolment ledger).
 Rates are per employee and per year, so windows of different lengths compare.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -67,20 +68,26 @@ def unit_outcomes(model) -> pd.DataFrame:
     table["sme"] = e.sme[cluster]
     pre, post = windows(cfg)
     for suffix, (first, last) in (("pre_", pre), ("", post)):
-        for name, values in window_outcomes(model, unit, pool, table["size"].to_numpy(), first, last).items():
+        for name, values in window_outcomes(
+            model, unit, pool, table["size"].to_numpy(), first, last
+        ).items():
             table[suffix + name] = values
     w = model.workers
     before = (trial.baseline_employer, trial.baseline_credentialed)
     after = (w.employer, w.credentials != 0)
     for suffix, (employer, credentialed) in (("pre_", before), ("", after)):
         if unit == "employer":
-            table[suffix + "credentialed_staff_share"] = credentialed_share(employer, credentialed, pool)
+            table[suffix + "credentialed_staff_share"] = credentialed_share(
+                employer, credentialed, pool
+            )
         else:
             table[suffix + "holds_credential"] = credentialed[pool].astype(float)
     return table
 
 
-def credentialed_share(employer: np.ndarray, credentialed: np.ndarray, pool: np.ndarray) -> np.ndarray:
+def credentialed_share(
+    employer: np.ndarray, credentialed: np.ndarray, pool: np.ndarray
+) -> np.ndarray:
     """Share of each pool employer's staff who hold a credential (0 for an empty employer)."""
     employed = employer >= 0
     n = len(pool) if len(pool) == 0 else int(max(pool.max(), employer.max(initial=0))) + 1

@@ -14,6 +14,7 @@ apt-get when ``slurmctld`` is missing. From the command line::
     SLURM_CONF=/tmp/slurm/slurm.conf sinfo
     python tests/cluster/local_slurm.py stop /tmp/slurm    # stops the daemons it started
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,7 +59,9 @@ class LocalSlurm:
 
     def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
         """A SLURM client command (``squeue``, ``scancel``...) against this cluster."""
-        return subprocess.run(command, env=self.env, capture_output=True, text=True, check=check, timeout=60)
+        return subprocess.run(
+            command, env=self.env, capture_output=True, text=True, check=check, timeout=60
+        )
 
     def stop(self) -> None:
         """Cancel the cluster's jobs, then stop the daemons it started (slurmd, slurmctld,
@@ -70,7 +73,6 @@ class LocalSlurm:
             if pid is not None:
                 _terminate(pid)
         (self.directory / STATE).unlink(missing_ok=True)
-
 
     def cancel_all_jobs(self, timeout: float = 60) -> None:
         """scancel every job in this (private) cluster and wait until the queue is empty."""
@@ -89,7 +91,9 @@ class LocalSlurm:
         found = []
         for proc in Path("/proc").iterdir():
             try:
-                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                command = (
+                    (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
             except OSError:
                 continue
             if proc.name.isdigit() and spool in command:
@@ -113,7 +117,9 @@ def why_unavailable() -> str | None:
     running = [d for d in DAEMONS[1:] if _running(d)]
     if running:
         return f"{', '.join(running)} already running: this machine has a SLURM cluster, which is left alone"
-    if not all(find(p) for p in ("slurmctld", "slurmd", "munged", "sbatch")) and not shutil.which("apt-get"):
+    if not all(find(p) for p in ("slurmctld", "slurmd", "munged", "sbatch")) and not shutil.which(
+        "apt-get"
+    ):
         return "slurm-wlm and munge are not installed and there is no apt-get to install them"
     return None
 
@@ -124,9 +130,13 @@ def install() -> None:
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", *PACKAGES]):
-        result = subprocess.run(command, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            command, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        )
         if result.returncode != 0:
-            raise ClusterUnavailable(f"{' '.join(command)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+            raise ClusterUnavailable(
+                f"{' '.join(command)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
 
 
 def start(directory: Path, timeout: float = 60) -> LocalSlurm:
@@ -147,17 +157,34 @@ def start(directory: Path, timeout: float = 60) -> LocalSlurm:
     munge_socket = directory / "munge" / "munge.socket"
     cluster = LocalSlurm(directory)
     try:
-        cluster.pids["munged"] = _spawn(directory, "munged", [
-            "--foreground", "--force", f"--key-file={key}", f"--socket={munge_socket}",
-            f"--pid-file={directory / 'munge' / 'munged.pid'}", f"--log-file={directory / 'munged.log'}",
-            f"--seed-file={directory / 'munge' / 'munged.seed'}",
-        ])
-        _wait_for(lambda: munge_socket.exists(), timeout, "munged did not create its socket", directory)
+        cluster.pids["munged"] = _spawn(
+            directory,
+            "munged",
+            [
+                "--foreground",
+                "--force",
+                f"--key-file={key}",
+                f"--socket={munge_socket}",
+                f"--pid-file={directory / 'munge' / 'munged.pid'}",
+                f"--log-file={directory / 'munged.log'}",
+                f"--seed-file={directory / 'munge' / 'munged.seed'}",
+            ],
+        )
+        _wait_for(
+            lambda: munge_socket.exists(), timeout, "munged did not create its socket", directory
+        )
         cluster.conf.write_text(slurm_conf(directory, munge_socket))
-        cluster.pids["slurmctld"] = _spawn(directory, "slurmctld", ["-D", "-c", "-f", str(cluster.conf)])
+        cluster.pids["slurmctld"] = _spawn(
+            directory, "slurmctld", ["-D", "-c", "-f", str(cluster.conf)]
+        )
         cluster.pids["slurmd"] = _spawn(directory, "slurmd", ["-D", "-f", str(cluster.conf)])
         (directory / STATE).write_text(json.dumps(cluster.pids))
-        _wait_for(lambda: _node_state(cluster) == "idle", timeout, "the node did not become idle", directory)
+        _wait_for(
+            lambda: _node_state(cluster) == "idle",
+            timeout,
+            "the node did not become idle",
+            directory,
+        )
     except BaseException:
         cluster.stop()
         raise
@@ -170,34 +197,36 @@ def slurm_conf(directory: Path, munge_socket: Path) -> str:
     node = subprocess.run([find("slurmd"), "-C"], capture_output=True, text=True, check=True).stdout
     node_line = next(line for line in node.splitlines() if line.startswith("NodeName="))
     ctld_port, slurmd_port = _free_port(), _free_port()
-    return "\n".join([
-        "ClusterName=local",
-        f"SlurmctldHost={host}(127.0.0.1)",
-        "SlurmUser=root",
-        "SlurmdUser=root",
-        f"SlurmctldPort={ctld_port}",
-        f"SlurmdPort={slurmd_port}",
-        "AuthType=auth/munge",
-        f"AuthInfo=socket={munge_socket}",
-        "CredType=cred/munge",
-        "ProctrackType=proctrack/linuxproc",
-        "TaskPlugin=task/none",
-        "JobAcctGatherType=jobacct_gather/none",
-        "SelectType=select/cons_tres",
-        "SelectTypeParameters=CR_Core",
-        "MpiDefault=none",
-        "ReturnToService=2",
-        "KillWait=5",  # seconds between SIGTERM and SIGKILL when a job is cancelled
-        f"StateSaveLocation={directory / 'state'}",
-        f"SlurmdSpoolDir={directory / 'spool'}",
-        f"SlurmctldPidFile={directory / 'slurmctld.pid'}",
-        f"SlurmdPidFile={directory / 'slurmd.pid'}",
-        f"SlurmctldLogFile={directory / 'slurmctld.log'}",
-        f"SlurmdLogFile={directory / 'slurmd.log'}",
-        f"{node_line.split(' UpTime')[0]} NodeAddr=127.0.0.1 State=UNKNOWN",
-        f"PartitionName={PARTITION} Nodes={host} Default=YES MaxTime=INFINITE State=UP",
-        "",
-    ])
+    return "\n".join(
+        [
+            "ClusterName=local",
+            f"SlurmctldHost={host}(127.0.0.1)",
+            "SlurmUser=root",
+            "SlurmdUser=root",
+            f"SlurmctldPort={ctld_port}",
+            f"SlurmdPort={slurmd_port}",
+            "AuthType=auth/munge",
+            f"AuthInfo=socket={munge_socket}",
+            "CredType=cred/munge",
+            "ProctrackType=proctrack/linuxproc",
+            "TaskPlugin=task/none",
+            "JobAcctGatherType=jobacct_gather/none",
+            "SelectType=select/cons_tres",
+            "SelectTypeParameters=CR_Core",
+            "MpiDefault=none",
+            "ReturnToService=2",
+            "KillWait=5",  # seconds between SIGTERM and SIGKILL when a job is cancelled
+            f"StateSaveLocation={directory / 'state'}",
+            f"SlurmdSpoolDir={directory / 'spool'}",
+            f"SlurmctldPidFile={directory / 'slurmctld.pid'}",
+            f"SlurmdPidFile={directory / 'slurmd.pid'}",
+            f"SlurmctldLogFile={directory / 'slurmctld.log'}",
+            f"SlurmdLogFile={directory / 'slurmd.log'}",
+            f"{node_line.split(' UpTime')[0]} NodeAddr=127.0.0.1 State=UNKNOWN",
+            f"PartitionName={PARTITION} Nodes={host} Default=YES MaxTime=INFINITE State=UP",
+            "",
+        ]
+    )
 
 
 def _spawn(directory: Path, program: str, args: list[str]) -> int:
@@ -205,8 +234,13 @@ def _spawn(directory: Path, program: str, args: list[str]) -> int:
     if path is None:
         raise ClusterUnavailable(f"{program} not found after installing {' '.join(PACKAGES)}")
     with open(directory / f"{program}.out", "ab") as out:
-        process = subprocess.Popen([path, *args], stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            [path, *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     time.sleep(0.2)
     if process.poll() is not None:
         raise ClusterUnavailable(f"{program} exited at start:\n{_logs(directory)}")
@@ -281,7 +315,10 @@ def main(argv: list[str] | None = None) -> None:
             cluster = start(args.directory)
         except ClusterUnavailable as exc:
             sys.exit(f"local_slurm: {exc}")
-        print(f"export SLURM_CONF={cluster.conf}  # partition {PARTITION}; stop: {Path(__file__).name} stop {args.directory}")
+        print(
+            f"export SLURM_CONF={cluster.conf}  # partition {PARTITION};"
+            f" stop: {Path(__file__).name} stop {args.directory}"
+        )
         return
     state = args.directory / STATE
     if not state.exists():

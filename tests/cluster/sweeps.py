@@ -3,6 +3,7 @@
 The same tiny sweep goes through the joblib launcher (the reference) and through each cluster
 launcher; the results must be identical (the model is deterministic given the seed).
 """
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,9 @@ def sweep_args(sweep_dir: Path, *overrides: str, jobs: list[str] = JOBS) -> list
     return ["-m", *jobs, *ECONOMY, *overrides, f"hydra.sweep.dir={sweep_dir}"]
 
 
-def run_cluster_sweep(sweep_dir: Path, *overrides: str, jobs: list[str] = JOBS, env: dict | None = None):
+def run_cluster_sweep(
+    sweep_dir: Path, *overrides: str, jobs: list[str] = JOBS, env: dict | None = None
+):
     """Run the cluster sweep (launcher chosen by ``overrides``) and return the finished process."""
     sweep_dir.parent.mkdir(parents=True, exist_ok=True)
     return run_cli(sweep_args(sweep_dir, *overrides, jobs=jobs), cwd=sweep_dir.parent, env=env)

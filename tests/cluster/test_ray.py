@@ -9,6 +9,7 @@ that environment's Python, as ``.ci/run`` does::
 
 Elsewhere it skips (under ``CI=true`` it fails instead).
 """
+
 from __future__ import annotations
 
 import os
@@ -35,17 +36,33 @@ def ray_head(tmp_path_factory):
     """(address, temp dir) of a one-node Ray cluster started here (2 CPUs), stopped afterwards."""
     ray = Path(sys.executable).with_name("ray")
     if not ray.exists():
-        cannot_run(f"no Ray next to {sys.executable}: run this module with .venv-ray/bin/python (README, Sweeps)")
+        cannot_run(
+            f"no Ray next to {sys.executable}: run this module with .venv-ray/bin/python (README, Sweeps)"
+        )
     try:
         import hydra_plugins.hydra_ray_launcher  # noqa: F401
     except ImportError:
-        cannot_run("hydra-ray-launcher is not installed: pip install -e '.[ray]' in a separate venv")
+        cannot_run(
+            "hydra-ray-launcher is not installed: pip install -e '.[ray]' in a separate venv"
+        )
     temp_dir = tmp_path_factory.mktemp("ray")
     log = open(temp_dir / "ray-start.log", "w")
     head = subprocess.Popen(
-        [str(ray), "start", "--head", "--block", "--port=0", "--num-cpus=2", "--include-dashboard=false",
-         "--disable-usage-stats", f"--temp-dir={temp_dir}"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        [
+            str(ray),
+            "start",
+            "--head",
+            "--block",
+            "--port=0",
+            "--num-cpus=2",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+            f"--temp-dir={temp_dir}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         yield _wait_for_address(temp_dir, head), temp_dir
@@ -77,9 +94,11 @@ def test_sweep_runs_on_the_ray_cluster_with_joblib_results(ray_head, joblib_refe
     address, temp_dir = ray_head
     run_cluster_sweep(sweep_dir, *RAY, env={"RAY_ADDRESS": address})
     worker_logs = "".join(
-        log.read_text(errors="replace") for log in (temp_dir / "session_latest" / "logs").glob("worker-*.out")
+        log.read_text(errors="replace")
+        for log in (temp_dir / "session_latest" / "logs").glob("worker-*.out")
     )
     for job in JOB_NAMES:
-        assert f"wrote {sweep_dir / job}" in worker_logs, f"{job} did not run in a worker of the cluster"
+        assert f"wrote {sweep_dir / job}" in worker_logs, (
+            f"{job} did not run in a worker of the cluster"
+        )
     assert_same_results(sweep_dir, joblib_reference)
-

@@ -5,6 +5,7 @@ joblib launcher's, and a job the scheduler kills (``scancel``) is listed and rer
 Run with ``python -m pytest -m cluster tests/cluster/test_slurm.py`` as root; elsewhere the
 tests skip (under ``CI=true`` they fail instead).
 """
+
 from __future__ import annotations
 
 import re
@@ -75,7 +76,10 @@ def hydra_job_id(job_dir) -> str | None:
 def test_an_existing_cluster_is_left_alone(slurm):
     """While a slurmctld runs on the machine, the script refuses to start another."""
     reason = local_slurm.why_unavailable()
-    assert reason == "slurmctld, slurmd already running: this machine has a SLURM cluster, which is left alone"
+    assert (
+        reason
+        == "slurmctld, slurmd already running: this machine has a SLURM cluster, which is left alone"
+    )
     with pytest.raises(local_slurm.ClusterUnavailable, match="left alone"):
         local_slurm.start(slurm.directory / "second")
     assert not (slurm.directory / "second" / "slurm.conf").exists()
@@ -90,13 +94,22 @@ def test_sweep_runs_as_slurm_array_jobs_with_joblib_results(slurm, joblib_refere
         job_id = hydra_job_id(sweep_dir / job)
         assert ARRAY_TASK.match(job_id), f"{job}: hydra.job.id {job_id!r} is not a SLURM array task"
         record = slurm_job(slurm, job_id)
-        assert (record["JobState"], record["BatchFlag"], record["Partition"]) == ("COMPLETED", "1", "cpu")
-        assert f"job_id={job_id}," in next((sweep_dir / ".submitit" / job_id).glob("*_log.out")).read_text()
+        assert (record["JobState"], record["BatchFlag"], record["Partition"]) == (
+            "COMPLETED",
+            "1",
+            "cpu",
+        )
+        assert (
+            f"job_id={job_id},"
+            in next((sweep_dir / ".submitit" / job_id).glob("*_log.out")).read_text()
+        )
     assert len({hydra_job_id(sweep_dir / job).split("_")[0] for job in JOB_NAMES}) == 1  # one array
     assert_same_results(sweep_dir, joblib_reference)
 
 
-def test_a_job_cancelled_by_the_scheduler_is_listed_and_reruns_on_resume(slurm, joblib_reference, tmp_path):
+def test_a_job_cancelled_by_the_scheduler_is_listed_and_reruns_on_resume(
+    slurm, joblib_reference, tmp_path
+):
     """``scancel`` one job mid-run; the sweep table lists it as not completed, and the same
     command run again launches only that job. Every job pauses 8 s while writing its summary
     (a test hook), longer than the KillWait of 5 s after which the scheduler kills it."""
@@ -105,8 +118,15 @@ def test_a_job_cancelled_by_the_scheduler_is_listed_and_reruns_on_resume(slurm, 
     submitter_log = open(tmp_path / "submitter.log", "w")
     submitter = subprocess.Popen(
         [sys.executable, "-m", "sim.run.cli", *sweep_args(sweep_dir, *SLURM, jobs=SEED_1)],
-        cwd=tmp_path, stdout=submitter_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env={**subprocess_env(), **slurm_env, "P4P_SIM_TEST_FAULT": "slow_write=8,slow_file=summary.json"},
+        cwd=tmp_path,
+        stdout=submitter_log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env={
+            **subprocess_env(),
+            **slurm_env,
+            "P4P_SIM_TEST_FAULT": "slow_write=8,slow_file=summary.json",
+        },
     )
     try:
         cancelled, victim = _wait_for_started_job(sweep_dir, submitter)
@@ -125,12 +145,18 @@ def test_a_job_cancelled_by_the_scheduler_is_listed_and_reruns_on_resume(slurm, 
     assert slurm_job(slurm, victim)["JobState"] == "CANCELLED"
 
     collected = subprocess.run(
-        [sys.executable, "-m", "sim.run.sweep", str(sweep_dir)], cwd=tmp_path, env=subprocess_env(),
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "sim.run.sweep", str(sweep_dir)],
+        cwd=tmp_path,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert collected.returncode == 0, collected.stderr
     status = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("job")["status"].to_dict()
-    assert status == {job: (INCOMPLETE if job == cancelled else "completed") for job in SEED_1_NAMES}
+    assert status == {
+        job: (INCOMPLETE if job == cancelled else "completed") for job in SEED_1_NAMES
+    }
     assert job_state(sweep_dir, cancelled).error.startswith("started but wrote neither")
 
     finished = {k: v for k, v in file_mtimes(sweep_dir).items() if not k.startswith(cancelled)}
@@ -138,7 +164,9 @@ def test_a_job_cancelled_by_the_scheduler_is_listed_and_reruns_on_resume(slurm, 
     assert "1 already completed, launching 1" in resumed.stdout + resumed.stderr
     assert {k: v for k, v in file_mtimes(sweep_dir).items() if k in finished} == finished
     rerun_id = hydra_job_id(sweep_dir / cancelled)
-    assert rerun_id.isdigit() and slurm_job(slurm, rerun_id)["JobState"] == "COMPLETED"  # a lone job
+    assert (
+        rerun_id.isdigit() and slurm_job(slurm, rerun_id)["JobState"] == "COMPLETED"
+    )  # a lone job
     assert_same_results(sweep_dir, joblib_reference)
 
 
@@ -157,7 +185,9 @@ def _wait_for_started_job(sweep_dir, submitter) -> tuple[str, str]:
             if job_id is not None and not (sweep_dir / job / "summary.json").exists():
                 return job, job_id
         if submitter.poll() is not None:
-            raise AssertionError(f"the sweep ended before any job ran (exit {submitter.returncode})")
+            raise AssertionError(
+                f"the sweep ended before any job ran (exit {submitter.returncode})"
+            )
         time.sleep(0.2)
     raise AssertionError("no job of the sweep started within 120 s")
 

@@ -7,6 +7,7 @@ run went to the kernel. Raising the mmap and trim thresholds makes glibc keep fr
 the heap and reuse them. Results are unaffected; peak memory barely moves. A no-op where glibc
 is absent (macOS, Windows, musl).
 """
+
 from __future__ import annotations
 
 import ctypes

@@ -1,4 +1,5 @@
 """A growable table of NumPy columns (append rows in batches, read columns as arrays)."""
+
 from __future__ import annotations
 
 import numpy as np

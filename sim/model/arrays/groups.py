@@ -1,4 +1,5 @@
 """Group-wise ranking without Python loops over groups."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -65,7 +66,9 @@ def group_priority_key(group: np.ndarray, priority: np.ndarray) -> np.ndarray:
     return key
 
 
-def within_top(group: np.ndarray, value: np.ndarray, count: np.ndarray, buckets: int = 16) -> np.ndarray:
+def within_top(
+    group: np.ndarray, value: np.ndarray, count: np.ndarray, buckets: int = 16
+) -> np.ndarray:
     """Whether each element is among the ``count[group]`` largest ``value`` of its group (ties
     by input order), as :class:`GroupOrder` ranks would say, without sorting every element.
 
