@@ -38,8 +38,8 @@ class Recognition:
         The current employer observes true skill (Acemoglu & Pischke 1998), so it can tell
         whether a credential delivers what it claims. Each month, every credentialed worker
         either performs as the credential claims (a true gain of at least the published
-        standard, ``credentials.initial_standard``, of its nominal gain) or falls short. Confirmations raise an aware employer's recognition
-        toward full trust; shortfalls lower it, with ``disappointment_weight`` times the pull
+        standard, ``credentials.initial_standard``, of its nominal gain) or falls short.
+        Confirmations raise an aware employer's recognition toward full trust; shortfalls lower it, with ``disappointment_weight`` times the pull
         (trust is lost faster than it is won; Slovic 1993).
         """
         creds, e, w = self.cfg.credentials, self.model.employers, self.model.workers
