@@ -39,8 +39,9 @@ class Recognition:
         whether a credential delivers what it claims. Each month, every credentialed worker
         either performs as the credential claims (a true gain of at least the published
         standard, ``credentials.initial_standard``, of its nominal gain) or falls short.
-        Confirmations raise an aware employer's recognition toward full trust; shortfalls lower it, with ``disappointment_weight`` times the pull
-        (trust is lost faster than it is won; Slovic 1993).
+        Confirmations raise an aware employer's recognition toward full trust; shortfalls
+        lower it, with ``disappointment_weight`` times the pull (trust is lost faster than it
+        is won; Slovic 1993).
         """
         creds, e, w = self.cfg.credentials, self.model.employers, self.model.workers
         if creds.experience_rate == 0:
