@@ -105,6 +105,23 @@ def _split_overrides(
     return texts, dotted
 
 
+def hydra_literal(value) -> str:
+    """A Python value written in Hydra's override grammar (quoted text stays text), for
+    commands that hand settings to a Hydra multirun."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {hydra_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(hydra_literal(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{text}'"
+
+
 def check_overrides(overrides: Iterable[str]) -> None:
     """Refuse, before composing anything, overrides that cannot parse, unknown config-group
     options, unknown keys and values of the wrong type (every value of a sweep)."""
