@@ -107,7 +107,7 @@ def test_wilson_interval_and_pareto_front():
 
     from sim.explore.optimise import pareto_mask
 
-    lo, hi = an.wilson(30, 100)
+    lo, hi = an.wilson_interval(30, 100)
     assert lo < 0.3 < hi and stats.binomtest(30, 100).proportion_ci(
         method="wilson"
     ).low == pytest.approx(lo)

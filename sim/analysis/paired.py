@@ -115,6 +115,17 @@ def t_interval(values: Iterable[float]) -> tuple[int, float, float, float]:
     return n, mean, se, _t_quantile(n) * se
 
 
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (Wilson 1927)."""
+    if n == 0:
+        return (np.nan, np.nan)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (float(centre - half), float(centre + half))
+
+
 @dataclass(frozen=True)
 class TestResult:
     """A one-sided test that the mean of per-seed values lies above/below a threshold."""

@@ -27,6 +27,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from sim.analysis.paired import wilson_interval
+
 ALPHA = 0.05
 POWER = 0.8
 COVARIATES = ("pre", "log_size", "sme")
@@ -170,17 +172,6 @@ def bias_decomposition(
         "bias": estimate - truth,
         **parts,
     }
-
-
-def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (Wilson 1927)."""
-    if n == 0:
-        return (np.nan, np.nan)
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (float(centre - half), float(centre + half))
 
 
 def mde_factor(alpha: float = ALPHA, power: float = POWER) -> float:

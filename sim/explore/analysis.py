@@ -22,7 +22,8 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from sim.analysis.paired import wilson_interval
 
 FUTURE, POLICY, EFFECT = "future", "policy", "effect."
 ADDITIONAL = "additional_trainees"
@@ -151,17 +152,6 @@ def sobol_indices(
 # ---- robustness --------------------------------------------------------------------------
 
 
-def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a binomial share (Wilson 1927)."""
-    if n == 0:
-        return (np.nan, np.nan)
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (float(centre - half), float(centre + half))
-
-
 def robustness(
     per_future: pd.DataFrame,
     policies: Sequence[str],
@@ -209,7 +199,7 @@ def share_wins(per_future: pd.DataFrame, policy: str, rival: str, metric: str) -
     else:  # undefined cost (no additional trainee) loses against any defined one
         wins = a.fillna(np.inf) < b.fillna(np.inf)
     n, k = len(wins), int(wins.sum())
-    lo, hi = wilson(k, n)
+    lo, hi = wilson_interval(k, n)
     return {
         "policy": policy,
         "rival": rival,
