@@ -70,3 +70,16 @@ def test_page_numbers_equal_the_api(tmp_path, monkeypatch):
         assert fmt(card.value) == fmt(float(want))
         if np.isfinite(expected.loc[card.kpi, "ci_low"]):
             assert card.ci_low == pytest.approx(expected.loc[card.kpi, "ci_low"], rel=1e-12)
+
+
+def test_a_design_run_is_a_sweep_that_p4p_report_reads(tmp_path, monkeypatch):
+    from sim.run.sweep import check_sweep_dir, load_sweep
+
+    monkeypatch.setitem(designs.PRESETS, "tiny", dict(TINY))
+    values = form_values(*form_texts("pay_for_performance"))
+    report = designs.run_design(
+        "one", "pay_for_performance", values, "tiny", 2, tmp_path, processes=2
+    )
+    sweep_dir = check_sweep_dir(report.sweep.directory)
+    assert sorted(load_sweep(sweep_dir).table["design"]) == ["baseline"] * 2 + ["one"] * 2
+    assert report.path.is_file() and report.path.stat().st_size > 0

@@ -23,7 +23,7 @@ from sim.analysis.report import Report, build_report
 from sim.config.schema import MILESTONE_EVENTS, RECIPIENTS, SimConfig
 from sim.config.validation import ConfigError, check_override
 from sim.run.api import compose, group_options, run_to_dir
-from sim.run.sweep_jobs import OVERRIDES
+from sim.run.sweep_jobs import OVERRIDES, write_manifest
 
 BASELINE = "baseline"
 DESIGN = "design"
@@ -201,15 +201,16 @@ def run_design(
         ),
         encoding="utf-8",
     )
+    # The manifest makes the folder a sweep that p4p-report and p4p-collect recognise.
+    job_overrides = {f"{DESIGN}={d},seed={s}": [f"{DESIGN}={d}", f"seed={s}"] for d, s, _ in jobs}
+    write_manifest(sweep_dir, job_overrides, swept=[DESIGN, "seed"])
     processes = processes or min(len(jobs), os.cpu_count() or 1)
     context = multiprocessing.get_context("spawn")
     done = 0
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
         pending = {
-            pool.submit(
-                run_job, cfg, sweep_dir / f"{DESIGN}={d},seed={s}", [f"{DESIGN}={d}", f"seed={s}"]
-            )
-            for d, s, cfg in jobs
+            pool.submit(run_job, cfg, sweep_dir / job, job_overrides[job])
+            for job, (_, _, cfg) in zip(job_overrides, jobs)
         }
         while pending:
             finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
