@@ -141,22 +141,6 @@ def test_recognition_and_standards_stay_in_unit_interval(scenario):
         assert (model.providers.standard >= 0).all() and (model.providers.standard <= 1).all()
 
 
-def test_weakly_audited_outcome_paid_providers_lower_standards_but_not_below_floor():
-    weak = stepped(tiny_config(scenario="provider_outcomes", funding__audit_probability=0.0))
-    strong = stepped(tiny_config(scenario="provider_outcomes", funding__audit_probability=1.0))
-    floored = stepped(
-        tiny_config(
-            scenario="provider_outcomes",
-            funding__audit_probability=0.0,
-            credentials__quality_floor=0.5,
-        )
-    )
-    initial = weak.cfg.credentials.initial_standard
-    assert weak.providers.standard.max() < initial - 0.1
-    np.testing.assert_allclose(strong.providers.standard, initial, atol=1e-6)
-    assert floored.providers.standard.min() >= 0.5 - 1e-6
-
-
 def test_constrained_employers_train_within_their_cash_and_capacity():
     employer = np.array([0, 0, 0, 1, 1, 1])
     value = np.array([5.0, 3.0, 1.0, 4.0, 2.0, -1.0])

@@ -1,6 +1,6 @@
 """Theory signatures (docs/model.md section 6) on a tiny economy with a short horizon.
 
-All ten signatures run together (arms shared between signatures run once) on 12 seeds of a
+All signatures run together (arms shared between signatures run once) on 12 seeds of a
 1,500-worker, 75-employer economy over 60 months (burn-in 12), on two processes; each
 signature must pass every one of its one-sided paired tests. ``p4p-validate`` runs the same
 checks at the default scale. Select with ``pytest -m signatures``.
@@ -18,16 +18,27 @@ from sim.config.schema import SimConfig
 from sim.config.validation import settings
 
 SMALL = Economy("small")  # configs/population/small.yaml
+# Signature 14 compares initial seats: providers' capacity needs the default economy's 24
+# months of burn-in to settle to demand (the small preset has 12), so it runs with those.
+SETTLED = Economy.of("small", {"time.months": 72, "time.burn_in": 24})
+NEEDS_SETTLED = (14,)
 SEEDS = range(12)
 
 
 @pytest.fixture(scope="module")
 def signature_results():
-    return {r.number: r for r in run_signatures(economy=SMALL, seeds=SEEDS, processes=2)}
+    made = [make() for make in SIGNATURES]
+    results = run_signatures(
+        [s for s in made if s.number not in NEEDS_SETTLED], SMALL, SEEDS, processes=2
+    )
+    results += run_signatures(
+        [s for s in made if s.number in NEEDS_SETTLED], SETTLED, SEEDS, processes=2
+    )
+    return {r.number: r for r in results}
 
 
 @pytest.mark.signatures
-@pytest.mark.parametrize("number", range(1, len(SIGNATURES) + 1))
+@pytest.mark.parametrize("number", [make().number for make in SIGNATURES])
 def test_signature_holds_at_small_scale(signature_results, number):
     result = signature_results[number]
     failed = [

@@ -1,4 +1,4 @@
-"""The ten theory signatures of docs/model.md section 6, as paired statistical checks.
+"""The theory signatures of docs/model.md section 6, as paired statistical checks.
 
 Each signature is a function returning a :class:`Signature`: the arms to compare (a scenario
 plus parameter overrides), and one or more :class:`Check` of an expected direction. A check
@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.analysis.paired import TestResult, one_sided_test
 from sim.checks.replications import DEFAULT_ECONOMY, Arm, Economy, run_arms
-from sim.config.schema import CredentialsConfig
+from sim.config.schema import CredentialsConfig, PopulationConfig
 
 SPEND = "employer_net_spend_per_employee"
 KpisByArm = Mapping[str, Mapping[str, float | None]]
@@ -151,7 +151,7 @@ def slope(metric: str, x_by_arm: Mapping[str, float]) -> Measure:
     return measure
 
 
-# --- the ten signatures ---------------------------------------------------------------------
+# --- the signatures -------------------------------------------------------------------------
 def becker_general_training() -> Signature:
     arms = {
         "beta1_general": Arm.of(
@@ -369,10 +369,13 @@ def cream_skimming() -> Signature:
 
 
 def assessment_drift() -> Signature:
-    floor = CredentialsConfig().initial_standard
+    """The floor arm's floor lies below the initial standard (so the check can fail: drift
+    could still reach it), and the strong-audit arm's expected cost of a false claim
+    (0.6 x (1 + penalty 1) = 1.2 times the payment) is clear of the break-even of 1."""
+    floor = CredentialsConfig().initial_standard - 0.2
     arms = {
         "weak_audits": Arm.of("provider_outcomes"),
-        "strong_audits": Arm.of("provider_outcomes", {"funding.audit_probability": 0.5}),
+        "strong_audits": Arm.of("provider_outcomes", {"funding.audit_probability": 0.6}),
         "quality_floor": Arm.of("provider_outcomes", {"credentials.quality_floor": floor}),
     }
     std, rec = "assessment_standard_final", "microcredential_recognition_final"
@@ -476,6 +479,92 @@ def reimbursement_near_cap() -> Signature:
     )
 
 
+FLAT_FEE = {"funding.outcome_share": 0.0, "funding.upfront_share": 0.7}
+
+
+def parking() -> Signature:
+    """The flat fee (70% of tuition at enrolment) is about what the outcome design pays per
+    trainee, so the arms differ in how providers are paid, not how much."""
+    arms = {
+        "outcome_pay": Arm.of("provider_outcomes"),
+        "flat_fee": Arm.of("provider_outcomes", FLAT_FEE),
+    }
+    checks = (
+        Check(
+            "hard-case gain ratio: provider outcome pay minus an equal flat fee",
+            difference("hard_case_gain_ratio", "outcome_pay", "flat_fee"),
+            "below",
+            0.0,
+        ),
+        Check(
+            "parking index (effort on hardest / easiest quartile) under outcome pay",
+            level("parking_index", "outcome_pay"),
+            "below",
+            1.0,
+        ),
+    )
+    return Signature(
+        11,
+        "Parking",
+        "providers paid on outcomes put less effort into the hardest cases than an equal"
+        " flat fee does (UK Work Programme; Carter & Whitworth 2015)",
+        arms,
+        checks,
+    )
+
+
+def audits_deter_false_claims() -> Signature:
+    arms = {
+        "weak_audits": Arm.of("provider_outcomes"),
+        "audits_30": Arm.of("provider_outcomes", {"funding.audit_probability": 0.3}),
+    }
+    checks = (
+        Check(
+            "false-claim rate: audits at 30% minus weak audits (2%)",
+            difference("false_claim_rate", "audits_30", "weak_audits"),
+            "below",
+            0.0,
+        ),
+        Check(
+            "standard drift (initial minus final standard): audits at 30% minus weak audits",
+            difference("assessment_standard_final", "weak_audits", "audits_30"),
+            "below",
+            0.0,
+        ),
+    )
+    return Signature(
+        13,
+        "Audits deter gaming",
+        "raising the audit probability lowers the false-claim rate and the drift of"
+        " standards (Courty & Marschke 2004)",
+        arms,
+        checks,
+    )
+
+
+def capacity_does_not_bind() -> Signature:
+    """Ten times the initial seats: providers' capacity follows demand, so the baseline's
+    training incidence moves by less than 10% either way (two one-sided tests: equivalence)."""
+    seats = PopulationConfig().seats_per_provider
+    arms = {
+        "seats": Arm.of("baseline"),
+        "seats_x10": Arm.of("baseline", {"population.seats_per_provider": 10 * seats}),
+    }
+    change = relative_change("training_incidence", "seats_x10", "seats")
+    checks = (
+        Check("baseline training incidence, relative change with 10x seats", change, "below", 0.1),
+        Check("baseline training incidence, relative change with 10x seats", change, "above", -0.1),
+    )
+    return Signature(
+        14,
+        "Seats do not ration the baseline",
+        "multiplying providers' initial seats by 10 changes baseline training incidence by"
+        " less than 10%: supply follows demand",
+        arms,
+        checks,
+    )
+
+
 SIGNATURES: tuple[Callable[[], Signature], ...] = (
     becker_general_training,
     becker_specific_training,
@@ -487,6 +576,9 @@ SIGNATURES: tuple[Callable[[], Signature], ...] = (
     assessment_drift,
     liquidity_constraints,
     reimbursement_near_cap,
+    parking,
+    audits_deter_false_claims,
+    capacity_does_not_bind,
 )
 
 

@@ -1,4 +1,4 @@
-"""The ``p4p-validate`` console command: run the ten theory signatures and write their table.
+"""The ``p4p-validate`` console command: run the theory signatures and write their table.
 
     p4p-validate                      # default scale (10k workers, 500 employers, 120 months)
     p4p-validate --seeds 12 --processes 2 --workers 2000 --employers 100

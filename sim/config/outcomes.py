@@ -253,6 +253,44 @@ ALL_KPIS = (
         headline=False,
         recorded_by="scalars",
     ),
+    # --- providers as economic agents ---------------------------------------------------
+    KPI(
+        "seat_rationing_share",
+        "share",
+        "Trainees employers chose whom no provider seat was left for / trainees chosen.",
+        RATIO,
+        lambda f: f("rationed"),
+        lambda f: f("chosen"),
+        headline=False,
+    ),
+    KPI(
+        "parking_index",
+        "ratio",
+        "Mean teaching effort on the hardest quartile of trainees (by the provider's estimated"
+        " pass chance) / effort on the easiest quartile.",
+        RECORDED,
+        headline=False,
+        recorded_by="provider_effort_measures",
+    ),
+    KPI(
+        "hard_case_gain_ratio",
+        "ratio",
+        "Mean skill gain per start of the hardest quartile of trainees (by estimated pass"
+        " chance) / that of the easiest quartile.",
+        RECORDED,
+        headline=False,
+        recorded_by="provider_effort_measures",
+    ),
+    KPI(
+        "false_claim_rate",
+        "share",
+        "Outcome claims an audit would find false (certified below the published standard)"
+        " / all outcome claims.",
+        RATIO,
+        lambda f: f("false_claims"),
+        lambda f: f("claims"),
+        headline=False,
+    ),
     # calibration measures (docs/model.md section 7) and validation measures (section 6)
     KPI(
         "direct_training_spend_per_employee",

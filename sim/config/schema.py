@@ -87,13 +87,14 @@ class PopulationConfig:
     )
     seats_per_provider: int = param(
         40,
-        "Training seats (new enrolments) each provider can open per month.",
+        "Training seats (new enrolments) each provider opens per month at the start, spread"
+        " over its programs; capacity then adjusts to demand (providers.capacity_adjustment_*).",
         unit="seats/month",
         lo=0,
         hi=MAX_ID,
-        source="assumption: seats rarely bind at the default scale",
+        source="assumption: the starting point; capacity then follows demand (providers.*)",
         plausible=(20, 80),
-        plausible_why="half to twice the default; seats rarely bind",
+        plausible_why="half to twice the default; capacity adjusts to demand",
     )
     providers_known_per_employer: int = param(
         3,
@@ -693,6 +694,15 @@ class CredentialsConfig:
         plausible=(0.005, 0.02),
         plausible_why="half to twice the default",
     )
+    rpl_reference_skill: float = param(
+        1.0,
+        "Skill an RPL assessment takes as the starting point: experience above it (net of"
+        " credentials already held) counts as prior learning.",
+        unit="skill units",
+        lo=0.0,
+        hi=100.0,
+        source="the mean entry skill of a new worker (about 1)",
+    )
     rpl_fee: float = param(
         400.0,
         "Employer-paid fee of an RPL assessment.",
@@ -702,6 +712,289 @@ class CredentialsConfig:
         source="assumption",
         plausible=(200.0, 800.0),
         plausible_why="half to twice the default",
+    )
+
+
+@dataclass
+class ProvidersConfig:
+    """Training providers as economic agents: capacity, prices, admission, effort, standards."""
+
+    # --- capacity and prices (supply responds to demand) ---
+    capacity_adjustment_online: float = param(
+        0.5,
+        "Share of the gap between target and current seats an online program closes per month.",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: online delivery scales fastest (no rooms or instructors to add)",
+        plausible=(0.25, 1.0),
+        plausible_why="from a quarter to all of the gap in a month",
+    )
+    capacity_adjustment_blended: float = param(
+        0.3,
+        "Share of the seat gap a blended program closes per month.",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: between online and in-person",
+        plausible=(0.15, 0.6),
+        plausible_why="half to twice the default",
+    )
+    capacity_adjustment_in_person: float = param(
+        0.15,
+        "Share of the seat gap an in-person program closes per month.",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: rooms and instructors take months to add or shed",
+        plausible=(0.05, 0.3),
+        plausible_why="a gap closed in about 3 to 20 months",
+    )
+    spare_capacity: float = param(
+        0.2,
+        "Seats a provider aims to hold above its (smoothed) applicants, as a share of them.",
+        unit="share",
+        lo=0.0,
+        hi=10.0,
+        source="assumption: providers keep some slack for peaks in demand",
+        plausible=(0.05, 0.5),
+        plausible_why="5% to 50% slack",
+    )
+    demand_smoothing: float = param(
+        0.3,
+        "Weight of this month's applicants in a provider's estimate of demand per program.",
+        unit="share",
+        lo=0.0,
+        hi=1.0,
+        lo_open=True,
+        source="assumption: demand estimated over the last few months",
+        plausible=(0.1, 0.6),
+        plausible_why="a memory of about 2 to 10 months",
+    )
+    unit_cost_share: float = param(
+        0.8,
+        "Provider's cost of teaching one seat, as a share of the program's base tuition.",
+        unit="share of base tuition",
+        lo=0.0,
+        hi=10.0,
+        source="assumption: a 20% margin at the base price",
+        plausible=(0.6, 0.95),
+        plausible_why="margins of 5% to 40%",
+    )
+    expansion_cost_share: float = param(
+        0.5,
+        "One-off cost of adding a seat-per-month of capacity, as a share of base tuition.",
+        unit="share of base tuition",
+        lo=0.0,
+        hi=100.0,
+        source="assumption",
+        plausible=(0.1, 2.0),
+        plausible_why="a tenth to twice a program's tuition",
+    )
+    expansion_payback_months: int = param(
+        24,
+        "Months over which a provider must recover the cost of added seats; it expands only"
+        " when its margin covers that cost.",
+        unit="months",
+        lo=1,
+        hi=600,
+        source="assumption",
+        plausible=(12, 48),
+        plausible_why="one to four years",
+    )
+    price_response: float = param(
+        0.03,
+        "Monthly change of a provider's log price per unit of excess utilisation (applicants"
+        " over target, as a share of seats): up when oversubscribed, down when seats are empty.",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: prices adjust slowly (published fee schedules)",
+        plausible=(0.01, 0.1),
+        plausible_why="a third to three times the default",
+    )
+    markup_sd: float = param(
+        0.1,
+        "Dispersion (log sd) of providers' initial price markups over base tuition.",
+        unit="log points",
+        lo=0.0,
+        hi=2.0,
+        source="assumption",
+        plausible=(0.05, 0.2),
+        plausible_why="half to twice the default",
+    )
+    markup_min: float = param(
+        0.7,
+        "Lowest price markup over base tuition a provider charges.",
+        unit="ratio",
+        lo=0.0,
+        hi=10.0,
+        source="assumption",
+        plausible=(0.5, 0.85),
+        plausible_why="price floors of 50% to 85% of base tuition",
+    )
+    markup_max: float = param(
+        1.6,
+        "Highest price markup over base tuition a provider charges.",
+        unit="ratio",
+        lo=0.0,
+        hi=100.0,
+        source="assumption",
+        plausible=(1.3, 2.0),
+        plausible_why="price ceilings of 130% to 200% of base tuition",
+    )
+    quality_sd: float = param(
+        0.1,
+        "Dispersion (log sd) of providers' teaching quality.",
+        unit="log points",
+        lo=0.0,
+        hi=2.0,
+        source="assumption",
+        plausible=(0.05, 0.2),
+        plausible_why="half to twice the default",
+    )
+    completion_online: float = param(
+        0.9,
+        "Completion factor of online programs (relative to blended).",
+        unit="ratio",
+        lo=0.0,
+        hi=2.0,
+        source="assumption: online courses lose more learners",
+        plausible=(0.8, 1.0),
+        plausible_why="online completion 0-20% below blended",
+    )
+    completion_blended: float = param(
+        1.0,
+        "Completion factor of blended programs.",
+        unit="ratio",
+        lo=0.0,
+        hi=2.0,
+        source="the reference mode",
+    )
+    completion_in_person: float = param(
+        1.05,
+        "Completion factor of in-person programs (relative to blended).",
+        unit="ratio",
+        lo=0.0,
+        hi=2.0,
+        source="assumption",
+        plausible=(1.0, 1.1),
+        plausible_why="in-person completion 0-10% above blended",
+    )
+    # --- admission on what providers can see ---
+    admission_test_noise: float = param(
+        0.3,
+        "Noise (log sd) of a provider's entry skill test of an applicant's learning ability.",
+        unit="log points",
+        lo=0.0,
+        hi=5.0,
+        lo_open=True,
+        source="assumption: a short entry test is a noisy measure",
+        plausible=(0.15, 0.6),
+        plausible_why="a reliable to a rough test",
+    )
+    admission_credential_signal: float = param(
+        0.05,
+        "Rise (log points) of a provider's ability estimate per microcredential an applicant"
+        " already holds.",
+        unit="log points",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: earlier credentials show an applicant can pass",
+        plausible=(0.0, 0.1),
+        plausible_why="from no signal to twice the default",
+    )
+    admission_uses_disadvantaged: bool = param(
+        False,
+        "Providers may use the disadvantaged flag when estimating an applicant's pass chance"
+        " (where the law allows it).",
+    )
+    # --- teaching effort ---
+    effort_completion_elasticity: float = param(
+        0.5,
+        "Elasticity of a trainee's completion chance to the provider's teaching effort.",
+        unit="elasticity",
+        lo=0.0,
+        hi=5.0,
+        source="assumption: tutoring and follow-up keep trainees in programs",
+        plausible=(0.2, 1.0),
+        plausible_why="half to twice the default",
+    )
+    effort_learning_elasticity: float = param(
+        0.3,
+        "Elasticity of a trainee's learning to the provider's teaching effort.",
+        unit="elasticity",
+        lo=0.0,
+        hi=5.0,
+        source="assumption",
+        plausible=(0.1, 0.6),
+        plausible_why="a third to twice the default",
+    )
+    effort_reallocation: float = param(
+        1.0,
+        "How far a provider paid on outcomes moves effort toward trainees whose paid outcomes"
+        " it raises most (0: equal effort for all; 1: in proportion to the marginal payment).",
+        unit="share",
+        lo=0.0,
+        hi=5.0,
+        source="Heckman, Heinrich & Smith 2002; Carter & Whitworth 2015 (Work Programme parking)",
+        plausible=(0.25, 1.5),
+        plausible_why="partial to full reallocation",
+    )
+    effort_min: float = param(
+        0.4,
+        "Least effort a provider gives a trainee (the program as delivered to everyone).",
+        unit="ratio to standard effort",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
+        plausible=(0.2, 0.7),
+        plausible_why="a floor of a fifth to 70% of standard delivery",
+    )
+    effort_max: float = param(
+        2.0,
+        "Most effort a provider gives one trainee.",
+        unit="ratio to standard effort",
+        lo=1.0,
+        hi=100.0,
+        source="assumption",
+        plausible=(1.5, 3.0),
+        plausible_why="one and a half to three times standard delivery",
+    )
+    # --- standards chosen for profit, checked by audits and reputation ---
+    reputation_weight: float = param(
+        3.0,
+        "Demand a provider expects to lose per unit fall in the honest share of its credentials,"
+        " per fully recognising customer, as a share of the tuition of its trainees.",
+        unit="share of tuition",
+        lo=0.0,
+        hi=100.0,
+        source="assumption (no estimate exists): at the default recognition (about 0.15), weights"
+        " above about 4 deter drift even with weak audits, weights below about 3 do not",
+        plausible=(1.0, 6.0),
+        plausible_why="from reputation that barely matters to reputation that deters all drift",
+    )
+    reputation_learning_rate: float = param(
+        0.05,
+        "Monthly weight of what employers observe of a provider's certified staff in its"
+        " reputation (the honest share of its credentials).",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: employers learn from the hires who carry the credential",
+        plausible=(0.01, 0.2),
+        plausible_why="reputations that move within months to years",
+    )
+    provider_discount_rate: float = param(
+        0.01,
+        "Providers' monthly discount rate (weighs future demand against outcome pay now).",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        lo_open=True,
+        source="assumption: about 12% a year",
+        plausible=(0.005, 0.02),
+        plausible_why="about 6% to 27% a year",
     )
 
 
@@ -957,6 +1250,7 @@ class SimConfig:
     population: PopulationConfig = field(default_factory=PopulationConfig)
     economy: EconomyConfig = field(default_factory=EconomyConfig)
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
+    providers: ProvidersConfig = field(default_factory=ProvidersConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)
     trial: TrialConfig = field(default_factory=TrialConfig)
     output: OutputConfig = field(default_factory=OutputConfig)

@@ -12,12 +12,19 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sim.config.schema import CredentialsConfig, EconomyConfig, FundingConfig, PopulationConfig
+from sim.config.schema import (
+    CredentialsConfig,
+    EconomyConfig,
+    FundingConfig,
+    PopulationConfig,
+    ProvidersConfig,
+)
 
 UNCERTAIN_SECTIONS = (
     ("population", PopulationConfig),
     ("economy", EconomyConfig),
     ("credentials", CredentialsConfig),
+    ("providers", ProvidersConfig),
 )
 LEVER_SECTIONS = (("funding", FundingConfig),)
 

@@ -27,7 +27,9 @@ ENROLMENT_COLUMNS = {
     "price": np.float64,
     "funded": bool,
     "disadvantaged": bool,
-    "pass_prob": np.float32,
+    "pass_prob": np.float32,  # true chance to complete and pass (for KPIs only)
+    "estimated_pass": np.float32,  # the provider's estimate of it at admission
+    "effort": np.float32,  # the provider's teaching effort (1: standard delivery)
     "completed": bool,
     "certified": bool,
     "dropped": bool,
@@ -144,7 +146,16 @@ class Funder:
             self.paid_this_year = 0.0
         self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
         self.month_flows = dict.fromkeys(
-            ("upfront", "outcome", "recovered", "admin", "outcome_potential"), 0.0
+            (
+                "upfront",
+                "outcome",
+                "recovered",
+                "admin",
+                "outcome_potential",
+                "claims",
+                "false_claims",
+            ),
+            0.0,
         )
         if self.trial.enabled:
             self.trial.open_month(self.model)
@@ -287,7 +298,10 @@ class Funder:
         if len(due):
             rows = claims.enrolment[due]
             amounts = claims.amount[due].copy()
-            false = self.audit(due, rows, month)
+            untrue = self.untrue(due, rows)
+            false = self.audited(due, month) & untrue
+            self.month_flows["claims"] += len(due)
+            self.month_flows["false_claims"] += int(untrue.sum())
             amounts[false] = 0.0
             penalty = self.policy.false_claim_penalty * claims.amount[due][false]
             self.recover(rows[false], penalty)
@@ -301,15 +315,19 @@ class Funder:
             int(still_pending[0]) if len(still_pending) else claims.size - self.first_pending_claim
         )
 
-    def audit(self, claim_ids: np.ndarray, rows: np.ndarray, month: int) -> np.ndarray:
-        """Audited certification claims are false when the trainee missed the reference standard."""
+    def audited(self, claim_ids: np.ndarray, month: int) -> np.ndarray:
+        """Which claims the funder audits (each with ``audit_probability``)."""
         u = self.streams.uniform_at("audit", month, claim_ids)
-        audited = u < self.policy.audit_probability
+        return u < self.policy.audit_probability
+
+    def untrue(self, claim_ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Claims an audit would find false: a certification whose trainee missed the
+        reference (published) standard."""
         assessed_milestone = np.array([EVENT[m.event].assessed for m in self.policy.milestones])
         assessed = assessed_milestone[self.claims.milestone[claim_ids]]
         ledger = self.enrolments
         reference = self.cfg.credentials.initial_standard * ledger.nominal[rows]
-        return audited & assessed & (ledger.gain[rows] < reference)
+        return assessed & (ledger.gain[rows] < reference)
 
     def recover(self, rows: np.ndarray, penalty: np.ndarray) -> None:
         """Penalties flow back from the recipient to the funder."""

@@ -50,6 +50,11 @@ FLOW_COLUMNS = (
     "gain_value",
     "gain_raise",
     "certified_raise",
+    "chosen",
+    "rationed",
+    "claims",
+    "false_claims",
+    "provider_expansion_spend",
 )
 
 
@@ -164,6 +169,11 @@ class Recorder:
         ledger.poached_within_year[rows[recent]] = True
         self.flow["poached_trained"] += int(recent.sum())
 
+    def rationing(self, chosen: int, admitted: int) -> None:
+        """Trainees employers chose this month, and those no provider seat was left for."""
+        self.flow["chosen"] += chosen
+        self.flow["rationed"] += chosen - admitted
+
     def hires(self, ids: np.ndarray) -> None:
         self.flow["hires"] += len(ids)
 
@@ -230,6 +240,9 @@ class Recorder:
         f["public_recovered"] = flows["recovered"]
         f["outcome_potential"] = flows["outcome_potential"]
         f["claim_costs"] = flows["admin"]
+        f["claims"] = flows["claims"]
+        f["false_claims"] = flows["false_claims"]
+        f["provider_expansion_spend"] = p.expansion_spend
         to_employers = m.cfg.funding.pays_employers
         received = flows["upfront"] + flows["outcome"] - flows["recovered"]
         f["employer_received"] = received if to_employers else 0.0
@@ -319,8 +332,15 @@ class Recorder:
                 out[kpi.name] = getattr(self, kpi.recorded_by)(window, policy_rows)
             else:
                 out[kpi.name] = float(window[kpi.name].mean()) if n_months else None
-        for name in ("trainees", "funded_trainees", "certifications"):
+        for name in (
+            "trainees",
+            "funded_trainees",
+            "certifications",
+            "seat_rationing_share",
+            "false_claim_rate",
+        ):
             out[name] = BY_NAME[name].value(flow_of)
+        out.update(self.provider_effort_measures(window, policy_rows))
         sme_employees = float(window["sme_employees"].mean()) if n_months else 0.0
         out.update(
             sme_training_incidence=_ratio(flows("starts_sme"), sme_employees * years),
@@ -386,6 +406,23 @@ class Recorder:
         return _ratio(
             float(ledger.first_year_rent[rows].sum()) - float(cost.sum()), float(cost.sum())
         )
+
+    def provider_effort_measures(self, window: pd.DataFrame, rows: np.ndarray) -> dict:
+        """Parking: effort and gain of the hardest quartile of trainees (lowest estimated pass
+        chance) against the easiest, over programs started in the window that have ended."""
+        m = self.model
+        ledger = m.funder.enrolments
+        done = rows[(ledger.end[rows] < m.cfg.time.months) & ~ledger.dropped[rows]]
+        if len(done) < 8:
+            return {"parking_index": np.nan, "hard_case_gain_ratio": np.nan}
+        estimate = ledger.estimated_pass[done]
+        low, high = np.quantile(estimate, [0.25, 0.75])
+        hard, easy = done[estimate <= low], done[estimate >= high]
+        effort, gain = ledger.effort, ledger.gain / np.maximum(ledger.nominal, 1e-9)
+        return {
+            "parking_index": _ratio(float(effort[hard].mean()), float(effort[easy].mean())),
+            "hard_case_gain_ratio": _ratio(float(gain[hard].mean()), float(gain[easy].mean())),
+        }
 
     def share_employers_training(self, window: pd.DataFrame, rows: np.ndarray) -> float:
         """Mean over full policy years of the share of employers with a start that year."""

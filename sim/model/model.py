@@ -67,6 +67,8 @@ class TrainingMarketModel(mesa.Model):
         ("recognition", "diffuse"),
         ("recognition", "learn_from_experience"),
         ("training", "decide"),
+        ("providers", "adjust_capacity"),
+        ("providers", "learn_reputation"),
         ("providers", "adjust_standards"),
         ("employers", "update_beliefs"),
         ("providers", "learn_payment_rates"),

@@ -103,20 +103,28 @@ class Training:
         return c.completion_hat * w.pass_probability(learning_hat, p.standard[c.provider])
 
     def choose_providers(self) -> np.ndarray:
-        """Each employer's preferred provider among those it knows (quality, price, standard).
+        """Each employer's preferred provider among those it knows (quality, price,
+        reputation, leniency).
 
-        Employers that recognise microcredentials value rigorous assessment; employers paid
+        Employers that recognise microcredentials value a provider whose credentials have
+        proved honest (its reputation, learned from the staff it certified); employers paid
         on outcomes value lenient assessment, which raises their expected reimbursement.
         """
         e, p = self.model.employers, self.model.providers
         funding = self.cfg.funding
-        weight_of_standard = e.recognition
+        weight_of_leniency = 0.0
         if self.model.policy_active and funding.pays_employers:
-            weight_of_standard = weight_of_standard - self.outcome_weight_on_standard()
+            weight_of_leniency = self.outcome_weight_on_standard()
         fixed_score = p.quality - 0.5 * p.price_markup
+        # A credential's believed worth: its published standard x the share found honest.
+        worth = np.float32(self.cfg.credentials.initial_standard) * p.reputation
         best, best_score = None, None
         for known in e.known_providers.T:  # a few columns: the first best wins ties
-            score = fixed_score[known] + weight_of_standard * p.standard[known]
+            score = (
+                fixed_score[known]
+                + e.recognition * worth[known]
+                - weight_of_leniency * p.standard[known]
+            )
             if best is None:
                 best, best_score = known.copy(), score
             else:
@@ -305,7 +313,9 @@ class Training:
         chosen = self.keep_worthwhile_employers(
             c.employer, with_program, chosen, econ.training_fixed_cost
         )
+        wanted = len(chosen)
         chosen = chosen[self.admit(c.take(chosen), month)]
+        model.recorder.rationing(wanted, len(chosen))
         c = c.take(chosen)
         without, with_program, takes_up = without[chosen], with_program[chosen], takes_up[chosen]
         cash_ok = c.tuition <= e.cash_limit()[c.employer]
@@ -350,13 +360,18 @@ class Training:
         return chosen[total[employer[chosen]] > fixed_cost]
 
     def admit(self, c: Candidates, month: int) -> np.ndarray:
-        """Providers fill their seats. Paid on outcomes, they admit the likeliest to pass."""
+        """Providers fill each program's seats. Paid on outcomes, they admit the applicants
+        they estimate likeliest to pass (from an entry test and credentials held: never the
+        true chance); otherwise in random order."""
+        p = self.model.providers
+        p.count_applicants(c.provider, c.program)
         if len(c.worker) == 0:
             return np.zeros(0, dtype=np.int64)
-        p = self.model.providers
-        draw = self.model.streams.uniform_at("admission", month, c.worker)
-        selective = self.model.policy_active and p.outcome_paid_per_pass() > 0
-        priority = -c.pass_true * (1 + 0.2 * draw) if selective else draw
+        if self.model.policy_active and p.outcome_paid_per_pass() > 0:
+            ability_hat = p.estimated_ability(c.worker, month)
+            priority = -p.estimated_pass(ability_hat, c.provider, c.program, c.worker)
+        else:
+            priority = self.model.streams.uniform_at("admission", month, c.worker)
         rank = rank_within_groups(c.provider, priority)
         return np.flatnonzero(rank < p.seats[c.provider])
 
@@ -369,6 +384,13 @@ class Training:
         _, outcome_max = funder.max_payment(c.tuition, c.disadvantaged)
         supports = any(EVENT[m.event].employer_effort for m in policy.milestones)
         price = np.where(funded | policy.pays_employers, c.price, c.tuition)
+        p = model.providers
+        ability_hat = p.estimated_ability(c.worker, month)
+        estimated_pass = p.estimated_pass(ability_hat, c.provider, c.program, c.worker)
+        pot = np.where(
+            funded, policy.outcome_share * c.tuition * funder.bonus(c.disadvantaged), 0.0
+        )
+        effort = p.teaching_effort(c.provider, c.program, c.worker, ability_hat, pot)
         rows = funder.enrolments.append(
             worker=c.worker,
             employer=c.employer,
@@ -381,6 +403,8 @@ class Training:
             funded=funded,
             disadvantaged=c.disadvantaged,
             pass_prob=c.pass_true,
+            estimated_pass=estimated_pass,
+            effort=effort,
             support=funded & supports,
             nominal=c.nominal,
             pre_wage=w.wage[c.worker],
@@ -411,9 +435,15 @@ class Training:
         ids, prov, prog = ledger.worker[rows], ledger.provider[rows], ledger.program[rows]
         mode = p.program_mode_factor[prog]
         completion = w.completion_probability(w.ability[ids], mode, w.disadvantaged[ids])
+        learning = w.ability[ids] * p.quality[prov]
+        effort = ledger.effort[rows]
+        if np.any(effort != 1):  # teaching effort raises completion and learning
+            pc = self.cfg.providers
+            completion = np.minimum(completion * effort**pc.effort_completion_elasticity, 0.99)
+            learning = learning * effort**pc.effort_learning_elasticity
         completed = model.streams.uniform_at("completion", month, ids) < completion
         z = model.streams.normal_at("learning", month, ids)
-        learning = w.ability[ids] * p.quality[prov] * (1 + econ.gain_noise * z)
+        learning = learning * (1 + econ.gain_noise * z)
         gain = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
         standard = p.standard[prov]
         certified = (
@@ -424,7 +454,7 @@ class Training:
         ledger.gain[rows] = gain
         ledger.standard[rows] = standard
         value_gain, wage_raise = self.apply_gain(ids, gain)
-        self.certify(ids[certified], prog[certified], gain[certified])
+        self.certify(ids[certified], prog[certified], gain[certified], prov[certified])
         w.enrolment[ids] = -1
         w.last_training_end[ids] = month
         w.finish_employer[ids] = w.employer[ids]
@@ -454,9 +484,11 @@ class Training:
         w.wage[ids] += raise_.astype(np.float32)
         return value * gain, raise_
 
-    def certify(self, ids: np.ndarray, program: np.ndarray, true_gain: np.ndarray) -> None:
+    def certify(
+        self, ids: np.ndarray, program: np.ndarray, true_gain: np.ndarray, provider: np.ndarray
+    ) -> None:
         nominal = self.model.providers.program_gain[program]
-        self.model.workers.award(ids, program, nominal, true_gain)
+        self.model.workers.award(ids, program, nominal, true_gain, provider)
 
     def abandon(self, ids: np.ndarray, month: int) -> None:
         """Workers who leave their employer mid-program drop out of it."""
@@ -481,7 +513,7 @@ class Training:
         ids, program = ids[seek], program[seek]
         provider = e.known_providers[w.employer[ids], 0]
         nominal = p.program_gain[program]
-        prior = w.general[ids] - 1.0 - (w.credential_gain[ids])
+        prior = w.general[ids] - creds.rpl_reference_skill - w.credential_gain[ids]
         passed = prior >= p.standard[provider] * nominal
-        self.certify(ids[passed], program[passed], nominal[passed])
+        self.certify(ids[passed], program[passed], nominal[passed], provider[passed])
         model.recorder.prior_learning(w.employer[ids], len(ids), int(passed.sum()))

@@ -37,6 +37,7 @@ COLUMNS = {
     "credentials": (np.uint16, 0),  # bitmask over the catalogue
     "credential_gain": (np.float32, 0.0),  # nominal gain certified
     "credential_true_gain": (np.float32, 0.0),  # realised gain certified
+    "credential_provider": (np.int16, -1),  # provider of the latest credential (-1: none)
     "enrolment": (np.int32, -1),  # ledger row while in training
     "last_training_end": (np.int32, NEVER),
     "finish_employer": (np.int32, UNEMPLOYED),  # employer when the last program ended
@@ -160,9 +161,16 @@ class Workers:
                 getattr(self, name)[ids] = start
 
     def award(
-        self, ids: np.ndarray, program: np.ndarray, nominal: np.ndarray, true_gain: np.ndarray
+        self,
+        ids: np.ndarray,
+        program: np.ndarray,
+        nominal: np.ndarray,
+        true_gain: np.ndarray,
+        provider: np.ndarray,
     ) -> None:
-        """Add the credential of ``program`` to each worker (certification or prior learning)."""
+        """Add the credential of ``program``, issued by ``provider``, to each worker
+        (certification or prior learning)."""
+        self.credential_provider[ids] = provider
         self.credentials[ids] |= (1 << program.astype(np.uint16)).astype(np.uint16)
         self.credential_gain[ids] += nominal
         self.credential_true_gain[ids] += true_gain.astype(np.float32)

@@ -1,0 +1,148 @@
+"""Providers as economic agents, rule by rule on tiny economies: capacity and prices follow
+demand, admission uses estimates, effort follows outcome pay (parking), standards are chosen
+for profit. Each behaviour is shown to vanish when its incentive is removed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model.model import TrainingMarketModel
+
+from .conftest import tiny_config
+
+FLAT_FEE = {"funding__outcome_share": 0.0, "funding__upfront_share": 0.7}
+
+
+def stepped(cfg, months=None):
+    model = TrainingMarketModel(cfg)
+    for _ in range(months if months is not None else cfg.time.months):
+        model.step()
+    return model
+
+
+def test_seats_grow_toward_demand_and_prices_rise_when_oversubscribed():
+    model = TrainingMarketModel(tiny_config(scenario="baseline"))
+    p = model.providers
+    seats, markup = p.seats.copy(), p.price_markup.copy()
+    p.applicants[:, 0] = 4 * seats  # four times as many applicants as seats, every provider
+    p.adjust_capacity(0)
+    assert (p.seats > seats).all() and (p.price_markup > markup).all()
+    assert p.expansion_spend > 0
+    p.applicants[:] = 0.0  # nobody applies: seats shrink and prices fall
+    seats, markup = p.seats.copy(), p.price_markup.copy()
+    p.adjust_capacity(1)
+    assert (p.seats < seats).all() and (p.price_markup <= markup).all()
+
+
+def test_online_capacity_grows_faster_than_in_person():
+    model = TrainingMarketModel(tiny_config(scenario="baseline"))
+    p = model.providers
+    modes = [prog.mode for prog in model.cfg.credentials.programs]
+    online, in_person = modes.index("online"), modes.index("in_person")
+    p.applicants[0, online] = 100.0
+    p.applicants[1, in_person] = 100.0
+    p.seats[:2] = 0.0
+    p.demand[:2] = 0.0
+    p.adjust_capacity(0)
+    assert p.seats[0] > p.seats[1] > 0
+
+
+def test_providers_without_margin_do_not_expand():
+    cfg = tiny_config(scenario="baseline", providers__unit_cost_share=5.0)
+    model = TrainingMarketModel(cfg)
+    p = model.providers
+    seats = p.seats.copy()
+    p.applicants[:, 0] = 4 * seats
+    p.adjust_capacity(0)
+    np.testing.assert_array_equal(p.seats, seats)
+
+
+def test_admission_ranks_by_an_estimate_not_the_true_pass_chance():
+    model = TrainingMarketModel(tiny_config(scenario="provider_outcomes"))
+    p, w = model.providers, model.workers
+    ids = np.flatnonzero(w.employed)[:400]
+    informative = p.estimated_ability(ids, 0)
+    assert np.corrcoef(np.log(informative), np.log(w.ability[ids]))[0, 1] > 0.5
+    assert not np.allclose(informative, w.ability[ids])
+    noisy = TrainingMarketModel(
+        tiny_config(scenario="provider_outcomes", providers__admission_test_noise=5.0)
+    ).providers.estimated_ability(ids, 0)
+    assert abs(np.corrcoef(np.log(noisy), np.log(w.ability[ids]))[0, 1]) < 0.3
+
+
+def test_the_disadvantaged_flag_enters_estimates_only_where_allowed():
+    ids_of = lambda m: np.flatnonzero(m.workers.employed)[:300]  # noqa: E731
+    plain = TrainingMarketModel(tiny_config(scenario="provider_outcomes"))
+    flagged = TrainingMarketModel(
+        tiny_config(scenario="provider_outcomes", providers__admission_uses_disadvantaged=True)
+    )
+    ids = ids_of(plain)
+    dis = plain.workers.disadvantaged[ids]
+    assert dis.any()
+    gap_plain = plain.providers.estimated_ability(ids, 0)
+    gap_flagged = flagged.providers.estimated_ability(ids, 0)
+    np.testing.assert_allclose(gap_plain[~dis], gap_flagged[~dis], rtol=1e-6)
+    assert (gap_flagged[dis] < gap_plain[dis]).all()
+
+
+def test_a_flat_fee_gives_every_trainee_the_same_effort():
+    model = stepped(tiny_config(scenario="provider_outcomes", **FLAT_FEE))
+    ledger = model.funder.enrolments
+    np.testing.assert_array_equal(ledger.effort, 1.0)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_outcome_pay_moves_effort_away_from_the_hardest_cases(seed):
+    model = stepped(tiny_config(scenario="provider_outcomes", seed=seed))
+    ledger = model.funder.enrolments
+    policy = ledger.in_policy & ledger.funded
+    assert policy.sum() > 20
+    estimate, effort = ledger.estimated_pass[policy], ledger.effort[policy]
+    low, high = np.quantile(estimate, [0.25, 0.75])
+    assert effort[estimate <= low].mean() < effort[estimate >= high].mean()
+    # the same teaching budget: a provider's monthly intake averages standard effort
+    for p in np.unique(ledger.provider[policy]):
+        for month in np.unique(ledger.start[policy]):
+            cohort = ledger.in_policy & (ledger.provider == p) & (ledger.start == month)
+            if cohort.sum() >= 5 and not np.any(ledger.effort[cohort] >= 1.999):
+                assert ledger.effort[cohort].mean() == pytest.approx(1.0, abs=0.05)
+
+
+def test_without_outcome_pay_standards_stay_at_the_initial_level():
+    model = stepped(tiny_config(scenario="provider_outcomes", **FLAT_FEE))
+    initial = model.cfg.credentials.initial_standard
+    np.testing.assert_allclose(model.providers.standard, initial, atol=1e-6)
+
+
+def test_standards_fall_with_weak_audits_and_not_with_strong_ones_or_below_a_floor():
+    weak = stepped(tiny_config(scenario="provider_outcomes"))
+    strong = stepped(tiny_config(scenario="provider_outcomes", funding__audit_probability=0.6))
+    floored = stepped(tiny_config(scenario="provider_outcomes", credentials__quality_floor=0.6))
+    initial = weak.cfg.credentials.initial_standard
+    assert weak.providers.standard.mean() < initial - 0.05
+    np.testing.assert_allclose(strong.providers.standard, initial, atol=1e-6)
+    assert floored.providers.standard.min() >= 0.6 - 1e-6
+
+
+def test_reputation_keeps_standards_honest_when_customers_care():
+    cheap = stepped(tiny_config(scenario="provider_outcomes", providers__reputation_weight=0.0))
+    dear = stepped(tiny_config(scenario="provider_outcomes", providers__reputation_weight=50.0))
+    assert dear.providers.standard.mean() > cheap.providers.standard.mean() + 0.05
+
+
+def test_reputation_falls_when_credentials_overstate_skill():
+    model = stepped(tiny_config(scenario="provider_outcomes", providers__reputation_weight=0.0))
+    honest = stepped(tiny_config(scenario="provider_outcomes", **FLAT_FEE))
+    assert model.providers.reputation.mean() < honest.providers.reputation.mean()
+
+
+def test_false_claims_are_counted_on_every_claim_not_only_audited_ones():
+    kpis = (
+        TrainingMarketModel(
+            tiny_config(scenario="provider_outcomes", funding__audit_probability=0.0)
+        )
+        .run()
+        .kpis
+    )
+    assert kpis["false_claim_rate"] is not None and kpis["false_claim_rate"] > 0
