@@ -1,8 +1,10 @@
 """Everyday slips lose no data: analysis commands refuse what is not a sweep, resumes cannot mix
-sweeps, Ctrl-C stops a sweep cleanly and the same command resumes it (issue 13)."""
+sweeps, Ctrl-C stops a sweep cleanly and the same command resumes it; ``p4p-sim`` loads the model
+only for a run (issue 13)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -212,3 +214,82 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_
     after = file_mtimes(sweep_dir)
     assert {k: after[k] for k in before} == before
     assert (pd.read_parquet(sweep_dir / "sweep.parquet")["status"] == "completed").sum() == 8
+
+
+# --- start-up: the command loads the model only for a run, never the analysis stack -----------
+MODEL_STACK = ("mesa", "pandas", "numpy", "scipy", "pyarrow", "sim.model")
+ANALYSIS_STACK = ("matplotlib", "statsmodels", "scipy.stats", "sim.analysis")
+PROBE = """
+import json, sys
+sys.argv = ["p4p-sim", *json.loads(sys.argv[1])]
+import sim, sim.run.cli
+code = 0
+if len(sys.argv) > 1:
+    try:
+        sim.run.cli.main()
+    except SystemExit as exc:
+        code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def probe(args: list[str], cwd) -> tuple[int, set[str], subprocess.CompletedProcess]:
+    """Import ``sim`` and the command in a fresh interpreter, run it with ``args`` (if any):
+    exit status and every module loaded by the end."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)],
+        cwd=cwd,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.stdout.strip(), result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return report["code"], set(report["modules"]), result
+
+
+def loaded(modules: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted({p for p in packages for m in modules if m == p or m.startswith(p + ".")})
+
+
+def test_importing_sim_and_the_command_loads_neither_the_model_nor_the_analysis(tmp_path):
+    code, modules, _ = probe([], tmp_path)
+    assert code == 0 and "hydra" in modules
+    assert loaded(modules, MODEL_STACK + ANALYSIS_STACK) == []
+
+
+def test_every_public_name_of_sim_still_imports():
+    names = {name: getattr(sim, name) for name in sim.__all__}
+    assert names["TrainingMarketModel"].__name__ == "TrainingMarketModel"
+    assert names["plots"].__name__ == "sim.analysis.plots" and names["__version__"]
+    from sim import KPIS, SimConfig, run_model  # noqa: F401
+
+
+def test_a_mistyped_override_fails_before_the_model_is_loaded(tmp_path):
+    code, modules, result = probe(["population.workerz=5"], tmp_path)
+    assert code == 2 and "did you mean population.workers?" in result.stderr
+    assert loaded(modules, MODEL_STACK + ANALYSIS_STACK) == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_loads_the_model_but_not_the_analysis_stack(tmp_path):
+    code, modules, result = probe([*TINY, f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
+    assert code == 0 and (tmp_path / "run" / "summary.json").exists(), result.stderr
+    assert {"mesa", "pandas", "sim.model.model"} <= modules
+    assert loaded(modules, ANALYSIS_STACK) == []
+
+
+# --- a bad value writes nothing --------------------------------------------------------------
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2, result.stdout + result.stderr
+    error = result.stderr.strip()
+    assert error.count("\n") == 0 and error.startswith("p4p-sim: error: "), error
+    return error
+
+
+def test_an_out_of_range_value_stops_a_run_before_its_directory_exists(tmp_path):
+    result = run_cli([*TINY, "time.burn_in=60"], cwd=tmp_path, check=False)
+    error = one_line_error(result)
+    assert "time.burn_in=60" in error and "allowed: " in error
+    assert list(tmp_path.iterdir()) == []  # not even outputs/ (Hydra's run directory)

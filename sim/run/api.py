@@ -12,9 +12,8 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-import pandas as pd
 from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
@@ -32,9 +31,13 @@ from sim.config.validation import (
     to_sim_config,
     validate,
 )
-from sim.model.model import Results, TrainingMarketModel
 from sim.run import faults
 from sim.run.outputs import SUMMARY, TIMESERIES, load_summary, write_run
+
+if TYPE_CHECKING:  # the model (Mesa, pandas) is imported when a run starts, not with the API
+    import pandas as pd
+
+    from sim.model.model import Results
 
 log = logging.getLogger("p4p_sim")
 
@@ -48,8 +51,11 @@ def config_dir() -> Path:
 
 
 def register_schema() -> None:
-    """Register the typed schema and make the project's Hydra plugins importable."""
-    ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+    """Register the typed schema (once per process) and make the project's Hydra plugins
+    importable."""
+    store = ConfigStore.instance()
+    if "sim_schema.yaml" not in store.repo:
+        store.store(name="sim_schema", node=SimConfig)
     ensure_project_plugins()
 
 
@@ -136,12 +142,13 @@ def check_overrides(overrides: Iterable[str]) -> None:
         if override.is_delete():
             continue
         key = override.key_or_group
+        group = key.split("@")[0]
         values = (
             list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
         )
         for value in values:
-            if key.split("@")[0] in CONFIG_GROUPS:
-                check_group_option(key.split("@")[0], value)
+            if group in CONFIG_GROUPS:
+                check_group_option(group, value)
             else:
                 check_override(key, value)
 
@@ -185,6 +192,13 @@ def compose_config(overrides: list[str], check_ranges: bool = True) -> SimConfig
     return validate(sim_cfg) if check_ranges else sim_cfg
 
 
+def check_run_config(cfg: DictConfig) -> SimConfig:
+    """Type- and range-check the config Hydra composed for a run (its ``hydra`` node aside);
+    the run then uses it without checking it again (:func:`sim.config.validation.settings`)."""
+    model_part = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
+    return validate(to_sim_config(plain_dictconfig(model_part)))
+
+
 def compose(
     scenario: str | None = None,
     seed: int | None = None,
@@ -208,6 +222,8 @@ def run_model(
     config: SimConfig | None = None,
 ) -> Results:
     """Run one simulation in memory and return its :class:`Results`."""
+    from sim.model.model import TrainingMarketModel
+
     cfg = config if config is not None else compose(scenario, seed, overrides)
     return TrainingMarketModel(cfg).run()
 
@@ -216,6 +232,8 @@ def run_to_dir(
     cfg: SimConfig | DictConfig | Mapping, out_dir: Path, progress_every: int = 12
 ) -> Results:
     """Run one simulation and write its outputs into ``out_dir`` (the CLI's job)."""
+    from sim.model.model import TrainingMarketModel
+
     sim_cfg = settings(plain_dictconfig(cfg))
     started = time.perf_counter()
     model = TrainingMarketModel(sim_cfg)
@@ -240,6 +258,8 @@ def run_to_dir(
 
 def load_run(run_dir: str | Path) -> tuple[dict, pd.DataFrame]:
     """The summary (dict) and monthly time series (DataFrame) of a finished run directory."""
+    import pandas as pd
+
     run_dir = Path(run_dir)
     if not (run_dir / SUMMARY).exists():
         raise FileNotFoundError(f"{run_dir} has no {SUMMARY}: the run did not complete")

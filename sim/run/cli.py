@@ -1,9 +1,13 @@
 """The ``p4p-sim`` console command: a Hydra app that runs one simulation per job.
 
-Before Hydra creates any directory, the command composes the config for the overrides given
-(each value of each swept parameter, for ``-m``) and stops with a one-line error on an unknown
-scenario, unknown key or wrong type. A single run is also range-checked up front; in a sweep a
-value that is out of range fails only its own job, which records ``failure.json``.
+Before Hydra creates any directory, the command checks the overrides given (each value of
+each swept parameter, for ``-m``) and stops with a one-line error on an unknown scenario,
+unknown key or wrong type. A single run is also range-checked before its directory exists
+(:class:`sim.run.hydra_hooks.CheckRunConfig`); in a sweep a value that is out of range fails
+only its own job, which records ``failure.json``.
+
+Importing this module loads Hydra, not the model: Mesa and pandas load when a run starts, so
+``--help`` and a mistyped override answer at once.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.config.outcomes import kpi_unit
 from sim.config.validation import ConfigError
 from sim.run.api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
 from sim.run.outputs import write_failure
@@ -92,6 +95,8 @@ HEADLINE_KPIS = (
 
 def headline(kpis: dict, out_dir: Path) -> str:
     """A few headline KPIs with units, and where the run's files are."""
+    from sim.config.outcomes import kpi_unit
+
     lines = [
         f"  {name:<34} {_number(kpis[name]):>12}  {kpi_unit(name)}"
         for name in HEADLINE_KPIS
@@ -160,14 +165,20 @@ def split_argv(argv: list[str]) -> tuple[list[str], bool, bool]:
 
 
 def precheck(overrides: list[str], multirun: bool) -> None:
-    """Check every value of every override, then compose each; one-line error on failure.
+    """Check every value of every override, then compose each if needed; one-line error on
+    failure.
 
-    A single run is also range-checked here, so a bad value exits before Hydra creates a
-    run directory. In a sweep, out-of-range values fail only their own job (``failure.json``).
+    A single run composes here only when an override could fail Hydra's composition after
+    passing these checks (``+``, ``~``, ``@`` or a list index); otherwise Hydra composes it
+    once and :class:`sim.run.hydra_hooks.CheckRunConfig` range-checks it before Hydra creates
+    the run directory. In a sweep, out-of-range values fail only their own job
+    (``failure.json``).
     """
     model_overrides = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     try:
         check_overrides(model_overrides)
+        if not multirun and not needs_composition(model_overrides):
+            return
         parsed = OverridesParser.create().parse_overrides(model_overrides)
         firsts, variants = [], []
         for text, override in zip(model_overrides, parsed):
@@ -175,12 +186,24 @@ def precheck(overrides: list[str], multirun: bool) -> None:
             prefix = text[: len(text) - len(text.split("=", 1)[1])] if "=" in text else text
             firsts.append(f"{prefix}{values[0]}" if values else text)
             variants.append([(f"{prefix}{v}") for v in values[1:]])
-        compose_config(firsts, check_ranges=not multirun)
+        compose_config(firsts, check_ranges=False)
         for i, extra in enumerate(variants):
             for variant in extra:
                 compose_config(firsts[:i] + [variant] + firsts[i + 1 :], check_ranges=False)
     except ConfigError as exc:
         fail(str(exc))
+
+
+def needs_composition(overrides: list[str]) -> bool:
+    """Whether an override that passed :func:`sim.run.api.check_overrides` may still fail
+    Hydra's composition: one that adds (``+``) or deletes (``~``) a node, sets a package
+    (``@``) or indexes a list entry (``credentials.programs.3.name``). Plain ``key=value`` and
+    ``group=option`` overrides of checked keys, types and options cannot."""
+    for text in overrides:
+        key = text.split("=", 1)[0]
+        if key.startswith(("+", "~")) or "@" in key or any(p.isdigit() for p in key.split(".")):
+            return True
+    return False
 
 
 def _values(override) -> list[str]:
@@ -204,6 +227,10 @@ def main() -> None:
     overrides, multirun, passthrough = split_argv(sys.argv[1:])
     if not passthrough:
         precheck(overrides, multirun)
+        if not multirun:
+            # the run needs the model: import it now, not inside Hydra's task, where Mesa's
+            # import-time loggers (inspect.stack()) walk Hydra's deeper stack
+            import sim.model.model  # noqa: F401
     try:
         hydra_app()
     except KeyboardInterrupt:  # a sweep says what finished itself (the resumable sweeper)
