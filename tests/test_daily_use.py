@@ -1,11 +1,12 @@
 """Everyday slips lose no data: analysis commands refuse what is not a sweep, resumes cannot mix
 sweeps, Ctrl-C stops a sweep cleanly and the same command resumes it; ``p4p-sim`` loads the model
-only for a run (issue 13)."""
+only for a run and shows the corrected command for common slips (issue 13)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -280,7 +281,7 @@ def test_a_run_loads_the_model_but_not_the_analysis_stack(tmp_path):
     assert loaded(modules, ANALYSIS_STACK) == []
 
 
-# --- a bad value writes nothing --------------------------------------------------------------
+# --- common command-line slips get the corrected command ----------------------------------------
 def one_line_error(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 2, result.stdout + result.stderr
     error = result.stderr.strip()
@@ -293,3 +294,71 @@ def test_an_out_of_range_value_stops_a_run_before_its_directory_exists(tmp_path)
     error = one_line_error(result)
     assert "time.burn_in=60" in error and "allowed: " in error
     assert list(tmp_path.iterdir()) == []  # not even outputs/ (Hydra's run directory)
+
+
+@pytest.mark.parametrize("mode", [["-m"], []], ids=["sweep", "run"])
+def test_an_experiment_without_its_plus_shows_the_corrected_command(mode, tmp_path):
+    result = run_cli([*mode, "experiment=scenario_comparison", *TINY], cwd=tmp_path, check=False)
+    error = one_line_error(result)
+    assert "allowed: +experiment=scenario_comparison" in error
+    corrected = shlex.join(["p4p-sim", *mode, "+experiment=scenario_comparison", *TINY])
+    assert error.endswith(f"as in: {corrected}")
+    assert list(tmp_path.iterdir()) == []
+    from sim.run.api import compose_config
+
+    assert compose_config(shlex.split(corrected)[len(mode) + 1 :]).population.workers == 600
+
+
+def test_the_python_api_names_the_plus_too():
+    with pytest.raises(sim.ConfigError, match=r"allowed: \+experiment=outcome_share_sweep$"):
+        sim.compose(overrides=["experiment=outcome_share_sweep"])
+
+
+def bash_words(command: str) -> list[str]:
+    """The arguments bash makes of ``command`` as typed (brace expansion, splitting, quotes)."""
+    result = subprocess.run(
+        ["bash", "-c", f"printf '%s\\0' {command}"], capture_output=True, text=True, check=True
+    )
+    return result.stdout.split("\0")[:-1]
+
+
+MILESTONES = "funding.milestones="
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash to split the command line")
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("[{event:certification,weight:1}]", None),
+        ("[{event: certification, weight: 1}]", None),
+        ("[{event:certification,weight:0.5},{event:completion,weight:0.5}]", None),
+        ("{event:certification,weight:1}", "[{event:certification,weight:1}]"),
+    ],
+    ids=["braces", "spaces", "two_milestones", "no_list_brackets"],
+)
+def test_an_unquoted_milestone_list_shows_the_quoted_command(typed, meant, tmp_path):
+    args = [*TINY, *bash_words(MILESTONES + typed)]
+    assert len(args) > 2  # the shell did split the value
+    error = one_line_error(run_cli(args, cwd=tmp_path, check=False))
+    assert error.startswith("p4p-sim: error: funding.milestones: the shell split its value into")
+    assert "allowed: the override in quotes" in error
+    corrected = error.split("as in: ", 1)[1]
+    intended = MILESTONES + (meant or typed)
+    assert bash_words(corrected) == ["p4p-sim", *TINY, intended]  # what bash passes on now
+    assert f"'{intended}'" in corrected
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_quoted_command_runs(tmp_path):
+    run_dir = tmp_path / "run"
+    typed = f"{MILESTONES}[{{event:certification,weight:1}}] hydra.run.dir={run_dir}"
+    error = one_line_error(run_cli([*TINY, *bash_words(typed)], cwd=tmp_path, check=False))
+    corrected = bash_words(error.split("as in: ", 1)[1])
+    run_cli(corrected[1:], cwd=tmp_path)
+    config = (run_dir / ".hydra" / "config.yaml").read_text()
+    assert "event: certification" in config and (run_dir / "summary.json").exists()
+
+
+def test_a_wrong_type_that_the_shell_did_not_cause_keeps_its_own_message(tmp_path):
+    error = one_line_error(run_cli([*TINY, MILESTONES + "3"], cwd=tmp_path, check=False))
+    assert "funding.milestones=3 has the wrong type" in error and "shell" not in error

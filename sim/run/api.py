@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -128,17 +129,58 @@ def hydra_literal(value) -> str:
     return f"'{text}'"
 
 
+class CommandSlip(ConfigError):
+    """A slip with a known correction: the override texts ``args`` should have been ``fixed``
+    (``p4p-sim`` shows the whole corrected command)."""
+
+    def __init__(self, message: str, args: Iterable[str], fixed: str):
+        super().__init__(message)
+        self.args_to_replace, self.fixed = tuple(args), fixed
+
+
+def default_groups() -> frozenset[str]:
+    """Config groups of the primary config's defaults list (``population``, ``scenario``, ...).
+    An override changes one of these; any other group (``experiment``) is added with ``+``."""
+    return _default_groups(config_dir() / "config.yaml")
+
+
+@functools.lru_cache(maxsize=None)
+def _default_groups(primary: Path) -> frozenset[str]:
+    import yaml
+
+    try:
+        defaults = (yaml.safe_load(primary.read_text()) or {}).get("defaults") or []
+    except (OSError, yaml.YAMLError, AttributeError):
+        return frozenset(CONFIG_GROUPS)  # cannot tell: leave it to Hydra's composition
+    keys = (str(key) for entry in defaults if isinstance(entry, dict) for key in entry)
+    return frozenset(
+        key.removeprefix("optional ").split("@")[0].strip()
+        for key in keys
+        if not key.startswith("override ")
+    )
+
+
+def parse_overrides(texts: list[str]) -> list:
+    """Hydra's parse of override texts; one line naming the first that cannot parse."""
+    parser = OverridesParser.create()
+    parsed = []
+    for text in texts:
+        try:
+            parsed += parser.parse_overrides([text])
+        except Exception as exc:  # noqa: BLE001 - Hydra's parse errors come in many types
+            raise ConfigError(
+                f"cannot parse override {text}: {str(exc).splitlines()[0]}; allowed: key=value"
+                " in Hydra's override grammar (quote values with spaces, braces or brackets)"
+            ) from None
+    return parsed
+
+
 def check_overrides(overrides: Iterable[str]) -> None:
     """Refuse, before composing anything, overrides that cannot parse, unknown config-group
-    options, unknown keys and values of the wrong type (every value of a sweep)."""
+    options, groups missing their ``+``, unknown keys and values of the wrong type (every value
+    of a sweep)."""
     texts = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
-    try:
-        parsed = OverridesParser.create().parse_overrides(texts)
-    except Exception as exc:  # noqa: BLE001 - Hydra's parse errors come in many types
-        raise ConfigError(
-            f"cannot parse overrides {' '.join(texts)}: {str(exc).splitlines()[0]}"
-        ) from None
-    for override in parsed:
+    for text, override in zip(texts, parse_overrides(texts)):
         if override.is_delete():
             continue
         key = override.key_or_group
@@ -151,6 +193,14 @@ def check_overrides(overrides: Iterable[str]) -> None:
                 check_group_option(group, value)
             else:
                 check_override(key, value)
+        adds = override.is_add() or override.is_force_add()
+        if group in CONFIG_GROUPS and not adds and group not in default_groups():
+            raise CommandSlip(
+                f"{text}: {group} is not in the defaults list, so it needs a leading +;"
+                f" allowed: +{text}",
+                [text],
+                f"+{text}",
+            )
 
 
 def check_group_option(group: str, option) -> None:
