@@ -1,6 +1,7 @@
 """Everyday slips lose no data: analysis commands refuse what is not a sweep, resumes cannot mix
 sweeps, Ctrl-C stops a sweep cleanly and the same command resumes it; ``p4p-sim`` loads the model
-only for a run and shows the corrected command for common slips (issue 13)."""
+only for a run and shows the corrected command for common slips; ``p4p-calibrate`` leaves the
+tracked docs alone unless asked (issue 13)."""
 
 from __future__ import annotations
 
@@ -362,3 +363,36 @@ def test_the_quoted_command_runs(tmp_path):
 def test_a_wrong_type_that_the_shell_did_not_cause_keeps_its_own_message(tmp_path):
     error = one_line_error(run_cli([*TINY, MILESTONES + "3"], cwd=tmp_path, check=False))
     assert "funding.milestones=3 has the wrong type" in error and "shell" not in error
+
+
+# --- p4p-calibrate writes into its output folder; only --write-docs touches docs/ ---------------
+def test_calibrate_by_default_writes_its_own_folder_and_leaves_the_docs_alone(
+    tmp_path, monkeypatch, capsys
+):
+    from sim.checks import calibration
+
+    doc = calibration.DOC_PATH
+    before = (doc.read_bytes(), doc.stat().st_mtime_ns)
+    monkeypatch.chdir(tmp_path)
+    code = calibration.main(["--economy", "tiny", "--seeds", "2", "--processes", "1"])
+    assert code in (0, 1)  # 1: the tiny economy misses bands set for the default one
+    (page,) = (tmp_path / "outputs" / "calibration").glob("*/calibration.md")
+    assert page.read_text().startswith("# Calibration of the tiny economy")
+    assert f"wrote {page.relative_to(tmp_path)}" in capsys.readouterr().out
+    assert (doc.read_bytes(), doc.stat().st_mtime_ns) == before
+
+
+def test_calibrate_write_docs_regenerates_the_page_for_the_default_economy_only(
+    tmp_path, monkeypatch, capsys
+):
+    from sim.checks import calibration
+
+    monkeypatch.setattr(calibration, "DOC_PATH", tmp_path / "docs" / "calibration.md")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as refused:
+        calibration.main(["--write-docs", "--economy", "tiny"])
+    assert refused.value.code == 2 and "allowed: --economy=default" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    calibration.main(["--write-docs", "--seeds", "2", "--processes", "1"])
+    assert "at the default scale" in calibration.DOC_PATH.read_text()
+    assert not (tmp_path / "outputs").exists()
