@@ -6,27 +6,32 @@ Notebook API::
     results = sim.run_model(scenario="pay_for_performance", seed=3,
                             overrides={"population.workers": 2000, "population.employers": 100})
     results.kpis["training_incidence"]
+
+Every public name is imported on first use (module ``__getattr__``), so that ``import sim``
+and the commands stay light: ``p4p-sim`` loads Mesa and pandas only when a run starts, and a
+mistyped override fails before either is loaded; sweep analysis (scipy.stats, matplotlib)
+loads only for ``sim.load_sweep(dir)``, ``sim.paired_comparison(...)``, ``sim.plots``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("p4p-sim")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
-
-from sim.config.outcomes import KPI_NAMES, KPIS
-from sim.config.schema import SimConfig
-from sim.config.validation import ConfigError, validate
-from sim.model.employers import Employer
-from sim.model.invariants import InvariantError, check_invariants
-from sim.model.model import Results, TrainingMarketModel
-from sim.model.providers import Provider
-from sim.run.api import compose, load_run, run_model, run_to_dir
-
-# Sweep analysis, imported on first use so that simulation jobs stay light (no scipy.stats,
-# no matplotlib): sim.load_sweep(dir), sim.paired_comparison(...), sim.plots.forest_plot(...).
+# public name -> module under sim that defines it ("plots" is that module itself)
 _LAZY = {
+    "KPIS": "config.outcomes",
+    "KPI_NAMES": "config.outcomes",
+    "SimConfig": "config.schema",
+    "ConfigError": "config.validation",
+    "validate": "config.validation",
+    "Employer": "model.employers",
+    "InvariantError": "model.invariants",
+    "check_invariants": "model.invariants",
+    "Results": "model.model",
+    "TrainingMarketModel": "model.model",
+    "Provider": "model.providers",
+    "compose": "run.api",
+    "load_run": "run.api",
+    "run_model": "run.api",
+    "run_to_dir": "run.api",
     "Sweep": "run.sweep",
     "collect_sweep": "run.sweep",
     "load_sweep": "run.sweep",
@@ -39,31 +44,31 @@ _LAZY = {
 }
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("p4p-sim")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}")
     import importlib
 
-    module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
-    return module if _LAZY[name].endswith(f".{name}") else getattr(module, name)
+    if name == "__version__":
+        value = _version()
+    elif name in _LAZY:
+        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        value = module if _LAZY[name].endswith(f".{name}") else getattr(module, name)
+    else:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    globals()[name] = value  # once loaded, a plain attribute
+    return value
 
 
-__all__ = [
-    *_LAZY,
-    "ConfigError",
-    "Employer",
-    "InvariantError",
-    "check_invariants",
-    "Provider",
-    "compose",
-    "load_run",
-    "run_model",
-    "run_to_dir",
-    "KPIS",
-    "KPI_NAMES",
-    "Results",
-    "SimConfig",
-    "TrainingMarketModel",
-    "validate",
-    "__version__",
-]
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+__all__ = [*_LAZY, "__version__"]

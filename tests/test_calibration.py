@@ -3,7 +3,7 @@
 Runs the ``baseline`` scenario at the default scale (10,000 workers, 500 employers, 120
 months; about a second per run) on four seeds, on two processes, and checks the mean of every
 target against its band (sim.checks.calibration.TARGETS; the bands and their reasons are in
-docs/calibration.md, written by ``p4p-calibrate``).
+docs/calibration.md, written by ``p4p-calibrate --write-docs``).
 """
 
 from __future__ import annotations

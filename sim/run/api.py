@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
-import pandas as pd
 from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
@@ -32,9 +32,13 @@ from sim.config.validation import (
     to_sim_config,
     validate,
 )
-from sim.model.model import Results, TrainingMarketModel
 from sim.run import faults
 from sim.run.outputs import SUMMARY, TIMESERIES, load_summary, write_run
+
+if TYPE_CHECKING:  # the model (Mesa, pandas) is imported when a run starts, not with the API
+    import pandas as pd
+
+    from sim.model.model import Results
 
 log = logging.getLogger("p4p_sim")
 
@@ -48,8 +52,11 @@ def config_dir() -> Path:
 
 
 def register_schema() -> None:
-    """Register the typed schema and make the project's Hydra plugins importable."""
-    ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+    """Register the typed schema (once per process) and make the project's Hydra plugins
+    importable."""
+    store = ConfigStore.instance()
+    if "sim_schema.yaml" not in store.repo:
+        store.store(name="sim_schema", node=SimConfig)
     ensure_project_plugins()
 
 
@@ -122,28 +129,78 @@ def hydra_literal(value) -> str:
     return f"'{text}'"
 
 
+class CommandSlip(ConfigError):
+    """A slip with a known correction: the override texts ``args`` should have been ``fixed``
+    (``p4p-sim`` shows the whole corrected command)."""
+
+    def __init__(self, message: str, args: Iterable[str], fixed: str):
+        super().__init__(message)
+        self.args_to_replace, self.fixed = tuple(args), fixed
+
+
+def default_groups() -> frozenset[str]:
+    """Config groups of the primary config's defaults list (``population``, ``scenario``, ...).
+    An override changes one of these; any other group (``experiment``) is added with ``+``."""
+    return _default_groups(config_dir() / "config.yaml")
+
+
+@functools.lru_cache(maxsize=None)
+def _default_groups(primary: Path) -> frozenset[str]:
+    import yaml
+
+    try:
+        defaults = (yaml.safe_load(primary.read_text()) or {}).get("defaults") or []
+    except (OSError, yaml.YAMLError, AttributeError):
+        return frozenset(CONFIG_GROUPS)  # cannot tell: leave it to Hydra's composition
+    keys = (str(key) for entry in defaults if isinstance(entry, dict) for key in entry)
+    return frozenset(
+        key.removeprefix("optional ").split("@")[0].strip()
+        for key in keys
+        if not key.startswith("override ")
+    )
+
+
+def parse_overrides(texts: list[str]) -> list:
+    """Hydra's parse of override texts; one line naming the first that cannot parse."""
+    parser = OverridesParser.create()
+    parsed = []
+    for text in texts:
+        try:
+            parsed += parser.parse_overrides([text])
+        except Exception as exc:  # noqa: BLE001 - Hydra's parse errors come in many types
+            raise ConfigError(
+                f"cannot parse override {text}: {str(exc).splitlines()[0]}; allowed: key=value"
+                " in Hydra's override grammar (quote values with spaces, braces or brackets)"
+            ) from None
+    return parsed
+
+
 def check_overrides(overrides: Iterable[str]) -> None:
     """Refuse, before composing anything, overrides that cannot parse, unknown config-group
-    options, unknown keys and values of the wrong type (every value of a sweep)."""
+    options, groups missing their ``+``, unknown keys and values of the wrong type (every value
+    of a sweep)."""
     texts = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
-    try:
-        parsed = OverridesParser.create().parse_overrides(texts)
-    except Exception as exc:  # noqa: BLE001 - Hydra's parse errors come in many types
-        raise ConfigError(
-            f"cannot parse overrides {' '.join(texts)}: {str(exc).splitlines()[0]}"
-        ) from None
-    for override in parsed:
+    for text, override in zip(texts, parse_overrides(texts)):
         if override.is_delete():
             continue
         key = override.key_or_group
+        group = key.split("@")[0]
         values = (
             list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
         )
         for value in values:
-            if key.split("@")[0] in CONFIG_GROUPS:
-                check_group_option(key.split("@")[0], value)
+            if group in CONFIG_GROUPS:
+                check_group_option(group, value)
             else:
                 check_override(key, value)
+        adds = override.is_add() or override.is_force_add()
+        if group in CONFIG_GROUPS and not adds and group not in default_groups():
+            raise CommandSlip(
+                f"{text}: {group} is not in the defaults list, so it needs a leading +;"
+                f" allowed: +{text}",
+                [text],
+                f"+{text}",
+            )
 
 
 def check_group_option(group: str, option) -> None:
@@ -185,6 +242,13 @@ def compose_config(overrides: list[str], check_ranges: bool = True) -> SimConfig
     return validate(sim_cfg) if check_ranges else sim_cfg
 
 
+def check_run_config(cfg: DictConfig) -> SimConfig:
+    """Type- and range-check the config Hydra composed for a run (its ``hydra`` node aside);
+    the run then uses it without checking it again (:func:`sim.config.validation.settings`)."""
+    model_part = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
+    return validate(to_sim_config(plain_dictconfig(model_part)))
+
+
 def compose(
     scenario: str | None = None,
     seed: int | None = None,
@@ -208,6 +272,8 @@ def run_model(
     config: SimConfig | None = None,
 ) -> Results:
     """Run one simulation in memory and return its :class:`Results`."""
+    from sim.model.model import TrainingMarketModel
+
     cfg = config if config is not None else compose(scenario, seed, overrides)
     return TrainingMarketModel(cfg).run()
 
@@ -216,6 +282,8 @@ def run_to_dir(
     cfg: SimConfig | DictConfig | Mapping, out_dir: Path, progress_every: int = 12
 ) -> Results:
     """Run one simulation and write its outputs into ``out_dir`` (the CLI's job)."""
+    from sim.model.model import TrainingMarketModel
+
     sim_cfg = settings(plain_dictconfig(cfg))
     started = time.perf_counter()
     model = TrainingMarketModel(sim_cfg)
@@ -240,6 +308,8 @@ def run_to_dir(
 
 def load_run(run_dir: str | Path) -> tuple[dict, pd.DataFrame]:
     """The summary (dict) and monthly time series (DataFrame) of a finished run directory."""
+    import pandas as pd
+
     run_dir = Path(run_dir)
     if not (run_dir / SUMMARY).exists():
         raise FileNotFoundError(f"{run_dir} has no {SUMMARY}: the run did not complete")

@@ -1,14 +1,23 @@
 """The ``p4p-sim`` console command: a Hydra app that runs one simulation per job.
 
-Before Hydra creates any directory, the command composes the config for the overrides given
-(each value of each swept parameter, for ``-m``) and stops with a one-line error on an unknown
-scenario, unknown key or wrong type. A single run is also range-checked up front; in a sweep a
-value that is out of range fails only its own job, which records ``failure.json``.
+Before Hydra creates any directory, the command checks the overrides given (each value of
+each swept parameter, for ``-m``) and stops with a one-line error on an unknown scenario,
+unknown key or wrong type; a slip with a known correction (a config group without its ``+``,
+a value the shell split into several arguments) shows the corrected command. A single run is
+also range-checked before its directory exists (:class:`sim.run.hydra_hooks.CheckRunConfig`);
+in a sweep a value that is out of range fails only its own job, which records
+``failure.json``.
+
+Importing this module loads Hydra, not the model: Mesa and pandas load when a run starts, so
+``--help`` and a mistyped override answer at once.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import math
+import shlex
 import sys
 import traceback
 from pathlib import Path
@@ -19,9 +28,15 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.config.outcomes import kpi_unit
 from sim.config.validation import ConfigError
-from sim.run.api import check_overrides, compose_config, config_dir, register_schema, run_to_dir
+from sim.run.api import (
+    CommandSlip,
+    check_overrides,
+    compose_config,
+    config_dir,
+    register_schema,
+    run_to_dir,
+)
 from sim.run.outputs import write_failure
 
 log = logging.getLogger("p4p_sim")
@@ -92,6 +107,8 @@ HEADLINE_KPIS = (
 
 def headline(kpis: dict, out_dir: Path) -> str:
     """A few headline KPIs with units, and where the run's files are."""
+    from sim.config.outcomes import kpi_unit
+
     lines = [
         f"  {name:<34} {_number(kpis[name]):>12}  {kpi_unit(name)}"
         for name in HEADLINE_KPIS
@@ -159,15 +176,21 @@ def split_argv(argv: list[str]) -> tuple[list[str], bool, bool]:
     return overrides, multirun, passthrough
 
 
-def precheck(overrides: list[str], multirun: bool) -> None:
-    """Check every value of every override, then compose each; one-line error on failure.
+def precheck(overrides: list[str], multirun: bool, argv: list[str] | None = None) -> None:
+    """Check every value of every override, then compose each if needed; one-line error on
+    failure, with the corrected command for a known slip (``argv``: the command line).
 
-    A single run is also range-checked here, so a bad value exits before Hydra creates a
-    run directory. In a sweep, out-of-range values fail only their own job (``failure.json``).
+    A single run composes here only when an override could fail Hydra's composition after
+    passing these checks (``+``, ``~``, ``@`` or a list index); otherwise Hydra composes it
+    once and :class:`sim.run.hydra_hooks.CheckRunConfig` range-checks it before Hydra creates
+    the run directory. In a sweep, out-of-range values fail only their own job
+    (``failure.json``).
     """
     model_overrides = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     try:
         check_overrides(model_overrides)
+        if not multirun and not needs_composition(model_overrides):
+            return
         parsed = OverridesParser.create().parse_overrides(model_overrides)
         firsts, variants = [], []
         for text, override in zip(model_overrides, parsed):
@@ -175,12 +198,124 @@ def precheck(overrides: list[str], multirun: bool) -> None:
             prefix = text[: len(text) - len(text.split("=", 1)[1])] if "=" in text else text
             firsts.append(f"{prefix}{values[0]}" if values else text)
             variants.append([(f"{prefix}{v}") for v in values[1:]])
-        compose_config(firsts, check_ranges=not multirun)
+        compose_config(firsts, check_ranges=False)
         for i, extra in enumerate(variants):
             for variant in extra:
                 compose_config(firsts[:i] + [variant] + firsts[i + 1 :], check_ranges=False)
     except ConfigError as exc:
-        fail(str(exc))
+        fail(slip_message(exc, model_overrides, sys.argv[1:] if argv is None else argv))
+
+
+def needs_composition(overrides: list[str]) -> bool:
+    """Whether an override that passed :func:`sim.run.api.check_overrides` may still fail
+    Hydra's composition: one that adds (``+``) or deletes (``~``) a node, sets a package
+    (``@``) or indexes a list entry (``credentials.programs.3.name``). Plain ``key=value`` and
+    ``group=option`` overrides of checked keys, types and options cannot."""
+    for text in overrides:
+        key = text.split("=", 1)[0]
+        if key.startswith(("+", "~")) or "@" in key or any(p.isdigit() for p in key.split(".")):
+            return True
+    return False
+
+
+# --- hints for common slips ------------------------------------------------------------------
+def slip_message(exc: ConfigError, overrides: list[str], argv: list[str]) -> str:
+    """The error, or for a slip with a known correction the error and the corrected command."""
+    split = shell_split(overrides)
+    if split is not None:
+        args, fixed = split
+        return (
+            f"{fixed.split('=', 1)[0]}: the shell split its value into {len(args)} arguments"
+            " (unquoted braces or spaces); allowed: the override in quotes,"
+            f" as in: {corrected_command(argv, args, fixed)}"
+        )
+    if isinstance(exc, CommandSlip):
+        return f"{exc}, as in: {corrected_command(argv, exc.args_to_replace, exc.fixed)}"
+    return str(exc)
+
+
+def corrected_command(argv: list[str], args: tuple[str, ...], fixed: str) -> str:
+    """``p4p-sim`` with the consecutive arguments ``args`` of ``argv`` replaced by ``fixed``,
+    quoted for a POSIX shell."""
+    argv = list(argv)
+    for i in range(len(argv) - len(args) + 1):
+        if tuple(argv[i : i + len(args)]) == tuple(args):
+            argv[i : i + len(args)] = [fixed]
+            break
+    return shlex.join(["p4p-sim", *argv])
+
+
+def shell_split(overrides: list[str]) -> tuple[tuple[str, ...], str] | None:
+    """Arguments that are one override split by the shell, and that override, if it checks.
+
+    Two splits are recognised: an unquoted space (``funding.milestones=[{event:`` followed by
+    ``certification,`` ... until the brackets close), and brace expansion, which turns
+    ``key=[{a:1,b:2}]`` into ``key=[a:1]`` ``key=[b:2]`` (several groups: every combination).
+    """
+    for candidate in (*_space_splits(overrides), *_brace_expansions(overrides)):
+        args, fixed = candidate
+        for text in (fixed, _as_list(fixed)):
+            if text is None:
+                continue
+            try:
+                check_overrides([text])
+            except ConfigError:
+                continue
+            return args, text
+    return None
+
+
+def _depth(text: str) -> int:
+    return sum(text.count(c) for c in "[{") - sum(text.count(c) for c in "]}")
+
+
+def _space_splits(overrides: list[str]):
+    for i, text in enumerate(overrides):
+        if "=" not in text or _depth(text) <= 0:
+            continue
+        for j in range(i + 1, len(overrides)):
+            depth = _depth(" ".join(overrides[i : j + 1]))
+            if depth <= 0:
+                if depth == 0:
+                    yield tuple(overrides[i : j + 1]), " ".join(overrides[i : j + 1])
+                break
+
+
+def _brace_expansions(overrides: list[str]):
+    """Runs of arguments setting the same key, undone as a shell's brace expansion."""
+    i = 0
+    while i < len(overrides):
+        key = overrides[i].split("=", 1)[0]
+        j = i + 1
+        while j < len(overrides) and "=" in overrides[j] and overrides[j].split("=", 1)[0] == key:
+            j += 1
+        if "=" in overrides[i] and j - i >= 2:
+            value = _unexpand([text.split("=", 1)[1] for text in overrides[i:j]])
+            if value is not None:
+                yield tuple(overrides[i:j]), f"{key}={value}"
+        i = j
+
+
+def _unexpand(values: list[str]) -> str | None:
+    """``[a,c]`` ``[a,d]`` ``[b,c]`` ``[b,d]`` -> ``[{a,b},{c,d}]`` (the brace expression a shell
+    expanded), or None if ``values`` are not every combination of per-position choices."""
+    bracketed = all(v.startswith("[") and v.endswith("]") for v in values)
+    rows = [(v[1:-1] if bracketed else v).split(",") for v in values]
+    if len({len(row) for row in rows}) != 1:
+        return None
+    choices = [list(dict.fromkeys(column)) for column in zip(*rows)]
+    if len(values) != math.prod(len(c) for c in choices) or not any(len(c) > 1 for c in choices):
+        return None
+    if {tuple(row) for row in rows} != set(itertools.product(*choices)):
+        return None
+    items = ["{" + ",".join(c) + "}" if len(c) > 1 else c[0] for c in choices]
+    return f"[{','.join(items)}]" if bracketed else ",".join(items)
+
+
+def _as_list(override: str) -> str | None:
+    """``key={...}`` as ``key=[{...}]``: a single mapping given where a list of them is due."""
+    key, _, value = override.partition("=")
+    return f"{key}=[{value}]" if value.startswith("{") and value.endswith("}") else None
 
 
 def _values(override) -> list[str]:
@@ -203,7 +338,11 @@ def main() -> None:
     """Console entry point: pre-check the overrides, then hand over to Hydra."""
     overrides, multirun, passthrough = split_argv(sys.argv[1:])
     if not passthrough:
-        precheck(overrides, multirun)
+        precheck(overrides, multirun, sys.argv[1:])
+        if not multirun:
+            # the run needs the model: import it now, not inside Hydra's task, where Mesa's
+            # import-time loggers (inspect.stack()) walk Hydra's deeper stack
+            import sim.model.model  # noqa: F401
     try:
         hydra_app()
     except KeyboardInterrupt:  # a sweep says what finished itself (the resumable sweeper)

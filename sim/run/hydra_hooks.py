@@ -1,5 +1,7 @@
 """Hydra callbacks of ``p4p-sim`` (registered under ``hydra.callbacks`` in config.yaml).
 
+* Before a single run starts, type- and range-check the config Hydra composed for it, before
+  Hydra creates the run directory (:class:`CheckRunConfig`): a bad value writes nothing.
 * Before each job starts (in the job's own process) write its ``.hydra/*.yaml`` files
   atomically (:class:`AtomicConfigFiles`).
 * After each job (in the job's own process, whichever launcher ran it) log how many jobs of
@@ -27,6 +29,29 @@ LAST_SWEEP: dict = {}
 
 
 HYDRA_SUBDIR = ".hydra"
+
+
+class CheckRunConfig(Callback):
+    """Stop a single run whose config is out of range before Hydra creates its directory.
+
+    ``p4p-sim`` checks the overrides' keys and types before Hydra starts (``precheck``); the
+    ranges and cross-field rules need the composed config, and this is the first place that
+    has it: ``on_run_start`` comes after Hydra's composition and before ``run_job`` makes the
+    run directory. Hydra turns a callback's exceptions into warnings, so a bad config exits
+    here (SystemExit, status 2) with the command's one-line error. A sweep's jobs check their
+    own config instead (a bad value fails only its job, with ``failure.json``).
+    """
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.config.validation import ConfigError
+        from sim.run.api import check_run_config
+
+        try:
+            check_run_config(config)
+        except ConfigError as exc:
+            from sim.run.cli import fail
+
+            fail(str(exc))
 
 
 class AtomicConfigFiles(Callback):

@@ -16,11 +16,12 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.run import faults
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.parquet"
