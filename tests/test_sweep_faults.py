@@ -251,3 +251,36 @@ def test_resume_over_junk_reruns_only_the_damaged_job(small_sweep, tmp_path):
     kept = {k: v for k, v in before.items() if not k.startswith("seed=2")}
     assert {k: after[k] for k in kept} == kept
     assert json.loads((sweep_dir / "seed=2" / "summary.json").read_text())["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    "log, status",
+    [
+        (
+            "slurmstepd: error: *** JOB 41_1 ON node CANCELLED AT 2026-12-02T05:01:02 ***\n",
+            "failed",
+        ),
+        (
+            "slurmstepd: error: *** JOB 41_1 ON node CANCELLED AT 2026-12-02T05:01:02 DUE TO TIME"
+            " LIMIT ***\n",
+            "failed",
+        ),
+        ("a traceback, but no word from the scheduler\n", "incomplete"),
+    ],
+)
+def test_a_job_the_scheduler_killed_is_failed_with_the_schedulers_words(tmp_path, log, status):
+    from sim.run.sweep_jobs import job_state
+
+    job = tmp_path / "seed=1"
+    (job / ".hydra").mkdir(parents=True)
+    (job / ".hydra" / "hydra.yaml").write_text("hydra:\n  job:\n    id: '41_1'\n")
+    (job / ".hydra" / "overrides.yaml").write_text("- seed=1\n")
+    logs = tmp_path / ".submitit" / "41_1"
+    logs.mkdir(parents=True)
+    (logs / "41_1_0_log.err").write_text(log)
+    state = job_state(tmp_path, "seed=1")
+    assert state.status == status
+    if status == "failed":
+        assert state.error.startswith("killed by the scheduler: SLURM job 41_1 cancelled at")
+    (logs / "41_1_0_log.err").unlink()  # no scheduler record: the job is only incomplete
+    assert job_state(tmp_path, "seed=1").status == "incomplete"

@@ -8,6 +8,8 @@ that never started is still reported (status ``missing``) instead of silently ab
 Statuses: ``completed`` (``summary.json`` says so), ``failed`` (``failure.json``),
 ``incomplete`` (the job started but left neither: still running, or killed), ``missing``
 (listed in the manifest, never started), ``unreadable`` (its files are truncated or foreign).
+A job that a scheduler killed (SLURM's ``scancel``, a time limit, preemption) cannot write
+``failure.json``; when the scheduler's own log says so, the job is ``failed`` with its words.
 """
 
 from __future__ import annotations
@@ -147,9 +149,38 @@ def job_state(sweep_dir: Path, job: str, expected: Sequence[str] | None = None) 
             error=failure.get("error"),
             error_type=failure.get("error_type"),
         )
+    killed = scheduler_kill(Path(sweep_dir), job_dir)
+    if killed:
+        return JobState(job, FAILED, overrides, error=killed, error_type="KilledByScheduler")
     return JobState(
         job, INCOMPLETE, overrides, error="started but wrote neither summary.json nor failure.json"
     )
+
+
+# What slurmstepd writes into a job's stderr when the scheduler ends it.
+SLURM_KILL = re.compile(r"\*\*\* (?:JOB|STEP) \S+ ON \S+ ((?:CANCELLED|DUE TO)[^*]*?) \*\*\*")
+HYDRA_CONFIG = Path(".hydra") / "hydra.yaml"
+
+
+def scheduler_kill(sweep_dir: Path, job_dir: Path) -> str | None:
+    """Why the scheduler killed a job, from the log submitit keeps for it
+    (``<sweep>/.submitit/<hydra.job.id>/*_log.err``), or None if there is no such record."""
+    try:
+        config = yaml.safe_load((job_dir / HYDRA_CONFIG).read_text(encoding="utf-8"))
+        job_id = str(config["hydra"]["job"]["id"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return None
+    folder = sweep_dir / ".submitit" / job_id
+    if not folder.is_dir():
+        return None
+    for log in sorted(folder.glob("*_log.err")):
+        try:
+            found = SLURM_KILL.search(log.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if found:
+            return f"killed by the scheduler: SLURM job {job_id} {found.group(1).lower()}"
+    return None
 
 
 def find_job_dirs(sweep_dir: Path) -> list[str]:

@@ -97,8 +97,16 @@ def test_sweep_runs_on_the_ray_cluster_with_joblib_results(ray_head, joblib_refe
         log.read_text(errors="replace")
         for log in (temp_dir / "session_latest" / "logs").glob("worker-*.out")
     )
+    # The cluster is this test's own (its own temp dir), so every task it ran is this sweep's.
+    # Sweep jobs keep their log lines in their own p4p-sim.log, not the console.
+    tasks = {
+        log.name
+        for log in (temp_dir / "session_latest" / "logs").glob("worker-*.out")
+        if ":task_name:_run_job" in log.read_text(errors="replace")
+    }
+    assert worker_logs.count(":task_name:_run_job") >= len(JOB_NAMES) and tasks, (
+        "the sweep's jobs did not run as tasks of the Ray cluster"
+    )
     for job in JOB_NAMES:
-        assert f"wrote {sweep_dir / job}" in worker_logs, (
-            f"{job} did not run in a worker of the cluster"
-        )
+        assert f"wrote {sweep_dir / job}" in (sweep_dir / job / "p4p-sim.log").read_text()
     assert_same_results(sweep_dir, joblib_reference)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.run.sweep_jobs import INCOMPLETE, job_state
+from sim.run.sweep_jobs import job_state
 from tests.cluster import local_slurm
 from tests.cluster.sweeps import JOB_NAMES, cannot_run, run_cluster_sweep, sweep_args
 from tests.sweep_helpers import assert_same_results, file_mtimes, subprocess_env
@@ -110,7 +110,8 @@ def test_sweep_runs_as_slurm_array_jobs_with_joblib_results(slurm, joblib_refere
 def test_a_job_cancelled_by_the_scheduler_is_listed_and_reruns_on_resume(
     slurm, joblib_reference, tmp_path
 ):
-    """``scancel`` one job mid-run; the sweep table lists it as not completed, and the same
+    """``scancel`` one job mid-run; the sweep table lists it as failed (killed by the
+    scheduler, from slurmstepd's line in the job's log), and the same
     command run again launches only that job. Every job pauses 8 s while writing its summary
     (a test hook), longer than the KillWait of 5 s after which the scheduler kills it."""
     sweep_dir = tmp_path / "cancelled"
@@ -154,10 +155,9 @@ def test_a_job_cancelled_by_the_scheduler_is_listed_and_reruns_on_resume(
     )
     assert collected.returncode == 0, collected.stderr
     status = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("job")["status"].to_dict()
-    assert status == {
-        job: (INCOMPLETE if job == cancelled else "completed") for job in SEED_1_NAMES
-    }
-    assert job_state(sweep_dir, cancelled).error.startswith("started but wrote neither")
+    assert status == {job: ("failed" if job == cancelled else "completed") for job in SEED_1_NAMES}
+    error = job_state(sweep_dir, cancelled).error
+    assert error.startswith(f"killed by the scheduler: SLURM job {victim}") and "cancelled" in error
 
     finished = {k: v for k, v in file_mtimes(sweep_dir).items() if not k.startswith(cancelled)}
     resumed = run_cluster_sweep(sweep_dir, *SLURM, jobs=SEED_1, env=slurm_env)
