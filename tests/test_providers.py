@@ -146,3 +146,78 @@ def test_false_claims_are_counted_on_every_claim_not_only_audited_ones():
         .kpis
     )
     assert kpis["false_claim_rate"] is not None and kpis["false_claim_rate"] > 0
+
+
+# --- which program, and self-reported gains (cheap-outcome substitution) ---------------------
+def test_employers_pick_each_workers_most_valuable_program():
+    worker = np.array([3, 3, 3, 5, 5, 9])
+    value = np.array([1.0, 4.0, 2.0, -1.0, -0.5, 0.0])
+    from sim.model.training import Training
+
+    np.testing.assert_array_equal(Training.choose_programs(worker, value), [1, 4, 5])
+
+
+def test_candidates_cover_every_program_a_worker_does_not_hold():
+    model = TrainingMarketModel(tiny_config(scenario="baseline"))
+    w = model.workers
+    ids = np.flatnonzero(w.employed)[:3]
+    w.credentials[ids[0]] = 0b000001
+    w.credentials[ids[1]] = 0b111111
+    c = model.training.candidates(month=100)
+    assert sorted(c.program[c.worker == ids[0]]) == [1, 2, 3, 4, 5]
+    assert ids[1] not in c.worker
+    assert sorted(c.program[c.worker == ids[2]]) == [0, 1, 2, 3, 4, 5]
+
+
+def funding_per_tuition(short_rigor: float, milestone: str) -> float:
+    """Expected funding per dollar of tuition of a short program / that of a long one, for the
+    same candidates, as employers value them, when ``milestone`` carries the outcome pot."""
+    programs = [
+        {"name": "short", "months": 1, "tuition": 1000.0, "gain": 0.055, "mode": "blended"},
+        {"name": "long", "months": 4, "tuition": 4000.0, "gain": 0.09, "mode": "blended"},
+    ]
+    programs[0]["assessment_rigor"] = short_rigor
+    model = TrainingMarketModel(
+        tiny_config(
+            scenario="pay_for_performance",
+            funding__milestones=[{"event": milestone, "weight": 1.0, "lag": 0}],
+            credentials__programs=programs,
+        )
+    )
+    model.month = model.cfg.time.burn_in
+    model.recognition.spread_program_awareness(model.month)
+    training, e = model.training, model.employers
+    c = training.candidates(model.month)
+    stay = e.belief_retention.astype(np.float64)
+    discount = 1.0 / (1.0 + e.discount_rate())
+    hourly = model.workers.wage[c.worker] / np.float32(model.cfg.economy.hours_per_month)
+    per_dollar = training.expected_funding(c, stay, discount, hourly) / c.tuition
+    return float(per_dollar[c.program == 0].mean() / per_dollar[c.program == 1].mean())
+
+
+def test_easy_certification_raises_a_programs_funded_value_only_when_certification_is_paid():
+    assert funding_per_tuition(0.7, "certification") > funding_per_tuition(1.0, "certification")
+    assert funding_per_tuition(0.7, "retention_6") == pytest.approx(
+        funding_per_tuition(1.0, "retention_6"), rel=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    "overrides, inflates",
+    [
+        ({}, True),
+        ({"economy__dishonest_share": 0.0}, False),
+        ({"funding__audit_probability": 0.5, "funding__false_claim_penalty": 1.0}, False),
+    ],
+)
+def test_dishonest_claimants_inflate_self_reported_gains_only_when_it_pays(overrides, inflates):
+    model = stepped(
+        tiny_config(scenario="pay_for_performance", funding__skill_gain_threshold=0.9, **overrides)
+    )
+    ledger = model.funder.enrolments
+    claimed = ledger.reported_gain > 0
+    inflated = claimed & (ledger.reported_gain > ledger.gain + 1e-6)
+    assert claimed.any()
+    assert inflated.any() == inflates
+    if inflates:
+        assert model.funder.dishonest[ledger.employer[inflated]].all()

@@ -55,7 +55,37 @@ class Arm:
 
     @classmethod
     def of(cls, scenario: str, overrides: Mapping[str, Any] | None = None) -> "Arm":
-        return cls(scenario, tuple(sorted((overrides or {}).items())))
+        """Lists and mappings among the values (``funding.milestones``) are frozen into
+        tuples so that the arm stays hashable; :meth:`settings` thaws them."""
+        items = ((k, _freeze(v)) for k, v in (overrides or {}).items())
+        return cls(scenario, tuple(sorted(items)))
+
+    def settings(self) -> dict[str, Any]:
+        return {k: _thaw(v) for k, v in self.overrides}
+
+
+class _Frozen(tuple):
+    """A list or mapping frozen for hashing (a mapping as sorted (key, value) pairs)."""
+
+    mapping = False
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        frozen = _Frozen((k, _freeze(v)) for k, v in sorted(value.items()))
+        frozen.mapping = True
+        return frozen
+    if isinstance(value, (list, tuple)):
+        return _Frozen(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, _Frozen):
+        if value.mapping:
+            return {k: _thaw(v) for k, v in value}
+        return [_thaw(v) for v in value]
+    return value
 
 
 @functools.lru_cache(maxsize=None)
@@ -68,7 +98,7 @@ def scenario_config(scenario: str, preset: str = "default") -> SimConfig:
 
 
 def arm_config(arm: Arm, seed: int, economy: Economy) -> SimConfig:
-    overrides = {**dict(economy.overrides), **dict(arm.overrides), "seed": seed}
+    overrides = {**dict(economy.overrides), **arm.settings(), "seed": seed}
     return settings(scenario_config(arm.scenario, economy.preset), overrides)
 
 

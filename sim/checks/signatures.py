@@ -513,6 +513,40 @@ def parking() -> Signature:
     )
 
 
+PAY_ON = {
+    event: {"funding.milestones": [{"event": event, "weight": 1.0, "lag": 0}]}
+    for event in ("certification", "retention_6")
+}
+
+
+def cheap_outcome_substitution() -> Signature:
+    """The EMC design's 70% outcome pot paid on one milestone: certification, or retention 6
+    months after the program. Employers choose programs by their value, funding included; short
+    programs have lighter assessments (the default catalogue), so paying on certification
+    makes them likelier to pay out."""
+    arms = {
+        "certification": Arm.of("pay_for_performance", PAY_ON["certification"]),
+        "retention": Arm.of("pay_for_performance", PAY_ON["retention_6"]),
+    }
+    checks = (
+        Check(
+            "short-program share of starts: paid on certification minus paid on retention",
+            difference("short_program_share", "certification", "retention"),
+            "above",
+            0.0,
+        ),
+    )
+    return Signature(
+        12,
+        "Cheap-outcome substitution",
+        "paying on certification steers training toward short programs with easy"
+        " certification, against paying on retention (Courty & Marschke 2004;"
+        " Hillman et al. 2018)",
+        arms,
+        checks,
+    )
+
+
 def audits_deter_false_claims() -> Signature:
     arms = {
         "weak_audits": Arm.of("provider_outcomes"),
@@ -577,6 +611,7 @@ SIGNATURES: tuple[Callable[[], Signature], ...] = (
     liquidity_constraints,
     reimbursement_near_cap,
     parking,
+    cheap_outcome_substitution,
     audits_deter_false_claims,
     capacity_does_not_bind,
 )

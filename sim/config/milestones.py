@@ -20,7 +20,7 @@ class Event:
     kind: str  # the rule deciding it (one per kind, in funder and valuation)
     check_offset: int = 0  # months after the program ends (enrolment: starts) it is checked
     certain: bool = False  # met by taking part at all: the employer counts on it
-    assessed: bool = False  # an audit can find a claim false (a lowered pass standard)
+    assessed: bool = False  # an audit can find a claim false (lenient standard, inflated report)
     of_assessment: bool = False  # produced by the provider's assessment of its trainee
     from_start: bool = False  # counted from the program's start, not its end
     employer_effort: bool = False  # the employer gives funding.support_hours of staff time
@@ -51,9 +51,11 @@ EVENTS = (
     Event(
         "skill_gain",
         "gained_skill",
+        assessed=True,
         of_assessment=True,
-        description="the worker's skill gain reaches funding.skill_gain_threshold of the"
-        " program's nominal gain (the EMC pre/post self-assessment)",
+        description="the worker's self-reported skill gain reaches funding.skill_gain_threshold"
+        " of the program's nominal gain (the EMC pre/post self-assessment; a claimant can"
+        " inflate it, and an audit can find it false)",
     ),
     Event(
         "employer_support",

@@ -282,6 +282,23 @@ ALL_KPIS = (
         recorded_by="provider_effort_measures",
     ),
     KPI(
+        "short_program_share",
+        "share",
+        "Training starts in programs of at most 2 months / all starts.",
+        RATIO,
+        lambda f: f("starts_short"),
+        lambda f: f("starts"),
+        headline=False,
+    ),
+    KPI(
+        "reported_gain_inflation",
+        "ratio",
+        "Self-reported skill gain / true gain, summed over skill-gain claims (1: honest).",
+        RECORDED,
+        headline=False,
+        recorded_by="provider_effort_measures",
+    ),
+    KPI(
         "false_claim_rate",
         "share",
         "Outcome claims an audit would find false (certified below the published standard)"

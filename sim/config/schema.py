@@ -463,6 +463,18 @@ class EconomyConfig:
         plausible=(0.7, 0.95),
         plausible_why="gaps of 5-30%",
     )
+    dishonest_share: float = param(
+        0.2,
+        "Share of claimants (employers, or providers when they are paid) who inflate a"
+        " self-reported skill gain to reach the milestone when the expected audit penalty is"
+        " below the payment.",
+        unit="share",
+        lo=0.0,
+        hi=1.0,
+        source="Fischbacher & Foellmi-Heusi 2013: about 20% of people lie to the full extent",
+        plausible=(0.05, 0.4),
+        plausible_why="from rare to common inflation of self-reports",
+    )
     disadvantaged_barrier: float = param(
         0.85,
         "Completion probability multiplier for disadvantaged workers (higher barriers).",
@@ -517,21 +529,32 @@ class ProgramConfig:
         hi=1.0,
     )
     stack: int = param(0, "Stack (certificate) the program belongs to.", lo=0, hi=MAX_PROGRAMS - 1)
+    assessment_rigor: float = param(
+        1.0,
+        "How demanding the program's assessment is: certification needs a skill gain of at least"
+        " the provider's standard x this x the nominal gain (below 1: an easy assessment).",
+        unit="ratio",
+        lo=0.1,
+        hi=2.0,
+    )
 
 
 def default_programs() -> list:
     """The default catalogue: six competencies in two stacks, $1,000 of tuition per month.
 
     The catalogue averages $3,000 a program, the cost of the EMC pilot's program (docs/model.md
-    section 1); nominal gains are shares of an average worker's entry skill.
+    section 1); nominal gains are shares of an average worker's entry skill. Short programs end
+    in lighter assessments (a one-month online module in a quiz, two-month modules in a short
+    test; assumption), so their credentials are cheaper to earn: the room for cheap-outcome
+    substitution when certification is paid (Courty & Marschke 2004; Hillman et al. 2018).
     """
     return [
-        ProgramConfig("communication", 1, 1000.0, "online", 0.055, 0),
-        ProgramConfig("problem_solving", 2, 2000.0, "blended", 0.065, 0),
-        ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.075, 0),
-        ProgramConfig("lean_production", 2, 2000.0, "blended", 0.065, 1),
-        ProgramConfig("quality_control", 4, 4000.0, "in_person", 0.09, 1),
-        ProgramConfig("digital_tools", 6, 6000.0, "online", 0.1, 1),
+        ProgramConfig("communication", 1, 1000.0, "online", 0.055, 0, 0.8),
+        ProgramConfig("problem_solving", 2, 2000.0, "blended", 0.065, 0, 0.9),
+        ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.075, 0, 1.0),
+        ProgramConfig("lean_production", 2, 2000.0, "blended", 0.065, 1, 0.9),
+        ProgramConfig("quality_control", 4, 4000.0, "in_person", 0.09, 1, 1.0),
+        ProgramConfig("digital_tools", 6, 6000.0, "online", 0.1, 1, 1.0),
     ]
 
 

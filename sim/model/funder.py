@@ -35,6 +35,7 @@ ENROLMENT_COLUMNS = {
     "dropped": bool,
     "support": bool,
     "gain": np.float32,
+    "reported_gain": np.float32,  # self-reported gain on a skill-gain claim (0: no claim)
     "nominal": np.float32,
     "standard": np.float32,
     "pre_wage": np.float32,
@@ -93,6 +94,10 @@ class Funder:
         self.month_flows: dict[str, float] = {}
         self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
         self.trial = TrialAssignment(cfg, self.streams)
+        # Claimants who would inflate a self-reported gain (drawn once per claimant).
+        n_claimants = n_employers if self.policy.pays_employers else n_providers
+        draw = self.streams.uniform("dishonest_claimants", -1, n_claimants)
+        self.dishonest = draw < cfg.economy.dishonest_share
 
     # --- policy queries ------------------------------------------------------------------
     @property
@@ -270,10 +275,29 @@ class Funder:
     def certified(self, rows: np.ndarray) -> np.ndarray:
         return self.enrolments.certified[rows]
 
+    @property
+    def inflation_pays(self) -> bool:
+        """Inflating a self-report pays when the expected audit penalty (audit probability x
+        the payment plus the penalty) is below the payment."""
+        return self.policy.audit_probability * (1.0 + self.policy.false_claim_penalty) < 1.0
+
+    def inflates(self, employer: np.ndarray, provider: np.ndarray) -> np.ndarray:
+        """Whether the claimant of each enrolment would inflate a self-reported skill gain."""
+        claimant = employer if self.policy.pays_employers else provider
+        return self.dishonest[claimant] & self.inflation_pays
+
     def gained_skill(self, rows: np.ndarray) -> np.ndarray:
+        """The self-reported pre/post gain reaches the threshold. A dishonest claimant for
+        whom inflation pays reports just enough when the true gain falls short."""
         ledger = self.enrolments
         threshold = self.policy.skill_gain_threshold * ledger.nominal[rows]
-        return ledger.completed[rows] & (ledger.gain[rows] >= threshold)
+        completed = ledger.completed[rows]
+        truly = completed & (ledger.gain[rows] >= threshold)
+        inflated = completed & ~truly & self.inflates(ledger.employer[rows], ledger.provider[rows])
+        reported = np.where(inflated, threshold, ledger.gain[rows])
+        met = truly | inflated
+        ledger.reported_gain[rows[met]] = reported[met]
+        return met
 
     def supported(self, rows: np.ndarray) -> np.ndarray:
         return self.enrolments.support[rows] & ~self.enrolments.dropped[rows]
@@ -322,12 +346,18 @@ class Funder:
 
     def untrue(self, claim_ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Claims an audit would find false: a certification whose trainee missed the
-        reference (published) standard."""
-        assessed_milestone = np.array([EVENT[m.event].assessed for m in self.policy.milestones])
-        assessed = assessed_milestone[self.claims.milestone[claim_ids]]
+        published standard (the initial standard x the program's rigor), or a self-reported
+        skill gain above the true one. Other milestones are facts the funder verifies
+        (completion records, payroll), so their claims are true."""
         ledger = self.enrolments
-        reference = self.cfg.credentials.initial_standard * ledger.nominal[rows]
-        return assessed & (ledger.gain[rows] < reference)
+        kinds = np.array([EVENT[m.event].kind for m in self.policy.milestones])
+        kind = kinds[self.claims.milestone[claim_ids]]
+        rigor = self.model.providers.program_rigor[ledger.program[rows]]
+        reference = self.cfg.credentials.initial_standard * rigor * ledger.nominal[rows]
+        false_certificate = (kind == "certified") & (ledger.gain[rows] < reference)
+        threshold = self.policy.skill_gain_threshold * ledger.nominal[rows]
+        inflated = (kind == "gained_skill") & (ledger.gain[rows] < threshold)
+        return false_certificate | inflated
 
     def recover(self, rows: np.ndarray, penalty: np.ndarray) -> None:
         """Penalties flow back from the recipient to the funder."""

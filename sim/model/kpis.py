@@ -17,12 +17,15 @@ from sim.config.outcomes import BY_NAME, KPI_NAMES, KPIS, RECORDED
 from sim.config.outcomes import ratio as _ratio
 from sim.model.labour_market import Separation
 
+SHORT_PROGRAM_MONTHS = 2  # "short" programs, as in UPSKILL's short training
+
 FLOW_COLUMNS = (
     "starts",
     "starts_disadvantaged",
     "starts_funded",
     "starts_deadweight",
     "starts_sme",
+    "starts_short",
     "trainee_pass_sum",
     "pool_n",
     "pool_pass_sum",
@@ -113,6 +116,7 @@ class Recorder:
         f["starts_funded"] += int(ledger.funded[rows].sum())
         f["starts_deadweight"] += int(ledger.deadweight[rows].sum())
         f["starts_sme"] += int(m.employers.sme[ledger.employer[rows]].sum())
+        f["starts_short"] += int(np.count_nonzero(months <= SHORT_PROGRAM_MONTHS))
         f["trainee_pass_sum"] += float(ledger.pass_prob[rows].sum())
         f["tuition_spend"] += float(ledger.tuition[rows].sum())
         f["release_spend"] += float((release + support).sum())
@@ -338,6 +342,7 @@ class Recorder:
             "certifications",
             "seat_rationing_share",
             "false_claim_rate",
+            "short_program_share",
         ):
             out[name] = BY_NAME[name].value(flow_of)
         out.update(self.provider_effort_measures(window, policy_rows))
@@ -409,12 +414,21 @@ class Recorder:
 
     def provider_effort_measures(self, window: pd.DataFrame, rows: np.ndarray) -> dict:
         """Parking: effort and gain of the hardest quartile of trainees (lowest estimated pass
-        chance) against the easiest, over programs started in the window that have ended."""
+        chance) against the easiest, over programs started in the window that have ended; and
+        the inflation of self-reported gains on skill-gain claims."""
         m = self.model
         ledger = m.funder.enrolments
+        claimed = rows[ledger.reported_gain[rows] > 0]
+        inflation = _ratio(
+            float(ledger.reported_gain[claimed].sum()), float(ledger.gain[claimed].sum())
+        )
         done = rows[(ledger.end[rows] < m.cfg.time.months) & ~ledger.dropped[rows]]
         if len(done) < 8:
-            return {"parking_index": np.nan, "hard_case_gain_ratio": np.nan}
+            return {
+                "parking_index": np.nan,
+                "hard_case_gain_ratio": np.nan,
+                "reported_gain_inflation": inflation,
+            }
         estimate = ledger.estimated_pass[done]
         low, high = np.quantile(estimate, [0.25, 0.75])
         hard, easy = done[estimate <= low], done[estimate >= high]
@@ -422,6 +436,7 @@ class Recorder:
         return {
             "parking_index": _ratio(float(effort[hard].mean()), float(effort[easy].mean())),
             "hard_case_gain_ratio": _ratio(float(gain[hard].mean()), float(gain[easy].mean())),
+            "reported_gain_inflation": inflation,
         }
 
     def share_employers_training(self, window: pd.DataFrame, rows: np.ndarray) -> float:

@@ -55,6 +55,7 @@ class ProviderTable:
         self.program_tuition = np.array([p.tuition for p in programs], dtype=np.float64)
         self.program_months = np.array([p.months for p in programs], dtype=np.int32)
         self.program_gain = np.array([p.gain for p in programs], dtype=np.float32)
+        self.program_rigor = np.array([p.assessment_rigor for p in programs], dtype=np.float32)
         self.program_mode_factor = np.array(
             [getattr(pc, f"completion_{p.mode}") for p in programs], dtype=np.float32
         )
@@ -182,8 +183,13 @@ class ProviderTable:
         if not self.cfg.credentials.enabled:
             return completion
         return completion * w.pass_probability(
-            ability_hat * self.quality[provider], self.standard[provider]
+            ability_hat * self.quality[provider], self.pass_threshold(provider, program)
         )
+
+    def pass_threshold(self, provider: np.ndarray, program: np.ndarray) -> np.ndarray:
+        """Share of a program's nominal gain a trainee must show to be certified: the
+        provider's standard x the program's assessment rigor."""
+        return self.standard[provider] * self.program_rigor[program]
 
     # --- teaching effort ---------------------------------------------------------------------
     def teaching_effort(
@@ -238,7 +244,7 @@ class ProviderTable:
                 continue
             if event.kind in ("certified", "gained_skill"):
                 threshold = (
-                    self.standard[provider]
+                    self.pass_threshold(provider, program)
                     if event.kind == "certified"
                     else np.float32(funding.skill_gain_threshold)
                 )
@@ -294,7 +300,8 @@ class ProviderTable:
         sd, noise = econ.ability_sd, max(econ.gain_noise, 1e-6)
         ability = np.exp(sd * _NODES - 0.5 * sd * sd)  # quadrature points
         learning = self.quality.astype(np.float64)[:, None, None] * ability[None, None, :]
-        z = (standard[:, :, None] / learning - 1.0) / noise
+        threshold = standard * float(self.program_rigor.mean())  # over the catalogue
+        z = (threshold[:, :, None] / learning - 1.0) / noise
         return (normal_cdf(-z.astype(np.float32)) * _WEIGHTS[None, None, :]).sum(axis=2)
 
     def customer_recognition(self) -> np.ndarray:
@@ -310,13 +317,13 @@ class ProviderTable:
     def learn_reputation(self, month: int) -> None:
         """Employers learn each provider's reputation from the credentialed staff it
         certified: the share whose true gain meets the published (initial) standard."""
-        w, creds = self.model.workers, self.cfg.credentials
+        w = self.model.workers
         rate = self.cfg.providers.reputation_learning_rate
         staff = np.flatnonzero(w.employed & (w.credential_provider >= 0))
         if len(staff) == 0 or rate == 0:
             return
         provider = w.credential_provider[staff].astype(np.intp)
-        honest = w.credential_quality(staff) >= creds.initial_standard
+        honest = w.credentials_hold_up(staff)
         seen = np.bincount(provider, minlength=self.n)
         share = np.bincount(provider, weights=honest, minlength=self.n) / np.maximum(seen, 1)
         has = seen > 0

@@ -38,7 +38,8 @@ class Recognition:
         The current employer observes true skill (Acemoglu & Pischke 1998), so it can tell
         whether a credential delivers what it claims. Each month, every credentialed worker
         either performs as the credential claims (a true gain of at least the published
-        standard, ``credentials.initial_standard``, of its nominal gain) or falls short.
+        standard, ``credentials.initial_standard`` x the program's assessment rigor, of its
+        nominal gain) or falls short.
         Confirmations raise an aware employer's recognition toward full trust; shortfalls
         lower it, with ``disappointment_weight`` times the pull (trust is lost faster than it
         is won; Slovic 1993).
@@ -50,7 +51,7 @@ class Recognition:
         if len(staff) == 0:
             return
         employer = w.employer[staff]
-        short = w.credential_quality(staff) < creds.initial_standard
+        short = ~w.credentials_hold_up(staff)
         n_short = np.bincount(employer, weights=short, minlength=e.n)
         n_confirm = np.bincount(employer, minlength=e.n) - n_short
         rate = creds.experience_rate

@@ -55,14 +55,17 @@ class Training:
 
     # --- decisions -------------------------------------------------------------------------
     def candidates(self, month: int) -> Candidates:
-        """Employed workers not in training, past the retraining gap, with a program left."""
+        """Every program each employed worker could start (not in training, past the
+        retraining gap) and does not hold yet: one row per worker and program, grouped by
+        worker. The employer picks one per worker by its value (:meth:`choose_programs`)."""
         w, p = self.model.workers, self.model.providers
         gap = self.cfg.economy.retraining_gap
         ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
-        program = w.next_program(ids)
-        keep = program >= 0
+        bits = np.arange(len(p.program_months), dtype=np.uint16)
+        unheld = ((w.credentials[ids][:, None] >> bits[None, :]) & 1) == 0
+        row, program = np.nonzero(unheld)
         # Indices as np.intp: every gather below would otherwise convert them again.
-        ids, program = ids[keep], program[keep].astype(np.intp)
+        ids, program = ids[row], program.astype(np.intp)
         employer = w.employer[ids].astype(np.intp)
         provider = self.choose_providers().astype(np.intp)[employer]
         provider_program = provider * len(p.program_months) + program
@@ -74,7 +77,7 @@ class Training:
             ability = w.ability[ids]
             true_completion = w.completion_probability(ability, mode, dis)
             pass_true = true_completion * w.pass_probability(
-                ability * p.quality[provider], p.standard[provider]
+                ability * p.quality[provider], p.pass_threshold(provider, program)
             )
         else:
             pass_true = np.zeros(len(ids), dtype=np.float32)
@@ -100,7 +103,8 @@ class Training:
             return np.zeros(len(c.worker), dtype=np.float32)
         p, e, w = self.model.providers, self.model.employers, self.model.workers
         learning_hat = c.perceived * p.quality[c.provider] * e.belief_gain[c.employer]
-        return c.completion_hat * w.pass_probability(learning_hat, p.standard[c.provider])
+        threshold = p.pass_threshold(c.provider, c.program)
+        return c.completion_hat * w.pass_probability(learning_hat, threshold)
 
     def choose_providers(self) -> np.ndarray:
         """Each employer's preferred provider among those it knows (quality, price,
@@ -272,7 +276,10 @@ class Training:
         return c.completion_hat * stays[c.employer_program]
 
     def chance_gains_skill(self, event, c: Candidates, employer_stay) -> np.ndarray:
-        return self.chance_learns(c, self.cfg.funding.skill_gain_threshold)
+        """An employer that would inflate its self-report counts on every completer."""
+        honest = self.chance_learns(c, self.cfg.funding.skill_gain_threshold)
+        inflates = self.model.funder.inflates(c.employer, c.provider)
+        return np.where(inflates, c.completion_hat, honest)
 
     def chance_completes(self, event, c: Candidates, employer_stay) -> np.ndarray:
         return self.chance_learns(c, 0.0)
@@ -296,10 +303,18 @@ class Training:
         """Employers choose whom to train; providers admit; the funder approves and pays upfront."""
         model, e, econ = self.model, self.model.employers, self.cfg.economy
         c = self.candidates(month)
-        model.recorder.pool(c.pass_true)
         if len(c.worker) == 0:
+            model.recorder.pool(c.pass_true)
             return
         without, with_program, takes_up = self.value(c, month)
+        best = self.choose_programs(c.worker, with_program)
+        c, without, with_program, takes_up = (
+            c.take(best),
+            without[best],
+            with_program[best],
+            takes_up[best],
+        )
+        model.recorder.pool(c.pass_true)
         funding_in_outlay = np.where(
             takes_up & self.cfg.funding.pays_employers,
             self.model.funder.max_payment(c.tuition, c.disadvantaged)[0],
@@ -330,6 +345,14 @@ class Training:
             keep = ~refused | would_anyway
             c, funded, would_anyway = c.take(keep), funded[keep], would_anyway[keep]
         self.enrol(c, funded, would_anyway & funded, month)
+
+    @staticmethod
+    def choose_programs(worker: np.ndarray, value: np.ndarray) -> np.ndarray:
+        """For each worker, the row of the program worth most to its employer, funding
+        included (ties: the first in catalogue order). Paid on outcomes, an employer picks
+        the program whose paid outcome is likeliest for its cost: cheap-outcome substitution
+        can emerge (Courty & Marschke 2004; Hillman et al. 2018)."""
+        return np.flatnonzero(rank_within_groups(worker, -value) == 0)
 
     @staticmethod
     def select_within_employers(employer, value, outlay, cash_limit, capacity) -> np.ndarray:
@@ -446,9 +469,8 @@ class Training:
         learning = learning * (1 + econ.gain_noise * z)
         gain = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
         standard = p.standard[prov]
-        certified = (
-            completed & (gain >= standard * ledger.nominal[rows]) & self.cfg.credentials.enabled
-        )
+        threshold = p.pass_threshold(prov, prog) * ledger.nominal[rows]
+        certified = completed & (gain >= threshold) & self.cfg.credentials.enabled
         ledger.completed[rows] = completed
         ledger.certified[rows] = certified
         ledger.gain[rows] = gain
@@ -514,6 +536,6 @@ class Training:
         provider = e.known_providers[w.employer[ids], 0]
         nominal = p.program_gain[program]
         prior = w.general[ids] - creds.rpl_reference_skill - w.credential_gain[ids]
-        passed = prior >= p.standard[provider] * nominal
+        passed = prior >= p.pass_threshold(provider, program) * nominal
         self.certify(ids[passed], program[passed], nominal[passed], provider[passed])
         model.recorder.prior_learning(w.employer[ids], len(ids), int(passed.sum()))

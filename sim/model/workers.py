@@ -38,6 +38,7 @@ COLUMNS = {
     "credential_gain": (np.float32, 0.0),  # nominal gain certified
     "credential_true_gain": (np.float32, 0.0),  # realised gain certified
     "credential_provider": (np.int16, -1),  # provider of the latest credential (-1: none)
+    "credential_reference": (np.float32, 0.0),  # gain the credentials' published standards claim
     "enrolment": (np.int32, -1),  # ledger row while in training
     "last_training_end": (np.int32, NEVER),
     "finish_employer": (np.int32, UNEMPLOYED),  # employer when the last program ended
@@ -171,6 +172,9 @@ class Workers:
         """Add the credential of ``program``, issued by ``provider``, to each worker
         (certification or prior learning)."""
         self.credential_provider[ids] = provider
+        creds = self.cfg.credentials
+        rigor = np.array([p.assessment_rigor for p in creds.programs], dtype=np.float32)
+        self.credential_reference[ids] += creds.initial_standard * rigor[program] * nominal
         self.credentials[ids] |= (1 << program.astype(np.uint16)).astype(np.uint16)
         self.credential_gain[ids] += nominal
         self.credential_true_gain[ids] += true_gain.astype(np.float32)
@@ -193,6 +197,11 @@ class Workers:
     def age(self, month: int) -> None:
         emp = self.employed
         self.tenure[emp] = np.minimum(self.tenure[emp] + 1, 32_000)
+
+    def credentials_hold_up(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each worker's credentials deliver the skill their published standards claim
+        (the initial standard x the program's assessment rigor x its nominal gain)."""
+        return self.credential_true_gain[ids] >= self.credential_reference[ids] * (1 - 1e-6)
 
     def credential_quality(self, ids: np.ndarray) -> np.ndarray:
         """Realised over nominal gain of the credentials each worker holds (nan if none)."""
