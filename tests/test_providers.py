@@ -157,16 +157,24 @@ def test_employers_pick_each_workers_most_valuable_program():
     np.testing.assert_array_equal(Training.choose_programs(worker, value), [1, 4, 5])
 
 
-def test_candidates_cover_every_program_a_worker_does_not_hold():
+def test_employers_plan_an_unheld_program_and_keep_the_plan_for_a_year():
     model = TrainingMarketModel(tiny_config(scenario="baseline"))
-    w = model.workers
+    w, training = model.workers, model.training
     ids = np.flatnonzero(w.employed)[:3]
     w.credentials[ids[0]] = 0b000001
     w.credentials[ids[1]] = 0b111111
-    c = model.training.candidates(month=100)
-    assert sorted(c.program[c.worker == ids[0]]) == [1, 2, 3, 4, 5]
-    assert ids[1] not in c.worker
-    assert sorted(c.program[c.worker == ids[2]]) == [0, 1, 2, 3, 4, 5]
+    c = training.candidates(month=100)
+    assert len(np.unique(c.worker)) == len(c.worker)  # one program per worker
+    assert ids[1] not in c.worker  # holds every program
+    planned = w.planned_program[ids[0]]
+    assert planned in (1, 2, 3, 4, 5) and c.program[c.worker == ids[0]][0] == planned
+    w.planned_program[ids[2]] = 4
+    w.planned_month[ids[2]] = 95  # a recent plan stands
+    again = training.candidates(month=100)
+    assert again.program[again.worker == ids[2]][0] == 4 and w.planned_month[ids[2]] == 95
+    w.planned_month[ids[2]] = 80  # a plan more than a year old is reviewed
+    training.candidates(month=100)
+    assert w.planned_month[ids[2]] == 100
 
 
 def funding_per_tuition(short_rigor: float, milestone: str) -> float:

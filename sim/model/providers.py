@@ -191,6 +191,10 @@ class ProviderTable:
         provider's standard x the program's assessment rigor."""
         return self.standard[provider] * self.program_rigor[program]
 
+    def threshold_table(self) -> np.ndarray:
+        """:meth:`pass_threshold` of every provider (rows) and program (columns), flat."""
+        return (self.standard[:, None] * self.program_rigor[None, :]).ravel()
+
     # --- teaching effort ---------------------------------------------------------------------
     def teaching_effort(
         self,

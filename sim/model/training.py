@@ -33,6 +33,7 @@ class Candidates:
     provider: np.ndarray
     program: np.ndarray
     employer_program: np.ndarray  # employer x programs + program: index of per-employer tables
+    provider_program: np.ndarray  # provider x programs + program: index of per-provider tables
     tuition: np.ndarray
     price: np.ndarray
     months: np.ndarray
@@ -40,10 +41,10 @@ class Candidates:
     disadvantaged: np.ndarray
     perceived: np.ndarray  # ability as the employer perceives it
     completion_hat: np.ndarray
-    pass_true: np.ndarray
+    pass_true: np.ndarray | None = None  # the true chance, for KPIs (set once chosen)
 
     def take(self, keep: np.ndarray) -> "Candidates":
-        return Candidates(**{k: v[keep] for k, v in vars(self).items()})
+        return Candidates(**{k: None if v is None else v[keep] for k, v in vars(self).items()})
 
 
 class Training:
@@ -54,18 +55,57 @@ class Training:
         self.cfg = model.cfg
 
     # --- decisions -------------------------------------------------------------------------
+    PLAN_MONTHS = 12  # an employer reviews a worker's training plan once a year
+
     def candidates(self, month: int) -> Candidates:
-        """Every program each employed worker could start (not in training, past the
-        retraining gap) and does not hold yet: one row per worker and program, grouped by
-        worker. The employer picks one per worker by its value (:meth:`choose_programs`)."""
-        w, p = self.model.workers, self.model.providers
+        """Employed workers who could start a program (not in training, past the retraining
+        gap), each with the program its employer plans for them.
+
+        A plan stands while it is less than a year old, the policy regime is unchanged and
+        its program is not held yet; otherwise (a new hire, a program just finished) the
+        employer values every program the worker does not hold and plans the one worth most,
+        funding included (:meth:`plan_programs`). Planning once a year keeps the choice off
+        the monthly path."""
+        w = self.model.workers
         gap = self.cfg.economy.retraining_gap
         ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
-        bits = np.arange(len(p.program_months), dtype=np.uint16)
+        planned = w.planned_program[ids]
+        keeps = (planned >= 0) & (month - w.planned_month[ids] < self.PLAN_MONTHS)
+        if month == self.cfg.time.burn_in:
+            keeps[:] = False
+        keeps[keeps] = (w.credentials[ids[keeps]] >> planned[keeps].astype(np.uint16)) & 1 == 0
+        review = ids[~keeps]
+        planned_now = self.plan_programs(review, month)
+        return self.rows(
+            np.concatenate([ids[keeps], review]), np.concatenate([planned[keeps], planned_now])
+        )
+
+    def plan_programs(self, ids: np.ndarray, month: int) -> np.ndarray:
+        """The program each worker's employer now plans for them: of those the worker does not
+        hold, the one worth most to the employer, funding included (ties: catalogue order).
+        Paid on outcomes, an employer picks programs whose paid outcome is likeliest for their
+        cost: cheap-outcome substitution can emerge (Courty & Marschke 2004)."""
+        w = self.model.workers
+        bits = np.arange(len(self.model.providers.program_months), dtype=np.uint16)
         unheld = ((w.credentials[ids][:, None] >> bits[None, :]) & 1) == 0
-        row, program = np.nonzero(unheld)
+        row, option = np.nonzero(unheld)
+        chosen = np.full(len(ids), -1, dtype=np.int16)
+        if len(row) == 0:
+            return chosen
+        options = self.rows(ids[row], option)
+        _, value, _ = self.value(options, month)
+        best = self.choose_programs(options.worker, value)
+        chosen[row[best]] = option[best]
+        w.planned_program[ids] = chosen
+        w.planned_month[ids] = month
+        return chosen  # -1: the worker holds every program
+
+    def rows(self, ids: np.ndarray, program: np.ndarray) -> Candidates:
+        """Candidates ``ids`` for ``program`` (one row each; -1: no program, dropped)."""
+        w, p = self.model.workers, self.model.providers
+        keep = program >= 0
         # Indices as np.intp: every gather below would otherwise convert them again.
-        ids, program = ids[row], program.astype(np.intp)
+        ids, program = ids[keep], program[keep].astype(np.intp)
         employer = w.employer[ids].astype(np.intp)
         provider = self.choose_providers().astype(np.intp)[employer]
         provider_program = provider * len(p.program_months) + program
@@ -73,20 +113,13 @@ class Training:
         mode = p.program_mode_factor[program]
         perceived = w.perceived_ability[ids]
         completion_hat = w.completion_probability(perceived, mode, dis)
-        if self.cfg.credentials.enabled:
-            ability = w.ability[ids]
-            true_completion = w.completion_probability(ability, mode, dis)
-            pass_true = true_completion * w.pass_probability(
-                ability * p.quality[provider], p.pass_threshold(provider, program)
-            )
-        else:
-            pass_true = np.zeros(len(ids), dtype=np.float32)
         return Candidates(
             worker=ids,
             employer=employer,
             provider=provider,
             program=program,
             employer_program=employer * len(p.program_months) + program,
+            provider_program=provider_program,
             tuition=p.tuition_table().astype(np.float32).ravel()[provider_program],
             price=p.price_table().astype(np.float32).ravel()[provider_program],
             months=p.program_months[program],
@@ -94,7 +127,18 @@ class Training:
             disadvantaged=dis,
             perceived=perceived,
             completion_hat=completion_hat,
-            pass_true=pass_true,
+        )
+
+    def true_pass_chance(self, c: Candidates) -> np.ndarray:
+        """The true chance each candidate completes and passes (for the KPIs, never a choice)."""
+        if not self.cfg.credentials.enabled:
+            return np.zeros(len(c.worker), dtype=np.float32)
+        w, p = self.model.workers, self.model.providers
+        ability = w.ability[c.worker]
+        mode = p.program_mode_factor[c.program]
+        completion = w.completion_probability(ability, mode, c.disadvantaged)
+        return completion * w.pass_probability(
+            ability * p.quality[c.provider], p.threshold_table()[c.provider_program]
         )
 
     def pass_hat(self, c: Candidates) -> np.ndarray:
@@ -103,7 +147,7 @@ class Training:
             return np.zeros(len(c.worker), dtype=np.float32)
         p, e, w = self.model.providers, self.model.employers, self.model.workers
         learning_hat = c.perceived * p.quality[c.provider] * e.belief_gain[c.employer]
-        threshold = p.pass_threshold(c.provider, c.program)
+        threshold = p.threshold_table()[c.provider_program]
         return c.completion_hat * w.pass_probability(learning_hat, threshold)
 
     def choose_providers(self) -> np.ndarray:
@@ -304,16 +348,10 @@ class Training:
         model, e, econ = self.model, self.model.employers, self.cfg.economy
         c = self.candidates(month)
         if len(c.worker) == 0:
-            model.recorder.pool(c.pass_true)
+            model.recorder.pool(np.zeros(0, dtype=np.float32))
             return
         without, with_program, takes_up = self.value(c, month)
-        best = self.choose_programs(c.worker, with_program)
-        c, without, with_program, takes_up = (
-            c.take(best),
-            without[best],
-            with_program[best],
-            takes_up[best],
-        )
+        c.pass_true = self.true_pass_chance(c)
         model.recorder.pool(c.pass_true)
         funding_in_outlay = np.where(
             takes_up & self.cfg.funding.pays_employers,

@@ -40,6 +40,8 @@ COLUMNS = {
     "credential_provider": (np.int16, -1),  # provider of the latest credential (-1: none)
     "credential_reference": (np.float32, 0.0),  # gain the credentials' published standards claim
     "enrolment": (np.int32, -1),  # ledger row while in training
+    "planned_program": (np.int16, -1),  # the employer's plan for the next program (-1: none)
+    "planned_month": (np.int32, NEVER),  # when that plan was made
     "last_training_end": (np.int32, NEVER),
     "finish_employer": (np.int32, UNEMPLOYED),  # employer when the last program ended
 }
@@ -187,6 +189,7 @@ class Workers:
         noise = self.cfg.economy.ability_noise
         self.perceived_ability[ids] = self.ability[ids] * np.exp(noise * z - noise * noise / 2)
         self.training_fit[ids] = self.streams.normal_at(stream + "_fit", month, ids)
+        self.planned_program[ids] = -1  # the new employer plans afresh
 
     def depreciate(self, month: int) -> None:
         """Trained skill decays toward the entry level; specific skill decays toward zero."""
