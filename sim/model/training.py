@@ -320,10 +320,11 @@ class Training:
         return c.completion_hat * stays[c.employer_program]
 
     def chance_gains_skill(self, event, c: Candidates, employer_stay) -> np.ndarray:
-        """An employer that would inflate its self-report counts on every completer."""
+        """An employer that would inflate its self-report counts on every completer (the
+        chance of the completion milestone)."""
         honest = self.chance_learns(c, self.cfg.funding.skill_gain_threshold)
         inflates = self.model.funder.inflates(c.employer, c.provider)
-        return np.where(inflates, c.completion_hat, honest)
+        return np.where(inflates, self.chance_learns(c, 0.0), honest)
 
     def chance_completes(self, event, c: Candidates, employer_stay) -> np.ndarray:
         return self.chance_learns(c, 0.0)
