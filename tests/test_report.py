@@ -88,6 +88,7 @@ def test_one_dimensional_sweep_gets_response_curves_and_a_selectable_baseline(
     )
 
 
+@pytest.mark.slow  # runs a 2-D sweep; .ci/run runs it in its slow step
 def test_two_dimensional_sweep_gets_heatmaps(tmp_path_factory, tmp_path):
     sweep_dir = grid_sweep(tmp_path_factory)
     report = build_report(sweep_dir, out_dir=tmp_path)

@@ -43,6 +43,7 @@ def signature_results():
 
 
 @pytest.mark.signatures
+@pytest.mark.slow  # about a minute on 2 cores: .ci/run runs it in its slow step
 @pytest.mark.parametrize("number", [make().number for make in SIGNATURES])
 def test_signature_holds_at_small_scale(signature_results, number):
     result = signature_results[number]
