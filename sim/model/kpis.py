@@ -184,14 +184,17 @@ class Recorder:
     def accrue_training_rents(self, month: int) -> None:
         """Employer's rent from each recent completer who stays: the value of the skill gain
         still held (depreciated) minus the wage rise since enrolment (the UPSKILL measure of
-        the employer's first-year return; SRDC 2014)."""
+        the employer's first-year return; SRDC 2014), for the short programs of the policy
+        window that :meth:`first_year_return` reads."""
         m = self.model
         w, ledger = m.workers, m.funder.enrolments
-        # Programs that ended 1-12 months ago, found in the ledger (sorted by start month).
-        longest = int(m.providers.program_months.max())
-        rows = np.arange(np.searchsorted(ledger.start, month - 12 - longest), ledger.size)
+        # Short programs (the only ones the measure reads) of the policy window that ended 1-12
+        # months ago, found in the ledger (sorted by start month).
+        first = np.searchsorted(ledger.start, month - 12 - SHORT_PROGRAM_MONTHS)
+        rows = np.arange(max(first, self.first_policy_row), ledger.size)
         since = month - ledger.end[rows]
-        rows = rows[(since >= 1) & (since <= 12) & ledger.completed[rows]]
+        short = ledger.end[rows] - ledger.start[rows] <= SHORT_PROGRAM_MONTHS
+        rows = rows[(since >= 1) & (since <= 12) & short & ledger.completed[rows]]
         # ... whose trainee's latest training it was, and who still works where they trained.
         ids = ledger.worker[rows]
         employer = w.employer[ids]
@@ -383,7 +386,7 @@ class Recorder:
             "effective_pass_through": _ratio(flows("gain_raise"), flows("gain_value")),
             "certification_wage_gain": 12
             * _ratio(flows("certified_raise"), flows("certifications")),
-            "first_year_return_short_training": self.first_year_return(max_months=2),
+            "first_year_return_short_training": self.first_year_return(),
             "constrained_training_incidence": _ratio(
                 flows("starts_constrained"), mean("constrained_employees") * years
             ),
@@ -395,13 +398,19 @@ class Recorder:
             **self.initial,
         }
 
-    def first_year_return(self, max_months: int = 2) -> float:
-        """Employers' first-year return on short programs (at most ``max_months`` long) that
+    @property
+    def first_policy_row(self) -> int:
+        """First ledger row started in the policy window (rows are sorted by start month)."""
+        ledger = self.model.funder.enrolments
+        return int(np.searchsorted(ledger.start, self.model.cfg.time.burn_in))
+
+    def first_year_return(self) -> float:
+        """Employers' first-year return on short programs (at most SHORT_PROGRAM_MONTHS) that
         started in the policy window and were followed for 12 months:
         (rent in year one - outlay net of funding) / that outlay."""
         m = self.model
         ledger = m.funder.enrolments
-        short = ledger.end - ledger.start <= max_months
+        short = ledger.end - ledger.start <= SHORT_PROGRAM_MONTHS
         rows = np.flatnonzero(ledger.in_policy & short & (ledger.end + 12 < m.cfg.time.months))
         if len(rows) == 0:
             return np.nan

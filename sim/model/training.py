@@ -75,9 +75,20 @@ class Training:
             keeps[:] = False
         keeps[keeps] = (w.credentials[ids[keeps]] >> planned[keeps].astype(np.uint16)) & 1 == 0
         review = ids[~keeps]
+        self.month_tables = self.decision_tables()
         planned_now = self.plan_programs(review, month)
         return self.rows(
             np.concatenate([ids[keeps], review]), np.concatenate([planned[keeps], planned_now])
+        )
+
+    def decision_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What every candidate row of this month reads: each employer's provider, and the
+        tuition and employer price of every provider and program (flat)."""
+        p = self.model.providers
+        return (
+            self.choose_providers().astype(np.intp),
+            p.tuition_table().astype(np.float32).ravel(),
+            p.price_table().astype(np.float32).ravel(),
         )
 
     def plan_programs(self, ids: np.ndarray, month: int) -> np.ndarray:
@@ -107,7 +118,8 @@ class Training:
         # Indices as np.intp: every gather below would otherwise convert them again.
         ids, program = ids[keep], program[keep].astype(np.intp)
         employer = w.employer[ids].astype(np.intp)
-        provider = self.choose_providers().astype(np.intp)[employer]
+        choice, tuition, price = self.month_tables
+        provider = choice[employer]
         provider_program = provider * len(p.program_months) + program
         dis = w.disadvantaged[ids]
         mode = p.program_mode_factor[program]
@@ -120,8 +132,8 @@ class Training:
             program=program,
             employer_program=employer * len(p.program_months) + program,
             provider_program=provider_program,
-            tuition=p.tuition_table().astype(np.float32).ravel()[provider_program],
-            price=p.price_table().astype(np.float32).ravel()[provider_program],
+            tuition=tuition[provider_program],
+            price=price[provider_program],
             months=p.program_months[program],
             nominal=p.program_gain[program],
             disadvantaged=dis,
