@@ -350,14 +350,14 @@ class Funder:
         skill gain above the true one. Other milestones are facts the funder verifies
         (completion records, payroll), so their claims are true."""
         ledger = self.enrolments
-        kinds = np.array([EVENT[m.event].kind for m in self.policy.milestones])
-        kind = kinds[self.claims.milestone[claim_ids]]
-        rigor = self.model.providers.program_rigor[ledger.program[rows]]
-        reference = self.cfg.credentials.initial_standard * rigor * ledger.nominal[rows]
-        false_certificate = (kind == "certified") & (ledger.gain[rows] < reference)
-        threshold = self.policy.skill_gain_threshold * ledger.nominal[rows]
-        inflated = (kind == "gained_skill") & (ledger.gain[rows] < threshold)
-        return false_certificate | inflated
+        milestones = self.policy.milestones
+        milestone = self.claims.milestone[claim_ids]
+        assessed = np.array([EVENT[m.event].assessed for m in milestones])[milestone]
+        certifies = np.array([EVENT[m.event].kind == "certified" for m in milestones])[milestone]
+        # what the claim says the trainee gained, as a share of the nominal gain
+        published = self.model.providers.published_standard(ledger.program[rows])
+        claimed = np.where(certifies, published, np.float32(self.policy.skill_gain_threshold))
+        return assessed & (ledger.gain[rows] < claimed * ledger.nominal[rows])
 
     def recover(self, rows: np.ndarray, penalty: np.ndarray) -> None:
         """Penalties flow back from the recipient to the funder."""

@@ -1,12 +1,12 @@
 """Training providers as economic agents: capacity, prices, admission, effort and standards.
 
-A provider has a teaching quality, a price markup over each program's base tuition, seats per
-program, a pass standard (the share of a program's nominal gain a trainee must show to be
-certified) and a reputation (the share of its credentials that employers have found honest).
-Each month it
+A provider has a teaching quality, a price markup over each program's base tuition, seats (new
+enrolments a month, in any of its programs), a pass standard (the share of a program's nominal
+gain a trainee must show to be certified, times the program's assessment rigor) and a
+reputation (the share of its credentials that employers have found honest). Each month it
 
-* adjusts seats toward its smoothed applicants plus some slack, at a speed set by the
-  program's delivery mode, expanding only when its margin repays the cost of new seats, and
+* adjusts seats toward its smoothed applicants plus some slack, at a speed set by the delivery
+  modes its applicants asked for, expanding only when its margin repays the cost of new seats, and
   moves its price up when oversubscribed and down when seats stand empty;
 * admits applicants by an *estimate* of their pass chance from what it can see (an entry
   test, credentials already held, the disadvantaged flag where allowed), never the truth;
@@ -186,14 +186,21 @@ class ProviderTable:
             ability_hat * self.quality[provider], self.pass_threshold(provider, program)
         )
 
-    def pass_threshold(self, provider: np.ndarray, program: np.ndarray) -> np.ndarray:
-        """Share of a program's nominal gain a trainee must show to be certified: the
-        provider's standard x the program's assessment rigor."""
-        return self.standard[provider] * self.program_rigor[program]
-
     def threshold_table(self) -> np.ndarray:
-        """:meth:`pass_threshold` of every provider (rows) and program (columns), flat."""
+        """Share of a program's nominal gain a trainee must show to be certified, for every
+        provider (rows) and program (columns), flat: the provider's standard x the program's
+        assessment rigor."""
         return (self.standard[:, None] * self.program_rigor[None, :]).ravel()
+
+    def pass_threshold(self, provider: np.ndarray, program: np.ndarray) -> np.ndarray:
+        """:meth:`threshold_table` at each (provider, program)."""
+        return self.threshold_table()[provider * len(self.program_rigor) + program]
+
+    def published_standard(self, program: np.ndarray) -> np.ndarray:
+        """The standard a credential of ``program`` claims to certify (share of its nominal
+        gain): the initial standard x the program's assessment rigor. Audits and employers
+        judge credentials against it."""
+        return self.cfg.credentials.initial_standard * self.program_rigor[program]
 
     # --- teaching effort ---------------------------------------------------------------------
     def teaching_effort(

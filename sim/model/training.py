@@ -75,10 +75,12 @@ class Training:
             keeps[:] = False
         keeps[keeps] = (w.credentials[ids[keeps]] >> planned[keeps].astype(np.uint16)) & 1 == 0
         review = ids[~keeps]
-        self.month_tables = self.decision_tables()
-        planned_now = self.plan_programs(review, month)
+        tables = self.decision_tables()
+        planned_now = self.plan_programs(review, month, tables)
         return self.rows(
-            np.concatenate([ids[keeps], review]), np.concatenate([planned[keeps], planned_now])
+            np.concatenate([ids[keeps], review]),
+            np.concatenate([planned[keeps], planned_now]),
+            tables,
         )
 
     def decision_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,7 +93,7 @@ class Training:
             p.price_table().astype(np.float32).ravel(),
         )
 
-    def plan_programs(self, ids: np.ndarray, month: int) -> np.ndarray:
+    def plan_programs(self, ids: np.ndarray, month: int, tables: tuple) -> np.ndarray:
         """The program each worker's employer now plans for them: of those the worker does not
         hold, the one worth most to the employer, funding included (ties: catalogue order).
         Paid on outcomes, an employer picks programs whose paid outcome is likeliest for their
@@ -103,7 +105,7 @@ class Training:
         chosen = np.full(len(ids), -1, dtype=np.int16)
         if len(row) == 0:
             return chosen
-        options = self.rows(ids[row], option)
+        options = self.rows(ids[row], option, tables)
         _, value, _ = self.value(options, month)
         best = self.choose_programs(options.worker, value)
         chosen[row[best]] = option[best]
@@ -111,14 +113,15 @@ class Training:
         w.planned_month[ids] = month
         return chosen  # -1: the worker holds every program
 
-    def rows(self, ids: np.ndarray, program: np.ndarray) -> Candidates:
-        """Candidates ``ids`` for ``program`` (one row each; -1: no program, dropped)."""
+    def rows(self, ids: np.ndarray, program: np.ndarray, tables: tuple) -> Candidates:
+        """Candidates ``ids`` for ``program`` (one row each; -1: no program, dropped), from
+        this month's :meth:`decision_tables`."""
         w, p = self.model.workers, self.model.providers
         keep = program >= 0
         # Indices as np.intp: every gather below would otherwise convert them again.
         ids, program = ids[keep], program[keep].astype(np.intp)
         employer = w.employer[ids].astype(np.intp)
-        choice, tuition, price = self.month_tables
+        choice, tuition, price = tables
         provider = choice[employer]
         provider_program = provider * len(p.program_months) + program
         dis = w.disadvantaged[ids]
@@ -560,8 +563,10 @@ class Training:
     def certify(
         self, ids: np.ndarray, program: np.ndarray, true_gain: np.ndarray, provider: np.ndarray
     ) -> None:
-        nominal = self.model.providers.program_gain[program]
-        self.model.workers.award(ids, program, nominal, true_gain, provider)
+        p = self.model.providers
+        nominal = p.program_gain[program]
+        reference = p.published_standard(program) * nominal
+        self.model.workers.award(ids, program, nominal, true_gain, provider, reference)
 
     def abandon(self, ids: np.ndarray, month: int) -> None:
         """Workers who leave their employer mid-program drop out of it."""

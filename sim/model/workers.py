@@ -170,13 +170,13 @@ class Workers:
         nominal: np.ndarray,
         true_gain: np.ndarray,
         provider: np.ndarray,
+        reference: np.ndarray,
     ) -> None:
-        """Add the credential of ``program``, issued by ``provider``, to each worker
+        """Add the credential of ``program``, issued by ``provider`` and claiming a gain of
+        ``reference`` (its published standard x its nominal gain), to each worker
         (certification or prior learning)."""
         self.credential_provider[ids] = provider
-        creds = self.cfg.credentials
-        rigor = np.array([p.assessment_rigor for p in creds.programs], dtype=np.float32)
-        self.credential_reference[ids] += creds.initial_standard * rigor[program] * nominal
+        self.credential_reference[ids] += reference
         self.credentials[ids] |= (1 << program.astype(np.uint16)).astype(np.uint16)
         self.credential_gain[ids] += nominal
         self.credential_true_gain[ids] += true_gain.astype(np.float32)
@@ -205,9 +205,3 @@ class Workers:
         """Whether each worker's credentials deliver the skill their published standards claim
         (the initial standard x the program's assessment rigor x its nominal gain)."""
         return self.credential_true_gain[ids] >= self.credential_reference[ids] * (1 - 1e-6)
-
-    def credential_quality(self, ids: np.ndarray) -> np.ndarray:
-        """Realised over nominal gain of the credentials each worker holds (nan if none)."""
-        nominal = self.credential_gain[ids]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(nominal > 0, self.credential_true_gain[ids] / nominal, np.nan)
