@@ -18,7 +18,7 @@ BAD = [
     ({"funding.upfront_share": 0.5}, "funding.upfront_share + funding.outcome_share"),
     ({"population.workers": -5}, "population.workers"),
     ({"population.employers": 0}, "population.employers"),
-    ({"time.burn_in": 120}, "time.burn_in"),
+    ({"time.burn_in": 132}, "time.burn_in"),
     ({"funding.recipient": "bank"}, "funding.recipient"),
     ({"funding.foo": 1}, "funding.foo"),
     ({"population.workers": "many"}, "population.workers"),

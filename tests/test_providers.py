@@ -162,10 +162,16 @@ def test_employers_plan_an_unheld_program_and_keep_the_plan_for_a_year():
     w, training = model.workers, model.training
     ids = np.flatnonzero(w.employed)[:3]
     w.credentials[ids[0]] = 0b000001
+    w.program_started[ids[0], 0] = 90
     w.credentials[ids[1]] = 0b111111
+    w.program_started[ids[1]] = 90  # started every program recently
     c = training.candidates(month=100)
     assert len(np.unique(c.worker)) == len(c.worker)  # one program per worker
-    assert ids[1] not in c.worker  # holds every program
+    assert ids[1] not in c.worker  # holds every program, none is due for a refresher
+    gap = model.cfg.economy.retake_gap
+    w.program_started[ids[1], 3] = 100 - gap  # one program is due again
+    refresher = training.candidates(month=100)
+    assert refresher.program[refresher.worker == ids[1]].tolist() == [3]
     planned = w.planned_program[ids[0]]
     assert planned in (1, 2, 3, 4, 5) and c.program[c.worker == ids[0]][0] == planned
     w.planned_program[ids[2]] = 4

@@ -48,7 +48,7 @@ def test_systematic_pick_is_random_within_a_stratum():
         ({"trial.enrolled": 61}, "trial.enrolled"),
         ({"trial.design": "prepost"}, "trial.treatment_share"),
         ({"trial.treatment_share": 0.001}, "trial.treatment_share"),
-        ({"trial.pre_months": 30}, "trial.pre_months"),
+        ({"trial.pre_months": 40}, "trial.pre_months"),
         ({"trial.follow_up_months": 200, "time.months": 120}, "follow_up_months"),
         ({"trial.design": "waitlist", "trial.follow_up_months": 24}, "trial.waitlist_months"),
         ({"trial.unit": "household"}, "trial.unit"),

@@ -157,9 +157,11 @@ ALL_KPIS = (
     KPI(
         "cream_skimming_index",
         "ratio",
-        "Mean predicted pass probability of trainees / that of the eligible pool.",
+        "Mean predicted pass probability of funded trainees / that of the eligible trainees"
+        " the employers would have chosen without the program in the same months (1 without a"
+        " program, by construction).",
         RATIO,
-        lambda f: ratio(f("trainee_pass_sum"), f("starts")),
+        lambda f: ratio(f("selected_pass_sum"), f("selected_n")),
         lambda f: ratio(f("pool_pass_sum"), f("pool_n")),
     ),
     KPI(
@@ -280,6 +282,15 @@ ALL_KPIS = (
         RECORDED,
         headline=False,
         recorded_by="provider_effort_measures",
+    ),
+    KPI(
+        "gain_ratio_low_vs_high_skill",
+        "ratio",
+        "Mean productive skill gain per start of the trainees in the bottom quartile of entry"
+        " skill / that of the top quartile (above 1: the lower-skilled gain more, as in UPSKILL).",
+        RECORDED,
+        headline=False,
+        recorded_by="skill_gradient",
     ),
     KPI(
         "short_program_share",

@@ -42,10 +42,12 @@ class ScenarioConfig:
 
 @dataclass
 class TimeConfig:
-    months: int = param(120, "Simulated months.", unit="months", lo=2, hi=1200)
+    months: int = param(132, "Simulated months.", unit="months", lo=2, hi=1200)
     burn_in: int = param(
-        24,
-        "Months before the policy starts; KPIs cover the months after it (< months).",
+        36,
+        "Months before the policy starts; KPIs cover the months after it (< months). One"
+        " retake cycle (economy.retake_gap): the first wave of training and its first refreshers"
+        " are over before the policy starts, so the baseline has no trend after it.",
         unit="months",
         lo=0,
         hi=1199,
@@ -391,6 +393,18 @@ class EconomyConfig:
         plausible=(6, 24),
         plausible_why="half to twice the default",
     )
+    retake_gap: int = param(
+        36,
+        "Months after starting a program before a worker may take the same program again (a"
+        " refresher: trained skill depreciates, so the need renews).",
+        unit="months",
+        lo=1,
+        hi=1200,
+        source="assumption: refresher cycles of workplace training of one to five years"
+        " (e.g. Ontario's health-and-safety and WHMIS refreshers, yearly to every three years)",
+        plausible=(24, 60),
+        plausible_why="two to five years",
+    )
     belief_learning_rate: float = param(
         0.08,
         "Weight of one month of new experience in employers' beliefs (retention, gains,"
@@ -536,6 +550,16 @@ class ProgramConfig:
         unit="ratio",
         lo=0.1,
         hi=2.0,
+    )
+    target_skill: float = param(
+        2.5,
+        "Skill level the program teaches toward (diminishing returns): a completer's productive"
+        " gain is the content mastered x (target - current general skill) / (target - 1), so a"
+        " worker at the average entry skill (1) gains the mastered content and a more skilled"
+        " one less, nothing at the target.",
+        unit="skill units",
+        lo=1.01,
+        hi=100.0,
     )
 
 

@@ -28,6 +28,7 @@ ENROLMENT_COLUMNS = {
     "funded": bool,
     "disadvantaged": bool,
     "pass_prob": np.float32,  # true chance to complete and pass (for KPIs only)
+    "entry_skill": np.float32,  # the worker's skill on entering the labour market
     "estimated_pass": np.float32,  # the provider's estimate of it at admission
     "effort": np.float32,  # the provider's teaching effort (1: standard delivery)
     "completed": bool,

@@ -40,7 +40,7 @@ UNDEFINED_WHEN = {
     "reimbursement_rate": lambda row, model: row["flow_outcome_potential"] == 0,
     "deadweight_share": lambda row, model: row["flow_starts_funded"] == 0,
     "cream_skimming_index": lambda row, model: (
-        row["flow_starts"] == 0 or row["flow_pool_n"] == 0 or row["flow_pool_pass_sum"] == 0
+        row["flow_selected_n"] == 0 or row["flow_pool_n"] == 0 or row["flow_pool_pass_sum"] == 0
     ),
     "disadvantaged_trainee_ratio": lambda row, model: (
         row["flow_starts"] == 0 or not model.workers.disadvantaged[model.workers.employed].any()
@@ -241,9 +241,10 @@ def _credentials(model) -> list[str]:
         )
     rows = model.recorder.rows
     recorded = sum(r["flow_certifications"] + r["flow_rpl_certifications"] for r in rows)
-    if rows and w.credentials_awarded != recorded:
+    if rows and w.credentials_awarded + w.credentials_renewed != recorded:
         out.append(
-            f"{w.credentials_awarded} credentials awarded but {recorded:g} certifications recorded"
+            f"{w.credentials_awarded} credentials awarded and {w.credentials_renewed} renewed"
+            f" but {recorded:g} certifications recorded"
         )
     certified = int(ledger.certified.sum())
     trained = sum(r["flow_certifications"] for r in rows)

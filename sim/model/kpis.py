@@ -26,7 +26,8 @@ FLOW_COLUMNS = (
     "starts_deadweight",
     "starts_sme",
     "starts_short",
-    "trainee_pass_sum",
+    "selected_n",
+    "selected_pass_sum",
     "pool_n",
     "pool_pass_sum",
     "tuition_spend",
@@ -99,9 +100,13 @@ class Recorder:
         )
 
     # --- hooks called by the mechanisms --------------------------------------------------
-    def pool(self, pass_true: np.ndarray) -> None:
-        self.flow["pool_n"] += len(pass_true)
-        self.flow["pool_pass_sum"] += float(pass_true.sum())
+    def selection(self, selected: np.ndarray, pool: np.ndarray) -> None:
+        """Predicted pass chances of the funded trainees and of the eligible pool."""
+        f = self.flow
+        f["selected_n"] += len(selected)
+        f["selected_pass_sum"] += float(selected.sum())
+        f["pool_n"] += len(pool)
+        f["pool_pass_sum"] += float(pool.sum())
 
     def enrolments(self, rows: np.ndarray) -> None:
         m, f = self.model, self.flow
@@ -117,7 +122,6 @@ class Recorder:
         f["starts_deadweight"] += int(ledger.deadweight[rows].sum())
         f["starts_sme"] += int(m.employers.sme[ledger.employer[rows]].sum())
         f["starts_short"] += int(np.count_nonzero(months <= SHORT_PROGRAM_MONTHS))
-        f["trainee_pass_sum"] += float(ledger.pass_prob[rows].sum())
         f["tuition_spend"] += float(ledger.tuition[rows].sum())
         f["release_spend"] += float((release + support).sum())
         f["employer_paid"] += float((ledger.price[rows] + release + support).sum())
@@ -349,6 +353,7 @@ class Recorder:
         ):
             out[name] = BY_NAME[name].value(flow_of)
         out.update(self.provider_effort_measures(window, policy_rows))
+        out["gain_ratio_low_vs_high_skill"] = self.skill_gradient(window, policy_rows)
         sme_employees = float(window["sme_employees"].mean()) if n_months else 0.0
         out.update(
             sme_training_incidence=_ratio(flows("starts_sme"), sme_employees * years),
@@ -447,6 +452,19 @@ class Recorder:
             "hard_case_gain_ratio": _ratio(float(gain[hard].mean()), float(gain[easy].mean())),
             "reported_gain_inflation": inflation,
         }
+
+    def skill_gradient(self, window: pd.DataFrame, rows: np.ndarray) -> float:
+        """Gain per start of the lowest entry-skill quartile of trainees / the highest, over
+        programs started in the window that have ended or been dropped (UPSKILL's gradient;
+        SRDC 2014)."""
+        ledger = self.model.funder.enrolments
+        resolved = rows[(ledger.end[rows] < self.model.cfg.time.months) | ledger.dropped[rows]]
+        if len(resolved) < 8:
+            return np.nan
+        skill = ledger.entry_skill[resolved]
+        low, high = np.quantile(skill, [0.25, 0.75])
+        gain = ledger.gain[resolved]
+        return _ratio(float(gain[skill <= low].mean()), float(gain[skill >= high].mean()))
 
     def share_employers_training(self, window: pd.DataFrame, rows: np.ndarray) -> float:
         """Mean over full policy years of the share of employers with a start that year."""

@@ -56,6 +56,7 @@ class ProviderTable:
         self.program_months = np.array([p.months for p in programs], dtype=np.int32)
         self.program_gain = np.array([p.gain for p in programs], dtype=np.float32)
         self.program_rigor = np.array([p.assessment_rigor for p in programs], dtype=np.float32)
+        self.program_target = np.array([p.target_skill for p in programs], dtype=np.float32)
         self.program_mode_factor = np.array(
             [getattr(pc, f"completion_{p.mode}") for p in programs], dtype=np.float32
         )

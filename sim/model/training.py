@@ -41,6 +41,7 @@ class Candidates:
     disadvantaged: np.ndarray
     perceived: np.ndarray  # ability as the employer perceives it
     completion_hat: np.ndarray
+    room: np.ndarray  # share of the program's content that adds to the worker's skill
     pass_true: np.ndarray | None = None  # the true chance, for KPIs (set once chosen)
 
     def take(self, keep: np.ndarray) -> "Candidates":
@@ -62,10 +63,10 @@ class Training:
         gap), each with the program its employer plans for them.
 
         A plan stands while it is less than a year old, the policy regime is unchanged and
-        its program is not held yet; otherwise (a new hire, a program just finished) the
-        employer values every program the worker does not hold and plans the one worth most,
-        funding included (:meth:`plan_programs`). Planning once a year keeps the choice off
-        the monthly path."""
+        its program is still open to the worker; otherwise (a new hire, a program just
+        finished) the employer values every program open to the worker and plans the one
+        worth most, funding included (:meth:`plan_programs`). Planning once a year keeps the
+        choice off the monthly path."""
         w = self.model.workers
         gap = self.cfg.economy.retraining_gap
         ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
@@ -73,7 +74,8 @@ class Training:
         keeps = (planned >= 0) & (month - w.planned_month[ids] < self.PLAN_MONTHS)
         if month == self.cfg.time.burn_in:
             keeps[:] = False
-        keeps[keeps] = (w.credentials[ids[keeps]] >> planned[keeps].astype(np.uint16)) & 1 == 0
+        kept = ids[keeps]
+        keeps[keeps] = self.open_programs(kept, month)[np.arange(len(kept)), planned[keeps]]
         review = ids[~keeps]
         tables = self.decision_tables()
         planned_now = self.plan_programs(review, month, tables)
@@ -93,15 +95,23 @@ class Training:
             p.price_table().astype(np.float32).ravel(),
         )
 
-    def plan_programs(self, ids: np.ndarray, month: int, tables: tuple) -> np.ndarray:
-        """The program each worker's employer now plans for them: of those the worker does not
-        hold, the one worth most to the employer, funding included (ties: catalogue order).
-        Paid on outcomes, an employer picks programs whose paid outcome is likeliest for their
-        cost: cheap-outcome substitution can emerge (Courty & Marschke 2004)."""
+    def open_programs(self, ids: np.ndarray, month: int) -> np.ndarray:
+        """Which programs each worker may start (workers x programs): those whose credential
+        they do not hold, and any program they last started ``economy.retake_gap`` months ago
+        or more (a refresher: trained skill depreciates, so the need for it renews)."""
         w = self.model.workers
         bits = np.arange(len(self.model.providers.program_months), dtype=np.uint16)
         unheld = ((w.credentials[ids][:, None] >> bits[None, :]) & 1) == 0
-        row, option = np.nonzero(unheld)
+        return unheld | (month - w.program_started[ids] >= self.cfg.economy.retake_gap)
+
+    def plan_programs(self, ids: np.ndarray, month: int, tables: tuple) -> np.ndarray:
+        """The program each worker's employer now plans for them: of those open to the worker
+        (:meth:`open_programs`), the one worth most to the employer, funding included (ties:
+        catalogue order). Paid on outcomes, an employer picks programs whose paid outcome is
+        likeliest for their cost: cheap-outcome substitution can emerge (Courty & Marschke
+        2004)."""
+        w = self.model.workers
+        row, option = np.nonzero(self.open_programs(ids, month))
         chosen = np.full(len(ids), -1, dtype=np.int16)
         if len(row) == 0:
             return chosen
@@ -111,7 +121,7 @@ class Training:
         chosen[row[best]] = option[best]
         w.planned_program[ids] = chosen
         w.planned_month[ids] = month
-        return chosen  # -1: the worker holds every program
+        return chosen  # -1: no program is open to the worker
 
     def rows(self, ids: np.ndarray, program: np.ndarray, tables: tuple) -> Candidates:
         """Candidates ``ids`` for ``program`` (one row each; -1: no program, dropped), from
@@ -142,6 +152,7 @@ class Training:
             disadvantaged=dis,
             perceived=perceived,
             completion_hat=completion_hat,
+            room=w.learning_room(ids, p.program_target[program]),
         )
 
     def true_pass_chance(self, c: Candidates) -> np.ndarray:
@@ -232,7 +243,7 @@ class Training:
         benefit_rate = self.employer_program_table(
             gain_value, employer_stay * employer_discount, per_program=p.program_gain
         )
-        benefit = benefit_rate[c.employer_program] * c.perceived * c.completion_hat
+        benefit = benefit_rate[c.employer_program] * c.perceived * c.completion_hat * c.room
         hourly = w.wage[c.worker] / np.float32(econ.hours_per_month)
         release_hours = (p.program_months * econ.release_hours_per_month).astype(np.float32)
         release = release_hours[c.program] * hourly
@@ -345,9 +356,10 @@ class Training:
         return self.chance_learns(c, 0.0)
 
     def chance_learns(self, c: Candidates, threshold: float) -> np.ndarray:
-        """Completes and learns at least ``threshold`` of the nominal gain, as the employer
-        expects from the perceived ability and the provider's quality."""
-        learning = c.perceived * self.model.providers.quality[c.provider]
+        """Completes and gains at least ``threshold`` of the nominal gain in productive skill,
+        as the employer expects from the perceived ability, the provider's quality and the
+        worker's room to learn."""
+        learning = c.perceived * self.model.providers.quality[c.provider] * c.room
         passes = self.model.workers.pass_probability(learning, np.float32(threshold))
         return c.completion_hat * passes
 
@@ -360,45 +372,76 @@ class Training:
     }
 
     def decide(self, month: int) -> None:
-        """Employers choose whom to train; providers admit; the funder approves and pays upfront."""
-        model, e, econ = self.model, self.model.employers, self.cfg.economy
+        """Employers choose whom to train; providers admit; the funder approves and pays upfront.
+
+        The same candidates also go through the whole rule without the program (values,
+        capacity, cash, fixed cost, admission): a funded start that would be made there too
+        is deadweight, and the funded trainees' predicted pass chance is compared with that
+        of the eligible trainees of that world (the cream-skimming index)."""
+        model, funder = self.model, self.model.funder
         c = self.candidates(month)
         if len(c.worker) == 0:
-            model.recorder.pool(np.zeros(0, dtype=np.float32))
             return
         without, with_program, takes_up = self.value(c, month)
-        c.pass_true = self.true_pass_chance(c)
-        model.recorder.pool(c.pass_true)
         funding_in_outlay = np.where(
             takes_up & self.cfg.funding.pays_employers,
-            self.model.funder.max_payment(c.tuition, c.disadvantaged)[0],
+            funder.max_payment(c.tuition, c.disadvantaged)[0],
             0.0,
         )
-        outlay = c.price - funding_in_outlay
-        capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
-        chosen = self.select_within_employers(
-            c.employer, with_program, outlay, e.cash_limit(), capacity
+        program_on = bool(self.model.policy_active and funder.offers_funding)
+        chosen = self.choose_trainees(
+            c, with_program, c.price - funding_in_outlay, month, program_on
         )
-        chosen = self.keep_worthwhile_employers(
-            c.employer, with_program, chosen, econ.training_fixed_cost
-        )
-        wanted = len(chosen)
-        chosen = chosen[self.admit(c.take(chosen), month)]
-        model.recorder.rationing(wanted, len(chosen))
-        c = c.take(chosen)
-        without, with_program, takes_up = without[chosen], with_program[chosen], takes_up[chosen]
-        cash_ok = c.tuition <= e.cash_limit()[c.employer]
-        would_anyway = (without > 0) & cash_ok
+        if program_on:
+            anyway = self.choose_trainees(c, without, c.tuition, month, False, count=False)
+        else:
+            anyway = chosen
+        would_anyway = np.zeros(len(c.worker), dtype=bool)
+        would_anyway[anyway] = True
+        eligible = self.funding_eligible(c) if program_on else np.ones(len(c.worker), bool)
+        pool = c.take(anyway[eligible[anyway]])
+        c, takes_up, would_anyway = c.take(chosen), takes_up[chosen], would_anyway[chosen]
+        c.pass_true = self.true_pass_chance(c)
         funded = takes_up.copy()
         if funded.any():
-            upfront, outcome_max = self.model.funder.max_payment(c.tuition, c.disadvantaged)
+            upfront, outcome_max = funder.max_payment(c.tuition, c.disadvantaged)
             commitment = np.where(funded, upfront + outcome_max, 0.0)
-            funded &= self.model.funder.approve(commitment)
-            # Refused for lack of budget: train unfunded only if it pays without the program.
+            funded &= funder.approve(commitment)
+            # Refused for lack of budget: train unfunded only if it would train anyway.
             refused = takes_up & ~funded
             keep = ~refused | would_anyway
             c, funded, would_anyway = c.take(keep), funded[keep], would_anyway[keep]
+        selected = c.take(funded) if program_on else c
+        model.recorder.selection(
+            self.predicted_pass(selected, month), self.predicted_pass(pool, month)
+        )
         self.enrol(c, funded, would_anyway & funded, month)
+
+    def predicted_pass(self, c: Candidates, month: int) -> np.ndarray:
+        """The chance each candidate completes and passes as predicted from what an
+        evaluator can observe (the providers' entry test and credentials held)."""
+        p = self.model.providers
+        ability_hat = p.estimated_ability(c.worker, month)
+        return p.estimated_pass(ability_hat, c.provider, c.program, c.worker)
+
+    def choose_trainees(
+        self, c: Candidates, value, outlay, month: int, program_on: bool, count: bool = True
+    ) -> np.ndarray:
+        """Rows of ``c`` that start: each employer's best within its capacity, cash and fixed
+        cost, then admitted by the providers (sorted indices). ``program_on``: providers are
+        paid on outcomes if the funding design pays them; ``count``: record the applicants
+        and rationing (the world that happens, not its counterfactual)."""
+        e, econ = self.model.employers, self.cfg.economy
+        capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
+        chosen = self.select_within_employers(c.employer, value, outlay, e.cash_limit(), capacity)
+        chosen = self.keep_worthwhile_employers(c.employer, value, chosen, econ.training_fixed_cost)
+        applicants = c.take(chosen)
+        if count:
+            self.model.providers.count_applicants(applicants.provider, applicants.program)
+        admitted = chosen[self.admit(applicants, month, program_on)]
+        if count:
+            self.model.recorder.rationing(len(chosen), len(admitted))
+        return admitted
 
     @staticmethod
     def choose_programs(worker: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -436,17 +479,15 @@ class Training:
         total = np.bincount(employer[chosen], weights=value[chosen])
         return chosen[total[employer[chosen]] > fixed_cost]
 
-    def admit(self, c: Candidates, month: int) -> np.ndarray:
+    def admit(self, c: Candidates, month: int, program_on: bool) -> np.ndarray:
         """Providers fill each program's seats. Paid on outcomes, they admit the applicants
         they estimate likeliest to pass (from an entry test and credentials held: never the
         true chance); otherwise in random order."""
         p = self.model.providers
-        p.count_applicants(c.provider, c.program)
         if len(c.worker) == 0:
             return np.zeros(0, dtype=np.int64)
-        if self.model.policy_active and p.outcome_paid_per_pass() > 0:
-            ability_hat = p.estimated_ability(c.worker, month)
-            priority = -p.estimated_pass(ability_hat, c.provider, c.program, c.worker)
+        if program_on and p.outcome_paid_per_pass() > 0:
+            priority = -self.predicted_pass(c, month)
         else:
             priority = self.model.streams.uniform_at("admission", month, c.worker)
         rank = rank_within_groups(c.provider, priority)
@@ -485,11 +526,13 @@ class Training:
             support=funded & supports,
             nominal=c.nominal,
             pre_wage=w.wage[c.worker],
+            entry_skill=w.entry_skill[c.worker],
             outcome_max=np.where(funded, outcome_max, 0.0),
             deadweight=deadweight,
             in_policy=np.full(n, model.policy_active),
         )
         w.enrolment[c.worker] = rows
+        w.program_started[c.worker, c.program] = month
         funder.enrol(rows)
         model.employers.last_training_month[c.employer] = month
         model.employers.pending_receivables += np.bincount(
@@ -521,20 +564,24 @@ class Training:
         completed = model.streams.uniform_at("completion", month, ids) < completion
         z = model.streams.normal_at("learning", month, ids)
         learning = learning * (1 + econ.gain_noise * z)
-        gain = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
+        # The assessment tests the content mastered; the productive gain is the part of it
+        # the worker did not know already (diminishing returns).
+        mastered = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
+        room = w.learning_room(ids, p.program_target[prog])
+        gain = mastered * room
         standard = p.standard[prov]
         threshold = p.pass_threshold(prov, prog) * ledger.nominal[rows]
-        certified = completed & (gain >= threshold) & self.cfg.credentials.enabled
+        certified = completed & (mastered >= threshold) & self.cfg.credentials.enabled
         ledger.completed[rows] = completed
         ledger.certified[rows] = certified
         ledger.gain[rows] = gain
         ledger.standard[rows] = standard
         value_gain, wage_raise = self.apply_gain(ids, gain)
-        self.certify(ids[certified], prog[certified], gain[certified], prov[certified])
+        self.certify(ids[certified], prog[certified], mastered[certified], prov[certified])
         w.enrolment[ids] = -1
         w.last_training_end[ids] = month
         w.finish_employer[ids] = w.employer[ids]
-        expected = ledger.nominal[rows] * w.perceived_ability[ids] * p.quality[prov]
+        expected = ledger.nominal[rows] * w.perceived_ability[ids] * p.quality[prov] * room
         done = completed & (expected > 0)
         employer = ledger.employer[rows][done]
         ratio = gain[done] / expected[done]
@@ -593,5 +640,6 @@ class Training:
         nominal = p.program_gain[program]
         prior = w.general[ids] - creds.rpl_reference_skill - w.credential_gain[ids]
         passed = prior >= p.pass_threshold(provider, program) * nominal
+        w.program_started[ids[passed], program[passed]] = month  # due again after the gap
         self.certify(ids[passed], program[passed], nominal[passed], provider[passed])
         model.recorder.prior_learning(w.employer[ids], len(ids), int(passed.sum()))

@@ -56,8 +56,13 @@ class Workers:
         self.streams = streams
         for name, (dtype, start) in COLUMNS.items():
             setattr(self, name, np.full(n, 0 if start is DRAWN else start, dtype=dtype))
+        # When each worker last started each program (NEVER: not yet): a program can be
+        # taken again economy.retake_gap months after it was last started.
+        n_programs = len(cfg.credentials.programs)
+        self.program_started = np.full((n, n_programs), NEVER, dtype=np.int32)
         self.credentials_awarded = 0  # running totals: held = awarded - retired (an invariant)
         self.credentials_retired = 0
+        self.credentials_renewed = 0  # certifications in a program whose credential was held
         self.draw_entrants(np.arange(n), month=-1)
 
     # --- state queries -------------------------------------------------------------------
@@ -132,6 +137,13 @@ class Workers:
         )
         return np.clip(p, 0.0, 0.99, out=p)
 
+    def learning_room(self, ids: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Share of a program's content that adds to each worker's productive skill:
+        ``(target - general skill) / (target - 1)``, at least 0 (diminishing returns: the
+        lower-skilled gain more from the same program, as in UPSKILL; SRDC 2014)."""
+        room = (target - self.general[ids]) / (target - np.float32(1.0))
+        return np.maximum(room, np.float32(0.0)).astype(np.float32)
+
     def pass_probability(self, learning: np.ndarray, standard: np.ndarray) -> np.ndarray:
         """P(realised gain >= standard x nominal gain) given expected learning multiplier."""
         noise = max(self.cfg.economy.gain_noise, 1e-6)
@@ -154,6 +166,7 @@ class Workers:
             dis, econ.disadvantaged_ability, 1
         )
         skill = np.exp(0.2 * z_skill - 0.02) * np.where(dis, econ.disadvantaged_skill, 1.0)
+        self.program_started[ids] = NEVER
         self.disadvantaged[ids] = dis
         self.ability[ids] = ability
         self.entry_skill[ids] = skill
@@ -174,12 +187,17 @@ class Workers:
     ) -> None:
         """Add the credential of ``program``, issued by ``provider`` and claiming a gain of
         ``reference`` (its published standard x its nominal gain), to each worker
-        (certification or prior learning)."""
+        (certification or prior learning). A worker certified again in a program whose
+        credential they hold renews it: the credential and what it claims stay as they were."""
         self.credential_provider[ids] = provider
-        self.credential_reference[ids] += reference
-        self.credentials[ids] |= (1 << program.astype(np.uint16)).astype(np.uint16)
-        self.credential_gain[ids] += nominal
-        self.credential_true_gain[ids] += true_gain.astype(np.float32)
+        bit = (1 << program.astype(np.uint16)).astype(np.uint16)
+        new = (self.credentials[ids] & bit) == 0
+        self.credentials_renewed += int(np.count_nonzero(~new))
+        ids, bit = ids[new], bit[new]
+        self.credential_reference[ids] += reference[new]
+        self.credentials[ids] |= bit
+        self.credential_gain[ids] += nominal[new]
+        self.credential_true_gain[ids] += true_gain[new].astype(np.float32)
         self.credentials_awarded += len(ids)
 
     def perceive(self, ids: np.ndarray, month: int, stream: str) -> None:
