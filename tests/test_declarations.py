@@ -13,7 +13,7 @@ from sim.config.milestones import EVENT, EVENTS, MILESTONE_EVENTS
 from sim.config.schema import MilestoneConfig
 from sim.model.model import TrainingMarketModel, phase_name
 from sim.model.training import Training
-from sim.model.workers import COLUMNS, DRAWN
+from sim.model.workers import COLUMNS
 
 
 def test_every_milestone_event_is_declared_and_decidable(tiny):
@@ -79,11 +79,11 @@ def test_an_entrant_slot_is_reset_to_the_declared_values(tiny):
     ids = np.flatnonzero(w.credentials > 0)[:5]
     assert len(ids), "some workers earned credentials in 30 months"
     w.draw_entrants(ids, month=30)
-    for name, (dtype, start) in COLUMNS.items():
+    for name, declared in COLUMNS.items():
         column = getattr(w, name)
-        assert column.dtype == np.dtype(dtype), name
-        if start is not DRAWN:
-            assert (column[ids] == start).all(), name
+        assert column.dtype == np.dtype(declared.dtype), name
+        if declared.shared_start:
+            assert (column[ids] == declared.start).all(), name
 
 
 def test_phases_name_their_owner_and_timing_uses_those_names(tiny):

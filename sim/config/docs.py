@@ -1,21 +1,26 @@
 """Write the generated docs: ``docs/parameters.md`` (every config parameter with its meaning,
 unit, default, allowed values and source, read from the :func:`sim.config.params.param`
-declarations) and the KPI table of ``README.md`` (from :mod:`sim.config.outcomes`).
+declarations), the KPI table of ``README.md`` (from :mod:`sim.config.outcomes`) and the tables
+of the ODD+D model description ``docs/odd.md`` (:mod:`sim.config.odd`, the KPIs, a parameter
+summary and the default catalogue), whose hand-written prose stays as it is.
 
-    python -m sim.config.docs            # rewrite docs/parameters.md and the README KPI table
-    python -m sim.config.docs --check    # exit 1 if either is out of date
+    python -m sim.config.docs            # rewrite what is out of date
+    python -m sim.config.docs --check    # exit 1 if any of them is out of date
 
-Both are generated, so the docs cannot drift from the code (``tests/test_param_docs.py``
-checks that the committed files equal what this module writes).
+All are generated, so the docs cannot drift from the code (``tests/test_param_docs.py`` and
+``tests/test_odd_docs.py`` check that the committed files equal what this module writes).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 from pathlib import Path
 
+from sim.config.markdown import block_markers, cell, first_sentence, table, with_block
+from sim.config.odd import ODD_PATH, model_blocks
 from sim.config.outcomes import ALL_KPIS, COMPARISON
 from sim.config.params import allowed_text, plausible_text
 from sim.config.schema import (
@@ -73,10 +78,6 @@ SECTIONS = (
 )
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _default(field: dataclasses.Field) -> str:
     if field.default is not dataclasses.MISSING:
         value = field.default
@@ -100,25 +101,28 @@ def section(prefix: str, schema: type, title: str) -> list[str]:
         name = f"{prefix}.{field.name}" if prefix else field.name
         allowed = "true, false" if field.type in (bool, "bool") else allowed_text(meta)
         lines.append(
-            f"| `{name}` | {_default(field)} | {_cell(meta.get('unit') or '-')} |"
-            f" {_cell(allowed)} | {_cell(meta['doc'])} | {_cell(meta.get('source') or '-')} |"
-            f" {_cell(plausible_text(meta))} |"
+            f"| `{name}` | {_default(field)} | {cell(meta.get('unit') or '-')} |"
+            f" {cell(allowed)} | {cell(meta['doc'])} | {cell(meta.get('source') or '-')} |"
+            f" {cell(plausible_text(meta))} |"
         )
     return lines + [""]
 
 
 def catalogue() -> list[str]:
+    return ["## The default program catalogue (`credentials.programs`)", "", *catalogue_table(), ""]
+
+
+def catalogue_table() -> list[str]:
     lines = [
-        "## The default program catalogue (`credentials.programs`)",
-        "",
-        "| name | months | tuition (CAD) | mode | nominal gain | stack |",
-        "|---|---|---|---|---|---|",
+        "| name | months | tuition (CAD) | mode | nominal gain | stack | assessment rigor |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in CredentialsConfig().programs:
         lines.append(
             f"| {p.name} | {p.months} | {p.tuition:,.0f} | {p.mode} | {p.gain:g} | {p.stack} |"
+            f" {p.assessment_rigor:g} |"
         )
-    return lines + [""]
+    return lines
 
 
 def render() -> str:
@@ -154,16 +158,56 @@ def kpi_table() -> str:
 
 def readme_with_kpi_table(readme: str) -> str:
     """``readme`` with the text between the KPI-table markers replaced by :func:`kpi_table`."""
-    head, start, rest = readme.partition(KPI_TABLE_START)
-    _, end, tail = rest.partition(KPI_TABLE_END)
-    if not start or not end:
-        raise ValueError(f"README.md lacks the markers {KPI_TABLE_START!r} ... {KPI_TABLE_END!r}")
-    return f"{head}{start}\n{kpi_table()}\n{end}{tail}"
+    return with_block(readme, KPI_TABLE_START, KPI_TABLE_END, kpi_table(), "README.md")
+
+
+def anchor(heading: str) -> str:
+    """The link target GitHub gives a markdown heading."""
+    slug = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return "#" + slug.replace(" ", "-")
+
+
+def parameter_summary() -> list[str]:
+    """Each config section's parameters with the first sentence of their meaning, linking to
+    the section of docs/parameters.md that gives the rest."""
+    lines = []
+    for prefix, schema, title in SECTIONS:
+        rows = [
+            (f"`{prefix}.{f.name}`" if prefix else f"`{f.name}`", first_sentence(f.metadata["doc"]))
+            for f in dataclasses.fields(schema)
+            if f.metadata
+        ]
+        heading = f"[**{title}**](parameters.md{anchor(title)})" + (
+            f" (`{prefix}`)" if prefix else ""
+        )
+        lines += [heading, "", *table(("parameter", "meaning"), rows), ""]
+    return lines[:-1]
+
+
+def odd_blocks() -> dict[str, list[str]]:
+    """Every generated block of docs/odd.md, by name."""
+    return {
+        **model_blocks(),
+        "kpis": kpi_table().splitlines(),
+        "program catalogue": catalogue_table(),
+        "parameters": parameter_summary(),
+    }
+
+
+def odd_with_tables(odd: str) -> str:
+    """``odd`` with every generated block rewritten from the code; the prose stays."""
+    for name, lines in odd_blocks().items():
+        odd = with_block(odd, *block_markers(name), "\n".join(lines), "docs/odd.md")
+    return odd
 
 
 def generated() -> dict[Path, str]:
     """Every generated file and the text it must hold."""
-    return {DOC_PATH: render(), README_PATH: readme_with_kpi_table(README_PATH.read_text())}
+    return {
+        DOC_PATH: render(),
+        README_PATH: readme_with_kpi_table(README_PATH.read_text()),
+        ODD_PATH: odd_with_tables(ODD_PATH.read_text()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

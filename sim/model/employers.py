@@ -12,6 +12,56 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.model.arrays.columns import DRAWN, NEVER, Column, allocate
+
+# Every employer column: its dtype, start value (or the rule that sets it) and meaning.
+COLUMNS = {
+    "target_size": Column(
+        np.int32, "Zipf draw", "Headcount it aims for; heavy-tailed, most employers are SMEs."
+    ),
+    "productivity": Column(
+        np.float32, DRAWN, "Multiplies the value of every unit of its workers' skill."
+    ),
+    "sme": Column(bool, "target_size < sme_size", "Small or medium-sized employer."),
+    "constrained": Column(
+        bool, DRAWN, "Liquidity-constrained SME: limited cash, discounts delayed money more."
+    ),
+    "admin_burden": Column(
+        np.float32, DRAWN, "Multiplier on the administrative cost of a claim, as it sees it."
+    ),
+    "known_providers": Column(
+        np.int32, DRAWN, "The providers it knows and chooses among (one column each)."
+    ),
+    "mc_aware": Column(bool, DRAWN, "Aware of microcredentials."),
+    "mc_understanding": Column(bool, DRAWN, "Understands microcredentials well."),
+    "recognition": Column(
+        np.float32,
+        "from awareness",
+        "Recognition of microcredentials (0..1): the weight of credentials in visible skill.",
+    ),
+    "program_aware": Column(bool, False, "Aware of the funding program."),
+    "program_aware_draw": Column(
+        np.float64, DRAWN, "Uniform draw deciding whether it knows the program at launch."
+    ),
+    "belief_retention": Column(
+        np.float32,
+        "prior stay rate",
+        "Believed monthly chance that a (trained) worker stays.",
+    ),
+    "belief_gain": Column(
+        np.float32, DRAWN, "Believed realised skill gain of training, relative to the nominal."
+    ),
+    "belief_payment": Column(
+        np.float32, 0.8, "Believed share of its outcome claims the funder pays."
+    ),
+    "pending_receivables": Column(
+        np.float64, 0.0, "Outcome payments it still waits for (CAD): they tie up its cash."
+    ),
+    "size": Column(np.int32, "counted", "Current headcount."),
+    "payroll": Column(np.float64, "counted", "Current monthly payroll (CAD)."),
+    "last_training_month": Column(np.int32, NEVER, "Month it last started training anyone."),
+}
+
 
 class EmployerTable:
     """Columnar state of all employers; index ``j`` is the employer id."""
@@ -22,6 +72,7 @@ class EmployerTable:
         streams = model.streams
         pop, econ, creds = cfg.population, cfg.economy, cfg.credentials
         self.n = n = pop.employers
+        allocate(self, COLUMNS, n)
         rng = streams.stream("employer_init")
         self.target_size = self.draw_sizes(
             rng,
@@ -49,18 +100,12 @@ class EmployerTable:
         rec = np.where(understanding, creds.understanding_recognition, creds.aware_recognition)
         rec = np.where(self.mc_aware, rec + creds.recognition_shift, 0.0)
         self.recognition = np.clip(rec, 0.0, 1.0).astype(np.float32)
-        self.program_aware = np.zeros(n, dtype=bool)
         self.program_aware_draw = rng.random(n)
         prior_stay = np.clip(1.0 - econ.separation_rate - 0.3 * econ.offer_arrival_rate, 0.0, 1.0)
         self.belief_retention = np.full(n, prior_stay, dtype=np.float32)
         self.belief_gain = (
             econ.initial_gain_belief * np.exp(econ.gain_belief_sd * rng.standard_normal(n))
         ).astype(np.float32)
-        self.belief_payment = np.full(n, 0.8, dtype=np.float32)
-        self.pending_receivables = np.zeros(n, dtype=np.float64)
-        self.size = np.zeros(n, dtype=np.int32)
-        self.payroll = np.zeros(n, dtype=np.float64)
-        self.last_training_month = np.full(n, -10_000, dtype=np.int32)
 
     @staticmethod
     def draw_sizes(

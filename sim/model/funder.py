@@ -146,6 +146,8 @@ class Funder:
 
     # --- budget ----------------------------------------------------------------------------
     def start_month(self, month: int) -> None:
+        """A new policy year renews the budget; the month's payment flows start at zero; a
+        trial enrols its units at the policy start and opens its wait-list when due."""
         year = (month - self.cfg.time.burn_in) // 12
         if year != self.budget_year:
             self.budget_year = year

@@ -79,6 +79,8 @@ class Recorder:
         }
 
     def start_month(self, month: int) -> None:
+        """Open the month's record: every flow at zero, each employer's staff and its
+        recently trained staff at the start (the risk sets of the month's departures)."""
         self.month = month
         self.staff_at_start = self.model.employers.size.copy()
         self.flow = dict.fromkeys(FLOW_COLUMNS, 0.0)
@@ -243,6 +245,8 @@ class Recorder:
         }
 
     def end_month(self, month: int) -> None:
+        """Close the month's record: the funder's flows, the workforce's totals and every
+        monthly KPI, as one row of the time series."""
         m, f = self.model, self.flow
         w, e, p, funder = m.workers, m.employers, m.providers, m.funder
         flows = funder.month_flows

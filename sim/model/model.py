@@ -51,6 +51,16 @@ def phase_name(phase: tuple[str, str]) -> str:
 class TrainingMarketModel(mesa.Model):
     """The economy: columnar workers, employer and provider agents, and the funder."""
 
+    # The components that own the phases, each built once in __init__.
+    recorder: Recorder
+    funder: Funder
+    labour_market: LabourMarket
+    training: Training
+    recognition: Recognition
+    providers: ProviderTable
+    employers: EmployerTable
+    workers: Workers
+
     # The monthly schedule: (component, method), each called with the month, in this order.
     PHASES = (
         ("recorder", "start_month"),

@@ -24,6 +24,7 @@ import mesa
 import numpy as np
 
 from sim.config.milestones import EVENT
+from sim.model.arrays.columns import DRAWN, Column, allocate
 from sim.model.arrays.fastmath import normal_cdf
 
 PDF_SCALE = np.float32(1.0 / np.sqrt(2.0 * np.pi))
@@ -31,6 +32,32 @@ PDF_SCALE = np.float32(1.0 / np.sqrt(2.0 * np.pi))
 # expectation over its trainees' abilities when it chooses a standard.
 _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(9)
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
+
+# Every provider column: its dtype, start value (or the rule that sets it) and meaning.
+COLUMNS = {
+    "quality": Column(np.float32, DRAWN, "Teaching quality: multiplies its trainees' learning."),
+    "price_markup": Column(
+        np.float32, DRAWN, "Price over each program's base tuition; follows excess demand."
+    ),
+    "standard": Column(
+        np.float32,
+        "initial standard (or floor)",
+        "Pass standard: share of a program's nominal gain (x its assessment rigor) to certify.",
+    ),
+    "reputation": Column(
+        np.float32, 1.0, "Share of its credentials employers believe honest (learned)."
+    ),
+    "expected_payment_rate": Column(
+        np.float32, 0.7, "Share of its outcome claims it expects the funder to pay (learned)."
+    ),
+    "seats": Column(
+        np.float64, "seats_per_provider", "New enrolments it accepts a month, in all programs."
+    ),
+    "demand": Column(np.float64, "seats / (1 + slack)", "Smoothed applicants a month."),
+    "applicants": Column(
+        np.float64, "0 per program", "This month's applicants, one column per program."
+    ),
+}
 
 
 class ProviderTable:
@@ -42,14 +69,13 @@ class ProviderTable:
         pc = cfg.providers
         streams = model.streams
         self.n = n = cfg.population.providers
+        allocate(self, COLUMNS, n)
         rng = streams.stream("provider_init")
         self.quality = np.exp(pc.quality_sd * rng.standard_normal(n)).astype(np.float32)
         markup = np.exp(pc.markup_sd * rng.standard_normal(n))
         self.price_markup = np.clip(markup, pc.markup_min, pc.markup_max).astype(np.float32)
         initial = max(cfg.credentials.initial_standard, cfg.credentials.quality_floor)
         self.standard = np.full(n, initial, dtype=np.float32)  # the floor binds from month 0
-        self.reputation = np.ones(n, dtype=np.float32)  # honest share of its credentials, believed
-        self.expected_payment_rate = np.full(n, 0.7, dtype=np.float32)
         programs = cfg.credentials.programs
         k = len(programs)
         self.program_tuition = np.array([p.tuition for p in programs], dtype=np.float64)
@@ -124,10 +150,12 @@ class ProviderTable:
         self.applicants += counts.reshape(self.n, k)
 
     def adjust_capacity(self, month: int) -> None:
-        """Seats move toward smoothed demand plus slack, at the speed of the delivery modes
-        its applicants asked for (online scales fastest); growth needs a margin that repays
-        the new seats within ``expansion_payback_months``. Prices rise with excess demand and
-        fall with empty seats (a tatonnement on each provider's markup)."""
+        """Seats move toward smoothed demand plus slack, and prices with excess demand.
+
+        Seats close the gap at the speed of the delivery modes its applicants asked for
+        (online scales fastest); growth needs a margin that repays the new seats within
+        ``expansion_payback_months``. Prices rise with excess demand and fall with empty seats
+        (a tatonnement on each provider's markup)."""
         pc = self.cfg.providers
         wanted = self.applicants.sum(axis=1)
         self.demand += pc.demand_smoothing * (wanted - self.demand)
@@ -271,8 +299,10 @@ class ProviderTable:
 
     # --- standards chosen for profit ---------------------------------------------------------
     def adjust_standards(self, month: int) -> None:
-        """Each provider moves its pass standard by at most ``standard_drift`` to the level
-        that maximises its expected profit per trainee:
+        """Each provider moves its pass standard by at most ``standard_drift`` toward the level
+        that maximises its expected profit per trainee (Courty & Marschke 2004).
+
+        The profit of a standard is
 
             outcome pay per pass x P(pass)
             - audit probability x (1 + penalty) x pay x P(certified but below the reference)

@@ -17,6 +17,9 @@ class Recognition:
         self.cfg = model.cfg
 
     def diffuse(self, month: int) -> None:
+        """Awareness of microcredentials spreads by outreach and imitation of aware peers
+        (Bass 1969); aware employers' recognition moves toward their peers' mean and, under a
+        recognition campaign, toward full recognition."""
         creds, e = self.cfg.credentials, self.model.employers
         u = self.model.streams.uniform("mc_awareness", month, e.n)
         outreach = creds.outreach_rate + creds.campaign_outreach * self.model.policy_active

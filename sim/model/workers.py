@@ -13,37 +13,53 @@ from functools import cached_property
 import numpy as np
 
 from sim.config.schema import SimConfig
+from sim.model.arrays.columns import DRAWN, NEVER, Column, allocate
 from sim.model.arrays.fastmath import normal_cdf
 from sim.model.arrays.rng import RandomStreams
 
 UNEMPLOYED = -1
-NEVER = -10_000  # month marker for "never happened"
 
-
-# Every worker column: its dtype and the value a new labour-market entrant starts with
-# (DRAWN: drawn for each entrant in draw_entrants, or for training_fit when hired).
-DRAWN = None
+# Every worker column: its dtype, the value a new labour-market entrant starts with (DRAWN:
+# drawn for each entrant in draw_entrants, or for the job-related ones when hired) and meaning.
 COLUMNS = {
-    "disadvantaged": (bool, DRAWN),
-    "ability": (np.float32, DRAWN),
-    "entry_skill": (np.float32, DRAWN),
-    "general": (np.float32, DRAWN),  # portable skill (Becker 1964)
-    "specific": (np.float32, 0.0),  # firm-specific skill, lost on leaving
-    "perceived_ability": (np.float32, DRAWN),  # the employer's noisy view of ability
-    "training_fit": (np.float32, DRAWN),  # the job's need for training, drawn when hired
-    "employer": (np.int32, UNEMPLOYED),
-    "wage": (np.float32, 0.0),
-    "tenure": (np.int16, 0),
-    "credentials": (np.uint16, 0),  # bitmask over the catalogue
-    "credential_gain": (np.float32, 0.0),  # nominal gain certified
-    "credential_true_gain": (np.float32, 0.0),  # realised gain certified
-    "credential_provider": (np.int16, -1),  # provider of the latest credential (-1: none)
-    "credential_reference": (np.float32, 0.0),  # gain the credentials' published standards claim
-    "enrolment": (np.int32, -1),  # ledger row while in training
-    "planned_program": (np.int16, -1),  # the employer's plan for the next program (-1: none)
-    "planned_month": (np.int32, NEVER),  # when that plan was made
-    "last_training_end": (np.int32, NEVER),
-    "finish_employer": (np.int32, UNEMPLOYED),  # employer when the last program ended
+    "disadvantaged": Column(bool, DRAWN, "In the disadvantaged group (lower ability and skill)."),
+    "ability": Column(np.float32, DRAWN, "Learning ability: multiplies what a program teaches."),
+    "entry_skill": Column(np.float32, DRAWN, "Skill on entering the labour market."),
+    "general": Column(np.float32, DRAWN, "General skill, portable to any employer (Becker 1964)."),
+    "specific": Column(np.float32, 0.0, "Firm-specific skill, lost on leaving the employer."),
+    "perceived_ability": Column(
+        np.float32, DRAWN, "The current employer's noisy view of the worker's ability."
+    ),
+    "training_fit": Column(
+        np.float32, DRAWN, "How much the current job needs training (drawn when hired)."
+    ),
+    "employer": Column(np.int32, UNEMPLOYED, "Employer id (-1: unemployed)."),
+    "wage": Column(np.float32, 0.0, "Monthly wage (0 while unemployed)."),
+    "tenure": Column(np.int16, 0, "Months with the current employer."),
+    "credentials": Column(np.uint16, 0, "Microcredentials held: a bitmask over the catalogue."),
+    "credential_gain": Column(np.float32, 0.0, "Nominal skill gain the held credentials certify."),
+    "credential_true_gain": Column(
+        np.float32, 0.0, "Content actually mastered in the certified programs."
+    ),
+    "credential_provider": Column(np.int16, -1, "Provider of the latest credential (-1: none)."),
+    "credential_reference": Column(
+        np.float32, 0.0, "Skill gain the credentials' published standards claim."
+    ),
+    "enrolment": Column(np.int32, -1, "Enrolment ledger row while in training (-1: none)."),
+    "program_started": Column(
+        np.int32,
+        "never, per program",
+        "Month the worker last started each program, one column per program: a program opens"
+        " again economy.retake_gap months later.",
+    ),
+    "planned_program": Column(
+        np.int16, -1, "The program the employer plans for the worker next (-1: none)."
+    ),
+    "planned_month": Column(np.int32, NEVER, "Month that plan was made."),
+    "last_training_end": Column(
+        np.int32, NEVER, "Month the last program ended (or was abandoned)."
+    ),
+    "finish_employer": Column(np.int32, UNEMPLOYED, "Employer when the last program ended."),
 }
 
 
@@ -54,10 +70,7 @@ class Workers:
         self.cfg = cfg
         self.n = n = cfg.population.workers
         self.streams = streams
-        for name, (dtype, start) in COLUMNS.items():
-            setattr(self, name, np.full(n, 0 if start is DRAWN else start, dtype=dtype))
-        # When each worker last started each program (NEVER: not yet): a program can be
-        # taken again economy.retake_gap months after it was last started.
+        allocate(self, COLUMNS, n)
         n_programs = len(cfg.credentials.programs)
         self.program_started = np.full((n, n_programs), NEVER, dtype=np.int32)
         self.credentials_awarded = 0  # running totals: held = awarded - retired (an invariant)
@@ -172,9 +185,9 @@ class Workers:
         self.entry_skill[ids] = skill
         self.general[ids] = skill
         self.perceived_ability[ids] = ability
-        for name, (_, start) in COLUMNS.items():
-            if start is not DRAWN:
-                getattr(self, name)[ids] = start
+        for name, column in COLUMNS.items():
+            if column.shared_start:
+                getattr(self, name)[ids] = column.start
 
     def award(
         self,
@@ -216,6 +229,7 @@ class Workers:
         self.specific *= 1.0 - d
 
     def age(self, month: int) -> None:
+        """Employed workers gain a month of tenure."""
         emp = self.employed
         self.tenure[emp] = np.minimum(self.tenure[emp] + 1, 32_000)
 

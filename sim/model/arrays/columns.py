@@ -1,8 +1,45 @@
-"""A growable table of NumPy columns (append rows in batches, read columns as arrays)."""
+"""Columnar agent state: declared columns, and a growable table of NumPy columns.
+
+A :class:`Column` declares one state variable of an agent type (its dtype, start value and
+meaning) in the module that owns it; :func:`allocate` builds the arrays from the declarations,
+and the ODD model description (``docs/odd.md``) lists them. :class:`ColumnTable` appends rows in
+batches and reads columns back as arrays.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
 import numpy as np
+
+DRAWN = "drawn"  # a start value drawn for each agent (the owner's code says from what)
+NEVER = -10_000  # month marker for "never happened"
+
+
+class Column(NamedTuple):
+    """One state variable of an agent type, one value per agent.
+
+    ``start`` is the value every agent starts with, or text naming the rule that sets it
+    (:data:`DRAWN` for a random draw); ``description`` is its meaning, as the docs show it.
+    """
+
+    dtype: Any
+    start: Any
+    description: str
+
+    @property
+    def shared_start(self) -> bool:
+        """Every agent starts at the same declared value (not set by a rule)."""
+        return not isinstance(self.start, str)
+
+
+def allocate(owner: object, columns: Mapping[str, Column], n: int) -> None:
+    """Give ``owner`` one array of ``n`` values per declared column: its shared start value,
+    or zeros where a rule sets it."""
+    for name, column in columns.items():
+        start = column.start if column.shared_start else 0
+        setattr(owner, name, np.full(n, start, dtype=column.dtype))
 
 
 class ColumnTable:
