@@ -189,3 +189,15 @@ def test_no_program_means_no_public_cost_or_funded_training():
     model = stepped(tiny_config(scenario="baseline"))
     assert model.funder.total_paid == 0
     assert not model.funder.enrolments.funded.any()
+
+
+def test_an_enrolment_milestone_is_claimed_and_paid():
+    """A milestone met at the start itself becomes a claim (the month's milestone check runs
+    before its enrolments, so enrolment is checked when the funder books the start)."""
+    from sim.run.api import run_model
+
+    only_enrolment = "funding.milestones=[{event: enrolment, weight: 1.0, lag: 0}]"
+    kpis = run_model("pay_for_performance", 1, ["population=small", only_enrolment]).kpis
+    assert kpis["funded_trainees"] > 0
+    assert kpis["reimbursement_rate"] == pytest.approx(1.0, abs=1e-6)
+    assert kpis["public_cost"] > 0

@@ -216,16 +216,23 @@ class Funder:
         self.committed += float(ledger.outcome_max[funded].sum())
         upfront, _ = self.max_payment(ledger.tuition[funded], ledger.disadvantaged[funded])
         self.pay(funded, upfront, "upfront")
+        # Milestones met at the start itself (enrolment) are checked now: the month's check
+        # ran before its enrolments.
+        self.check_milestones(int(ledger.start[funded[0]]), funded, at_start=True)
 
     # --- milestones ------------------------------------------------------------------------
-    def check_milestones(self, month: int) -> None:
-        """Evaluate each milestone whose check month is now; successful ones become claims."""
+    def check_milestones(self, month: int, idx=None, at_start: bool = False) -> None:
+        """Evaluate each milestone whose check month is now; successful ones become claims.
+
+        ``at_start``: only the milestones checked at the start itself, for the funded rows
+        ``idx`` just enrolled (the monthly check leaves those milestones out)."""
         if not self.policy.milestones:
             return
         ledger = self.enrolments
-        first = np.searchsorted(ledger.start, month - self.max_check_offset - 12)
-        idx = np.arange(first, ledger.size)
-        idx = idx[ledger.funded[idx]]
+        if idx is None:
+            first = np.searchsorted(ledger.start, month - self.max_check_offset - 12)
+            idx = np.arange(first, ledger.size)
+            idx = idx[ledger.funded[idx]]
         if len(idx) == 0:
             return
         potential = (
@@ -234,7 +241,10 @@ class Funder:
         for m, (milestone, offset) in enumerate(
             zip(self.policy.milestones, self.milestone_offsets)
         ):
-            base = ledger.start[idx] if EVENT[milestone.event].from_start else ledger.end[idx]
+            event = EVENT[milestone.event]
+            if at_start != (event.from_start and offset == 0):
+                continue
+            base = ledger.start[idx] if event.from_start else ledger.end[idx]
             due_now = base + offset == month
             if not due_now.any():
                 continue
