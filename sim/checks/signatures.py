@@ -514,16 +514,22 @@ def parking() -> Signature:
 
 
 PAY_ON = {
-    event: {"funding.milestones": [{"event": event, "weight": 1.0, "lag": 0}]}
+    event: {
+        "funding.milestones": [{"event": event, "weight": 1.0, "lag": 0}],
+        "funding.outcome_share": 1.0,
+    }
     for event in ("certification", "retention_6")
 }
 
 
 def cheap_outcome_substitution() -> Signature:
-    """The EMC design's 70% outcome pot paid on one milestone: certification, or retention 6
-    months after the program. Employers choose programs by their value, funding included; short
-    programs have lighter assessments (the default catalogue), so paying on certification
-    makes them likelier to pay out."""
+    """An outcome pot of the full tuition paid on one milestone: certification, or retention
+    6 months after the program. Employers choose programs by their value, funding included;
+    short programs have lighter assessments (the default catalogue), so paying on
+    certification makes them likelier to pay out. With the EMC design's 70% pot the shift is
+    about a third of a point of the short-program share, too small to tell from seed noise
+    over 8 seeds at the default economy; the full pot makes the incentive, and the shift,
+    larger (about 1.5 points)."""
     arms = {
         "certification": Arm.of("pay_for_performance", PAY_ON["certification"]),
         "retention": Arm.of("pay_for_performance", PAY_ON["retention_6"]),

@@ -162,12 +162,13 @@ class EconomyConfig:
         source="Dearden, Reed & Van Reenen 2006; Konings & Vanormelingen 2015 (blended ~0.5)",
     )
     specific_pass_through: float = param(
-        0.35,
+        0.23,
         "Wage pass-through of firm-specific productivity gains (rent sharing).",
         unit="share",
         lo=0.0,
         hi=1.0,
-        source="Becker 1964; Hashimoto 1981; calibrated: blended pass-through ~0.5",
+        source="Becker 1964; Hashimoto 1981; calibrated: blended pass-through ~0.5 and the"
+        " certified wage gain",
         plausible=(0.2, 0.5),
         plausible_why="rent-sharing elasticities around the blended ~0.5 (Card et al. 2018 review)",
     )
@@ -217,12 +218,13 @@ class EconomyConfig:
         source="Postel-Vinay & Robin 2002 (offer matching)",
     )
     counteroffer_max_share: float = param(
-        0.7,
+        0.56,
         "Largest share of a worker's productivity an incumbent pays to keep them.",
         unit="share",
         lo=0.0,
         hi=1.0,
-        source="calibrated: monthly quit rate 1.5-2.5% (JOLTS manufacturing)",
+        source="calibrated: monthly quit rate 1.5-2.5% (JOLTS manufacturing) and the first-year"
+        " return (a counteroffer takes part of the employer's rent)",
         plausible=(0.5, 0.9),
         plausible_why="keeps the quit rate near 1.5-2.5%/month",
     )
@@ -302,7 +304,7 @@ class EconomyConfig:
         plausible_why="half to twice the default",
     )
     planning_horizon: int = param(
-        18,
+        16,
         "Months of benefit an employer counts when valuing training.",
         unit="months",
         lo=1,
@@ -313,7 +315,7 @@ class EconomyConfig:
         plausible_why="employers' quick-return horizons (LMIC 2023) to a three-year view",
     )
     training_fixed_cost: float = param(
-        1300.0,
+        1500.0,
         "Employer's monthly fixed cost of organising any training (per month it trains).",
         unit="CAD/month",
         lo=0.0,
@@ -323,15 +325,16 @@ class EconomyConfig:
         plausible_why="keeps the share of employers that train inside 37-59%",
     )
     release_hours_per_month: float = param(
-        8.0,
+        5.5,
         "Paid working hours a trainee spends in training per program month (release time;"
         " at most hours_per_month).",
         unit="hours/month",
         lo=0.0,
         hi=744.0,
-        source="calibrated: training spend and first-year return",
+        source="calibrated: first-year return on short training (its full cost includes release"
+        " time)",
         plausible=(4.0, 16.0),
-        plausible_why="half to twice the default (one to four hours a week)",
+        plausible_why="one to four hours a week",
     )
     hours_per_month: float = param(
         160.0,
@@ -567,18 +570,19 @@ def default_programs() -> list:
     """The default catalogue: six competencies in two stacks, $1,000 of tuition per month.
 
     The catalogue averages $3,000 a program, the cost of the EMC pilot's program (docs/model.md
-    section 1); nominal gains are shares of an average worker's entry skill. Short programs end
+    section 1); nominal gains are shares of an average worker's entry skill, their level fitted
+    as one scale on all six to the certified wage gain (docs/calibration.md). Short programs end
     in lighter assessments (a one-month online module in a quiz, two-month modules in a short
     test; assumption), so their credentials are cheaper to earn: the room for cheap-outcome
     substitution when certification is paid (Courty & Marschke 2004; Hillman et al. 2018).
     """
     return [
-        ProgramConfig("communication", 1, 1000.0, "online", 0.055, 0, 0.8),
-        ProgramConfig("problem_solving", 2, 2000.0, "blended", 0.065, 0, 0.9),
-        ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.075, 0, 1.0),
-        ProgramConfig("lean_production", 2, 2000.0, "blended", 0.065, 1, 0.9),
-        ProgramConfig("quality_control", 4, 4000.0, "in_person", 0.09, 1, 1.0),
-        ProgramConfig("digital_tools", 6, 6000.0, "online", 0.1, 1, 1.0),
+        ProgramConfig("communication", 1, 1000.0, "online", 0.051, 0, 0.8),
+        ProgramConfig("problem_solving", 2, 2000.0, "blended", 0.06, 0, 0.9),
+        ProgramConfig("teamwork", 3, 3000.0, "in_person", 0.0695, 0, 1.0),
+        ProgramConfig("lean_production", 2, 2000.0, "blended", 0.06, 1, 0.9),
+        ProgramConfig("quality_control", 4, 4000.0, "in_person", 0.0834, 1, 1.0),
+        ProgramConfig("digital_tools", 6, 6000.0, "online", 0.0927, 1, 1.0),
     ]
 
 

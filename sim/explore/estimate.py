@@ -12,7 +12,7 @@ which ``p4p-explore run --futures-from accepted.parquet`` samples from.
 
 from __future__ import annotations
 
-import copy
+import sys
 import time
 from pathlib import Path
 
@@ -20,14 +20,24 @@ import numpy as np
 import pandas as pd
 
 from sim.checks.calibration import TARGETS
-from sim.explore.uncertainties import declared_uncertainties, select
+from sim.explore.uncertainties import Factor, declared_uncertainties, select
 
 UNDEFINED_Z = 10.0
 ACCEPTED, TRIALS = "accepted.parquet", "trials.parquet"
 
 
+GAIN_SCALE = "credentials.programs.gain_scale"  # one factor on every program's nominal gain
+
+
+def catalogue_gain_scale() -> Factor:
+    """The catalogue's nominal gains, fitted as one factor on all of them (their ratios stay:
+    they follow the programs' lengths)."""
+    return Factor(GAIN_SCALE, 0.6, 1.3, False, 1.0, "the gains of the default catalogue x 0.6-1.3")
+
+
 def calibrated_factors(names=None):
-    """The declared uncertainties whose source says ``calibrated`` (or the named subset)."""
+    """The declared uncertainties whose source says ``calibrated``, and the catalogue's gain
+    scale (or the named subset)."""
     import dataclasses
 
     from sim.explore.uncertainties import UNCERTAIN_SECTIONS
@@ -38,7 +48,23 @@ def calibrated_factors(names=None):
             if "calibrated" in (field.metadata or {}).get("source", ""):
                 calibrated.add(f"{prefix}.{field.name}")
     factors = [f for f in declared_uncertainties() if f.key in calibrated]
+    factors.append(catalogue_gain_scale())
     return select(names, factors) if names else factors
+
+
+def as_overrides(values: dict) -> dict:
+    """Dotted overrides for a trial's values (the gain scale becomes the scaled catalogue)."""
+    import dataclasses
+
+    from sim.config.schema import default_programs
+
+    out = {k: v for k, v in values.items() if k != GAIN_SCALE}
+    if GAIN_SCALE in values:
+        scale = float(values[GAIN_SCALE])
+        out["credentials.programs"] = [
+            dict(dataclasses.asdict(p), gain=round(p.gain * scale, 5)) for p in default_programs()
+        ]
+    return out
 
 
 def distance(measures: dict) -> tuple[float, dict]:
@@ -51,36 +77,40 @@ def distance(measures: dict) -> tuple[float, dict]:
     return float(np.mean([v * v for v in z.values()])), z
 
 
-def estimate(base, factors, trials: int, seeds, seed: int = 0) -> pd.DataFrame:
-    """One row per trial: parameter values, target means, standardised deviations, distance."""
+def estimate(
+    economy, factors, trials: int, seeds, seed: int = 0, processes=None, progress=None
+) -> pd.DataFrame:
+    """One row per trial: parameter values, target means, standardised deviations, distance.
+
+    Every trial runs the ``baseline`` on the same ``seeds`` (common random numbers, so two
+    parameter sets are compared on the same draws), in parallel over ``processes``."""
     import optuna
 
-    from sim.config.validation import validate
-    from sim.model.model import TrainingMarketModel
+    from sim.checks.replications import Arm, run_arms
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    seeds = list(seeds)
     rows = []
 
     def objective(trial):
-        cfg = copy.deepcopy(base)
-        values = {}
-        for f in factors:
-            v = (
+        values = {
+            f.key: (
                 trial.suggest_int(f.key, int(f.lo), int(f.hi))
                 if f.integer
                 else trial.suggest_float(f.key, f.lo, f.hi)
             )
-            section, name = f.key.split(".", 1)
-            setattr(getattr(cfg, section), name, v)
-            values[f.key] = v
-        cfg = validate(cfg)
-        runs = []
-        for s in seeds:
-            cfg.seed = int(s)
-            runs.append(TrainingMarketModel(cfg).run().kpis)
+            for f in factors
+        }
+        arm = Arm.of("baseline", as_overrides(values))
+        runs = run_arms([arm], seeds, economy, processes)
         measures = {
             t.measure: float(
-                np.mean([np.nan if r[t.measure] is None else r[t.measure] for r in runs])
+                np.nanmean(
+                    [
+                        np.nan if runs[(arm, s)][t.measure] is None else runs[(arm, s)][t.measure]
+                        for s in seeds
+                    ]
+                )
             )
             for t in TARGETS
         }
@@ -96,6 +126,8 @@ def estimate(base, factors, trials: int, seeds, seed: int = 0) -> pd.DataFrame:
                 "accepted": inside,
             }
         )
+        if progress is not None:
+            progress(trial.number + 1, trials, d)
         return d
 
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
@@ -105,8 +137,8 @@ def estimate(base, factors, trials: int, seeds, seed: int = 0) -> pd.DataFrame:
 
 
 def estimate_main(args) -> int:
+    from sim.checks.replications import Economy
     from sim.explore.cli import split_overrides
-    from sim.run.api import compose
     from sim.run.outputs import atomic_write_parquet
 
     overrides, _ = split_overrides(args.overrides)
@@ -117,11 +149,19 @@ def estimate_main(args) -> int:
     if (out / TRIALS).exists():
         raise ValueError(f"{out} already holds a calibration; choose a new --out")
     out.mkdir(parents=True, exist_ok=True)
+    economy = Economy.of(str(overrides.pop("population", "default")), overrides)
+    economy.config()  # a bad override fails here, before any run
+
+    def progress(done: int, total: int, d: float) -> None:
+        print(f"trial {done}/{total}: distance {d:.3f}", file=sys.stderr, flush=True)
+
     table = estimate(
-        compose(scenario="baseline", seed=0, overrides=overrides),
+        economy,
         factors,
         args.trials,
         range(args.seeds),
+        processes=args.processes,
+        progress=progress,
     )
     atomic_write_parquet(out / TRIALS, table)
     accepted = table[table["accepted"]][[f.key for f in factors]]
