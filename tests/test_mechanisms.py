@@ -113,7 +113,11 @@ def test_every_dollar_the_funder_pays_is_received(scenario):
     assert funder.total_paid > 0
     assert received == pytest.approx(funder.total_paid - funder.recovered, rel=1e-9)
     ts = model.recorder.timeseries()
-    assert ts.public_cost.sum() == pytest.approx(funder.total_paid - funder.recovered, rel=1e-9)
+    admin = ts.flow_funder_admin_costs.sum() + ts.flow_audit_costs.sum()
+    assert admin > 0
+    net = funder.total_paid - funder.recovered
+    assert ts.public_cost.sum() == pytest.approx(net + admin, rel=1e-9)
+    assert model.recorder.scalars()["public_payments"] == pytest.approx(net, rel=1e-9)
 
 
 def test_headcount_is_conserved_and_staff_counts_add_up():

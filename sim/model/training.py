@@ -594,4 +594,7 @@ class Training:
         prior = w.general[ids] - creds.rpl_reference_skill - w.credential_gain[ids]
         passed = prior >= p.pass_threshold(provider, program) * nominal
         self.certify(ids[passed], program[passed], nominal[passed], provider[passed])
-        model.recorder.prior_learning(w.employer[ids], len(ids), int(passed.sum()))
+        honest = passed & (prior >= p.published_standard(program) * nominal)
+        model.recorder.prior_learning(
+            w.employer[ids], len(ids), int(passed.sum()), int(honest.sum())
+        )
