@@ -89,14 +89,9 @@ def paired_comparison(
     its published standard) and ``deadweight_paired`` (1 - mean extra trainees / mean funded
     trainees of the condition, delta-method CI), where the table has their columns.
     """
-    done = table[table["status"] == COMPLETED]
-    baseline = dict(baseline or default_baseline(done, factors))
-    base = _condition_rows(done, baseline, seed_column)
+    baseline, pairs = paired_conditions(table, factors, baseline, seed_column)
     rows = []
-    for condition, runs in _conditions(done, factors):
-        if condition == baseline:
-            continue
-        treated = runs.set_index(seed_column)
+    for condition, treated, base in pairs:
         for kpi in kpis:
             rows.append({**condition, **difference_stats(kpi, treated[kpi], base[kpi])})
         if TRAINEES in treated and PUBLIC_COST in treated:
@@ -114,6 +109,22 @@ def paired_comparison(
     out = pd.DataFrame(rows, columns=[*factors, *COLUMNS])
     out.attrs["baseline"] = baseline
     return out
+
+
+def paired_conditions(
+    table: pd.DataFrame, factors: Sequence[str], baseline: Mapping | None, seed_column: str
+) -> tuple[dict, list[tuple[dict, pd.DataFrame, pd.DataFrame]]]:
+    """The baseline, and each other condition of the completed runs as (condition, its runs,
+    the baseline's runs), both indexed by seed."""
+    done = table[table["status"] == COMPLETED]
+    baseline = dict(baseline or default_baseline(done, factors))
+    base = _condition_rows(done, baseline, seed_column)
+    pairs = [
+        (condition, runs.set_index(seed_column), base)
+        for condition, runs in _conditions(done, factors)
+        if condition != baseline
+    ]
+    return baseline, pairs
 
 
 def t_interval(values: Iterable[float]) -> tuple[int, float, float, float]:
@@ -335,22 +346,17 @@ def cost_benefit(
     CI. ``mcpf`` defaults to ``evaluation.marginal_cost_of_public_funds``'s default.
     """
     columns = [*factors, "item", "label", *COLUMNS]
-    done = table[table["status"] == COMPLETED] if "status" in table else table
     if mcpf is None:
         from sim.config.schema import EvaluationConfig
 
         mcpf = EvaluationConfig().marginal_cost_of_public_funds
-    if not len(done) or not set(ACCOUNT_KPIS) <= set(done.columns):
+    if not set(ACCOUNT_KPIS) <= set(table.columns):  # a sweep from before the account
         out = pd.DataFrame(columns=columns)
         out.attrs.update(baseline=dict(baseline or {}), mcpf=mcpf)
         return out
-    baseline = dict(baseline or default_baseline(done, factors))
-    base = _condition_rows(done, baseline, seed_column)
+    baseline, pairs = paired_conditions(table, factors, baseline, seed_column)
     rows = []
-    for condition, runs in _conditions(done, factors):
-        if condition == baseline:
-            continue
-        treated = runs.set_index(seed_column)
+    for condition, treated, base in pairs:
         stats_of = {k: difference_stats(k, treated[k], base[k]) for k in ACCOUNT_KPIS}
         d = pd.DataFrame({k: treated[k] - base[k] for k in ACCOUNT_KPIS}).dropna()
         for name, values in account_identity(d, mcpf).items():
