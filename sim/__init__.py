@@ -39,6 +39,7 @@ _LAZY = {
     "paired_comparison": "analysis.paired",
     "condition_means": "analysis.paired",
     "se_ratio_summary": "analysis.paired",
+    "cost_benefit": "analysis.paired",
     "build_report": "analysis.report",
     "plots": "analysis.plots",
 }

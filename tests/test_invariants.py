@@ -178,6 +178,10 @@ def test_check_invariants_catches_broken_accounting(tiny):
         ),
         "is not finite": lambda m: m.recorder.rows[-1].__setitem__("mean_wage", float("nan")),
         "over the budget": lambda m: setattr(m.cfg.funding, "budget_per_year", 1.0),
+        "audit costs": lambda m: m.recorder.rows[-1].__setitem__(
+            "flow_audit_costs", m.recorder.rows[-1]["flow_audit_costs"] + 5.0
+        ),
+        "max_payment_share": lambda m: setattr(m.cfg.funding, "max_payment_share", 0.01),
     }
     for expected, corrupt in breakers.items():
         broken = copy.deepcopy(model)

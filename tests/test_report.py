@@ -62,6 +62,31 @@ def test_report_differences_match_a_hand_computation_from_the_sweep_table(report
     )
 
 
+def test_report_has_paired_deadweight_cost_per_certification_and_the_account(reported):
+    sweep_dir, stdout = reported
+    table = pd.read_parquet(sweep_dir / "sweep.parquet")
+    comparison = pd.read_csv(sweep_dir / "comparison.csv").set_index("kpi")
+    trainees, _, _ = hand_difference(table, "trainees")
+    funded = table[table.scenario == "pay_for_performance"]["funded_trainees"].mean()
+    assert comparison.loc["deadweight_paired", "difference"] == pytest.approx(1 - trainees / funded)
+    cost, _, _ = hand_difference(table, "public_cost")
+    honest, _, _ = hand_difference(table, "certifications_meeting_standard")
+    expected = cost / honest if honest > 0 else np.nan
+    assert comparison.loc["public_cost_per_additional_certification", "difference"] == (
+        pytest.approx(expected, nan_ok=True)
+    )
+    account = pd.read_csv(sweep_dir / "cost_benefit.csv").set_index("item")
+    output, _, _ = hand_difference(table, "pv_output")
+    resources, _, _ = hand_difference(table, "pv_training_resource_cost")
+    outlay, _, _ = hand_difference(table, "pv_public_cost")
+    net = output - resources - 0.25 * outlay  # the declared MCPF of the sweep's runs
+    assert account.loc["net_social_benefit", "difference"] == pytest.approx(net)
+    text = (sweep_dir / "report.md").read_text()
+    assert "## Cost-benefit account" in text and "Net social benefit" in text
+    assert "deadweight_paired" in text and "public_cost_per_additional_certification" in text
+    assert "net social benefit" in stdout
+
+
 def test_report_writes_markdown_figures_and_prints_se_ratios(reported):
     sweep_dir, stdout = reported
     text = (sweep_dir / "report.md").read_text()

@@ -73,3 +73,32 @@ def test_without_diminishing_returns_the_gradient_disappears():
     ]
     assert all(a > b for a, b in zip(with_room, ratios))
     assert np.mean(ratios) < 1.05
+
+
+def test_a_larger_economy_with_the_same_ratios_gives_the_same_kpis():
+    """Scale invariance at a size the suite affords: 3,000 vs 12,000 workers, same ratios and
+    firm-size cap, 6 seeds. No scale-free KPI differs beyond seed noise (Bonferroni-corrected
+    99.7% Welch intervals of the difference all hold 0), and the main levels agree within 5%."""
+    from sim.checks.scale import SCALE_FREE_KPIS, compare_scales, slice_of
+
+    level = 1 - 0.05 / len(SCALE_FREE_KPIS)
+    table = compare_scales(slice_of(3_000, 120), slice_of(12_000, 120), range(6), level=level)
+    assert len(table) >= 12
+    differ = table[(table["lo"] > 0) | (table["hi"] < 0)]
+    assert differ.empty, differ.round(4).to_string()
+    main = ["training_incidence", "certifications_per_1000", "mean_wage", "output_per_worker"]
+    assert table.loc[main, "relative_difference"].abs().max() < 0.05
+
+
+@pytest.mark.slow
+def test_the_default_economy_is_a_slice_of_a_ten_times_larger_one():
+    """The README's claim: 10,000 vs 100,000 workers (the presets' ratios and firm-size cap),
+    8 seeds, P4P: every scale-free KPI's 95% interval of the relative difference lies within
+    +/-10%, and no difference is significant after a Bonferroni correction."""
+    from sim.checks.scale import SCALE_FREE_KPIS, compare_scales, slice_of
+
+    table = compare_scales(slice_of(10_000), slice_of(100_000), range(8))
+    outside = table[(table["lo"] < -0.10) | (table["hi"] > 0.10)]
+    assert outside.empty, outside.round(4).to_string()
+    differ = table[table["p"] < 0.05 / len(SCALE_FREE_KPIS)]
+    assert differ.empty, differ.round(4).to_string()

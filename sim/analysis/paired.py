@@ -21,9 +21,13 @@ from sim.run.sweep_jobs import COMPLETED
 
 CONFIDENCE = 0.95
 TRAINEES = "trainees"
+FUNDED_TRAINEES = "funded_trainees"
 PUBLIC_COST = "public_cost"
+CERTIFICATIONS_MEETING_STANDARD = "certifications_meeting_standard"
 ADDITIONAL_TRAINEES = "additional_trainees"
 COST_PER_ADDITIONAL = "public_cost_per_additional_trainee"
+COST_PER_ADDITIONAL_CERTIFICATION = "public_cost_per_additional_certification"
+DEADWEIGHT_PAIRED = "deadweight_paired"
 COLUMNS = (
     "kpi",
     "n_pairs",
@@ -78,18 +82,16 @@ def paired_comparison(
 ) -> pd.DataFrame:
     """One row per (condition, KPI): mean paired difference vs the baseline, CI, SE ratio.
 
-    Adds ``additional_trainees`` (the difference in ``trainees``) and
+    Adds ``additional_trainees`` (the difference in ``trainees``),
     ``public_cost_per_additional_trainee`` (mean extra public cost / mean extra trainees,
-    delta-method CI; empty when the program adds no trainees).
+    delta-method CI; empty when the program adds no trainees),
+    ``public_cost_per_additional_certification`` (the same per extra certification that meets
+    its published standard) and ``deadweight_paired`` (1 - mean extra trainees / mean funded
+    trainees of the condition, delta-method CI), where the table has their columns.
     """
-    done = table[table["status"] == COMPLETED]
-    baseline = dict(baseline or default_baseline(done, factors))
-    base = _condition_rows(done, baseline, seed_column)
+    baseline, pairs = paired_conditions(table, factors, baseline, seed_column)
     rows = []
-    for condition, runs in _conditions(done, factors):
-        if condition == baseline:
-            continue
-        treated = runs.set_index(seed_column)
+    for condition, treated, base in pairs:
         for kpi in kpis:
             rows.append({**condition, **difference_stats(kpi, treated[kpi], base[kpi])})
         if TRAINEES in treated and PUBLIC_COST in treated:
@@ -100,9 +102,29 @@ def paired_comparison(
                 }
             )
             rows.append({**condition, **cost_per_additional(treated, base)})
+        if CERTIFICATIONS_MEETING_STANDARD in treated and PUBLIC_COST in treated:
+            rows.append({**condition, **cost_per_additional_certification(treated, base)})
+        if TRAINEES in treated and FUNDED_TRAINEES in treated:
+            rows.append({**condition, **deadweight_paired(treated, base)})
     out = pd.DataFrame(rows, columns=[*factors, *COLUMNS])
     out.attrs["baseline"] = baseline
     return out
+
+
+def paired_conditions(
+    table: pd.DataFrame, factors: Sequence[str], baseline: Mapping | None, seed_column: str
+) -> tuple[dict, list[tuple[dict, pd.DataFrame, pd.DataFrame]]]:
+    """The baseline, and each other condition of the completed runs as (condition, its runs,
+    the baseline's runs), both indexed by seed."""
+    done = table[table["status"] == COMPLETED]
+    baseline = dict(baseline or default_baseline(done, factors))
+    base = _condition_rows(done, baseline, seed_column)
+    pairs = [
+        (condition, runs.set_index(seed_column), base)
+        for condition, runs in _conditions(done, factors)
+        if condition != baseline
+    ]
+    return baseline, pairs
 
 
 def t_interval(values: Iterable[float]) -> tuple[int, float, float, float]:
@@ -161,8 +183,12 @@ def one_sided_test(values: Iterable[float], direction: str, threshold: float = 0
 
 
 def difference_stats(name: str, treated: pd.Series, base: pd.Series) -> dict:
-    """Paired mean difference over the seeds both have, its t CI and the SE ratio."""
-    pairs = pd.concat([treated.rename("t"), base.rename("b")], axis=1, join="inner").dropna()
+    """Paired mean difference over the seeds both have, its t CI and the SE ratio. The
+    means are over the complete pairs; where there is none (a KPI undefined in the baseline,
+    like deadweight without a program), each side's mean over the seeds both ran, so the
+    condition's level still shows."""
+    both = pd.concat([treated.rename("t"), base.rename("b")], axis=1, join="inner")
+    pairs = both.dropna()
     n, mean, se_paired, half = t_interval(pairs["t"] - pairs["b"])
     variances = (pairs["t"].var(ddof=1), pairs["b"].var(ddof=1)) if n > 1 else (np.nan, np.nan)
     se_unpaired = float(np.sqrt(sum(variances) / n)) if n > 1 else np.nan
@@ -175,8 +201,8 @@ def difference_stats(name: str, treated: pd.Series, base: pd.Series) -> dict:
     return {
         "kpi": name,
         "n_pairs": n,
-        "baseline_mean": float(pairs["b"].mean()) if n else np.nan,
-        "condition_mean": float(pairs["t"].mean()) if n else np.nan,
+        "baseline_mean": float((pairs if n else both)["b"].mean()),
+        "condition_mean": float((pairs if n else both)["t"].mean()),
         "difference": mean,
         "ci_low": mean - half,
         "ci_high": mean + half,
@@ -188,41 +214,186 @@ def difference_stats(name: str, treated: pd.Series, base: pd.Series) -> dict:
 
 def cost_per_additional(treated: pd.DataFrame, base: pd.DataFrame) -> dict:
     """Extra public cost per extra trainee: ratio of mean paired differences (delta-method CI)."""
+    return ratio_of_means(
+        COST_PER_ADDITIONAL,
+        treated[PUBLIC_COST] - base[PUBLIC_COST],
+        treated[TRAINEES] - base[TRAINEES],
+    )
+
+
+def cost_per_additional_certification(treated: pd.DataFrame, base: pd.DataFrame) -> dict:
+    """Extra public cost per extra certification that meets its published standard (the
+    initial standard x the program's rigor x its nominal gain): a credential whose holder did
+    not gain what it claims is not an outcome. Ratio of mean paired differences."""
+    return ratio_of_means(
+        COST_PER_ADDITIONAL_CERTIFICATION,
+        treated[PUBLIC_COST] - base[PUBLIC_COST],
+        treated[CERTIFICATIONS_MEETING_STANDARD] - base[CERTIFICATIONS_MEETING_STANDARD],
+    )
+
+
+def deadweight_paired(treated: pd.DataFrame, base: pd.DataFrame) -> dict:
+    """``1 - additional trainees / funded trainees``: the share of funded training that the
+    paired baseline had anyway (ratio of means over the paired seeds, delta-method CI)."""
+    share = ratio_of_means(
+        DEADWEIGHT_PAIRED,
+        treated[TRAINEES] - base[TRAINEES],
+        treated[FUNDED_TRAINEES],
+    )
+    low, high = share["ci_low"], share["ci_high"]
+    return {
+        **share,
+        "difference": 1.0 - share["difference"],
+        "ci_low": 1 - high,
+        "ci_high": 1 - low,
+    }
+
+
+def ratio_of_means(name: str, numerator: pd.Series, denominator: pd.Series) -> dict:
+    """``mean(numerator) / mean(denominator)`` over the seeds both define, with the delta
+    method's t-based CI (``se = sd(num - ratio x den) / (sqrt(n) x mean(den))``); empty
+    (NaN) when the denominator's mean is not positive."""
     pairs = pd.concat(
-        [
-            (treated[PUBLIC_COST] - base[PUBLIC_COST]).rename("cost"),
-            (treated[TRAINEES] - base[TRAINEES]).rename("trainees"),
-        ],
-        axis=1,
-        join="inner",
+        [numerator.rename("num"), denominator.rename("den")], axis=1, join="inner"
     ).dropna()
     n = len(pairs)
-    extra_cost, extra_trainees = pairs["cost"].mean(), pairs["trainees"].mean()
     row = {
-        "kpi": COST_PER_ADDITIONAL,
+        "kpi": name,
         "n_pairs": n,
         "baseline_mean": np.nan,
         "condition_mean": np.nan,
+        "difference": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "se_paired": np.nan,
+        "se_unpaired": np.nan,
+        "se_ratio": np.nan,
     }
-    if n == 0 or not extra_trainees > 0:
-        return {
-            **row,
-            "difference": np.nan,
-            "ci_low": np.nan,
-            "ci_high": np.nan,
-            "se_paired": np.nan,
-            "se_unpaired": np.nan,
-            "se_ratio": np.nan,
-        }
-    ratio = extra_cost / extra_trainees
-    residual = pairs["cost"] - ratio * pairs["trainees"]
-    se = float(residual.std(ddof=1) / (np.sqrt(n) * extra_trainees)) if n > 1 else np.nan
+    mean_num, mean_den = pairs["num"].mean(), pairs["den"].mean()
+    if n == 0 or not mean_den > 0:
+        return row
+    ratio = mean_num / mean_den
+    residual = pairs["num"] - ratio * pairs["den"]
+    se = float(residual.std(ddof=1) / (np.sqrt(n) * mean_den)) if n > 1 else np.nan
     half = _t_quantile(n) * se
     return {
         **row,
         "difference": float(ratio),
         "ci_low": ratio - half,
         "ci_high": ratio + half,
+        "se_paired": se,
+    }
+
+
+# --- the cost-benefit account ------------------------------------------------------------------
+PV_PUBLIC_COST = "pv_public_cost"
+PV_OUTPUT = "pv_output"
+PV_WAGES = "pv_wages"
+PV_EMPLOYER_NET = "pv_employer_net_cost"
+PV_PROVIDER_NET = "pv_provider_net_receipts"
+PV_RESOURCE_COST = "pv_training_resource_cost"
+PV_ADMIN = "pv_public_admin_cost"
+ACCOUNT_KPIS = (
+    PV_PUBLIC_COST,
+    PV_ADMIN,
+    PV_EMPLOYER_NET,
+    PV_PROVIDER_NET,
+    PV_WAGES,
+    PV_OUTPUT,
+    PV_RESOURCE_COST,
+)
+# (item, label): the rows of the account, in order; every item is a paired difference in CAD
+# (present value at the policy start over the policy window, summed over the economy)
+ACCOUNT_ITEMS = (
+    (PV_PUBLIC_COST, "Public outlay (payments, administration, audits)"),
+    (PV_ADMIN, "of which the funder's administration and audits"),
+    (PV_EMPLOYER_NET, "Employers' net cost of training"),
+    (PV_PROVIDER_NET, "Providers' net receipts"),
+    (PV_WAGES, "Workers' wage gains"),
+    (PV_OUTPUT, "Output gains"),
+    (PV_RESOURCE_COST, "Real resource cost of training"),
+    ("tax_deadweight_loss", "Deadweight loss of taxation (MCPF x public outlay)"),
+    ("net_social_benefit", "Net social benefit (output - resource cost - MCPF x outlay)"),
+    ("employer_net_gain", "by party: employers (output - wages - net cost)"),
+    ("taxpayer_cost", "by party: taxpayers ((1 + MCPF) x public outlay)"),
+)
+
+
+def cost_benefit(
+    table: pd.DataFrame,
+    factors: Sequence[str],
+    baseline: Mapping | None = None,
+    mcpf: float | None = None,
+    seed_column: str = "seed",
+) -> pd.DataFrame:
+    """The cost-benefit account of every condition against its baseline, seed by seed.
+
+    Per seed, with ``d`` the condition minus its paired baseline of each run's present values
+    over the policy window (``pv_*``: discounted to the policy start at
+    ``evaluation.social_discount_rate``, totals for the economy, CAD)::
+
+        net_social_benefit = d output - d real resource cost of training - MCPF x d outlay
+                           = employer_net_gain + d wages + d provider net receipts
+                             - (1 + MCPF) x d outlay
+
+    where ``employer_net_gain = d output - d wages - d employers' net cost``. Payments are
+    transfers (from taxpayers to employers or providers); the funder's administration and
+    audits are real resources and are in the resource cost as well as in the outlay; each
+    dollar of outlay also costs ``mcpf`` (the marginal cost of public funds minus 1) in
+    deadweight loss of taxation. Workers pay nothing for training in the model.
+
+    One row per (condition, item of :data:`ACCOUNT_ITEMS`): mean over seeds and t-based 95%
+    CI. ``mcpf`` defaults to ``evaluation.marginal_cost_of_public_funds``'s default.
+    """
+    columns = [*factors, "item", "label", *COLUMNS]
+    if mcpf is None:
+        from sim.config.schema import EvaluationConfig
+
+        mcpf = EvaluationConfig().marginal_cost_of_public_funds
+    if not set(ACCOUNT_KPIS) <= set(table.columns):  # a sweep from before the account
+        out = pd.DataFrame(columns=columns)
+        out.attrs.update(baseline=dict(baseline or {}), mcpf=mcpf)
+        return out
+    baseline, pairs = paired_conditions(table, factors, baseline, seed_column)
+    rows = []
+    for condition, treated, base in pairs:
+        stats_of = {k: difference_stats(k, treated[k], base[k]) for k in ACCOUNT_KPIS}
+        d = pd.DataFrame({k: treated[k] - base[k] for k in ACCOUNT_KPIS}).dropna()
+        for name, values in account_identity(d, mcpf).items():
+            stats_of[name] = mean_stats(name, values)
+        for item, label in ACCOUNT_ITEMS:
+            row = stats_of[item]
+            rows.append({**condition, "item": item, "label": label, **row})
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs.update(baseline=baseline, mcpf=mcpf)
+    return out
+
+
+def account_identity(d: pd.DataFrame, mcpf: float) -> pd.DataFrame:
+    """Per seed, from the paired differences ``d`` of the ``pv_*`` KPIs: the deadweight loss
+    of taxation, the net social benefit, the employers' net gain and the taxpayers' cost."""
+    tax = mcpf * d[PV_PUBLIC_COST]
+    return pd.DataFrame(
+        {
+            "tax_deadweight_loss": tax,
+            "net_social_benefit": d[PV_OUTPUT] - d[PV_RESOURCE_COST] - tax,
+            "employer_net_gain": d[PV_OUTPUT] - d[PV_WAGES] - d[PV_EMPLOYER_NET],
+            "taxpayer_cost": d[PV_PUBLIC_COST] + tax,
+        }
+    )
+
+
+def mean_stats(name: str, values: pd.Series) -> dict:
+    """Mean of per-seed values (already paired differences) with its t-based 95% CI."""
+    n, mean, se, half = t_interval(values)
+    return {
+        "kpi": name,
+        "n_pairs": n,
+        "baseline_mean": np.nan,
+        "condition_mean": np.nan,
+        "difference": mean,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
         "se_paired": se,
         "se_unpaired": np.nan,
         "se_ratio": np.nan,

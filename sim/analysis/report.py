@@ -4,8 +4,10 @@ The command rebuilds the sweep table from the job directories, compares every co
 (scenario, swept value or grid cell) with the baseline seed by seed (:mod:`sim.paired`), and
 writes into the sweep directory:
 
-* ``report.md``: jobs by status, effects with 95% CIs, paired/unpaired SE ratios;
-* ``comparison.csv`` (one row per condition and KPI) and ``condition_means.csv``;
+* ``report.md``: jobs by status, effects with 95% CIs, the cost-benefit account of each
+  condition, paired/unpaired SE ratios;
+* ``comparison.csv`` (one row per condition and KPI), ``cost_benefit.csv`` (one row per
+  condition and item of the account) and ``condition_means.csv``;
 * ``figures/*.png``: forest plot, monthly paths with quantile bands, response curves (1-D
   sweeps) and heatmaps (2-D sweeps).
 """
@@ -25,8 +27,11 @@ import pandas as pd
 from sim.analysis.paired import (
     ADDITIONAL_TRAINEES,
     COST_PER_ADDITIONAL,
+    COST_PER_ADDITIONAL_CERTIFICATION,
+    DEADWEIGHT_PAIRED,
     condition_label,
     condition_means,
+    cost_benefit,
     paired_comparison,
     parse_baseline,
     se_ratio_summary,
@@ -47,7 +52,13 @@ HEADLINE = (
     "public_cost",
     ADDITIONAL_TRAINEES,
     COST_PER_ADDITIONAL,
+    COST_PER_ADDITIONAL_CERTIFICATION,
+    "deadweight_share",
+    DEADWEIGHT_PAIRED,
 )
+PAIRED_ONLY = (ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL, COST_PER_ADDITIONAL_CERTIFICATION)
+MCPF = "evaluation.marginal_cost_of_public_funds"
+DISCOUNT_RATE = "evaluation.social_discount_rate"
 
 
 @dataclass
@@ -60,6 +71,7 @@ class Report:
     means: pd.DataFrame
     path: Path
     figures: list[Path] = field(default_factory=list)
+    account: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def build_report(
@@ -75,9 +87,7 @@ def build_report(
     )  # the sweep's tables stay as they are
     out_dir = refuse_run_dir(out_dir) if out_dir is not None else sweep.directory
     kpis = [k for k in sweep.kpis if k != "policy_months"]
-    unknown = [
-        k for k in figure_kpis or [] if k not in (*kpis, ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL)
-    ]
+    unknown = [k for k in figure_kpis or [] if k not in (*kpis, *PAIRED_ONLY)]
     if unknown:
         raise ValueError(f"--kpis: unknown KPI {', '.join(unknown)}; known: {', '.join(kpis)}")
     done = sweep.completed
@@ -87,6 +97,11 @@ def build_report(
         paired_comparison(done, factors, kpis, chosen) if factors and len(done) else pd.DataFrame()
     )
     means = condition_means(done, factors, kpis)
+    account = (
+        cost_benefit(done, factors, chosen, mcpf=_mcpf(sweep))
+        if factors and len(done)
+        else pd.DataFrame()
+    )
     figures = (
         write_figures(sweep, comparison, means, out_dir / FIGURES, chosen, figure_kpis)
         if len(done)
@@ -94,13 +109,21 @@ def build_report(
     )
     if len(comparison):
         atomic_write_bytes(out_dir / "comparison.csv", comparison.to_csv(index=False).encode())
+    if len(account):
+        atomic_write_bytes(out_dir / "cost_benefit.csv", account.to_csv(index=False).encode())
     atomic_write_bytes(out_dir / "condition_means.csv", means.to_csv(index=False).encode())
     text = render_markdown(
-        sweep, chosen, comparison, means, [f.relative_to(out_dir) for f in figures]
+        sweep, chosen, comparison, means, [f.relative_to(out_dir) for f in figures], account
     )
     path = out_dir / REPORT
     atomic_write_bytes(path, text.encode("utf-8"))
-    return Report(sweep, chosen, comparison, means, path, figures)
+    return Report(sweep, chosen, comparison, means, path, figures, account)
+
+
+def _mcpf(sweep: Sweep) -> float | None:
+    """The sweep's marginal cost of public funds (None: the declared default)."""
+    value = sweep.setting(MCPF)
+    return float(value) if value is not None else None
 
 
 def write_figures(
@@ -161,7 +184,12 @@ def write_figures(
 
 # --- markdown --------------------------------------------------------------------------------
 def render_markdown(
-    sweep: Sweep, baseline: dict, comparison: pd.DataFrame, means: pd.DataFrame, figures
+    sweep: Sweep,
+    baseline: dict,
+    comparison: pd.DataFrame,
+    means: pd.DataFrame,
+    figures,
+    account: pd.DataFrame | None = None,
 ) -> str:
     from sim.analysis.plots import kpi_unit
 
@@ -193,15 +221,26 @@ def render_markdown(
             "",
             "Mean paired difference over seeds (condition - baseline) with its t-based 95% "
             "confidence interval. `public_cost_per_additional_trainee` is mean extra public "
-            "cost / mean extra trainees (delta-method CI; empty when no trainees are added).",
+            "cost / mean extra trainees (delta-method CI; empty when no trainees are added); "
+            "`public_cost_per_additional_certification` the same per extra certification that "
+            "meets its published standard; `deadweight_paired` is 1 - mean additional trainees"
+            " / mean funded trainees (delta-method CI), next to the run-level "
+            "`deadweight_share`. `public_cost` includes the funder's administration of claims "
+            "and its audits.",
             "",
         ]
         headline = comparison[comparison["kpi"].isin(HEADLINE)]
-        lines += ["### Headline", "", *_effect_table(headline, factors, kpi_unit)]
+        lines += [
+            "### Headline",
+            "",
+            *_effect_table(headline, factors, kpi_unit, with_means=True),
+        ]
         for condition, rows in comparison.groupby(factors, sort=False):
             condition = condition if isinstance(condition, tuple) else (condition,)
             label = condition_label(dict(zip(factors, condition)))
             lines += ["", f"### {label}", "", *_effect_table(rows, [], kpi_unit, with_means=True)]
+        if account is not None and len(account):
+            lines += ["", *_account_section(sweep, account, factors)]
         ratios = se_ratio_summary(comparison)
         lines += [
             "",
@@ -250,6 +289,40 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
+def _account_section(sweep: Sweep, account: pd.DataFrame, factors: list[str]) -> list[str]:
+    """The cost-benefit account: one table, the items as rows and the conditions as columns."""
+    rate = sweep.setting(DISCOUNT_RATE)
+    rate_text = f"{float(rate):.1%}" if rate is not None else "the declared default"
+    lines = [
+        "## Cost-benefit account",
+        "",
+        "Paired difference from the baseline over seeds, with its t-based 95% CI, in CAD: "
+        "totals for the simulated economy over the policy window, each month discounted to "
+        f"the policy start at {rate_text} a year (`{DISCOUNT_RATE}`). Net social benefit = "
+        "output gains - the real resource cost of training - MCPF x public outlay, with MCPF "
+        f"= {account.attrs.get('mcpf', float('nan')):g} (`{MCPF}`, the deadweight loss of "
+        "taxation per dollar). Payments are transfers; the funder's administration and "
+        "audits are real costs and are in the resource cost too. By party, net social "
+        "benefit = employers' net gain + workers' wage gains + providers' net receipts - "
+        "taxpayers' cost. Workers pay nothing for training in the model.",
+        "",
+    ]
+    cells: dict[str, dict[str, str]] = {}
+    labels: dict[str, str] = {}
+    for condition, rows in account.groupby(factors, sort=False):
+        condition = condition if isinstance(condition, tuple) else (condition,)
+        label = condition_label(dict(zip(factors, condition)))
+        for row in rows.itertuples():
+            labels[row.item] = row.label
+            cells.setdefault(row.item, {})[label] = _money_estimate(
+                row.difference, row.ci_low, row.ci_high
+            )
+    table = pd.DataFrame(
+        [{"item": labels[item], **by_condition} for item, by_condition in cells.items()]
+    )
+    return lines + _table(table)
+
+
 def _effect_table(
     rows: pd.DataFrame, factors: list[str], kpi_unit, with_means: bool = False
 ) -> list[str]:
@@ -283,6 +356,16 @@ def _estimate(mean, low, high) -> str:
     if not (np.isfinite(low) and np.isfinite(high)):
         return _num(mean)
     return f"{_num(mean)} [{_num(low)}, {_num(high)}]"
+
+
+def _money_estimate(mean, low, high) -> str:
+    """``1,234,567 [1,100,000, 1,300,000]``: whole dollars, no scientific notation."""
+    if mean is None or not np.isfinite(mean):
+        return ""
+    dollars = lambda v: f"{round(v) + 0.0:,.0f}"  # noqa: E731  (no "-0")
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return dollars(mean)
+    return f"{dollars(mean)} [{dollars(low)}, {dollars(high)}]"
 
 
 def _num(value, digits: int = 4) -> str:
@@ -371,6 +454,13 @@ def console_summary(report: Report) -> str:
         lines.append(f"  {condition_label(dict(zip(factors, condition)))}")
         for row in rows[rows["kpi"].isin(HEADLINE)].itertuples():
             lines.append(f"    {row.kpi:<36} {_estimate(row.difference, row.ci_low, row.ci_high)}")
+    account = report.account
+    if len(account):
+        lines += ["", "net social benefit, CAD present value (difference [95% CI]):"]
+        for _, row in account[account["item"] == "net_social_benefit"].iterrows():
+            condition = condition_label({f: row[f] for f in factors})
+            estimate = _money_estimate(row["difference"], row["ci_low"], row["ci_high"])
+            lines.append(f"  {condition:<36} {estimate}")
     ratios = se_ratio_summary(comparison)
     lines += ["", "paired/unpaired SE ratio (median over comparisons [min, max]):"]
     lines += [

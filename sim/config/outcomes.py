@@ -6,8 +6,11 @@ written once here and evaluated twice by :class:`sim.model.kpis.Recorder`: on on
 for the time series and on the sums over the policy window for the scalar. ``MEAN`` KPIs are
 monthly states averaged over the window; ``RECORDED`` ones need the enrolment ledger or the
 employers' histories (cohorts followed for a year, yearly shares) and are computed by the
-recorder method named in ``recorded_by``. ``COMPARISON`` KPIs exist only in paired comparisons
-(``p4p-report``). Units, plot labels and the README's KPI table all read from here.
+recorder method named in ``recorded_by``. ``PRESENT_VALUE`` KPIs are money flows summed over
+the window after discounting each month to the policy start at
+``evaluation.social_discount_rate`` (the cost-benefit account). ``COMPARISON`` KPIs exist only
+in paired comparisons (``p4p-report``). Units, plot labels and the README's KPI table all read
+from here.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ TOTAL = "total"  # numerator, summed
 MEAN = "mean"  # monthly state, averaged over the window
 RECORDED = "recorded"  # computed by a named recorder method
 COMPARISON = "comparison"  # paired difference against a baseline
+PRESENT_VALUE = "present value"  # numerator over the window, each month discounted
+PV_UNIT = "CAD, present value"
 
 
 class Flows(Protocol):
@@ -55,7 +60,7 @@ class KPI:
             value = self.numerator(f) * per_employee_year
         elif self.kind == RATIO:
             value = ratio(self.numerator(f), self.denominator(f))
-        elif self.kind == TOTAL:
+        elif self.kind in (TOTAL, PRESENT_VALUE):
             value = self.numerator(f)
         else:
             raise ValueError(f"{self.name} is {self.kind}, not a formula over flows")
@@ -63,7 +68,7 @@ class KPI:
 
     @property
     def is_formula(self) -> bool:
-        return self.kind in (PER_EMPLOYEE_YEAR, RATIO, TOTAL)
+        return self.kind in (PER_EMPLOYEE_YEAR, RATIO, TOTAL, PRESENT_VALUE)
 
 
 def ratio(num: float, den: float) -> float:
@@ -73,8 +78,18 @@ def ratio(num: float, den: float) -> float:
     return num / den
 
 
-def _public_cost(f: Flows) -> float:
+def _public_payments(f: Flows) -> float:
+    """What the funder paid out, net of the penalties it recovered (transfers)."""
     return f("public_upfront") + f("public_outcome") - f("public_recovered")
+
+
+def _public_admin(f: Flows) -> float:
+    """The funder's own cost of processing claims and auditing them (real resources)."""
+    return f("funder_admin_costs") + f("audit_costs")
+
+
+def _public_cost(f: Flows) -> float:
+    return _public_payments(f) + _public_admin(f)
 
 
 def _certifications(f: Flows) -> float:
@@ -84,6 +99,20 @@ def _certifications(f: Flows) -> float:
 def _employer_net(f: Flows) -> float:
     admin = f("claim_costs") if f.pays_employers else 0.0
     return f("employer_paid") - f("employer_received") + admin
+
+
+def _provider_net(f: Flows) -> float:
+    """Providers' receipts (prices, funding) less the market value of the training delivered
+    (its tuition) and their claim costs."""
+    admin = 0.0 if f.pays_employers else f("claim_costs")
+    prices = f("employer_paid") - f("release_spend")
+    return prices + f("provider_received") - f("tuition_spend") - admin
+
+
+def _training_resource_cost(f: Flows) -> float:
+    """Real resources training used: tuition (its market value), release and support time,
+    everyone's claim processing and the funder's audits."""
+    return f("tuition_spend") + f("release_spend") + f("claim_costs") + _public_admin(f)
 
 
 ALL_KPIS = (
@@ -126,7 +155,8 @@ ALL_KPIS = (
     KPI(
         "public_cost",
         "CAD",
-        "Total funder outlay over the policy window, net of recovered penalties.",
+        "Total funder outlay over the policy window: payments net of recovered penalties, plus"
+        " the funder's own administration of claims and its audits.",
         TOTAL,
         _public_cost,
         monthly_unit="CAD/month",
@@ -142,9 +172,11 @@ ALL_KPIS = (
     KPI(
         "reimbursement_rate",
         "share",
-        "Outcome payments made / the most that could have been paid, for resolved participants.",
-        RECORDED,
-        recorded_by="reimbursement_rate",
+        "Outcome payments made / the most the milestones they pay for could have paid (met or"
+        " missed), by the month payments fall due.",
+        RATIO,
+        lambda f: f("public_outcome"),
+        lambda f: f("outcome_potential"),
     ),
     KPI(
         "deadweight_share",
@@ -221,6 +253,93 @@ ALL_KPIS = (
         "Microcredentials earned in the window (training or prior learning).",
         TOTAL,
         _certifications,
+        headline=False,
+    ),
+    KPI(
+        "certifications_meeting_standard",
+        "certifications",
+        "Certifications in the window whose holder's true gain meets the credential's published"
+        " standard (credentials.initial_standard x the program's assessment rigor x its nominal"
+        " gain).",
+        TOTAL,
+        lambda f: f("certifications_meeting_standard"),
+        headline=False,
+    ),
+    KPI(
+        "public_payments",
+        "CAD",
+        "Funder payments over the window net of recovered penalties (public_cost without the"
+        " funder's administration and audits).",
+        TOTAL,
+        _public_payments,
+        headline=False,
+    ),
+    KPI(
+        "public_admin_cost",
+        "CAD",
+        "The funder's own administration of claims and its audits over the window.",
+        TOTAL,
+        _public_admin,
+        headline=False,
+    ),
+    # --- the cost-benefit account (docs/model.md section 5), discounted to the policy start
+    KPI(
+        "pv_public_cost",
+        PV_UNIT,
+        "Public outlay (public_cost: payments, administration and audits), discounted.",
+        PRESENT_VALUE,
+        _public_cost,
+        headline=False,
+    ),
+    KPI(
+        "pv_public_admin_cost",
+        PV_UNIT,
+        "The funder's administration of claims and its audits, discounted.",
+        PRESENT_VALUE,
+        _public_admin,
+        headline=False,
+    ),
+    KPI(
+        "pv_employer_net_cost",
+        PV_UNIT,
+        "Employers' training outlay (prices, release and support time, claim costs) net of"
+        " the funding they received, discounted.",
+        PRESENT_VALUE,
+        _employer_net,
+        headline=False,
+    ),
+    KPI(
+        "pv_provider_net_receipts",
+        PV_UNIT,
+        "Providers' receipts (prices and funding) less the tuition value of the training they"
+        " delivered and their claim costs, discounted.",
+        PRESENT_VALUE,
+        _provider_net,
+        headline=False,
+    ),
+    KPI(
+        "pv_training_resource_cost",
+        PV_UNIT,
+        "Real resources training used (tuition, release and support time, claim processing,"
+        " the funder's administration and audits), discounted.",
+        PRESENT_VALUE,
+        _training_resource_cost,
+        headline=False,
+    ),
+    KPI(
+        "pv_wages",
+        PV_UNIT,
+        "Wages paid to employees over the window, discounted.",
+        PRESENT_VALUE,
+        lambda f: f("wages"),
+        headline=False,
+    ),
+    KPI(
+        "pv_output",
+        PV_UNIT,
+        "Value added by employees over the window, discounted.",
+        PRESENT_VALUE,
+        lambda f: f("value_added"),
         headline=False,
     ),
     KPI(
@@ -431,11 +550,45 @@ ALL_KPIS = (
         COMPARISON,
         headline=False,
     ),
+    KPI(
+        "public_cost_per_additional_certification",
+        "CAD/additional certification",
+        "Extra public cost / extra certifications meeting their published standard against"
+        " the paired baseline (delta-method CI); a credential that certifies nothing is not"
+        " an outcome.",
+        COMPARISON,
+        headline=False,
+    ),
+    KPI(
+        "deadweight_paired",
+        "share",
+        "1 - additional trainees / funded trainees, against the paired baseline (ratio of"
+        " means over seeds, delta-method CI).",
+        COMPARISON,
+        headline=False,
+    ),
+    KPI(
+        "tax_deadweight_loss",
+        PV_UNIT,
+        "evaluation.marginal_cost_of_public_funds x the change in public outlay (pv_public_cost)"
+        " against the paired baseline.",
+        COMPARISON,
+        headline=False,
+    ),
+    KPI(
+        "net_social_benefit",
+        PV_UNIT,
+        "Change in output - change in the real resource cost of training - the tax deadweight"
+        " loss, against the paired baseline (cost-benefit account).",
+        COMPARISON,
+        headline=False,
+    ),
 )
 BY_NAME = {k.name: k for k in ALL_KPIS}
 KPIS = tuple(k for k in ALL_KPIS if k.headline)  # the headline KPIs of every summary and table
 KPI_NAMES = tuple(k.name for k in KPIS)
 EXTRA_SCALARS = tuple(k.name for k in ALL_KPIS if not k.headline and k.kind != COMPARISON)
+PRESENT_VALUES = tuple(k for k in ALL_KPIS if k.kind == PRESENT_VALUE)
 
 
 def kpi_unit(name: str, monthly: bool = False) -> str:

@@ -1130,6 +1130,19 @@ class FundingConfig:
         plausible_why="a third to all of the mean tuition",
         lever=True,
     )
+    max_payment_share: float = param(
+        1.0,
+        "Payments to one participant (upfront and outcome, bonuses included) never exceed this"
+        " share of its cost (the program's tuition).",
+        unit="share of tuition",
+        lo=0.0,
+        hi=10.0,
+        source="assumption: a funder pays at most the full cost of training (EMC pilot: up to"
+        " 70% of the $3,000 cost)",
+        plausible=(0.7, 1.0),
+        plausible_why="the EMC maximum to the full cost",
+        lever=True,
+    )
     eligibility: EligibilityConfig = field(default_factory=EligibilityConfig)
     audit_probability: float = param(
         0.1,
@@ -1150,6 +1163,31 @@ class FundingConfig:
         lo=0.0,
         hi=1e7,
         source="Skilling UP: reimbursement 'too complex to implement'",
+    )
+    funder_admin_cost_per_claim: float = param(
+        30.0,
+        "Funder's own cost of processing one payment claim (each outcome claim, and each"
+        " upfront payment at enrolment); part of public_cost.",
+        unit="CAD",
+        lo=0.0,
+        hi=1e7,
+        source="assumption: about half an hour of a program officer's time at about $60/hour"
+        " loaded; with three milestones about 4% of a $2,100 outcome pot, within the few"
+        " percent to ~10% of outlays that administering outcome-based contracts usually costs",
+        plausible=(10.0, 100.0),
+        plausible_why="a few minutes to about two hours of officer time per claim",
+    )
+    audit_cost: float = param(
+        250.0,
+        "Funder's cost of one audit of an outcome claim (audits happen with"
+        " audit_probability); part of public_cost.",
+        unit="CAD",
+        lo=0.0,
+        hi=1e7,
+        source="assumption: about half a day of an auditor's time (4 hours at about $60/hour"
+        " loaded) to check an assessment record or a self-reported gain",
+        plausible=(100.0, 1000.0),
+        plausible_why="two hours to two days of auditor time",
     )
     payment_delay: int = param(
         2,
@@ -1286,6 +1324,37 @@ class TrialConfig:
 
 
 @dataclass
+class EvaluationConfig:
+    """How the cost-benefit account values the runs' money flows (docs/model.md section 5)."""
+
+    marginal_cost_of_public_funds: float = param(
+        0.25,
+        "Deadweight loss of taxation per dollar of public outlay (the marginal cost of public"
+        " funds minus 1): net social benefit subtracts this x public outlay.",
+        unit="CAD per CAD of outlay",
+        lo=0.0,
+        hi=100.0,
+        source="Dahlby 2008, The Marginal Cost of Public Funds (MIT Press); Dahlby & Ferede"
+        " 2012 (Canadian provinces; the estimates differ widely by tax); 0.25 is an assumption"
+        " inside the 0.2-0.3 range common in program evaluation",
+        plausible=(0.2, 0.3),
+        plausible_why="excess burdens of broad-based Canadian taxes used in evaluations",
+    )
+    social_discount_rate: float = param(
+        0.035,
+        "Real yearly rate at which the cost-benefit account discounts each month's money"
+        " flows to the policy start (month time.burn_in).",
+        unit="1/year",
+        lo=0.0,
+        hi=1.0,
+        source="Boardman, Moore & Vining 2010 (3.5% for Canada); the Treasury Board"
+        " Secretariat's 2007 guide recommends 8%",
+        plausible=(0.03, 0.08),
+        plausible_why="the Boardman et al. consumption rate to the TBS 2007 rate",
+    )
+
+
+@dataclass
 class OutputConfig:
     employer_panel: bool = param(False, "Also write employer_panel.parquet (employer x month).")
     timeseries: bool = param(True, "Write timeseries.parquet.")
@@ -1304,4 +1373,5 @@ class SimConfig:
     providers: ProvidersConfig = field(default_factory=ProvidersConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)
     trial: TrialConfig = field(default_factory=TrialConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     output: OutputConfig = field(default_factory=OutputConfig)

@@ -2,9 +2,10 @@
 
 It pays an upfront share of tuition at enrolment and an outcome share on milestones
 ({event, weight, lag}), to employers or providers, with a multiplier for disadvantaged
-participants, a yearly budget (first come, first served), a cap per participant, audits with
-penalties for false claims, an administrative cost per claim and a payment delay. Every
-dollar it pays is booked to the employer or provider that received it.
+participants, a yearly budget (first come, first served), a cap per participant (in dollars,
+and as a share of the participant's cost), audits with penalties for false claims, an
+administrative cost per claim (the recipient's and the funder's own), a cost per audit and a
+payment delay. Every dollar it pays is booked to the employer or provider that received it.
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ class Funder:
         }
         self.happened = {event.name: rules[event.kind] for event in EVENTS}
         self.max_check_offset = max(self.milestone_offsets, default=0) + 12
+        # outcome potential of checked milestones, by the month their payment falls due
+        self.potential_due: dict[int, float] = {}
         self.month_flows: dict[str, float] = {}
         self.last_payments = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
         self.trial = TrialAssignment(cfg, self.streams)
@@ -129,16 +132,19 @@ class Funder:
         return self.trial.has_access(employer, worker)
 
     def participant_cap(self, tuition: np.ndarray) -> np.ndarray:
-        cap = self.policy.cap_per_participant
-        return np.full(len(tuition), np.inf) if cap is None else np.full(len(tuition), cap)
+        """Most the funder pays for each participant: ``max_payment_share`` of its cost, and
+        at most ``cap_per_participant`` dollars."""
+        cap = self.policy.max_payment_share * np.asarray(tuition, dtype=np.float64)
+        if self.policy.cap_per_participant is not None:
+            cap = np.minimum(cap, self.policy.cap_per_participant)
+        return cap
 
     def max_payment(self, tuition: np.ndarray, disadvantaged: np.ndarray) -> tuple:
-        """Upfront payment and largest total outcome payment for each participant."""
+        """Upfront payment and largest total outcome payment for each participant, within
+        the participant cap (what is paid, and what employers expect)."""
         upfront = self.policy.upfront_share * tuition
         outcome = self.policy.outcome_share * tuition * self.bonus(disadvantaged)
-        outcome *= sum(m.weight for m in self.policy.milestones)
-        if self.policy.cap_per_participant is None:
-            return upfront, outcome
+        outcome = outcome * sum(m.weight for m in self.policy.milestones)
         cap = self.participant_cap(tuition)
         upfront = np.minimum(upfront, cap)
         outcome = np.minimum(outcome, cap - upfront)
@@ -159,6 +165,9 @@ class Funder:
                 "outcome",
                 "recovered",
                 "admin",
+                "funder_admin",
+                "audits",
+                "audit_costs",
                 "outcome_potential",
                 "claims",
                 "false_claims",
@@ -208,7 +217,9 @@ class Funder:
             np.add.at(self.paid_to_provider, ledger.provider[rows], paid)
 
     def enrol(self, rows: np.ndarray) -> None:
-        """Book new funded participants: commit their outcome pot, pay the upfront share."""
+        """Book new funded participants: commit their outcome pot, pay the upfront share (each
+        upfront payment is a claim the funder processes), check the milestones met at the
+        start (enrolment: the check of this month ran before the participants enrolled)."""
         ledger = self.enrolments
         funded = rows[ledger.funded[rows]]
         if len(funded) == 0:
@@ -216,23 +227,33 @@ class Funder:
         self.committed += float(ledger.outcome_max[funded].sum())
         upfront, _ = self.max_payment(ledger.tuition[funded], ledger.disadvantaged[funded])
         self.pay(funded, upfront, "upfront")
-        # Milestones met at the start itself (enrolment) are checked now: the month's check
-        # ran before its enrolments.
-        self.check_milestones(int(ledger.start[funded[0]]), funded, at_start=True)
+        self.charge_funder_admin(int(np.count_nonzero(upfront > 0)))
+        month = int(ledger.start[funded[0]])
+        self.check_milestones(month, funded, at_start=True)
+
+    def charge_funder_admin(self, n_claims: int, n_audits: int = 0) -> None:
+        """The funder's own cost of processing claims and of auditing them (public cost)."""
+        self.month_flows["funder_admin"] += self.policy.funder_admin_cost_per_claim * n_claims
+        self.month_flows["audits"] += n_audits
+        self.month_flows["audit_costs"] += self.policy.audit_cost * n_audits
 
     # --- milestones ------------------------------------------------------------------------
-    def check_milestones(self, month: int, idx=None, at_start: bool = False) -> None:
+    def check_milestones(
+        self, month: int, rows: np.ndarray | None = None, at_start: bool = False
+    ) -> None:
         """Evaluate each milestone whose check month is now; successful ones become claims.
 
-        ``at_start``: only the milestones checked at the start itself, for the funded rows
-        ``idx`` just enrolled (the monthly check leaves those milestones out)."""
+        ``at_start``: only the milestones checked in the start month (enrolment), for the
+        new participants ``rows``, which enrolled after this month's regular check."""
         if not self.policy.milestones:
             return
         ledger = self.enrolments
-        if idx is None:
+        if rows is None:
             first = np.searchsorted(ledger.start, month - self.max_check_offset - 12)
             idx = np.arange(first, ledger.size)
-            idx = idx[ledger.funded[idx]]
+        else:
+            idx = np.asarray(rows)
+        idx = idx[ledger.funded[idx]]
         if len(idx) == 0:
             return
         potential = (
@@ -241,10 +262,10 @@ class Funder:
         for m, (milestone, offset) in enumerate(
             zip(self.policy.milestones, self.milestone_offsets)
         ):
-            event = EVENT[milestone.event]
-            if at_start != (event.from_start and offset == 0):
+            from_start = EVENT[milestone.event].from_start
+            if at_start and not (from_start and offset == 0):
                 continue
-            base = ledger.start[idx] if event.from_start else ledger.end[idx]
+            base = ledger.start[idx] if from_start else ledger.end[idx]
             due_now = base + offset == month
             if not due_now.any():
                 continue
@@ -252,11 +273,12 @@ class Funder:
             amount = potential[due_now] * milestone.weight
             success = self.event_happened(milestone.event, rows)
             release = self.release_commitment(rows, amount)
-            self.month_flows["outcome_potential"] += float(release.sum())
+            due = month + milestone.lag + self.policy.payment_delay
+            self.potential_due[due] = self.potential_due.get(due, 0.0) + float(release.sum())
             self.claims.append(
                 enrolment=rows[success],
                 milestone=np.full(int(success.sum()), m, dtype=np.int16),
-                due=np.full(int(success.sum()), month + milestone.lag + self.policy.payment_delay),
+                due=np.full(int(success.sum()), due),
                 amount=amount[success],
             )
             if self.policy.pays_employers:
@@ -327,8 +349,14 @@ class Funder:
         return ledger.completed[rows] & raised
 
     def pay_claims(self, month: int) -> None:
-        """Pay the claims due this month, after audits; false claims are penalised."""
+        """Pay the claims due this month, after audits; false claims are penalised.
+
+        The month's ``outcome_potential`` is the most the milestones falling due now could
+        pay (those met and those missed), so that it and the month's outcome payments are
+        about the same milestones (the monthly ``reimbursement_rate``)."""
         claims = self.claims
+        for due_month in [m for m in self.potential_due if m <= month]:
+            self.month_flows["outcome_potential"] += self.potential_due.pop(due_month)
         start = self.first_pending_claim
         pending = np.arange(start, claims.size)
         due = pending[(claims.due[pending] <= month) & ~claims.done[pending]]
@@ -336,7 +364,9 @@ class Funder:
             rows = claims.enrolment[due]
             amounts = claims.amount[due].copy()
             untrue = self.untrue(due, rows)
-            false = self.audited(due, month) & untrue
+            audited = self.audited(due, month)
+            false = audited & untrue
+            self.charge_funder_admin(len(due), int(audited.sum()))
             self.month_flows["claims"] += len(due)
             self.month_flows["false_claims"] += int(untrue.sum())
             amounts[false] = 0.0

@@ -16,9 +16,11 @@ month of random valid configurations):
 * **Training**: a worker in training is enrolled at the employer they work for, in a row that
   names them and has not ended or been dropped.
 * **Funder**: what employers and providers received, net of recovered penalties, equals the
-  funder's outlay, the ledger and the ``public_cost`` series; no policy year pays more than
-  ``budget_per_year``; no participant gets more than ``cap_per_participant``, the upfront
-  share or their outcome pot; the funder's commitments and employers' receivables are >= 0.
+  funder's outlay, the ledger and the ``public_cost`` series less the funder's administration
+  and audits (``audit_cost`` per audit); no policy year pays more than ``budget_per_year``; no
+  participant gets more than ``cap_per_participant``, ``max_payment_share`` of its tuition,
+  the upfront share or their outcome pot; the funder's commitments and employers'
+  receivables are >= 0.
 * **Bounds**: recognition, pass standards and probability beliefs in [0, 1].
 * **Credentials** appear only through certification or prior-learning assessment: the bits
   held equal those awarded minus those retired, awards equal the recorded certifications,
@@ -160,9 +162,17 @@ def _funder(model) -> list[str]:
         out.append(f"negative totals: paid {f.total_paid:.6g}, recovered {f.recovered:.6g}")
     rows = model.recorder.rows
     if rows:
+        admin = sum(r["flow_funder_admin_costs"] + r["flow_audit_costs"] for r in rows)
         public = sum(r["public_cost"] for r in rows)
-        if not _close(public, net):
-            out.append(f"sum of monthly public_cost {public:.6g} != funder net outlay {net:.6g}")
+        if not _close(public, net + admin):
+            out.append(
+                f"sum of monthly public_cost {public:.6g} != funder net outlay {net:.6g}"
+                f" + administration and audits {admin:.6g}"
+            )
+        audits = sum(r["flow_audits"] for r in rows)
+        audit_costs = sum(r["flow_audit_costs"] for r in rows)
+        if not _close(audit_costs, policy.audit_cost * audits):
+            out.append(f"audit costs {audit_costs:.6g} != {audits:g} audits x audit_cost")
         if policy.pays_employers:
             got = sum(r["flow_employer_received"] for r in rows)
             if not _close(got, float(f.paid_to_employer.sum())):
@@ -204,6 +214,12 @@ def _participant_limits(model) -> list[str]:
     cap = policy.cap_per_participant
     if cap is not None and (total > cap + tol).any():
         out.append(f"{int((total > cap + tol).sum())} participants got more than the cap {cap:g}")
+    over_share = total > policy.max_payment_share * ledger.tuition + tol
+    if over_share.any():
+        out.append(
+            f"{int(over_share.sum())} participants got more than max_payment_share"
+            f" {policy.max_payment_share:g} of their tuition"
+        )
     if (ledger.upfront_paid > policy.upfront_share * ledger.tuition + tol).any():
         out.append("an upfront payment exceeds upfront_share x tuition")
     if (ledger.outcome_paid > ledger.outcome_max + tol).any():

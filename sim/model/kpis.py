@@ -13,7 +13,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from sim.config.outcomes import BY_NAME, KPI_NAMES, KPIS, RECORDED
+from sim.config.outcomes import BY_NAME, KPI_NAMES, KPIS, PRESENT_VALUES, RECORDED
 from sim.config.outcomes import ratio as _ratio
 from sim.model.labour_market import Separation
 
@@ -59,6 +59,13 @@ FLOW_COLUMNS = (
     "claims",
     "false_claims",
     "provider_expansion_spend",
+    "funder_admin_costs",
+    "audits",
+    "audit_costs",
+    "provider_received",
+    "value_added",
+    "wages",
+    "certifications_meeting_standard",
 )
 
 
@@ -147,9 +154,17 @@ class Recorder:
         self.flow["completions"] += int(completed.sum())
         self.flow["certifications"] += int(certified.sum())
         self.flow["funded_certifications"] += int((certified & ledger.funded[rows]).sum())
+        published = self.model.providers.published_standard(ledger.program[rows])
+        honest = certified & (ledger.gain[rows] >= published * ledger.nominal[rows])
+        self.flow["certifications_meeting_standard"] += int(honest.sum())
 
-    def prior_learning(self, employers: np.ndarray, assessed: int, passed: int) -> None:
+    def prior_learning(
+        self, employers: np.ndarray, assessed: int, passed: int, meeting_standard: int
+    ) -> None:
+        """Assessments of prior learning: ``passed`` earned a credential, of whom
+        ``meeting_standard`` hold the skill its published standard claims."""
         self.flow["rpl_certifications"] += passed
+        self.flow["certifications_meeting_standard"] += meeting_standard
         fee = self.model.cfg.credentials.rpl_fee * assessed
         self.flow["tuition_spend"] += fee
         large = ~self.model.employers.sme[employers]
@@ -255,13 +270,19 @@ class Recorder:
         f["public_recovered"] = flows["recovered"]
         f["outcome_potential"] = flows["outcome_potential"]
         f["claim_costs"] = flows["admin"]
+        f["funder_admin_costs"] = flows["funder_admin"]
+        f["audits"] = flows["audits"]
+        f["audit_costs"] = flows["audit_costs"]
         f["claims"] = flows["claims"]
         f["false_claims"] = flows["false_claims"]
         f["provider_expansion_spend"] = p.expansion_spend
         to_employers = m.cfg.funding.pays_employers
         received = flows["upfront"] + flows["outcome"] - flows["recovered"]
         f["employer_received"] = received if to_employers else 0.0
+        f["provider_received"] = 0.0 if to_employers else received
         workforce = self.workforce_totals()
+        f["value_added"] = workforce["output"]
+        f["wages"] = workforce["payroll"]
         n_emp = workforce["employees"]
         f["trained_at_risk"] = float(self.trained_staff.sum())
         per_year = 12.0 / max(n_emp, 1)
@@ -270,7 +291,6 @@ class Recorder:
         flow_of = _FlowView(f.__getitem__, to_employers)
         state = {
             "share_employers_training": float(recent_start.mean()),
-            "reimbursement_rate": _ratio(f["public_outcome"], f["outcome_potential"]),
             "disadvantaged_trainee_ratio": _ratio(
                 _ratio(f["starts_disadvantaged"], f["starts"]),
                 workforce["disadvantaged"] / n_emp if n_emp else np.nan,
@@ -351,11 +371,19 @@ class Recorder:
             "trainees",
             "funded_trainees",
             "certifications",
+            "certifications_meeting_standard",
+            "public_payments",
+            "public_admin_cost",
             "seat_rationing_share",
             "false_claim_rate",
             "short_program_share",
         ):
             out[name] = BY_NAME[name].value(flow_of)
+        discounted = self.discount_factors(window["month"].to_numpy())
+        present = lambda name: float((window[f"flow_{name}"].to_numpy() * discounted).sum())  # noqa: E731
+        present_of = _FlowView(present, m.cfg.funding.pays_employers)
+        for kpi in PRESENT_VALUES:
+            out[kpi.name] = kpi.value(present_of)
         out.update(self.provider_effort_measures(window, policy_rows))
         out["gain_ratio_low_vs_high_skill"] = self.skill_gradient(window, policy_rows)
         sme_employees = float(window["sme_employees"].mean()) if n_months else 0.0
@@ -413,19 +441,26 @@ class Recorder:
         ledger = self.model.funder.enrolments
         return int(np.searchsorted(ledger.start, self.model.cfg.time.burn_in))
 
+    def discount_factors(self, months: np.ndarray) -> np.ndarray:
+        """Discount factors of ``months`` to the policy start at the yearly
+        ``evaluation.social_discount_rate`` (month ``burn_in`` has factor 1)."""
+        rate = self.model.cfg.evaluation.social_discount_rate
+        elapsed = (np.asarray(months, dtype=np.float64) - self.model.cfg.time.burn_in) / 12.0
+        return (1.0 + rate) ** -elapsed
+
     def first_year_return(self) -> float:
         """Employers' first-year return on short programs (at most SHORT_PROGRAM_MONTHS) that
-        started in the policy window and were followed for 12 months:
-        (rent in year one - outlay net of funding) / that outlay."""
+        started in the policy window and were followed for 12 months, on the full cost of
+        the training as UPSKILL computed it (SRDC 2014), not the cost net of funding:
+        (rent in year one - full cost) / full cost. The full cost is the tuition (also where
+        a provider paid on outcomes charged the employer less), release and support time."""
         m = self.model
         ledger = m.funder.enrolments
         short = ledger.end - ledger.start <= SHORT_PROGRAM_MONTHS
         rows = np.flatnonzero(ledger.in_policy & short & (ledger.end + 12 < m.cfg.time.months))
         if len(rows) == 0:
             return np.nan
-        cost = ledger.employer_cost[rows]
-        if m.cfg.funding.pays_employers:
-            cost = cost - ledger.upfront_paid[rows] - ledger.outcome_paid[rows]
+        cost = ledger.employer_cost[rows] - ledger.price[rows] + ledger.tuition[rows]
         return _ratio(
             float(ledger.first_year_rent[rows].sum()) - float(cost.sum()), float(cost.sum())
         )
@@ -485,24 +520,6 @@ class Recorder:
             for y in range(full_years)
         ]
         return float(np.mean(shares))
-
-    def reimbursement_rate(self, window: pd.DataFrame, rows: np.ndarray) -> float:
-        """Outcome payments / their maximum over funded enrolments whose milestones resolved."""
-        m = self.model
-        ledger = m.funder.enrolments
-        rows = rows[ledger.funded[rows]]
-        if len(rows) == 0 or m.cfg.funding.outcome_share == 0:
-            return np.nan
-        last_due = (
-            m.funder.max_check_offset
-            - 12
-            + max((ms.lag for ms in m.cfg.funding.milestones), default=0)
-            + m.cfg.funding.payment_delay
-        )
-        resolved = rows[ledger.end[rows] + last_due < m.cfg.time.months]
-        return _ratio(
-            float(ledger.outcome_paid[resolved].sum()), float(ledger.outcome_max[resolved].sum())
-        )
 
     def poaching_rate(self, window: pd.DataFrame, rows: np.ndarray) -> float:
         """Share of completers followed for 12 months who were poached in that year."""

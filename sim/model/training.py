@@ -642,4 +642,7 @@ class Training:
         passed = prior >= p.pass_threshold(provider, program) * nominal
         w.program_started[ids[passed], program[passed]] = month  # due again after the gap
         self.certify(ids[passed], program[passed], nominal[passed], provider[passed])
-        model.recorder.prior_learning(w.employer[ids], len(ids), int(passed.sum()))
+        honest = passed & (prior >= p.published_standard(program) * nominal)
+        model.recorder.prior_learning(
+            w.employer[ids], len(ids), int(passed.sum()), int(honest.sum())
+        )
