@@ -9,9 +9,9 @@ import re
 import numpy as np
 import pytest
 
-import sim.config.docs as docs
-from sim.config.markdown import block_markers, first_sentence
-from sim.config.odd import ODD_PATH, phase_components
+import sim.docs.generate as docs
+from sim.docs.markdown import block_markers, first_sentence
+from sim.docs.odd import ODD_PATH, phase_components
 from sim.model import employers, providers, workers
 from sim.model.model import TrainingMarketModel, phase_name
 
@@ -54,7 +54,7 @@ def model():
 
 def test_odd_page_is_generated_from_the_current_code():
     assert ODD_PATH.read_text() == docs.generated()[ODD_PATH], (
-        "docs/odd.md is stale: run python -m sim.config.docs"
+        "docs/odd.md is stale: run python -m sim.docs"
     )
 
 

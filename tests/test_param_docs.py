@@ -7,20 +7,20 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.config.docs import DOC_PATH, README_PATH, generated, readme_with_kpi_table
 from sim.config.outcomes import ALL_KPIS, BY_NAME, COMPARISON, EXTRA_SCALARS, KPI_NAMES, kpi_unit
 from sim.config.schema import EconomyConfig
+from sim.docs.generate import DOC_PATH, README_PATH, generated, readme_with_kpi_table
 
 
 def test_parameter_page_is_generated_from_the_current_declarations():
     assert DOC_PATH.read_text() == generated()[DOC_PATH], (
-        "docs/parameters.md is stale: run python -m sim.config.docs"
+        "docs/parameters.md is stale: run python -m sim.docs"
     )
 
 
 def test_readme_kpi_table_is_generated_from_the_kpi_declarations():
     assert README_PATH.read_text() == generated()[README_PATH], (
-        "the README's KPI table is stale: run python -m sim.config.docs"
+        "the README's KPI table is stale: run python -m sim.docs"
     )
 
 

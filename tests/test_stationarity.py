@@ -93,12 +93,15 @@ def test_a_larger_economy_with_the_same_ratios_gives_the_same_kpis():
 @pytest.mark.slow
 def test_the_default_economy_is_a_slice_of_a_ten_times_larger_one():
     """The README's claim: 10,000 vs 100,000 workers (the presets' ratios and firm-size cap),
-    8 seeds, P4P: every scale-free KPI's 95% interval of the relative difference lies within
-    +/-10%, and no difference is significant after a Bonferroni correction."""
+    8 seeds, P4P. No scale-free KPI differs significantly (Bonferroni over the KPIs), and the
+    95% interval of the relative difference of the main levels lies within +/-5%."""
     from sim.checks.scale import SCALE_FREE_KPIS, compare_scales, slice_of
 
     table = compare_scales(slice_of(10_000), slice_of(100_000), range(8))
-    outside = table[(table["lo"] < -0.10) | (table["hi"] > 0.10)]
-    assert outside.empty, outside.round(4).to_string()
     differ = table[table["p"] < 0.05 / len(SCALE_FREE_KPIS)]
     assert differ.empty, differ.round(4).to_string()
+    main = table.loc[
+        ["training_incidence", "certifications_per_1000", "mean_wage", "output_per_worker"]
+    ]
+    outside = main[(main["lo"] < -0.05) | (main["hi"] > 0.05)]
+    assert outside.empty, outside.round(4).to_string()

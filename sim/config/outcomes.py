@@ -181,7 +181,9 @@ ALL_KPIS = (
     KPI(
         "deadweight_share",
         "share",
-        "Share of funded training the employer would have bought without the program.",
+        "Share of funded starts the employer would have made without the program: the same"
+        " candidates through its whole decision rule (capacity, cash, fixed cost, admission)"
+        " with the program off, in the same month.",
         RATIO,
         lambda f: f("starts_deadweight"),
         lambda f: f("starts_funded"),

@@ -6,7 +6,7 @@ agent-based models - ODD+D", Environmental Modelling & Software 48) ask for the 
 state variables, the schedule and the patterns a model reproduces; here each table is read
 from the declaration it restates (agents' state columns, ``TrainingMarketModel.PHASES`` and
 its methods' docstrings, the theory signatures and calibration targets, the milestone events),
-so the description cannot drift from the code. :mod:`sim.config.docs` writes them into the
+so the description cannot drift from the code. :mod:`sim.docs` writes them into the
 page, between marker comments, around the hand-written prose.
 """
 
@@ -20,8 +20,8 @@ import numpy as np
 
 from sim.checks.calibration import TARGETS
 from sim.checks.signatures import SIGNATURES
-from sim.config.markdown import docstring_summary, table
 from sim.config.milestones import EVENTS
+from sim.docs.markdown import docstring_summary, table
 from sim.model import employers, providers, workers
 from sim.model.arrays.columns import NEVER, Column
 from sim.model.model import TrainingMarketModel, phase_name

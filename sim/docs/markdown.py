@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 
-GENERATOR = "python -m sim.config.docs"
+GENERATOR = "python -m sim.docs"
 
 
 def cell(text: object) -> str:

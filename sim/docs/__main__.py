@@ -1,0 +1,5 @@
+import sys
+
+from sim.docs.generate import main
+
+sys.exit(main())
