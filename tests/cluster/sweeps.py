@@ -18,6 +18,7 @@ ECONOMY = [
     "population.employers=100",
     "population.providers=5",
     "time.months=36",
+    "time.burn_in=12",
 ]
 JOBS = ["scenario=baseline,pay_for_performance", "seed=1,2"]
 JOB_NAMES = [f"scenario={s},seed={k}" for s in ("baseline", "pay_for_performance") for k in (1, 2)]
