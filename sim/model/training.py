@@ -398,8 +398,9 @@ class Training:
             anyway = chosen
         would_anyway = np.zeros(len(c.worker), dtype=bool)
         would_anyway[anyway] = True
-        eligible = self.funding_eligible(c) if program_on else np.ones(len(c.worker), bool)
-        pool = c.take(anyway[eligible[anyway]])
+        pool = c.take(anyway)  # the eligible trainees chosen without the program
+        if program_on:
+            pool = pool.take(self.funding_eligible(pool))
         c, takes_up, would_anyway = c.take(chosen), takes_up[chosen], would_anyway[chosen]
         c.pass_true = self.true_pass_chance(c)
         funded = takes_up.copy()
@@ -411,11 +412,12 @@ class Training:
             refused = takes_up & ~funded
             keep = ~refused | would_anyway
             c, funded, would_anyway = c.take(keep), funded[keep], would_anyway[keep]
-        selected = c.take(funded) if program_on else c
+        ability_hat = model.providers.estimated_ability(c.worker, month)
+        estimated = model.providers.estimated_pass(ability_hat, c.provider, c.program, c.worker)
         model.recorder.selection(
-            self.predicted_pass(selected, month), self.predicted_pass(pool, month)
+            estimated[funded] if program_on else estimated, self.predicted_pass(pool, month)
         )
-        self.enrol(c, funded, would_anyway & funded, month)
+        self.enrol(c, funded, would_anyway & funded, month, ability_hat, estimated)
 
     def predicted_pass(self, c: Candidates, month: int) -> np.ndarray:
         """The chance each candidate completes and passes as predicted from what an
@@ -493,7 +495,17 @@ class Training:
         rank = rank_within_groups(c.provider, priority)
         return np.flatnonzero(rank < p.seats[c.provider])
 
-    def enrol(self, c: Candidates, funded: np.ndarray, deadweight: np.ndarray, month: int) -> None:
+    def enrol(
+        self,
+        c: Candidates,
+        funded: np.ndarray,
+        deadweight: np.ndarray,
+        month: int,
+        ability_hat: np.ndarray,
+        estimated_pass: np.ndarray,
+    ) -> None:
+        """Book the starts ``c``, with the providers' estimates of each trainee's ability and
+        pass chance (:meth:`predicted_pass`), which set the teaching effort."""
         model, w, funder = self.model, self.model.workers, self.model.funder
         n = len(c.worker)
         if n == 0:
@@ -503,8 +515,6 @@ class Training:
         supports = any(EVENT[m.event].employer_effort for m in policy.milestones)
         price = np.where(funded | policy.pays_employers, c.price, c.tuition)
         p = model.providers
-        ability_hat = p.estimated_ability(c.worker, month)
-        estimated_pass = p.estimated_pass(ability_hat, c.provider, c.program, c.worker)
         pot = np.where(
             funded, policy.outcome_share * c.tuition * funder.bonus(c.disadvantaged), 0.0
         )
