@@ -30,6 +30,7 @@ ENROLMENT_COLUMNS = {
     "disadvantaged": bool,
     "pass_prob": np.float32,  # true chance to complete and pass (for KPIs only)
     "entry_skill": np.float32,  # the worker's skill on entering the labour market
+    "mastered": np.float32,  # content mastered (what the assessment tests; 0 if not completed)
     "estimated_pass": np.float32,  # the provider's estimate of it at admission
     "effort": np.float32,  # the provider's teaching effort (1: standard delivery)
     "completed": bool,
@@ -397,10 +398,12 @@ class Funder:
         milestone = self.claims.milestone[claim_ids]
         assessed = np.array([EVENT[m.event].assessed for m in milestones])[milestone]
         certifies = np.array([EVENT[m.event].kind == "certified" for m in milestones])[milestone]
-        # what the claim says the trainee gained, as a share of the nominal gain
+        # what the claim says the trainee gained, as a share of the nominal gain: a credential
+        # certifies content mastered, a self-report the productive skill gain
         published = self.model.providers.published_standard(ledger.program[rows])
         claimed = np.where(certifies, published, np.float32(self.policy.skill_gain_threshold))
-        return assessed & (ledger.gain[rows] < claimed * ledger.nominal[rows])
+        shown = np.where(certifies, ledger.mastered[rows], ledger.gain[rows])
+        return assessed & (shown < claimed * ledger.nominal[rows])
 
     def recover(self, rows: np.ndarray, penalty: np.ndarray) -> None:
         """Penalties flow back from the recipient to the funder."""

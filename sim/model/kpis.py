@@ -155,7 +155,7 @@ class Recorder:
         self.flow["certifications"] += int(certified.sum())
         self.flow["funded_certifications"] += int((certified & ledger.funded[rows]).sum())
         published = self.model.providers.published_standard(ledger.program[rows])
-        honest = certified & (ledger.gain[rows] >= published * ledger.nominal[rows])
+        honest = certified & (ledger.mastered[rows] >= published * ledger.nominal[rows])
         self.flow["certifications_meeting_standard"] += int(honest.sum())
 
     def prior_learning(

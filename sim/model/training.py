@@ -585,6 +585,7 @@ class Training:
         ledger.completed[rows] = completed
         ledger.certified[rows] = certified
         ledger.gain[rows] = gain
+        ledger.mastered[rows] = mastered
         ledger.standard[rows] = standard
         value_gain, wage_raise = self.apply_gain(ids, gain)
         self.certify(ids[certified], prog[certified], mastered[certified], prov[certified])
