@@ -115,7 +115,7 @@ def estimate(
             for t in TARGETS
         }
         d, z = distance(measures)
-        inside = all(t.lo <= measures[t.measure] <= t.hi for t in TARGETS)
+        inside = all(t.holds(measures[t.measure]) for t in TARGETS)
         rows.append(
             {
                 "trial": trial.number,
