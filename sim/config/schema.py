@@ -564,6 +564,12 @@ class ProgramConfig:
         lo=1.01,
         hi=100.0,
     )
+    domain: str = param(
+        "general",
+        "Skill domain the program trains (e.g. soft, digital, trade); one of the domains the"
+        " economy's sectors value (economy.sectors).",
+        pattern=NAME_PATTERN,
+    )
 
 
 def default_programs() -> list:
@@ -1087,6 +1093,11 @@ class FundingConfig:
     """The funder's policy: pure data (docs/model.md section 3, Funder)."""
 
     name: str = param("none", "Name of the funding design.", pattern=NAME_PATTERN)
+    enabled: bool = param(
+        True,
+        "The funder runs the program. False: the same design's no-program run (nothing is"
+        " offered or paid), the baseline a project is compared with.",
+    )
     upfront_share: float = param(
         0.0,
         "Share of training cost paid at enrolment.",

@@ -107,8 +107,9 @@ class Funder:
     # --- policy queries ------------------------------------------------------------------
     @property
     def offers_funding(self) -> bool:
-        return self.policy.upfront_share > 0 or (
-            self.policy.outcome_share > 0 and len(self.policy.milestones) > 0
+        return self.policy.enabled and (
+            self.policy.upfront_share > 0
+            or (self.policy.outcome_share > 0 and len(self.policy.milestones) > 0)
         )
 
     def bonus(self, disadvantaged: np.ndarray) -> np.ndarray | float:

@@ -118,7 +118,14 @@ class TrainingMarketModel(mesa.Model):
 
     @property
     def policy_active(self) -> bool:
+        """The policy window (after the burn-in): the months the KPIs cover."""
         return self.month >= self.cfg.time.burn_in
+
+    @property
+    def program_running(self) -> bool:
+        """The program runs: the policy window, unless ``funding.enabled`` is false (the
+        design's no-program run, the baseline a project is compared with)."""
+        return self.policy_active and self.cfg.funding.enabled
 
     def place_initial_workforce(self) -> None:
         """Fill each employer to its target size; the rest start unemployed."""

@@ -136,7 +136,7 @@ class ProviderTable:
         """The provider's revenue depends on its trainees' outcomes this month."""
         funding = self.cfg.funding
         return (
-            self.model.policy_active
+            self.model.program_running
             and funding.pays_providers
             and funding.outcome_share > 0
             and bool(funding.milestones)

@@ -22,7 +22,7 @@ class Recognition:
         recognition campaign, toward full recognition."""
         creds, e = self.cfg.credentials, self.model.employers
         u = self.model.streams.uniform("mc_awareness", month, e.n)
-        outreach = creds.outreach_rate + creds.campaign_outreach * self.model.policy_active
+        outreach = creds.outreach_rate + creds.campaign_outreach * self.model.program_running
         adopt = outreach + creds.imitation_rate * e.mc_aware.mean()
         newly = ~e.mc_aware & (u < adopt)
         e.mc_aware |= newly
@@ -31,7 +31,7 @@ class Recognition:
         if aware.any():
             peer = float(e.recognition[aware].mean())
             e.recognition[aware] += creds.imitation_rate * (peer - e.recognition[aware])
-            if self.model.policy_active and creds.campaign_recognition > 0:
+            if self.model.program_running and creds.campaign_recognition > 0:
                 e.recognition[aware] += creds.campaign_recognition * (1 - e.recognition[aware])
         np.clip(e.recognition, 0.0, 1.0, out=e.recognition)
 
@@ -69,7 +69,7 @@ class Recognition:
     def spread_program_awareness(self, month: int) -> None:
         """Employers learn of the funding program at launch or through outreach."""
         funding, e = self.cfg.funding, self.model.employers
-        if not self.model.policy_active:
+        if not self.model.program_running:
             return
         if month == self.cfg.time.burn_in:
             e.program_aware |= e.program_aware_draw < funding.initial_awareness

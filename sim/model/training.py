@@ -187,7 +187,7 @@ class Training:
         e, p = self.model.employers, self.model.providers
         funding = self.cfg.funding
         weight_of_leniency = 0.0
-        if self.model.policy_active and funding.pays_employers:
+        if self.model.program_running and funding.pays_employers:
             weight_of_leniency = self.outcome_weight_on_standard()
         fixed_score = p.quality - 0.5 * p.price_markup
         # A credential's believed worth: its published standard x the share found honest.
@@ -261,7 +261,7 @@ class Training:
 
     def funding_eligible(self, c: Candidates) -> np.ndarray:
         funder, e = self.model.funder, self.model.employers
-        if not (self.model.policy_active and funder.offers_funding):
+        if not (self.model.program_running and funder.offers_funding):
             return np.zeros(len(c.worker), dtype=bool)
         aware = e.program_aware[c.employer] | funder.policy.pays_providers
         eligible = aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
@@ -388,7 +388,7 @@ class Training:
             funder.max_payment(c.tuition, c.disadvantaged)[0],
             0.0,
         )
-        program_on = bool(self.model.policy_active and funder.offers_funding)
+        program_on = bool(self.model.program_running and funder.offers_funding)
         chosen = self.choose_trainees(
             c, with_program, c.price - funding_in_outlay, month, program_on
         )
