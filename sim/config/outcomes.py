@@ -215,6 +215,45 @@ ALL_KPIS = (
     KPI("mean_wage", "CAD/month", "Mean monthly wage of employees.", MEAN),
     KPI("employment_rate", "share", "Share of the workforce employed.", MEAN),
     KPI(
+        "months_to_reemployment",
+        "months",
+        "Mean months out of work of those hired back from unemployment (workers who had a job"
+        " before; new entrants' first jobs do not count).",
+        RATIO,
+        lambda f: f("reemployment_months"),
+        lambda f: f("reemployments"),
+        headline=False,
+    ),
+    KPI(
+        "displaced_reemployment_rate",
+        "share",
+        "Share of displaced workers (laid off as their employer's labour demand fell) who have"
+        " had a job again within 12 months: the workers displaced 12 months before each month"
+        " of the window.",
+        RATIO,
+        lambda f: f("displaced_reemployed_due"),
+        lambda f: f("displaced_due"),
+        headline=False,
+    ),
+    KPI(
+        "layoffs_per_1000",
+        "per 1000 employees/year",
+        "Workers laid off as labour demand fell, per 1,000 employees per year.",
+        PER_EMPLOYEE_YEAR,
+        lambda f: f("layoffs"),
+        scale=1000,
+        headline=False,
+    ),
+    KPI(
+        "cross_sector_moves",
+        "per 1000 employees/year",
+        "Hires into a sector other than the worker's last job's, per 1,000 employees per year.",
+        PER_EMPLOYEE_YEAR,
+        lambda f: f("cross_sector_moves"),
+        scale=1000,
+        headline=False,
+    ),
+    KPI(
         "mean_general_skill", "skill units", "Mean general (portable) skill of the workforce.", MEAN
     ),
     KPI("output_per_worker", "CAD/month", "Value added per employee per month.", MEAN),

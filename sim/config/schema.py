@@ -119,6 +119,67 @@ class PopulationConfig:
 
 
 @dataclass
+class SectorConfig:
+    """One sector of the economy: its employers, productivity, demand path and the skill
+    domains it values (docs/model.md section 3, Sectors)."""
+
+    name: str = param("all", "Sector name (unique).", pattern=NAME_PATTERN)
+    employer_share: float = param(
+        1.0, "Share of employers in the sector (the shares add up to 1).", lo=0.0, hi=1.0
+    )
+    productivity: float = param(
+        1.0,
+        "Multiplies the productivity of the sector's employers.",
+        unit="ratio",
+        lo=0.01,
+        hi=100.0,
+    )
+    domains: List[str] = param(
+        ["general"],
+        "Skill domains the sector values (programs train one domain each).",
+        pattern=NAME_PATTERN,
+    )
+    domain_weights: List[float] = param(
+        [1.0],
+        "Weight of each of its domains in a worker's productive skill there, in the order of"
+        " `domains` (they add up to 1).",
+        lo=0.0,
+        hi=1.0,
+    )
+    demand_growth: float = param(
+        0.0,
+        "Yearly growth of the sector's labour demand from the policy start (-0.1: a decline of"
+        " 10% a year).",
+        unit="share per year",
+        lo=-0.5,
+        hi=0.5,
+    )
+    shock_month: Optional[int] = param(
+        None,
+        "Month of a one-off demand shock (null: none).",
+        unit="month",
+        lo=0,
+        hi=1200,
+        nullable=True,
+    )
+    shock_size: float = param(
+        0.0,
+        "Relative change of labour demand at the shock (-0.3: demand falls by 30%).",
+        unit="share",
+        lo=-0.9,
+        hi=2.0,
+    )
+    recovery_months: int = param(
+        0,
+        "Months over which demand returns linearly to its path after the shock (0: the shock"
+        " is permanent).",
+        unit="months",
+        lo=0,
+        hi=1200,
+    )
+
+
+@dataclass
 class EconomyConfig:
     """Labour-market and production parameters (the uncertainties, not policy levers).
 
@@ -127,6 +188,50 @@ class EconomyConfig:
     ``assumption`` where no estimate exists (sweep these).
     """
 
+    sectors: List[SectorConfig] = param(
+        [SectorConfig()],
+        "The sectors of the economy (economy.sectors[] below): their employers, productivity,"
+        " labour-demand path and the skill domains they value.",
+        unit="list of sectors",
+        source="assumption: one sector valuing one domain (the default economy); the portfolio"
+        " scenarios declare their own",
+    )
+    labour_demand_elasticity: float = param(
+        0.5,
+        "Elasticity of an employer's target headcount to the productive skill of its staff"
+        " (relative to the policy start): more productive staff make more output worth"
+        " selling, so employers hire more (labour demand; Hamermesh 1993).",
+        unit="elasticity",
+        lo=0.0,
+        hi=5.0,
+        source="assumption: labour-demand elasticities are of order 0.3 to 1 (Hamermesh 1993)",
+        plausible=(0.0, 1.0),
+        plausible_why="fixed headcounts to proportional growth with productivity",
+    )
+    layoff_speed: float = param(
+        0.25,
+        "Share of its excess staff (headcount above target) an employer lays off each month,"
+        " last in, first out (adjustment costs make employers shed staff gradually).",
+        unit="share per month",
+        lo=0.0,
+        hi=1.0,
+        source="assumption",
+        plausible=(0.1, 0.5),
+        plausible_why="shedding an excess within a few months to within a year",
+    )
+    sector_specific_share: float = param(
+        0.3,
+        "Share of trained general skill that is specific to the sector: lost on moving sector,"
+        " as firm-specific skill is lost on moving employer (industry-specific human capital;"
+        " Neal 1995).",
+        unit="share",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: Neal (1995) finds displaced workers who change industry lose much"
+        " more of their pre-displacement wage than those who stay",
+        plausible=(0.1, 0.5),
+        plausible_why="a small to a large part of trained skill",
+    )
     output_per_skill: float = param(
         7000.0,
         "Value added per month of one unit of skill at an employer of productivity 1 (an"
@@ -1131,6 +1236,24 @@ class FundingConfig:
     budget_per_year: Optional[float] = param(
         None, "Funder budget per policy year (null: unlimited).", unit="CAD", lo=0.0, nullable=True
     )
+    project_budget: Optional[float] = param(
+        None,
+        "A real project's whole budget, scaled to the simulated economy: the yearly budget is"
+        " project_budget / project_years x population.workers / project_workforce (null: use"
+        " budget_per_year).",
+        unit="CAD",
+        lo=0.0,
+        nullable=True,
+    )
+    project_years: int = param(3, "Years the project's budget covers.", unit="years", lo=1, hi=50)
+    project_workforce: Optional[int] = param(
+        None,
+        "Workers in the labour market the project's budget serves (the simulated economy is a"
+        " slice of it).",
+        unit="workers",
+        lo=1,
+        nullable=True,
+    )
     cap_per_participant: Optional[float] = param(
         None,
         "Most the funder pays for one participant (null: no cap).",
@@ -1386,3 +1509,13 @@ class SimConfig:
     trial: TrialConfig = field(default_factory=TrialConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+
+    @property
+    def yearly_budget(self) -> Optional[float]:
+        """The funder's budget per policy year: ``funding.budget_per_year``, or a project's
+        budget scaled to the simulated economy (``funding.project_budget``)."""
+        f = self.funding
+        if f.project_budget is None:
+            return f.budget_per_year
+        share = self.population.workers / f.project_workforce
+        return f.project_budget / f.project_years * share

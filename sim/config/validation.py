@@ -390,6 +390,11 @@ def _check_value(name: str, value: Any, meta: Mapping, declared: Any) -> None:
         return
     if not _has_type(value, declared):
         raise _wrong_type(name, value, declared)
+    element = _list_element(declared)
+    if element is not None and isinstance(value, list):  # a list of scalars: each item
+        for i, item in enumerate(value):
+            _check_value(f"{name}[{i}]", item, meta, element)
+        return
     if declared in (int, float) and not math.isfinite(value):
         raise ConfigError(f"{name}={_show(value)} must be finite; allowed: {allowed_text(meta)}")
     choices = meta.get("choices")
@@ -435,6 +440,16 @@ def _check_rules(cfg: SimConfig) -> None:
             f"funding.upfront_share + funding.outcome_share = {f.upfront_share:g} + {f.outcome_share:g}"
             f" = {total:g} exceeds 1; allowed: shares in [0, 1] adding up to at most 1"
         )
+    if f.project_budget is not None and f.project_workforce is None:
+        raise ConfigError(
+            f"funding.project_budget={f.project_budget:g} needs funding.project_workforce (the"
+            " workers the project's labour market has); allowed: a positive number of workers"
+        )
+    if f.project_budget is not None and f.budget_per_year is not None:
+        raise ConfigError(
+            f"funding.budget_per_year={f.budget_per_year:g} and funding.project_budget="
+            f"{f.project_budget:g} are both set; allowed: one of them (or neither: unlimited)"
+        )
     _check_milestones(cfg)
     _check_eligibility(cfg)
     if creds.initial_understanding > creds.initial_awareness:
@@ -443,6 +458,7 @@ def _check_rules(cfg: SimConfig) -> None:
             f" credentials.initial_awareness={creds.initial_awareness:g}; allowed: [0, initial_awareness]"
         )
     _check_programs(cfg)
+    _check_sectors(cfg)
     _check_trial(cfg)
 
 
@@ -540,6 +556,56 @@ def _check_eligibility(cfg: SimConfig) -> None:
             f" economy.sme_size={cfg.economy.sme_size} (no employer has fewer than"
             f" {cfg.economy.sme_size} employees); allowed: sme_size >= 2"
         )
+
+
+MAX_SECTORS = 100
+
+
+def _check_sectors(cfg: SimConfig) -> None:
+    """Sectors: unique names, employer shares and each sector's domain weights adding up to
+    1, and every program's domain valued by some sector."""
+    sectors = cfg.economy.sectors
+    if not 1 <= len(sectors) <= MAX_SECTORS:
+        raise ConfigError(
+            f"economy.sectors has {len(sectors)} sectors; allowed: 1 to {MAX_SECTORS}"
+        )
+    names = [s.name for s in sectors]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise ConfigError(
+                f"economy.sectors[{i}].name={name!r} appears twice; allowed: unique names"
+            )
+    share = sum(s.employer_share for s in sectors)
+    if abs(share - 1) > 1e-6:
+        raise ConfigError(
+            f"economy.sectors[].employer_share add up to {share:g}; allowed: shares adding up to 1"
+        )
+    for i, s in enumerate(sectors):
+        name = f"economy.sectors[{i}]"
+        if not s.domains or len(s.domains) != len(s.domain_weights):
+            raise ConfigError(
+                f"{name}.domain_weights has {len(s.domain_weights)} weights for"
+                f" {len(s.domains)} domains; allowed: one weight per domain, at least one domain"
+            )
+        if len(set(s.domains)) != len(s.domains):
+            raise ConfigError(f"{name}.domains={s.domains} repeats a domain; allowed: unique names")
+        if abs(sum(s.domain_weights) - 1) > 1e-6:
+            raise ConfigError(
+                f"{name}.domain_weights add up to {sum(s.domain_weights):g}; allowed: weights"
+                " adding up to 1"
+            )
+        if s.shock_month is not None and s.shock_month >= cfg.time.months:
+            raise ConfigError(
+                f"{name}.shock_month={s.shock_month} is after the run"
+                f" (time.months={cfg.time.months}); allowed: [0, {cfg.time.months - 1}] or null"
+            )
+    valued = {d for s in sectors for d in s.domains}
+    for i, p in enumerate(cfg.credentials.programs):
+        if p.domain not in valued:
+            raise ConfigError(
+                f"credentials.programs[{i}].domain={p.domain!r} is valued by no sector;"
+                f" allowed: one of {', '.join(sorted(valued))} (economy.sectors[].domains)"
+            )
 
 
 def _check_programs(cfg: SimConfig) -> None:

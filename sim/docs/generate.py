@@ -31,6 +31,7 @@ from sim.config.schema import (
     OutputConfig,
     PopulationConfig,
     ProgramConfig,
+    SectorConfig,
     ProvidersConfig,
     ScenarioConfig,
     SimConfig,
@@ -52,6 +53,7 @@ SECTIONS = (
         EconomyConfig,
         "Economy: labour market, production, training decisions (uncertainties)",
     ),
+    ("economy.sectors[]", SectorConfig, "One sector of the economy"),
     ("population", PopulationConfig, "Population: agents and their sizes"),
     (
         "credentials",

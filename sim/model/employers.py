@@ -60,6 +60,16 @@ COLUMNS = {
     "size": Column(np.int32, "counted", "Current headcount."),
     "payroll": Column(np.float64, "counted", "Current monthly payroll (CAD)."),
     "last_training_month": Column(np.int32, NEVER, "Month it last started training anyone."),
+    "sector": Column(np.int16, DRAWN, "Its sector (economy.sectors), in the configured shares."),
+    "base_target": Column(np.int32, "Zipf draw", "Target headcount at the start."),
+    "staff_skill": Column(
+        np.float32,
+        "counted",
+        "Mean productive skill (general + specific) of its staff, reviewed once a year.",
+    ),
+    "staff_skill_reference": Column(
+        np.float32, "counted", "That mean at the policy start: labour demand moves from here."
+    ),
 }
 
 
@@ -86,6 +96,11 @@ class EmployerTable:
             econ.employer_productivity_sd * rng.standard_normal(n)
             - econ.employer_productivity_sd**2 / 2
         ).astype(np.float32)
+        self.base_target = self.target_size.copy()
+        sectors = model.workers.sectors
+        self.sector = sectors.assign(n, streams.stream("employer_sector"))
+        if sectors.n > 1:
+            self.productivity *= sectors.productivity[self.sector]
         self.sme = self.target_size < econ.sme_size
         self.constrained = self.sme & (rng.random(n) < econ.constrained_sme_share)
         self.admin_burden = np.exp(0.3 * rng.standard_normal(n)).astype(np.float32)
@@ -163,6 +178,53 @@ class EmployerTable:
         self.size -= np.bincount(left, minlength=self.n).astype(np.int32)
         if joined is not None:
             self.size += np.bincount(joined, minlength=self.n).astype(np.int32)
+
+    HEADCOUNT_REVIEW_MONTHS = 12  # employers review how staff productivity bears on headcount
+
+    def plan_headcount(self, month: int) -> None:
+        """Target headcounts follow the sector's labour demand path, and within a sector
+        jobs move toward the employers whose staff became more productive since the policy
+        start: ``base x demand x relative ** labour_demand_elasticity``, where ``relative`` is
+        the employer's mean productive staff skill over its value at the policy start,
+        normalised so the sector's jobs add up to its demand (more productive employers gain
+        market share; Hamermesh 1993, Foster, Haltiwanger & Krizan 2001). The skill term is
+        reviewed once a year, as headcount plans are."""
+        econ, w = self.cfg.economy, self.model.workers
+        burn_in = self.cfg.time.burn_in
+        if month < burn_in:
+            return
+        elasticity = econ.labour_demand_elasticity
+        review = elasticity > 0 and (month - burn_in) % self.HEADCOUNT_REVIEW_MONTHS == 0
+        if review:
+            self.review_staff_skill(month == burn_in)
+        sectors = w.sectors
+        if not (review or sectors.demand_moves):
+            return
+        target = self.base_target * sectors.demand(month)[self.sector]
+        if elasticity > 0:
+            relative = self.staff_skill / np.maximum(self.staff_skill_reference, 1e-6)
+            share = relative.astype(np.float64) ** elasticity
+            jobs = np.bincount(self.sector, weights=self.base_target, minlength=sectors.n)
+            weighted = np.bincount(
+                self.sector, weights=self.base_target * share, minlength=sectors.n
+            )
+            target = target * share / (weighted / np.maximum(jobs, 1))[self.sector]
+        self.target_size = np.maximum(np.rint(target), 1).astype(np.int32)
+
+    def review_staff_skill(self, reference: bool) -> None:
+        """Mean productive skill (general + specific) of each employer's staff; ``reference``:
+        also keep it as the policy start's."""
+        w = self.model.workers
+        slot = w.employer + 1
+        skill = np.bincount(slot, weights=w.general + w.specific, minlength=self.n + 1)[1:]
+        staff = np.bincount(slot, minlength=self.n + 1)[1:]
+        self.staff_skill = np.where(staff > 0, skill / np.maximum(staff, 1), 1.0).astype(np.float32)
+        if reference:
+            self.staff_skill_reference = self.staff_skill.copy()
+
+    @property
+    def excess_staff(self) -> np.ndarray:
+        return np.maximum(self.size - self.target_size, 0)
 
     @property
     def vacancies(self) -> np.ndarray:

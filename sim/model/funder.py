@@ -180,7 +180,7 @@ class Funder:
             self.trial.open_month(self.model)
 
     def budget_left(self) -> float:
-        budget = self.policy.budget_per_year
+        budget = self.cfg.yearly_budget
         return np.inf if budget is None else budget - self.paid_this_year
 
     def approve(self, commitment: np.ndarray) -> np.ndarray:

@@ -27,6 +27,9 @@ month of random valid configurations):
   and each worker's certified gain equals the nominal gains of the credentials they hold.
 * **Money and skills**: wages, payroll, cash limits and skills are finite and non-negative;
   the unemployed earn nothing and the employed something.
+* **Sectors**: every employer has a declared sector and every employed worker its employer's;
+  with sectors or domains, general skill is the entry skill plus each domain's trained skill
+  weighted by the worker's sector plus the sector-specific part.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ UNDEFINED_WHEN = {
     "poaching_rate_trained": lambda row, model: row["flow_trained_at_risk"] == 0,
     "mean_wage": lambda row, model: row["employees"] == 0,
     "output_per_worker": lambda row, model: row["employees"] == 0,
+    "months_to_reemployment": lambda row, model: row["flow_reemployments"] == 0,
+    "displaced_reemployment_rate": lambda row, model: row["flow_displaced_due"] == 0,
 }
 SHARES = (
     "employment_rate",
@@ -57,6 +62,7 @@ SHARES = (
     "microcredential_recognition",
     "assessment_standard",
     "deadweight_share",
+    "displaced_reemployment_rate",
 )
 
 
@@ -193,7 +199,7 @@ def _funder(model) -> list[str]:
 
 
 def _budget_years(model) -> list[str]:
-    budget = model.cfg.funding.budget_per_year
+    budget = model.cfg.yearly_budget
     if budget is None:
         return []
     paid: dict[int, float] = {}
@@ -301,4 +307,28 @@ def _money(model) -> list[str]:
             out.append(f"worker {name} not finite or negative (min {np.nanmin(values):.6g})")
     if (w.tenure < 0).any():
         out.append("negative tenure")
+    return out + _sector_skills(model)
+
+
+def _sector_skills(model) -> list[str]:
+    """With sectors or domains, general skill is the entry skill plus each domain's trained
+    skill weighted by the worker's sector, plus the sector-specific part; employers' sectors
+    are those declared, and each employed worker's sector is its employer's."""
+    w, e, sectors, out = model.workers, model.employers, model.sectors, []
+    if ((e.sector < 0) | (e.sector >= sectors.n)).any():
+        out.append("an employer's sector is not one of economy.sectors")
+    employed = w.employed
+    if (w.sector[employed] != e.sector[w.employer[employed]]).any():
+        out.append("an employed worker's sector is not its employer's")
+    if not sectors.tracked:
+        return out
+    known = w.sector >= 0
+    weights = sectors.weights[w.sector[known]]
+    expected = w.entry_skill[known] + np.einsum("ij,ij->i", w.domain_gain[known], weights)
+    expected = expected + w.sector_skill[known]
+    if not np.allclose(w.general[known], expected, rtol=1e-4, atol=1e-4):
+        gap = float(np.max(np.abs(w.general[known] - expected)))
+        out.append(f"general skill is not entry + weighted domain skill + sector skill ({gap:.3g})")
+    if (w.domain_gain < -1e-6).any() or (w.sector_skill < -1e-6).any():
+        out.append("a domain's or the sector's trained skill is negative")
     return out

@@ -13,7 +13,15 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from sim.config.outcomes import BY_NAME, KPI_NAMES, KPIS, PRESENT_VALUES, RECORDED
+from sim.config.outcomes import (
+    ALL_KPIS,
+    BY_NAME,
+    KPI_NAMES,
+    KPIS,
+    PRESENT_VALUE,
+    PRESENT_VALUES,
+    RECORDED,
+)
 from sim.config.outcomes import ratio as _ratio
 from sim.model.labour_market import Separation
 
@@ -66,6 +74,12 @@ FLOW_COLUMNS = (
     "value_added",
     "wages",
     "certifications_meeting_standard",
+    "layoffs",
+    "cross_sector_moves",
+    "reemployments",
+    "reemployment_months",
+    "displaced_due",
+    "displaced_reemployed_due",
 )
 
 
@@ -79,6 +93,7 @@ class Recorder:
         self.flow: dict[str, float] = {}
         self.started_in_year: dict[int, np.ndarray] = {}
         self.last_enrolment = np.full(model.workers.n, -1, dtype=np.int32)
+        self.layoffs_so_far = 0
         employers = model.employers
         self.initial = {
             "microcredential_awareness_start": float(employers.mc_aware.mean()),
@@ -176,6 +191,8 @@ class Recorder:
         w = m.workers
         employed = ids[w.employer[ids] >= 0]
         self.flow[kind.value] += len(employed)
+        if kind is Separation.LAYOFF:
+            self.layoffs_so_far += len(employed)
         n_employers = m.employers.n
         self.left += np.bincount(w.employer[employed], minlength=n_employers)
         trained = employed[self.recently_trained_at_employer(self.month, employed)]
@@ -199,8 +216,32 @@ class Recorder:
         self.flow["chosen"] += chosen
         self.flow["rationed"] += chosen - admitted
 
-    def hires(self, ids: np.ndarray) -> None:
+    def hires(self, ids: np.ndarray, month: int) -> None:
+        """Hires from unemployment (before the hire is booked): those who had a job before
+        are re-employed after ``month - unemployed_since`` months."""
+        w = self.model.workers
         self.flow["hires"] += len(ids)
+        again = ids[w.sector[ids] >= 0]
+        self.flow["reemployments"] += len(again)
+        self.flow["reemployment_months"] += float((month - w.unemployed_since[again]).sum())
+
+    def sector_moves(self, moved: np.ndarray) -> None:
+        """Hires (from unemployment or another employer) into another sector than the last job."""
+        self.flow["cross_sector_moves"] += int(np.count_nonzero(moved))
+
+    DISPLACED_FOLLOW_UP = 12  # months within which a displaced worker counts as re-employed
+
+    def displaced_follow_up(self, month: int) -> None:
+        """Workers displaced ``DISPLACED_FOLLOW_UP`` months ago (and not displaced again or
+        retired since): how many have had a job since. A worker who found one is employed now
+        or became unemployed after the displacement."""
+        f, w = self.flow, self.model.workers
+        if self.layoffs_so_far == 0:
+            return
+        due = np.flatnonzero(w.displaced_month == month - self.DISPLACED_FOLLOW_UP)
+        found = (w.employer[due] >= 0) | (w.unemployed_since[due] > w.displaced_month[due])
+        f["displaced_due"] += len(due)
+        f["displaced_reemployed_due"] += int(np.count_nonzero(found))
 
     def accrue_training_rents(self, month: int) -> None:
         """Employer's rent from each recent completer who stays: the value of the skill gain
@@ -287,6 +328,7 @@ class Recorder:
         f["trained_at_risk"] = float(self.trained_staff.sum())
         per_year = 12.0 / max(n_emp, 1)
         self.accrue_training_rents(month)
+        self.displaced_follow_up(month)
         recent_start = e.last_training_month >= month - 11
         flow_of = _FlowView(f.__getitem__, to_employers)
         state = {
@@ -367,18 +409,9 @@ class Recorder:
                 out[kpi.name] = getattr(self, kpi.recorded_by)(window, policy_rows)
             else:
                 out[kpi.name] = float(window[kpi.name].mean()) if n_months else None
-        for name in (
-            "trainees",
-            "funded_trainees",
-            "certifications",
-            "certifications_meeting_standard",
-            "public_payments",
-            "public_admin_cost",
-            "seat_rationing_share",
-            "false_claim_rate",
-            "short_program_share",
-        ):
-            out[name] = BY_NAME[name].value(flow_of)
+        for kpi in ALL_KPIS:  # the other formula KPIs (not headline, not present values)
+            if not kpi.headline and kpi.is_formula and kpi.kind != PRESENT_VALUE:
+                out[kpi.name] = kpi.value(flow_of, per_employee_year)
         discounted = self.discount_factors(window["month"].to_numpy())
         present = lambda name: float((window[f"flow_{name}"].to_numpy() * discounted).sum())  # noqa: E731
         present_of = _FlowView(present, m.cfg.funding.pays_employers)

@@ -24,6 +24,7 @@ class Separation(Enum):
     RETIREMENT = "retirements"
     SEPARATION = "separations"  # exogenous, into unemployment
     POACHED = "poached"  # hired away by an outside offer
+    LAYOFF = "layoffs"  # laid off as the employer's labour demand fell (displacement)
 
 
 class LabourMarket:
@@ -34,7 +35,7 @@ class LabourMarket:
     def offer_wage(self, ids: np.ndarray, employer: np.ndarray) -> np.ndarray:
         """Wage an employer offers for the skill it can see."""
         econ, e, w = self.cfg.economy, self.model.employers, self.model.workers
-        visible = w.visible_skill(ids, e.recognition[employer])
+        visible = w.visible_skill(ids, e.recognition[employer], e.sector[employer])
         return (
             econ.labour_share * econ.output_per_skill * e.productivity[employer] * visible
         ).astype(np.float32)
@@ -57,11 +58,35 @@ class LabourMarket:
             "separation", month, w.n, self.cfg.economy.separation_rate
         )
         ids = ids[w.employer[ids] >= 0]
-        self.model.recorder.separations(ids, Separation.SEPARATION)
+        self.dismiss(ids, month, Separation.SEPARATION)
+
+    def dismiss(self, ids: np.ndarray, month: int, kind: Separation) -> None:
+        """Employed workers ``ids`` become unemployed."""
+        w = self.model.workers
+        self.model.recorder.separations(ids, kind)
         self.leave(ids, month)
         self.model.employers.staff_moved(w.employer[ids])
         w.employer[ids] = UNEMPLOYED
         w.wage[ids] = 0.0
+        w.unemployed_since[ids] = month
+
+    def lay_off(self, month: int) -> None:
+        """Employers above their target headcount (labour demand fell) shed
+        ``economy.layoff_speed`` of the excess each month, at least one worker, last in first
+        out (seniority rules; ties in random order). The laid-off are displaced workers
+        (Jacobson, LaLonde & Sullivan 1993)."""
+        model, w, e = self.model, self.model.workers, self.model.employers
+        excess = e.excess_staff
+        if not excess.any() or self.cfg.economy.layoff_speed == 0:
+            return
+        cuts = np.ceil(self.cfg.economy.layoff_speed * excess).astype(np.int64)
+        staff = np.flatnonzero(w.employer >= 0)
+        staff = staff[cuts[w.employer[staff]] > 0]
+        employer = w.employer[staff]
+        seniority = w.tenure[staff] + model.streams.uniform_at("layoff_order", month, staff)
+        laid_off = staff[rank_within_groups(employer, seniority) < cuts[employer]]
+        self.dismiss(laid_off, month, Separation.LAYOFF)
+        w.displaced_month[laid_off] = month
 
     def leave(self, ids: np.ndarray, month: int) -> None:
         w = self.model.workers
@@ -111,6 +136,7 @@ class LabourMarket:
         self.leave(movers, month)
         e.staff_moved(w.employer[movers], bidder)
         w.employer[movers] = bidder
+        model.recorder.sector_moves(w.join_sector(movers, e.sector[bidder]))
         w.wage[movers] = offer
         w.perceive(movers, month, "perception_poached")
 
@@ -137,13 +163,41 @@ class LabourMarket:
             np.argsort(streams.uniform("vacancy_order", month, len(slots)), kind="stable")
         ]
         mean_recognition = float(e.recognition.mean())
-        screen = w.visible_skill(seekers, mean_recognition)
-        screen = screen * np.exp(0.1 * streams.normal_at("screening", month, seekers))
-        seekers = seekers[np.argsort(-screen, kind="stable")]
-        n = min(len(seekers), len(slots))
-        hired, employer = seekers[:n], slots[:n]
+        noise = np.exp(0.1 * streams.normal_at("screening", month, seekers))
+        if w.sectors.n > 1:
+            hired, employer = self.match_by_sector(seekers, slots, noise, mean_recognition, month)
+        else:
+            screen = w.visible_skill(seekers, mean_recognition) * noise
+            seekers = seekers[np.argsort(-screen, kind="stable")]
+            n = min(len(seekers), len(slots))
+            hired, employer = seekers[:n], slots[:n]
+        model.recorder.hires(hired, month)
         w.employer[hired] = employer
+        model.recorder.sector_moves(w.join_sector(hired, e.sector[employer]))
         w.wage[hired] = self.offer_wage(hired, employer)
         w.tenure[hired] = 0
         w.perceive(hired, month, "perception_hire")
-        model.recorder.hires(hired)
+
+    def match_by_sector(self, seekers, slots, noise, recognition, month):
+        """Each sector's vacancies (sectors in random order each month) take the best of the
+        seekers left by visible skill in the domains that sector values: job seekers search
+        across sectors, and a sector screens on what it can use."""
+        w, e = self.model.workers, self.model.employers
+        slot_sector = e.sector[slots]
+        order = self.model.streams.stream("sector_hiring_order", month).permutation(w.sectors.n)
+        free = np.ones(len(seekers), dtype=bool)
+        hired, employer = [], []
+        for sector in order:
+            open_here = slots[slot_sector == sector]
+            pool = np.flatnonzero(free)
+            if len(open_here) == 0 or len(pool) == 0:
+                continue
+            sector_of = np.full(len(pool), sector, dtype=np.intp)
+            screen = w.visible_skill(seekers[pool], recognition, sector_of) * noise[pool]
+            best = pool[np.argsort(-screen, kind="stable")[: len(open_here)]]
+            free[best] = False
+            hired.append(seekers[best])
+            employer.append(open_here[: len(best)])
+        if not hired:
+            return np.zeros(0, dtype=seekers.dtype), np.zeros(0, dtype=np.int32)
+        return np.concatenate(hired), np.concatenate(employer)

@@ -29,6 +29,7 @@ from sim.model.kpis import Recorder, kpi_reporters
 from sim.model.labour_market import LabourMarket
 from sim.model.providers import Provider, ProviderTable
 from sim.model.recognition import Recognition
+from sim.model.sectors import Sectors
 from sim.model.training import Training
 from sim.model.workers import Workers
 
@@ -67,6 +68,8 @@ class TrainingMarketModel(mesa.Model):
         ("funder", "start_month"),
         ("labour_market", "retire"),
         ("labour_market", "separate"),
+        ("employers", "plan_headcount"),
+        ("labour_market", "lay_off"),
         ("labour_market", "outside_offers"),
         ("labour_market", "hire"),
         ("training", "deliver"),
@@ -97,7 +100,8 @@ class TrainingMarketModel(mesa.Model):
         self.cfg = cfg
         self.streams = RandomStreams(cfg.seed)
         self.month = 0
-        self.workers = Workers(cfg, self.streams)
+        self.sectors = Sectors(cfg)
+        self.workers = Workers(cfg, self.streams, self.sectors)
         self.employers = EmployerTable(self)
         self.providers = ProviderTable(self)
         self.funder = Funder(self)
@@ -135,6 +139,7 @@ class TrainingMarketModel(mesa.Model):
         n = min(len(slots), w.n)
         hired = order[:n]
         w.employer[hired] = slots[:n]
+        w.sector[hired] = e.sector[slots[:n]]
         w.wage[hired] = self.labour_market.offer_wage(hired, slots[:n])
         w.tenure[hired] = self.streams.stream("initial_tenure").integers(0, 120, n)
         w.perceive(hired, -1, "perception_initial")

@@ -152,7 +152,7 @@ class Training:
             disadvantaged=dis,
             perceived=perceived,
             completion_hat=completion_hat,
-            room=w.learning_room(ids, p.program_target[program]),
+            room=w.learning_room(ids, p.program_target[program], w.sectors.program_domain[program]),
         )
 
     def true_pass_chance(self, c: Candidates) -> np.ndarray:
@@ -244,6 +244,8 @@ class Training:
             gain_value, employer_stay * employer_discount, per_program=p.program_gain
         )
         benefit = benefit_rate[c.employer_program] * c.perceived * c.completion_hat * c.room
+        if w.sectors.tracked:  # the employer values the program's domain as its sector does
+            benefit = benefit * w.sectors.program_weight(e.sector[c.employer], c.program)
         hourly = w.wage[c.worker] / np.float32(econ.hours_per_month)
         release_hours = (p.program_months * econ.release_hours_per_month).astype(np.float32)
         release = release_hours[c.program] * hourly
@@ -577,7 +579,7 @@ class Training:
         # The assessment tests the content mastered; the productive gain is the part of it
         # the worker did not know already (diminishing returns).
         mastered = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
-        room = w.learning_room(ids, p.program_target[prog])
+        room = w.learning_room(ids, p.program_target[prog], w.sectors.program_domain[prog])
         gain = mastered * room
         standard = p.standard[prov]
         threshold = p.pass_threshold(prov, prog) * ledger.nominal[rows]
@@ -587,7 +589,7 @@ class Training:
         ledger.gain[rows] = gain
         ledger.mastered[rows] = mastered
         ledger.standard[rows] = standard
-        value_gain, wage_raise = self.apply_gain(ids, gain)
+        value_gain, wage_raise = self.apply_gain(ids, gain, prog)
         self.certify(ids[certified], prog[certified], mastered[certified], prov[certified])
         w.enrolment[ids] = -1
         w.last_training_end[ids] = month
@@ -603,13 +605,27 @@ class Training:
         model.employers.learn("belief_gain", mean_ratio, n_obs)
         model.recorder.completions(rows, completed, certified, value_gain, wage_raise)
 
-    def apply_gain(self, ids: np.ndarray, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def apply_gain(
+        self, ids: np.ndarray, gain: np.ndarray, program: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Skill rises; the wage rises by the pass-through share of the productivity gain.
 
+        With sectors or domains, the gain is skill in the program's domain: it counts toward
+        productive skill with the weight the employer's sector puts on that domain, and a
+        part of it is specific to the sector (lost on moving sector; Neal 1995).
         Returns the monthly productivity gain and the wage rise of each worker.
         """
         w, e, econ = self.model.workers, self.model.employers, self.cfg.economy
         general = (1 - econ.specific_share) * gain
+        if w.sectors.tracked and program is not None:
+            weight = w.sectors.program_weight(np.maximum(w.sector[ids], 0), program)
+            sector_part = econ.sector_specific_share * general
+            np.add.at(
+                w.domain_gain, (ids, w.sectors.program_domain[program]), general - sector_part
+            )
+            w.sector_skill[ids] += (weight * sector_part).astype(np.float32)
+            gain = gain * weight
+            general = general * weight
         specific = econ.specific_share * gain
         w.general[ids] += general
         w.specific[ids] += specific
@@ -649,7 +665,12 @@ class Training:
         ids, program = ids[seek], program[seek]
         provider = e.known_providers[w.employer[ids], 0]
         nominal = p.program_gain[program]
-        prior = w.general[ids] - creds.rpl_reference_skill - w.credential_gain[ids]
+        domain = w.sectors.program_domain[program]
+        prior = (
+            w.domain_skill(ids, domain)
+            - creds.rpl_reference_skill
+            - w.credential_gain_in(ids, domain)
+        )
         passed = prior >= p.pass_threshold(provider, program) * nominal
         w.program_started[ids[passed], program[passed]] = month  # due again after the gap
         self.certify(ids[passed], program[passed], nominal[passed], provider[passed])

@@ -16,6 +16,7 @@ from sim.config.schema import SimConfig
 from sim.model.arrays.columns import DRAWN, NEVER, Column, allocate
 from sim.model.arrays.fastmath import normal_cdf
 from sim.model.arrays.rng import RandomStreams
+from sim.model.sectors import Sectors
 
 UNEMPLOYED = -1
 
@@ -60,19 +61,38 @@ COLUMNS = {
         np.int32, NEVER, "Month the last program ended (or was abandoned)."
     ),
     "finish_employer": Column(np.int32, UNEMPLOYED, "Employer when the last program ended."),
+    "sector": Column(np.int16, -1, "Sector of the current or last job (-1: never employed)."),
+    "sector_skill": Column(
+        np.float32, 0.0, "Trained skill specific to that sector, lost on moving sector."
+    ),
+    "domain_gain": Column(
+        np.float32,
+        "0, per domain",
+        "Portable trained skill in each skill domain, one column per domain (kept only when"
+        " the economy has several sectors or domains).",
+    ),
+    "unemployed_since": Column(
+        np.int32, DRAWN, "Month the worker last became unemployed (entrants: the month of entry)."
+    ),
+    "displaced_month": Column(
+        np.int32, NEVER, "Month the worker was last laid off because labour demand fell."
+    ),
 }
 
 
 class Workers:
     """Columnar worker state. Arrays are indexed by worker id ``0..n-1``."""
 
-    def __init__(self, cfg: SimConfig, streams: RandomStreams):
+    def __init__(self, cfg: SimConfig, streams: RandomStreams, sectors: Sectors | None = None):
         self.cfg = cfg
         self.n = n = cfg.population.workers
         self.streams = streams
+        self.sectors = sectors = sectors or Sectors(cfg)
         allocate(self, COLUMNS, n)
         n_programs = len(cfg.credentials.programs)
         self.program_started = np.full((n, n_programs), NEVER, dtype=np.int32)
+        n_domains = len(sectors.domains) if sectors.tracked else 0
+        self.domain_gain = np.zeros((n, n_domains), dtype=np.float32)
         self.credentials_awarded = 0  # running totals: held = awarded - retired (an invariant)
         self.credentials_retired = 0
         self.credentials_renewed = 0  # certifications in a program whose credential was held
@@ -87,15 +107,23 @@ class Workers:
     def in_training(self) -> np.ndarray:
         return self.enrolment >= 0
 
-    def visible_skill(self, ids: np.ndarray, recognition: np.ndarray | float) -> np.ndarray:
-        """Skill an outside employer sees: entry skill plus recognised credentials.
+    def visible_skill(
+        self, ids: np.ndarray, recognition: np.ndarray | float, sector: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Skill an outside employer (of ``sector``) sees: entry skill plus recognised
+        credentials in the domains its sector values.
 
         Outsiders cannot observe skill gained through uncertified training (asymmetric
         information; Acemoglu & Pischke 1998); a credential makes its nominal gain visible to
         the extent the employer recognises microcredentials.
         """
         creds = self.cfg.credentials
-        signal = self.credential_gain[ids] * creds.signal_value
+        if self.sectors.tracked and sector is not None:
+            by_domain = self.credential_gain_by_domain_of_mask[self.credentials[ids]]
+            valued = np.einsum("ij,ij->i", by_domain, self.sectors.weights[sector])
+            signal = valued * creds.signal_value
+        else:
+            signal = self.credential_gain[ids] * creds.signal_value
         full_stacks = self.complete_stacks(ids)
         signal = signal + creds.stack_bonus * full_stacks
         return self.entry_skill[ids] + recognition * signal
@@ -112,6 +140,47 @@ class Workers:
         for mask in self.stack_masks:
             count += (held & mask) == mask
         return count
+
+    @cached_property
+    def credential_gain_by_domain_of_mask(self) -> np.ndarray:
+        """Nominal gain the held credentials certify in each domain, for every possible
+        credential bitmask (a lookup table: masks x domains)."""
+        held = np.arange(1 << 16, dtype=np.uint32)
+        table = np.zeros((len(held), len(self.sectors.domains)), dtype=np.float32)
+        for k, program in enumerate(self.cfg.credentials.programs):
+            has = ((held >> k) & 1).astype(np.float32)
+            table[:, self.sectors.program_domain[k]] += has * np.float32(program.gain)
+        return table
+
+    def domain_skill(self, ids: np.ndarray, domain: np.ndarray) -> np.ndarray:
+        """Each worker's skill in ``domain``: entry skill plus the portable trained skill of
+        the domain (the general skill when there is one sector and one domain)."""
+        if not self.sectors.tracked or domain is None:
+            return self.general[ids]
+        return self.entry_skill[ids] + self.domain_gain[ids, domain]
+
+    def credential_gain_in(self, ids: np.ndarray, domain: np.ndarray) -> np.ndarray:
+        """Nominal gain the held credentials certify in ``domain``."""
+        if not self.sectors.tracked:
+            return self.credential_gain[ids]
+        return self.credential_gain_by_domain_of_mask[self.credentials[ids], domain]
+
+    def join_sector(self, ids: np.ndarray, sector: np.ndarray) -> np.ndarray:
+        """Workers ``ids`` take a job in ``sector``: moving sector loses the sector-specific
+        skill, and the trained skill of each domain counts with the new sector's weights.
+        Returns which of them changed sector (first jobs do not count)."""
+        old = self.sector[ids]
+        moved = (old >= 0) & (old != sector)
+        if self.sectors.tracked:
+            changed = ids[old != sector]
+            new = sector[old != sector]
+            self.sector_skill[changed] = 0.0
+            weights = self.sectors.weights[new]
+            self.general[changed] = self.entry_skill[changed] + np.einsum(
+                "ij,ij->i", self.domain_gain[changed], weights
+            )
+        self.sector[ids] = sector
+        return moved
 
     @property
     def stack_masks(self) -> list[int]:
@@ -150,11 +219,13 @@ class Workers:
         )
         return np.clip(p, 0.0, 0.99, out=p)
 
-    def learning_room(self, ids: np.ndarray, target: np.ndarray) -> np.ndarray:
+    def learning_room(
+        self, ids: np.ndarray, target: np.ndarray, domain: np.ndarray | None = None
+    ) -> np.ndarray:
         """Share of a program's content that adds to each worker's productive skill:
-        ``(target - general skill) / (target - 1)``, at least 0 (diminishing returns: the
-        lower-skilled gain more from the same program, as in UPSKILL; SRDC 2014)."""
-        room = (target - self.general[ids]) / (target - np.float32(1.0))
+        ``(target - skill in the program's domain) / (target - 1)``, at least 0 (diminishing
+        returns: the lower-skilled gain more from the same program, as in UPSKILL; SRDC 2014)."""
+        room = (target - self.domain_skill(ids, domain)) / (target - np.float32(1.0))
         return np.maximum(room, np.float32(0.0)).astype(np.float32)
 
     def pass_probability(self, learning: np.ndarray, standard: np.ndarray) -> np.ndarray:
@@ -180,6 +251,8 @@ class Workers:
         )
         skill = np.exp(0.2 * z_skill - 0.02) * np.where(dis, econ.disadvantaged_skill, 1.0)
         self.program_started[ids] = NEVER
+        self.domain_gain[ids] = 0.0
+        self.unemployed_since[ids] = month
         self.disadvantaged[ids] = dis
         self.ability[ids] = ability
         self.entry_skill[ids] = skill
@@ -227,6 +300,9 @@ class Workers:
         d = self.cfg.economy.skill_depreciation
         self.general -= d * (self.general - self.entry_skill)
         self.specific *= 1.0 - d
+        if self.sectors.tracked:
+            self.sector_skill *= 1.0 - d
+            self.domain_gain *= 1.0 - d
 
     def age(self, month: int) -> None:
         """Employed workers gain a month of tenure."""
