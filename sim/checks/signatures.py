@@ -605,6 +605,35 @@ def capacity_does_not_bind() -> Signature:
     )
 
 
+NO_PROGRAM = {"funding.enabled": False}
+CALM = {"economy.sectors.0.shock_size": 0.0, "economy.sectors.0.demand_growth": 0.0}
+
+
+def displacement() -> Signature:
+    """The EDGE UP economy: oil and gas loses 30% of its labour demand in a shock and keeps
+    declining, against the same economy with flat demand (both without the program)."""
+    arms = {
+        "shock": Arm.of("edge_up_displaced", NO_PROGRAM),
+        "calm": Arm.of("edge_up_displaced", {**NO_PROGRAM, **CALM}),
+    }
+    checks = (
+        Check(
+            "employment rate: a declining sector's demand shock minus flat demand",
+            difference("employment_rate", "shock", "calm"),
+            "below",
+            0.0,
+        ),
+    )
+    return Signature(
+        16,
+        "Displacement",
+        "a declining sector's demand shock lays workers off and lowers employment: jobs are"
+        " destroyed faster than other sectors create them (Jacobson, LaLonde & Sullivan 1993)",
+        arms,
+        checks,
+    )
+
+
 SIGNATURES: tuple[Callable[[], Signature], ...] = (
     becker_general_training,
     becker_specific_training,
@@ -620,6 +649,7 @@ SIGNATURES: tuple[Callable[[], Signature], ...] = (
     cheap_outcome_substitution,
     audits_deter_false_claims,
     capacity_does_not_bind,
+    displacement,
 )
 
 

@@ -124,7 +124,11 @@ class Workers:
             signal = valued * creds.signal_value
         else:
             signal = self.credential_gain[ids] * creds.signal_value
-        full_stacks = self.complete_stacks(ids)
+        if self.sectors.tracked and sector is not None:  # stacks in the valued domains
+            by_stack = self.complete_stack_of_mask[self.credentials[ids]]
+            full_stacks = np.einsum("ij,ij->i", by_stack, self.stack_weights[:, sector].T)
+        else:
+            full_stacks = self.complete_stacks(ids)
         signal = signal + creds.stack_bonus * full_stacks
         return self.entry_skill[ids] + recognition * signal
 
@@ -181,6 +185,26 @@ class Workers:
             )
         self.sector[ids] = sector
         return moved
+
+    @cached_property
+    def complete_stack_of_mask(self) -> np.ndarray:
+        """For every possible credential bitmask, which stacks it completes (masks x stacks)."""
+        held = np.arange(1 << 16, dtype=np.uint32)
+        return np.stack(
+            [((held & mask) == mask).astype(np.float32) for mask in self.stack_masks], axis=1
+        )
+
+    @cached_property
+    def stack_weights(self) -> np.ndarray:
+        """How much each sector values each stack (stacks x sectors): the mean weight it puts
+        on the domains of the stack's programs."""
+        programs = self.cfg.credentials.programs
+        weights = np.zeros((len(self.stack_masks), self.sectors.n), dtype=np.float32)
+        for i, mask in enumerate(self.stack_masks):
+            members = [k for k in range(len(programs)) if mask >> k & 1]
+            domains = self.sectors.program_domain[members]
+            weights[i] = self.sectors.weights[:, domains].mean(axis=1)
+        return weights
 
     @property
     def stack_masks(self) -> list[int]:
