@@ -156,9 +156,12 @@ def test_a_projects_budget_scales_to_the_economy():
             "funding.project_budget=1640000",
             "funding.project_years=4",
             "funding.project_workforce=1000000",
+            "funding.use_project_budget=true",
         ],
     )
     assert cfg.yearly_budget == pytest.approx(1_640_000 / 4 / 100)
+    unlimited = sim.compose(scenario="pay_for_performance")  # its pilot budget is not applied
+    assert unlimited.funding.project_budget == 1_640_000 and unlimited.yearly_budget is None
 
 
 @pytest.mark.parametrize(
@@ -166,6 +169,7 @@ def test_a_projects_budget_scales_to_the_economy():
     [
         ("economy.sectors.0.employer_share=0.5", "employer_share add up to"),
         ("economy.sectors.1.domain_weights=[0.5]", "domain_weights has 1 weights"),
+        ("economy.sectors.1.domain_weights=[0.5,0.4]", "largest weight 0.5"),
         ("credentials.programs.0.domain=art", "domain='art' is valued by no sector"),
         ("economy.sectors.2.name=tech", "appears twice"),
         ("funding.project_budget=1000", "needs funding.project_workforce"),

@@ -42,8 +42,15 @@ COLUMNS = (
 )
 
 
+PROGRAM_SWITCH = "funding.enabled"  # swept: each condition against its own no-program run
+
+
 def default_baseline(table: pd.DataFrame, factors: Sequence[str]) -> dict:
-    """Scenario ``baseline`` when scenarios are compared, else the lowest (first) value."""
+    """Scenario ``baseline`` when scenarios are compared, else the lowest (first) value. When
+    ``funding.enabled`` is swept, each condition is compared with its own no-program run
+    (``funding.enabled=false`` with the other factors unchanged: a partial baseline)."""
+    if PROGRAM_SWITCH in factors:
+        return {PROGRAM_SWITCH: False}
     choice = {}
     for factor in factors:
         values = table[factor].dropna().unique().tolist()
@@ -118,11 +125,23 @@ def paired_conditions(
     the baseline's runs), both indexed by seed."""
     done = table[table["status"] == COMPLETED]
     baseline = dict(baseline or default_baseline(done, factors))
-    base = _condition_rows(done, baseline, seed_column)
+    if set(baseline) >= set(factors):
+        base = _condition_rows(done, baseline, seed_column)
+        pairs = [
+            (condition, runs.set_index(seed_column), base)
+            for condition, runs in _conditions(done, factors)
+            if condition != baseline
+        ]
+        return baseline, pairs
+    # A partial baseline: each condition against the one that differs only in its factors.
     pairs = [
-        (condition, runs.set_index(seed_column), base)
+        (
+            condition,
+            runs.set_index(seed_column),
+            _condition_rows(done, {**condition, **baseline}, seed_column),
+        )
         for condition, runs in _conditions(done, factors)
-        if condition != baseline
+        if any(condition[k] != v for k, v in baseline.items())
     ]
     return baseline, pairs
 

@@ -142,7 +142,8 @@ class SectorConfig:
     domain_weights: List[float] = param(
         [1.0],
         "Weight of each of its domains in a worker's productive skill there, in the order of"
-        " `domains` (they add up to 1).",
+        " `domains`, relative to its most valued domain (weight 1: trained skill there counts"
+        " in full, as in the one-domain default economy).",
         lo=0.0,
         hi=1.0,
     )
@@ -1246,6 +1247,11 @@ class FundingConfig:
         nullable=True,
     )
     project_years: int = param(3, "Years the project's budget covers.", unit="years", lo=1, hi=50)
+    use_project_budget: bool = param(
+        True,
+        "The project's budget (project_budget) limits the funder; false: the design without its"
+        " pilot's budget (budget_per_year applies).",
+    )
     project_workforce: Optional[int] = param(
         None,
         "Workers in the labour market the project's budget serves (the simulated economy is a"
@@ -1515,7 +1521,7 @@ class SimConfig:
         """The funder's budget per policy year: ``funding.budget_per_year``, or a project's
         budget scaled to the simulated economy (``funding.project_budget``)."""
         f = self.funding
-        if f.project_budget is None:
+        if f.project_budget is None or not f.use_project_budget:
             return f.budget_per_year
         share = self.population.workers / f.project_workforce
         return f.project_budget / f.project_years * share

@@ -445,10 +445,11 @@ def _check_rules(cfg: SimConfig) -> None:
             f"funding.project_budget={f.project_budget:g} needs funding.project_workforce (the"
             " workers the project's labour market has); allowed: a positive number of workers"
         )
-    if f.project_budget is not None and f.budget_per_year is not None:
+    if f.project_budget is not None and f.use_project_budget and f.budget_per_year is not None:
         raise ConfigError(
             f"funding.budget_per_year={f.budget_per_year:g} and funding.project_budget="
-            f"{f.project_budget:g} are both set; allowed: one of them (or neither: unlimited)"
+            f"{f.project_budget:g} are both set; allowed: one of them (or neither: unlimited;"
+            " or funding.use_project_budget=false)"
         )
     _check_milestones(cfg)
     _check_eligibility(cfg)
@@ -589,10 +590,11 @@ def _check_sectors(cfg: SimConfig) -> None:
             )
         if len(set(s.domains)) != len(s.domains):
             raise ConfigError(f"{name}.domains={s.domains} repeats a domain; allowed: unique names")
-        if abs(sum(s.domain_weights) - 1) > 1e-6:
+        if abs(max(s.domain_weights) - 1) > 1e-9:
             raise ConfigError(
-                f"{name}.domain_weights add up to {sum(s.domain_weights):g}; allowed: weights"
-                " adding up to 1"
+                f"{name}.domain_weights={s.domain_weights} has largest weight"
+                f" {max(s.domain_weights):g}; allowed: weights in [0, 1] relative to the most"
+                " valued domain, whose weight is 1"
             )
         if s.shock_month is not None and s.shock_month >= cfg.time.months:
             raise ConfigError(
