@@ -18,7 +18,7 @@ from sim.model.model import TrainingMarketModel
 
 SMALL = ["population=small"]
 EDGE = "edge_up_displaced"
-# The shock hits in month 48, a year after the default 36-month burn-in.
+# The shock hits a year after the policy start (month 48 after the default 36-month burn-in).
 NO_PROGRAM = ["funding.enabled=false", "time.months=96", "time.burn_in=36"]
 CALM = ["economy.sectors.0.shock_size=0.0", "economy.sectors.0.demand_growth=0.0"]
 
@@ -86,7 +86,7 @@ def test_employers_train_only_in_domains_their_sector_values():
 
 
 def test_moving_sector_loses_the_sector_specific_skill_and_revalues_domains():
-    model, _ = run(EDGE, 4, *NO_PROGRAM, "time.months=50")
+    model, _ = run(EDGE, 4, *NO_PROGRAM, "time.months=50", "time.burn_in=12")
     w = model.workers
     ids = np.flatnonzero(w.employed & (w.sector == 0))[:5]
     w.domain_gain[ids] = np.array([0.1, 0.0, 0.2], dtype=np.float32)[
@@ -104,7 +104,7 @@ def test_moving_sector_loses_the_sector_specific_skill_and_revalues_domains():
 
 
 def test_hiring_sees_credentials_in_the_domains_the_sector_values():
-    model, _ = run(EDGE, 5, *NO_PROGRAM, "time.months=50")
+    model, _ = run(EDGE, 5, *NO_PROGRAM, "time.months=50", "time.burn_in=12")
     w, sectors = model.workers, model.sectors
     digital = [k for k, p in enumerate(model.cfg.credentials.programs) if p.domain == "digital"]
     ids = np.arange(3)

@@ -157,8 +157,9 @@ class SectorConfig:
     )
     shock_month: Optional[int] = param(
         None,
-        "Month of a one-off demand shock (null: none).",
-        unit="month",
+        "Month of a one-off demand shock, counted from the policy start (0: the first policy"
+        " month; null: no shock).",
+        unit="months after the policy start",
         lo=0,
         hi=1200,
         nullable=True,

@@ -596,10 +596,11 @@ def _check_sectors(cfg: SimConfig) -> None:
                 f" {max(s.domain_weights):g}; allowed: weights in [0, 1] relative to the most"
                 " valued domain, whose weight is 1"
             )
-        if s.shock_month is not None and s.shock_month >= cfg.time.months:
+        window = cfg.time.months - cfg.time.burn_in
+        if s.shock_month is not None and s.shock_month >= window:
             raise ConfigError(
-                f"{name}.shock_month={s.shock_month} is after the run"
-                f" (time.months={cfg.time.months}); allowed: [0, {cfg.time.months - 1}] or null"
+                f"{name}.shock_month={s.shock_month} is after the run (its {window} policy"
+                f" months); allowed: [0, {window - 1}] (months after the policy start) or null"
             )
     valued = {d for s in sectors for d in s.domains}
     for i, p in enumerate(cfg.credentials.programs):

@@ -53,14 +53,16 @@ class Sectors:
         """Each sector's labour demand this month relative to the start (1: unchanged).
 
         Trend growth compounds from the policy start (the burn-in settles the economy first);
-        a shock multiplies demand by ``1 + shock_size`` from its month and, with
+        a shock multiplies demand by ``1 + shock_size`` from its month (counted from the
+        policy start) and, with
         ``recovery_months``, fades linearly back to the trend."""
-        years = max(month - self.cfg.time.burn_in, 0) / 12.0
+        policy_month = month - self.cfg.time.burn_in
+        years = max(policy_month, 0) / 12.0
         index = np.ones(self.n)
         for i, s in enumerate(self.cfg.economy.sectors):
             level = (1.0 + s.demand_growth) ** years
-            if s.shock_month is not None and month >= s.shock_month:
-                since = month - s.shock_month
+            if s.shock_month is not None and policy_month >= s.shock_month:
+                since = policy_month - s.shock_month
                 left = 1.0 if s.recovery_months == 0 else max(1 - since / s.recovery_months, 0.0)
                 level *= 1.0 + s.shock_size * left
             index[i] = level
