@@ -259,7 +259,11 @@ def kpi_paths(
     fig, axes = _grid(len(kpis), height=2.6)
     groups = dict(list(timeseries.groupby(list(by), sort=True))) if by else {(): timeseries}
     groups = {(k if isinstance(k, tuple) else (k,)): v for k, v in groups.items()}
-    base_key = tuple(baseline[f] for f in by) if baseline else None
+    # A partial baseline (each condition against its own no-program run): no single baseline
+    # path; the no-program runs are drawn dashed.
+    whole = bool(baseline) and all(f in baseline for f in by)
+    base_key = tuple(baseline[f] for f in by) if whole else None
+    partial = dict(baseline or {}) if not whole else {}
     keys = [k for k in [base_key, *(order or [])] if k in groups]
     keys += [k for k in groups if k not in keys]
     bands = len(keys) <= 3
@@ -279,11 +283,14 @@ def kpi_paths(
             color = "black" if is_base else f"C{i % 10}"
             label = condition_title(dict(zip(by, key)))
             label += " (baseline)" if is_base and label != "Baseline" else ""
+            condition = dict(zip(by, key))
+            own_baseline = bool(partial) and all(condition.get(f) == v for f, v in partial.items())
             ax.plot(
                 median.index,
                 median.to_numpy(),
                 color=color,
                 lw=1.8 if is_base else 1.1,
+                ls="--" if own_baseline else "-",
                 label=label,
             )
             if bands or is_base:
