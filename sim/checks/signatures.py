@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.analysis.paired import TestResult, one_sided_test
 from sim.checks.replications import DEFAULT_ECONOMY, Arm, Economy, run_arms
-from sim.config.schema import CredentialsConfig, PopulationConfig
+from sim.config.schema import CredentialsConfig, PopulationConfig, default_programs
 
 SPEND = "employer_net_spend_per_employee"
 KpisByArm = Mapping[str, Mapping[str, float | None]]
@@ -634,6 +634,48 @@ def displacement() -> Signature:
     )
 
 
+NEW_PROGRAM = [p.name for p in default_programs()].index("problem_solving")
+
+
+def faster_design_deploys_sooner() -> Signature:
+    """A program of the default catalogue (problem_solving, two months) is new at the policy
+    start (``designed=false``): employers want it from then on, providers design it when
+    their customers' unmet demand repays the design cost, and offer it the design lead time
+    later. Delivered blended its design is ready sooner than in person
+    (``providers.design_months_blended`` < ``design_months_in_person``), though it costs
+    more to design; the program is one employers want early (a short one), so every arm
+    designs it within the run."""
+    program = f"credentials.programs.{NEW_PROGRAM}"
+    arm = lambda mode: Arm.of(  # noqa: E731
+        "baseline", {f"{program}.designed": False, f"{program}.mode": mode}
+    )
+    arms = {"blended": arm("blended"), "in_person": arm("in_person")}
+    months = "months_to_first_program"
+    checks = (
+        Check(
+            "months until a provider first offers the new program: blended minus in person",
+            difference(months, "blended", "in_person"),
+            "below",
+            0.0,
+        ),
+        Check(
+            "programs designed in the window, in-person arm (demand exists)",
+            level("programs_designed", "in_person"),
+            "above",
+            0.0,
+        ),
+    )
+    return Signature(
+        18,
+        "Faster design deploys sooner",
+        "a program that must be designed first reaches employers sooner when delivered"
+        " blended than in person (seed deck, Microcredentials in Flux, FSC 2022: NORCAT's"
+        " blended delivery)",
+        arms,
+        checks,
+    )
+
+
 SIGNATURES: tuple[Callable[[], Signature], ...] = (
     becker_general_training,
     becker_specific_training,
@@ -650,6 +692,7 @@ SIGNATURES: tuple[Callable[[], Signature], ...] = (
     audits_deter_false_claims,
     capacity_does_not_bind,
     displacement,
+    faster_design_deploys_sooner,
 )
 
 

@@ -103,16 +103,18 @@ def _employer_net(f: Flows) -> float:
 
 def _provider_net(f: Flows) -> float:
     """Providers' receipts (prices, funding) less the market value of the training delivered
-    (its tuition) and their claim costs."""
+    (its tuition), their claim costs and what they spent designing programs."""
     admin = 0.0 if f.pays_employers else f("claim_costs")
     prices = f("employer_paid") - f("release_spend")
-    return prices + f("provider_received") - f("tuition_spend") - admin
+    received = prices + f("provider_received") - f("tuition_spend") - admin
+    return received - f("provider_design_spend")
 
 
 def _training_resource_cost(f: Flows) -> float:
     """Real resources training used: tuition (its market value), release and support time,
-    everyone's claim processing and the funder's audits."""
-    return f("tuition_spend") + f("release_spend") + f("claim_costs") + _public_admin(f)
+    everyone's claim processing, the funder's audits and the design of new programs."""
+    cost = f("tuition_spend") + f("release_spend") + f("claim_costs") + _public_admin(f)
+    return cost + f("provider_design_spend")
 
 
 ALL_KPIS = (
@@ -477,6 +479,35 @@ ALL_KPIS = (
         RATIO,
         lambda f: f("false_claims"),
         lambda f: f("claims"),
+        headline=False,
+    ),
+    # --- program design by providers ------------------------------------------------------
+    KPI(
+        "months_to_first_program",
+        "months",
+        "Months from the policy start (time.burn_in) until a provider first offers a program"
+        " that had to be designed (catalogue designed=false); undefined when no program needs"
+        " designing or none is offered within the run (averages over seeds use the runs where"
+        " it is defined).",
+        RECORDED,
+        headline=False,
+        recorded_by="design_measures",
+    ),
+    KPI(
+        "programs_designed",
+        "programs",
+        "Programs providers designed and came to offer in the window (a program counts once"
+        " per provider that offers it).",
+        TOTAL,
+        lambda f: f("programs_designed"),
+        headline=False,
+    ),
+    KPI(
+        "provider_design_spend",
+        "CAD",
+        "What providers spent designing programs in the window (booked when a design starts).",
+        TOTAL,
+        lambda f: f("provider_design_spend"),
         headline=False,
     ),
     # calibration measures (docs/model.md section 7) and validation measures (section 6)

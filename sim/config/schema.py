@@ -677,6 +677,12 @@ class ProgramConfig:
         " economy's sectors value (economy.sectors).",
         pattern=NAME_PATTERN,
     )
+    designed: bool = param(
+        True,
+        "Offered by every provider from month 0; false: a new program, wanted from the policy"
+        " start (time.burn_in), that a provider must design before it can offer it (providers"
+        " design it when their customers' unmet demand repays the design cost).",
+    )
 
 
 def default_programs() -> list:
@@ -1159,6 +1165,77 @@ class ProvidersConfig:
         source="assumption: about 12% a year",
         plausible=(0.005, 0.02),
         plausible_why="about 6% to 27% a year",
+    )
+    # --- program design (catalogue programs with designed=false) ---
+    design_months_online: int = param(
+        3,
+        "Months from a provider's decision to design an online program until it offers it.",
+        unit="months",
+        lo=0,
+        hi=120,
+        source="assumption: the seed deck (Microcredentials in Flux, FSC 2022) reports that online"
+        " and blended programs deploy faster than in-person ones; once built, online content"
+        " needs no rooms or instructors",
+        plausible=(1, 6),
+        plausible_why="a month to half a year",
+    )
+    design_months_blended: int = param(
+        4,
+        "Months from a provider's decision to design a blended program until it offers it.",
+        unit="months",
+        lo=0,
+        hi=120,
+        source="assumption: the seed deck (Microcredentials in Flux, FSC 2022) reports that"
+        " blended and online programs deploy faster than in-person ones (NORCAT integrated"
+        " blended delivery): online theory with short practical sessions in existing facilities",
+        plausible=(2, 8),
+        plausible_why="half to twice the default",
+    )
+    design_months_in_person: int = param(
+        8,
+        "Months from a provider's decision to design an in-person program until it offers it.",
+        unit="months",
+        lo=0,
+        hi=120,
+        source="assumption: the seed deck (Microcredentials in Flux, FSC 2022) reports that"
+        " in-person programs deploy slowest;"
+        " instructors, rooms, equipment and cohort schedules take most of a year",
+        plausible=(4, 16),
+        plausible_why="half to twice the default",
+    )
+    design_cost_online: float = param(
+        15.0,
+        "One-off cost of designing an online program, in multiples of its base tuition (a"
+        " program's tuition grows with its length, and so does the content to write).",
+        unit="base tuitions",
+        lo=0.0,
+        hi=1e4,
+        source="assumption: the tuition of 15 trainees, about $45,000 for a $3,000 program;"
+        " basic online content takes about twice the development hours per hour of"
+        " instruction of classroom material (Chapman Alliance 2010: about 79 against 43)",
+        plausible=(5.0, 40.0),
+        plausible_why="a third to about three times the default",
+    )
+    design_cost_blended: float = param(
+        12.0,
+        "One-off cost of designing a blended program, in multiples of its base tuition.",
+        unit="base tuitions",
+        lo=0.0,
+        hi=1e4,
+        source="assumption: between online and in-person",
+        plausible=(4.0, 30.0),
+        plausible_why="a third to about two and a half times the default",
+    )
+    design_cost_in_person: float = param(
+        10.0,
+        "One-off cost of designing an in-person program, in multiples of its base tuition.",
+        unit="base tuitions",
+        lo=0.0,
+        hi=1e4,
+        source="assumption: classroom material is the cheapest to write (Chapman Alliance 2010),"
+        " instructor preparation adds to it",
+        plausible=(3.0, 30.0),
+        plausible_why="a third to three times the default",
     )
 
 

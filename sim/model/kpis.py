@@ -80,6 +80,8 @@ FLOW_COLUMNS = (
     "reemployment_months",
     "displaced_due",
     "displaced_reemployed_due",
+    "provider_design_spend",
+    "programs_designed",
 )
 
 
@@ -317,6 +319,8 @@ class Recorder:
         f["claims"] = flows["claims"]
         f["false_claims"] = flows["false_claims"]
         f["provider_expansion_spend"] = p.expansion_spend
+        f["provider_design_spend"] = p.design_spend
+        f["programs_designed"] = p.programs_designed
         to_employers = m.cfg.funding.pays_employers
         received = flows["upfront"] + flows["outcome"] - flows["recovered"]
         f["employer_received"] = received if to_employers else 0.0
@@ -427,7 +431,21 @@ class Recorder:
             policy_months=n_months,
         )
         out.update(self.calibration_measures(window, flows, years))
+        out.update(self.design_measures(window, flow_of))
         return {k: _clean(v) for k, v in out.items()}
+
+    def design_measures(self, window: pd.DataFrame, flow_of) -> dict:
+        """Program design by providers: months from the policy start until a program that
+        had to be designed is first offered (undefined if none needs designing or none is
+        offered in the run), the programs designed and the spending on design."""
+        offered = window["month"].to_numpy()[window["flow_programs_designed"].to_numpy() > 0]
+        first = offered[0] - self.model.cfg.time.burn_in if len(offered) else np.nan
+        return {
+            "months_to_first_program": float(first),
+            **{
+                k: BY_NAME[k].value(flow_of) for k in ("programs_designed", "provider_design_spend")
+            },
+        }
 
     def calibration_measures(self, window: pd.DataFrame, flows, years: float) -> dict:
         """Measures compared with the calibration targets (docs/model.md section 7)."""

@@ -81,6 +81,7 @@ class TrainingMarketModel(mesa.Model):
         ("recognition", "learn_from_experience"),
         ("training", "decide"),
         ("providers", "adjust_capacity"),
+        ("providers", "design_programs"),
         ("providers", "learn_reputation"),
         ("providers", "adjust_standards"),
         ("employers", "update_beliefs"),

@@ -15,7 +15,10 @@ reputation (the share of its credentials that employers have found honest). Each
   parks the hard cases (Heckman, Heinrich & Smith 2002; Carter & Whitworth 2015);
 * chooses its pass standard for profit: outcome pay per extra pass against the expected audit
   penalty and the demand it loses as employers learn that its credentials overstate skill
-  (Courty & Marschke 2004). A quality-assurance floor bounds it from below.
+  (Courty & Marschke 2004). A quality-assurance floor bounds it from below;
+* designs a program it does not offer (catalogue ``designed=false``) when the unmet demand of
+  its customers, at its margin, repays the design cost of the program's delivery mode within
+  ``expansion_payback_months``, and offers it the mode's design lead time later.
 """
 
 from __future__ import annotations
@@ -57,6 +60,23 @@ COLUMNS = {
     "applicants": Column(
         np.float64, "0 per program", "This month's applicants, one column per program."
     ),
+    "offers": Column(
+        bool,
+        "the programs designed from month 0",
+        "Programs it offers (one column per program); employers plan only these.",
+    ),
+    "unmet_applicants": Column(
+        np.float64,
+        "0 per program",
+        "This month's workers whose employer's best program it does not offer, per program.",
+    ),
+    "unmet_demand": Column(
+        np.float64, "0 per program", "Smoothed unmet demand a month, one column per program."
+    ),
+    "design_ready": Column(
+        np.int32, "-1 per program", "Month its design of a program is ready (-1: none started)."
+    ),
+    "design_costs": Column(np.float64, 0.0, "What it has spent on designing programs."),
 }
 
 
@@ -94,6 +114,21 @@ class ProviderTable:
         self.demand = self.seats / (1.0 + pc.spare_capacity)
         self.applicants = np.zeros((n, k), dtype=np.float64)
         self.expansion_spend = 0.0  # this month's spending on new seats (all providers)
+        # Program design: programs with designed=false are offered only once designed.
+        self.program_designed = np.array([p.designed for p in programs], dtype=bool)
+        self.design_needed = not self.program_designed.all()
+        self.offers = np.repeat(self.program_designed[None, :], n, axis=0)
+        self.unmet_applicants = np.zeros((n, k), dtype=np.float64)
+        self.unmet_demand = np.zeros((n, k), dtype=np.float64)
+        self.design_ready = np.full((n, k), -1, dtype=np.int32)
+        self.design_months = np.array(
+            [getattr(pc, f"design_months_{p.mode}") for p in programs], dtype=np.int32
+        )
+        self.design_cost = self.program_tuition * np.array(
+            [getattr(pc, f"design_cost_{p.mode}") for p in programs], dtype=np.float64
+        )
+        self.design_spend = 0.0  # this month's spending on design (all providers)
+        self.programs_designed = 0  # (provider, program) pairs first offered this month
 
     # --- prices ------------------------------------------------------------------------------
     def tuition(self, provider: np.ndarray, program: np.ndarray) -> np.ndarray:
@@ -182,6 +217,48 @@ class ProviderTable:
         markup = self.price_markup * np.exp(pc.price_response * excess)
         self.price_markup = np.clip(markup, pc.markup_min, pc.markup_max).astype(np.float32)
         self.applicants[:] = 0.0
+
+    # --- program design ---------------------------------------------------------------------
+    def count_unmet_demand(self, provider: np.ndarray, program: np.ndarray) -> None:
+        """Record workers whose employer values ``program`` most of all programs open to
+        them, but whose provider does not offer it (from the employer's own valuation)."""
+        k = len(self.program_months)
+        counts = np.bincount(provider * k + program, minlength=self.n * k)
+        self.unmet_applicants += counts.reshape(self.n, k)
+
+    def design_programs(self, month: int) -> None:
+        """Providers design the programs their customers want and they do not offer.
+
+        A provider starts designing a program when its smoothed unmet demand (trainees a
+        month) x its margin per trainee (tuition at its price less the teaching cost) over
+        ``expansion_payback_months`` covers the design cost of the program's delivery mode
+        (booked when it starts); the program is offered ``design_months_<mode>`` months
+        later. No demand, or no margin, and nothing is designed."""
+        self.design_spend, self.programs_designed = 0.0, 0
+        if not self.design_needed:
+            return
+        pc = self.cfg.providers
+        self.unmet_demand += pc.demand_smoothing * (self.unmet_applicants - self.unmet_demand)
+        self.unmet_applicants[:] = 0.0
+        margin = self.program_tuition[None, :] * (
+            self.price_markup.astype(np.float64)[:, None] - pc.unit_cost_share
+        )
+        worth = self.unmet_demand * margin * pc.expansion_payback_months
+        start = (
+            ~self.offers
+            & (self.design_ready < 0)
+            & (self.unmet_demand > 0)
+            & (margin > 0)
+            & (worth >= self.design_cost[None, :])
+        )
+        provider, program = np.nonzero(start)
+        self.design_ready[provider, program] = month + self.design_months[program]
+        spend = self.design_cost[program]
+        self.design_costs += np.bincount(provider, weights=spend, minlength=self.n)
+        self.design_spend = float(spend.sum())
+        ready = ~self.offers & (self.design_ready >= 0) & (self.design_ready <= month)
+        self.offers |= ready
+        self.programs_designed = int(ready.sum())
 
     # --- admission on what providers can see -----------------------------------------------
     def estimated_ability(self, ids: np.ndarray, month: int) -> np.ndarray:

@@ -95,29 +95,50 @@ class Training:
             p.price_table().astype(np.float32).ravel(),
         )
 
-    def open_programs(self, ids: np.ndarray, month: int) -> np.ndarray:
+    def open_programs(self, ids: np.ndarray, month: int, offered_only: bool = True) -> np.ndarray:
         """Which programs each worker may start (workers x programs): those whose credential
         they do not hold, and any program they last started ``economy.retake_gap`` months ago
-        or more (a refresher: trained skill depreciates, so the need for it renews)."""
-        w = self.model.workers
-        bits = np.arange(len(self.model.providers.program_months), dtype=np.uint16)
+        or more (a refresher: trained skill depreciates, so the need for it renews); of
+        those, only the programs the employer's provider offers (``offered_only``), where
+        some programs must be designed first."""
+        w, p = self.model.workers, self.model.providers
+        bits = np.arange(len(p.program_months), dtype=np.uint16)
         unheld = ((w.credentials[ids][:, None] >> bits[None, :]) & 1) == 0
-        return unheld | (month - w.program_started[ids] >= self.cfg.economy.retake_gap)
+        wanted = unheld | (month - w.program_started[ids] >= self.cfg.economy.retake_gap)
+        if not p.design_needed:
+            return wanted
+        known = p.program_designed | self.model.policy_active  # new needs: from the policy start
+        if offered_only:
+            known = p.offers[self.choose_providers()[w.employer[ids]]]
+        return wanted & known
 
     def plan_programs(self, ids: np.ndarray, month: int, tables: tuple) -> np.ndarray:
         """The program each worker's employer now plans for them: of those open to the worker
         (:meth:`open_programs`), the one worth most to the employer, funding included (ties:
         catalogue order). Paid on outcomes, an employer picks programs whose paid outcome is
         likeliest for their cost: cheap-outcome substitution can emerge (Courty & Marschke
-        2004)."""
-        w = self.model.workers
-        row, option = np.nonzero(self.open_programs(ids, month))
+        2004).
+
+        Where some programs must be designed first, the employer also values those its
+        provider does not offer: when one of them is worth most (and worth training for),
+        the worker counts as unmet demand for it at that provider, and the plan is the best
+        program the provider offers."""
+        w, p = self.model.workers, self.model.providers
+        row, option = np.nonzero(self.open_programs(ids, month, offered_only=False))
         chosen = np.full(len(ids), -1, dtype=np.int16)
         if len(row) == 0:
             return chosen
         options = self.rows(ids[row], option, tables)
         _, value, _ = self.value(options, month)
-        best = self.choose_programs(options.worker, value)
+        if p.design_needed:
+            offered = p.offers[options.provider, options.program]
+            best = self.choose_programs(options.worker, value)
+            unmet = best[~offered[best] & (value[best] > 0)]
+            p.count_unmet_demand(options.provider[unmet], options.program[unmet])
+            on_offer = np.flatnonzero(offered)
+            best = on_offer[self.choose_programs(options.worker[on_offer], value[on_offer])]
+        else:
+            best = self.choose_programs(options.worker, value)
         chosen[row[best]] = option[best]
         w.planned_program[ids] = chosen
         w.planned_month[ids] = month
@@ -664,6 +685,9 @@ class Training:
         seek = model.streams.uniform_at("rpl_seek", month, ids) < creds.rpl_rate
         ids, program = ids[seek], program[seek]
         provider = e.known_providers[w.employer[ids], 0]
+        if p.design_needed:  # a provider assesses only the programs it offers
+            offered = p.offers[provider, program]
+            ids, program, provider = ids[offered], program[offered], provider[offered]
         nominal = p.program_gain[program]
         domain = w.sectors.program_domain[program]
         prior = (
