@@ -669,8 +669,8 @@ def faster_design_deploys_sooner() -> Signature:
         18,
         "Faster design deploys sooner",
         "a program that must be designed first reaches employers sooner when delivered"
-        " blended than in person (seed deck, Microcredentials in Flux, FSC 2022: NORCAT's"
-        " blended delivery)",
+        " blended than in person (the premise of NORCAT's project; Future Skills Centre,"
+        " Microcredentials in Flux, 2022)",
         arms,
         checks,
     )

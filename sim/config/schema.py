@@ -1173,9 +1173,9 @@ class ProvidersConfig:
         unit="months",
         lo=0,
         hi=120,
-        source="assumption: the seed deck (Microcredentials in Flux, FSC 2022) reports that online"
-        " and blended programs deploy faster than in-person ones; once built, online content"
-        " needs no rooms or instructors",
+        source="assumption: online content, once built, needs no rooms or instructors, so it"
+        " deploys faster than in-person programs (the premise NORCAT's project tests; Future"
+        " Skills Centre, Microcredentials in Flux, 2022)",
         plausible=(1, 6),
         plausible_why="a month to half a year",
     )
@@ -1185,9 +1185,10 @@ class ProvidersConfig:
         unit="months",
         lo=0,
         hi=120,
-        source="assumption: the seed deck (Microcredentials in Flux, FSC 2022) reports that"
-        " blended and online programs deploy faster than in-person ones (NORCAT integrated"
-        " blended delivery): online theory with short practical sessions in existing facilities",
+        source="assumption: online theory with short practical sessions in existing facilities"
+        " deploys faster than in-person programs (NORCAT's project tests whether integrated"
+        " blended delivery lets skilled-trades industries design and deploy programs quickly;"
+        " Future Skills Centre, Microcredentials in Flux, 2022)",
         plausible=(2, 8),
         plausible_why="half to twice the default",
     )
@@ -1197,9 +1198,8 @@ class ProvidersConfig:
         unit="months",
         lo=0,
         hi=120,
-        source="assumption: the seed deck (Microcredentials in Flux, FSC 2022) reports that"
-        " in-person programs deploy slowest;"
-        " instructors, rooms, equipment and cohort schedules take most of a year",
+        source="assumption: instructors, rooms, equipment and cohort schedules take most of a"
+        " year to set up",
         plausible=(4, 16),
         plausible_why="half to twice the default",
     )
