@@ -172,7 +172,7 @@ def test_a_projects_budget_scales_to_the_economy():
         ("economy.sectors.1.domain_weights=[0.5,0.4]", "largest weight 0.5"),
         ("credentials.programs.0.domain=art", "domain='art' is valued by no sector"),
         ("economy.sectors.2.name=tech", "appears twice"),
-        ("funding.project_budget=1000", "needs funding.project_workforce"),
+        ("funding.project_workforce=null", "needs funding.project_workforce"),
     ],
 )
 def test_bad_sector_settings_get_one_line_errors(override, names):

@@ -606,16 +606,20 @@ def capacity_does_not_bind() -> Signature:
 
 
 NO_PROGRAM = {"funding.enabled": False}
+UNBUDGETED = {"funding.use_project_budget": False}  # the design at scale, not its pilot budget
 CALM = {"economy.sectors.0.shock_size": 0.0, "economy.sectors.0.demand_growth": 0.0}
 
 
 def displacement() -> Signature:
     """The EDGE UP economy: oil and gas loses 30% of its labour demand in a shock and keeps
-    declining, against the same economy with flat demand (both without the program)."""
+    declining, against the same economy with flat demand (both without the program); and the
+    EDGE UP program (without its pilot budget) against its no-program run."""
     arms = {
         "shock": Arm.of("edge_up_displaced", NO_PROGRAM),
         "calm": Arm.of("edge_up_displaced", {**NO_PROGRAM, **CALM}),
     }
+    arms["bridge"] = Arm.of("edge_up_displaced", UNBUDGETED)
+    arms["no_bridge"] = Arm.of("edge_up_displaced", {**UNBUDGETED, **NO_PROGRAM})
     checks = (
         Check(
             "employment rate: a declining sector's demand shock minus flat demand",
@@ -623,12 +627,19 @@ def displacement() -> Signature:
             "below",
             0.0,
         ),
+        Check(
+            "displaced workers re-employed within 12 months: bridging program minus none",
+            difference("displaced_reemployment_rate", "bridge", "no_bridge"),
+            "above",
+            0.0,
+        ),
     )
     return Signature(
         16,
-        "Displacement",
-        "a declining sector's demand shock lays workers off and lowers employment: jobs are"
-        " destroyed faster than other sectors create them (Jacobson, LaLonde & Sullivan 1993)",
+        "Displacement and bridging",
+        "a declining sector's demand shock lays workers off and lowers employment (Jacobson,"
+        " LaLonde & Sullivan 1993); a bridging program of digital microcredentials with"
+        " job-search assistance re-employs more of the displaced within a year",
         arms,
         checks,
     )
@@ -676,6 +687,76 @@ def faster_design_deploys_sooner() -> Signature:
     )
 
 
+def jobseeker_placement() -> Signature:
+    """The Mohawk pathway (without its pilot budget, open to every job seeker so that a small
+    economy has participants enough): participants, and in the no-program run the same
+    referrals and admissions untrained, followed until their placement window closes.
+    Providers paid on placement assist the job search of those it pays to assist."""
+    open_to_all = {**UNBUDGETED, "jobseekers.eligibility": "all"}
+    arms = {
+        "pathway": Arm.of("mohawk_material_handling", open_to_all),
+        "none": Arm.of("mohawk_material_handling", {**open_to_all, **NO_PROGRAM}),
+    }
+    checks = (
+        Check(
+            "placement rate of participants: job-seeker pathway minus no program",
+            difference("placement_rate", "pathway", "none"),
+            "above",
+            0.0,
+        ),
+    )
+    return Signature(
+        15,
+        "Job-seeker training places participants",
+        "a provider-led pathway paid on placement raises the share of participants hired"
+        " within six months of finishing, against the same people without it (job-search"
+        " assistance; Card, Kluve & Weber 2018)",
+        arms,
+        checks,
+    )
+
+
+PLACEMENT_PAY = {
+    "jobseekers.eligibility": "all",
+    "jobseekers.upfront_share": 0.5,
+    "jobseekers.outcome_share": 0.5,
+    "jobseekers.disadvantaged_bonus": 1.0,
+}
+
+
+def creaming_job_seekers() -> Signature:
+    """The Mohawk pathway open to every job seeker (not only the disadvantaged): half of
+    tuition up front and half on placement and retention, with no bonus, against a flat fee
+    of 90% of tuition up front (about what placement pay pays per participant: half up front
+    plus half x a placement rate near 0.85)."""
+    flat = {
+        **PLACEMENT_PAY,
+        "jobseekers.upfront_share": 0.9,
+        "jobseekers.outcome_share": 0.0,
+        "jobseekers.milestones": [],
+    }
+    arms = {
+        "placement_pay": Arm.of("mohawk_material_handling", {**UNBUDGETED, **PLACEMENT_PAY}),
+        "flat_fee": Arm.of("mohawk_material_handling", {**UNBUDGETED, **flat}),
+    }
+    checks = (
+        Check(
+            "disadvantaged share of participants / of referrals: placement pay minus flat fee",
+            difference("jobseeker_disadvantaged_ratio", "placement_pay", "flat_fee"),
+            "below",
+            0.0,
+        ),
+    )
+    return Signature(
+        17,
+        "Creaming job seekers",
+        "providers paid on placement without a bonus admit fewer disadvantaged job seekers"
+        " than an equal flat fee (UK Work Programme; Carter & Whitworth 2015)",
+        arms,
+        checks,
+    )
+
+
 SIGNATURES: tuple[Callable[[], Signature], ...] = (
     becker_general_training,
     becker_specific_training,
@@ -691,7 +772,9 @@ SIGNATURES: tuple[Callable[[], Signature], ...] = (
     cheap_outcome_substitution,
     audits_deter_false_claims,
     capacity_does_not_bind,
+    jobseeker_placement,
     displacement,
+    creaming_job_seekers,
     faster_design_deploys_sooner,
 )
 

@@ -86,3 +86,32 @@ EVENTS = (
 )
 EVENT = {event.name: event for event in EVENTS}
 MILESTONE_EVENTS = tuple(EVENT)
+
+# What a funder can pay a provider on for a job seeker it trained (jobseekers.milestones): the
+# participant is hired (placement) and still works for that employer some months later. They
+# are facts the funder verifies from payroll, so audits find no false claims; check_offset
+# counts months from the placement.
+PLACEMENT_EVENTS = (
+    Event(
+        "placement",
+        "placed",
+        description="the job seeker is hired between starting the program and"
+        " jobseekers.placement_window months after it ends",
+    ),
+    Event(
+        "placement_retention_6",
+        "stayed_placed",
+        check_offset=6,
+        description="the placed job seeker still works for the employer that hired them 6"
+        " months after the placement",
+    ),
+    Event(
+        "placement_retention_12",
+        "stayed_placed",
+        check_offset=12,
+        description="the placed job seeker still works for the employer that hired them 12"
+        " months after the placement",
+    ),
+)
+PLACEMENT_EVENT = {event.name: event for event in PLACEMENT_EVENTS}
+PLACEMENT_MILESTONE_EVENTS = tuple(PLACEMENT_EVENT)

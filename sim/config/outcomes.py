@@ -93,7 +93,7 @@ def _public_cost(f: Flows) -> float:
 
 
 def _certifications(f: Flows) -> float:
-    return f("certifications") + f("rpl_certifications")
+    return f("certifications") + f("rpl_certifications") + f("jobseeker_certifications")
 
 
 def _employer_net(f: Flows) -> float:
@@ -107,14 +107,14 @@ def _provider_net(f: Flows) -> float:
     admin = 0.0 if f.pays_employers else f("claim_costs")
     prices = f("employer_paid") - f("release_spend")
     received = prices + f("provider_received") - f("tuition_spend") - admin
-    return received - f("provider_design_spend")
+    return received - f("provider_design_spend") - f("jobseeker_delivery_spend")
 
 
 def _training_resource_cost(f: Flows) -> float:
     """Real resources training used: tuition (its market value), release and support time,
     everyone's claim processing, the funder's audits and the design of new programs."""
     cost = f("tuition_spend") + f("release_spend") + f("claim_costs") + _public_admin(f)
-    return cost + f("provider_design_spend")
+    return cost + f("provider_design_spend") + f("jobseeker_delivery_spend")
 
 
 ALL_KPIS = (
@@ -244,6 +244,46 @@ ALL_KPIS = (
         PER_EMPLOYEE_YEAR,
         lambda f: f("layoffs"),
         scale=1000,
+        headline=False,
+    ),
+    KPI(
+        "placement_rate",
+        "share",
+        "Share of job-seeker participants hired between starting their program and"
+        " jobseekers.placement_window months after it ends, counted when that window closes (in"
+        " a no-program run: the same referrals and admissions, untrained).",
+        RATIO,
+        lambda f: f("jobseekers_placed_in_window"),
+        lambda f: f("jobseekers_followed"),
+        headline=False,
+    ),
+    KPI(
+        "placements",
+        "job seekers",
+        "Job-seeker participants placed (numerator of placement_rate), over the window.",
+        TOTAL,
+        lambda f: f("jobseekers_placed_in_window"),
+        headline=False,
+        monthly_unit="job seekers/month",
+    ),
+    KPI(
+        "jobseeker_participants",
+        "job seekers",
+        "Job seekers who started a pathway program over the window (in a no-program run:"
+        " those who would have, followed for comparison).",
+        TOTAL,
+        lambda f: f("jobseeker_starts"),
+        headline=False,
+        monthly_unit="job seekers/month",
+    ),
+    KPI(
+        "jobseeker_disadvantaged_ratio",
+        "ratio",
+        "Disadvantaged share of job-seeker participants / their share of the referred"
+        " applicants (below 1: providers leave the disadvantaged out).",
+        RATIO,
+        lambda f: ratio(f("jobseeker_starts_disadvantaged"), f("jobseeker_starts")),
+        lambda f: ratio(f("jobseekers_referred_disadvantaged"), f("jobseekers_referred")),
         headline=False,
     ),
     KPI(

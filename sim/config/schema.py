@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from sim.config.milestones import MILESTONE_EVENTS
+from sim.config.milestones import MILESTONE_EVENTS, PLACEMENT_MILESTONE_EVENTS
 from sim.config.params import NAME_PATTERN, param
 
 MAX_ID = 2**31 - 1  # agent ids are stored as int32 columns
@@ -22,6 +22,7 @@ EMPLOYER, PROVIDER = "employer", "provider"
 RECIPIENTS = (EMPLOYER, PROVIDER)
 DELIVERY_MODES = ("online", "in_person", "blended")
 TRIAL_UNITS = ("employer", "worker")
+JOBSEEKER_GROUPS = ("all", "disadvantaged", "displaced")
 TRIAL_DESIGNS = ("parallel", "waitlist", "prepost")
 TRIAL_STRATA = ("none", "sme", "size", "sme_size")
 TRIAL_WORLDS = ("trial", "everyone", "no_one")
@@ -1461,6 +1462,139 @@ class FundingConfig:
 
 
 @dataclass
+class PlacementMilestoneConfig:
+    """One payment of the job-seeker pathway to the provider (jobseekers.milestones)."""
+
+    event: str = param(
+        "placement", "What triggers the payment.", choices=PLACEMENT_MILESTONE_EVENTS
+    )
+    weight: float = param(1.0, "Share of the outcome pot this milestone pays.", lo=0.0, hi=1.0)
+
+
+@dataclass
+class JobseekersConfig:
+    """The job-seeker pathway: provider-led programs for unemployed workers, paid by the
+    funder to the provider up front and/or on placement (docs/model.md section 3, Job
+    seekers). Runs while the program runs (funding.enabled); in the no-program run the same
+    referrals and admissions are followed, untrained, for comparison."""
+
+    enabled: bool = param(False, "Run the job-seeker pathway.")
+    eligibility: str = param(
+        "all",
+        "Who may be referred: all unemployed workers who had a job before, the disadvantaged,"
+        " or displaced workers (laid off as labour demand fell, out of work since).",
+        choices=JOBSEEKER_GROUPS,
+    )
+    referral_rate: float = param(
+        0.05,
+        "Monthly chance that an eligible unemployed worker is referred to the pathway and applies.",
+        unit="1/month",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: employment services refer a small share of the unemployed each month",
+        plausible=(0.01, 0.1),
+        plausible_why="a fifth to twice the default",
+    )
+    programs: List[str] = param(
+        [],
+        "Catalogue programs offered to job seekers, in the order a participant takes them"
+        " (empty: the whole catalogue).",
+        pattern=NAME_PATTERN,
+    )
+    seats_per_provider: int = param(
+        5,
+        "Job seekers a provider can start in the pathway each month.",
+        unit="starts/month",
+        lo=0,
+        hi=MAX_ID,
+        source="assumption",
+    )
+    upfront_share: float = param(
+        0.0,
+        "Share of tuition the funder pays the provider at the start.",
+        lo=0.0,
+        hi=1.0,
+        lever=True,
+        plausible=(0.0, 1.0),
+        plausible_why="none to the full cost up front",
+    )
+    outcome_share: float = param(
+        0.0,
+        "Share of tuition the funder pays the provider on the milestones (the outcome pot).",
+        lo=0.0,
+        hi=1.0,
+        lever=True,
+        plausible=(0.0, 1.0),
+        plausible_why="none to the full cost on outcomes",
+    )
+    milestones: List[PlacementMilestoneConfig] = field(default_factory=list)
+    disadvantaged_bonus: float = param(
+        1.0,
+        "Multiplier on the outcome pot for disadvantaged participants.",
+        lo=0.0,
+        hi=10.0,
+        lever=True,
+        plausible=(1.0, 3.0),
+        plausible_why="no bonus to triple payments",
+    )
+    placement_window: int = param(
+        6,
+        "Months after a program ends within which a hire counts as a placement.",
+        unit="months",
+        lo=0,
+        hi=60,
+        source="assumption: Work Programme job outcomes were counted within months of referral",
+    )
+    placement_assistance: float = param(
+        1.0,
+        "Rise in a participant's job search (job contacts) from the provider's job-search"
+        " assistance and employer introductions, during the placement window (1: doubled).",
+        unit="share",
+        lo=0.0,
+        hi=10.0,
+        source="assumption: job-search assistance raises exit rates from unemployment in the"
+        " short run (Card, Kluve & Weber 2018)",
+        plausible=(0.25, 2.0),
+        plausible_why="a quarter more to three times the search",
+    )
+    assistance_funded: bool = param(
+        False,
+        "The funder buys job-search assistance for every participant who finishes (paying the"
+        " provider its cost); false: a provider assists only where placement pay makes it worth"
+        " its cost.",
+        lever=True,
+    )
+    assistance_cost_share: float = param(
+        0.1,
+        "The provider's cost of assisting one participant's job search, as a share of the"
+        " program's base tuition.",
+        unit="share of base tuition",
+        lo=0.0,
+        hi=10.0,
+        source="assumption",
+        plausible=(0.05, 0.3),
+        plausible_why="half to three times the default",
+    )
+    search_while_training: float = param(
+        0.3,
+        "A participant's job search while in a program, as a share of a job seeker's (the"
+        " lock-in effect of training programs; van Ours 2004).",
+        unit="share",
+        lo=0.0,
+        hi=1.0,
+        source="assumption: training lowers job search while it lasts (van Ours 2004; Lechner &"
+        " Wunsch 2009)",
+        plausible=(0.0, 0.6),
+        plausible_why="no search to most of it",
+    )
+
+    @property
+    def funded(self) -> bool:
+        """The pathway pays providers something."""
+        return self.upfront_share > 0 or (self.outcome_share > 0 and bool(self.milestones))
+
+
+@dataclass
 class TrialConfig:
     """A randomised trial of the funding program inside one economy (policy: who may use it).
 
@@ -1591,6 +1725,7 @@ class SimConfig:
     providers: ProvidersConfig = field(default_factory=ProvidersConfig)
     funding: FundingConfig = field(default_factory=FundingConfig)
     trial: TrialConfig = field(default_factory=TrialConfig)
+    jobseekers: JobseekersConfig = field(default_factory=JobseekersConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 

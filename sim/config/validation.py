@@ -460,6 +460,7 @@ def _check_rules(cfg: SimConfig) -> None:
         )
     _check_programs(cfg)
     _check_sectors(cfg)
+    _check_jobseekers(cfg)
     _check_trial(cfg)
 
 
@@ -560,6 +561,42 @@ def _check_eligibility(cfg: SimConfig) -> None:
 
 
 MAX_SECTORS = 100
+
+
+def _check_jobseekers(cfg: SimConfig) -> None:
+    """The pathway's programs are in the catalogue; its shares and milestone weights add up
+    to at most 1."""
+    js = cfg.jobseekers
+    names = [p.name for p in cfg.credentials.programs]
+    for i, name in enumerate(js.programs):
+        if name not in names:
+            raise ConfigError(
+                f"jobseekers.programs[{i}]={name!r} is not in the catalogue; allowed: one of"
+                f" {', '.join(names)} (credentials.programs)"
+            )
+    total = js.upfront_share + js.outcome_share
+    if total > 1 + 1e-9:
+        raise ConfigError(
+            f"jobseekers.upfront_share + jobseekers.outcome_share = {total:g} exceeds 1;"
+            " allowed: shares in [0, 1] adding up to at most 1"
+        )
+    events = [m.event for m in js.milestones]
+    for i, event in enumerate(events):
+        if event in events[:i]:
+            raise ConfigError(
+                f"jobseekers.milestones[{i}].event={event!r} appears twice; allowed: each"
+                " event at most once"
+            )
+    if js.outcome_share > 0 and not js.milestones:
+        raise ConfigError(
+            f"jobseekers.outcome_share={js.outcome_share:g} needs at least one"
+            " jobseekers.milestones entry; allowed: outcome_share=0 or a non-empty list"
+        )
+    weights = sum(m.weight for m in js.milestones)
+    if weights > 1 + 1e-9:
+        raise ConfigError(
+            f"jobseekers.milestones[].weight add up to {weights:g}; allowed: at most 1"
+        )
 
 
 def _check_sectors(cfg: SimConfig) -> None:

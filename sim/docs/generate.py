@@ -27,8 +27,10 @@ from sim.config.schema import (
     EligibilityConfig,
     EvaluationConfig,
     FundingConfig,
+    JobseekersConfig,
     MilestoneConfig,
     OutputConfig,
+    PlacementMilestoneConfig,
     PopulationConfig,
     ProgramConfig,
     ProvidersConfig,
@@ -69,6 +71,12 @@ SECTIONS = (
     ("funding", FundingConfig, "Funding: the funder's policy (levers)"),
     ("funding.milestones[]", MilestoneConfig, "One outcome milestone"),
     ("funding.eligibility", EligibilityConfig, "Who may be funded"),
+    (
+        "jobseekers",
+        JobseekersConfig,
+        "Job seekers: the pathway for unemployed workers (policy)",
+    ),
+    ("jobseekers.milestones[]", PlacementMilestoneConfig, "One placement payment"),
     (
         "trial",
         TrialConfig,

@@ -78,6 +78,7 @@ class Funder:
         self.paid_to_provider = np.zeros(n_providers)
         self.recovered = 0.0
         self.total_paid = 0.0
+        self.paid_outside_ledger = 0.0  # to providers for the job-seeker pathway
         self.paid_this_year = 0.0
         self.committed = 0.0
         self.budget_year = -1
@@ -173,6 +174,7 @@ class Funder:
                 "outcome_potential",
                 "claims",
                 "false_claims",
+                "to_providers_outside_ledger",
             ),
             0.0,
         )
@@ -206,6 +208,24 @@ class Funder:
         np.add.at(column, rows, paid)
         self._book(rows, paid)
         self.month_flows[kind] += float(paid.sum())
+        return paid
+
+    def pay_providers(self, provider: np.ndarray, amounts: np.ndarray, kind: str) -> np.ndarray:
+        """Pay providers for the job-seeker pathway (its own ledger, not the enrolment
+        ledger's), first come first served within the year's budget; each payment is a claim
+        the funder processes. Returns the amounts paid."""
+        if len(amounts) == 0:
+            return np.zeros(0)
+        fits = np.cumsum(amounts, dtype=np.float64) <= self.budget_left() + 1e-6
+        paid = np.where(fits, amounts, 0.0)
+        total = float(paid.sum())
+        np.add.at(self.paid_to_provider, provider, paid)
+        self.total_paid += total
+        self.paid_this_year += total
+        self.paid_outside_ledger += total
+        self.month_flows[kind] += total
+        self.month_flows["to_providers_outside_ledger"] += total
+        self.charge_funder_admin(int(np.count_nonzero(paid > 0)))
         return paid
 
     def _book(self, rows: np.ndarray, paid: np.ndarray) -> None:

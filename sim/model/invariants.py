@@ -55,6 +55,12 @@ UNDEFINED_WHEN = {
     "output_per_worker": lambda row, model: row["employees"] == 0,
     "months_to_reemployment": lambda row, model: row["flow_reemployments"] == 0,
     "displaced_reemployment_rate": lambda row, model: row["flow_displaced_due"] == 0,
+    "placement_rate": lambda row, model: row["flow_jobseekers_followed"] == 0,
+    "jobseeker_disadvantaged_ratio": lambda row, model: (
+        row["flow_jobseeker_starts"] == 0
+        or row["flow_jobseekers_referred_disadvantaged"] == 0
+        or row["flow_jobseeker_starts_disadvantaged"] == 0
+    ),
 }
 SHARES = (
     "employment_rate",
@@ -162,6 +168,7 @@ def _funder(model) -> list[str]:
     if not _close(received, net):
         out.append(f"recipients received {received:.6g} but the funder's net outlay is {net:.6g}")
     in_ledger = float(ledger.upfront_paid.sum() + ledger.outcome_paid.sum())
+    in_ledger += f.paid_outside_ledger  # the job-seeker pathway's own ledger
     if not _close(in_ledger, f.total_paid):
         out.append(f"ledger payments {in_ledger:.6g} != funder total_paid {f.total_paid:.6g}")
     if f.total_paid < 0 or f.recovered < 0:
@@ -262,7 +269,10 @@ def _credentials(model) -> list[str]:
             f"{held} credentials held but {w.credentials_awarded} awarded - {w.credentials_retired} retired"
         )
     rows = model.recorder.rows
-    recorded = sum(r["flow_certifications"] + r["flow_rpl_certifications"] for r in rows)
+    recorded = sum(
+        r["flow_certifications"] + r["flow_rpl_certifications"] + r["flow_jobseeker_certifications"]
+        for r in rows
+    )
     if rows and w.credentials_awarded + w.credentials_renewed != recorded:
         out.append(
             f"{w.credentials_awarded} credentials awarded and {w.credentials_renewed} renewed"

@@ -82,6 +82,18 @@ FLOW_COLUMNS = (
     "displaced_reemployed_due",
     "provider_design_spend",
     "programs_designed",
+    "jobseekers_referred",
+    "jobseekers_referred_disadvantaged",
+    "jobseeker_starts",
+    "jobseeker_starts_disadvantaged",
+    "jobseeker_delivery_spend",
+    "jobseeker_completions",
+    "jobseeker_certifications",
+    "jobseeker_placements",
+    "jobseekers_followed",
+    "jobseekers_placed_in_window",
+    "jobseekers_assisted",
+    "jobseekers_assisted_disadvantaged",
 )
 
 
@@ -322,9 +334,10 @@ class Recorder:
         f["provider_design_spend"] = p.design_spend
         f["programs_designed"] = p.programs_designed
         to_employers = m.cfg.funding.pays_employers
-        received = flows["upfront"] + flows["outcome"] - flows["recovered"]
+        pathway = flows["to_providers_outside_ledger"]  # job-seeker pathway, to providers
+        received = flows["upfront"] + flows["outcome"] - flows["recovered"] - pathway
         f["employer_received"] = received if to_employers else 0.0
-        f["provider_received"] = 0.0 if to_employers else received
+        f["provider_received"] = (0.0 if to_employers else received) + pathway
         workforce = self.workforce_totals()
         f["value_added"] = workforce["output"]
         f["wages"] = workforce["payroll"]

@@ -47,6 +47,7 @@ class LabourMarket:
         ids = self.model.streams.chance_ids("retirement", month, w.n, rate)
         self.model.recorder.separations(ids, Separation.RETIREMENT)
         self.model.training.abandon(ids, month)
+        self.model.jobseekers.retire(ids)
         employer = w.employer[ids]
         self.model.employers.staff_moved(employer[employer >= 0])
         w.draw_entrants(ids, month)
@@ -153,9 +154,8 @@ class LabourMarket:
             return
         streams = model.streams
         unemployed = np.flatnonzero(w.employer < 0)
-        seekers = unemployed[
-            streams.uniform_at("job_search", month, unemployed) < econ.job_finding_rate
-        ]
+        rate = econ.job_finding_rate * model.jobseekers.search_share(unemployed, month)
+        seekers = unemployed[streams.uniform_at("job_search", month, unemployed) < rate]
         if len(seekers) == 0:
             return
         slots = np.repeat(np.arange(e.n, dtype=np.int32), vacancies)

@@ -25,6 +25,7 @@ from sim.model.arrays.allocator import keep_freed_memory
 from sim.model.arrays.rng import RandomStreams
 from sim.model.employers import Employer, EmployerTable
 from sim.model.funder import Funder
+from sim.model.jobseekers import JobSeekerPathway
 from sim.model.kpis import Recorder, kpi_reporters
 from sim.model.labour_market import LabourMarket
 from sim.model.providers import Provider, ProviderTable
@@ -56,6 +57,7 @@ class TrainingMarketModel(mesa.Model):
     recorder: Recorder
     funder: Funder
     labour_market: LabourMarket
+    jobseekers: JobSeekerPathway
     training: Training
     recognition: Recognition
     providers: ProviderTable
@@ -72,7 +74,9 @@ class TrainingMarketModel(mesa.Model):
         ("labour_market", "lay_off"),
         ("labour_market", "outside_offers"),
         ("labour_market", "hire"),
+        ("jobseekers", "follow_up"),
         ("training", "deliver"),
+        ("jobseekers", "deliver"),
         ("training", "assess_prior_learning"),
         ("funder", "check_milestones"),
         ("funder", "pay_claims"),
@@ -80,6 +84,7 @@ class TrainingMarketModel(mesa.Model):
         ("recognition", "diffuse"),
         ("recognition", "learn_from_experience"),
         ("training", "decide"),
+        ("jobseekers", "refer_and_admit"),
         ("providers", "adjust_capacity"),
         ("providers", "design_programs"),
         ("providers", "learn_reputation"),
@@ -107,6 +112,7 @@ class TrainingMarketModel(mesa.Model):
         self.providers = ProviderTable(self)
         self.funder = Funder(self)
         self.labour_market = LabourMarket(self)
+        self.jobseekers = JobSeekerPathway(self)
         self.training = Training(self)
         self.recognition = Recognition(self)
         for j in range(self.employers.n):
