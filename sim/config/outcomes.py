@@ -107,14 +107,14 @@ def _provider_net(f: Flows) -> float:
     admin = 0.0 if f.pays_employers else f("claim_costs")
     prices = f("employer_paid") - f("release_spend")
     received = prices + f("provider_received") - f("tuition_spend") - admin
-    return received - f("provider_design_spend") - f("jobseeker_delivery_spend")
+    return received - f("provider_design_spend") - f("program_delivery_spend")
 
 
 def _training_resource_cost(f: Flows) -> float:
     """Real resources training used: tuition (its market value), release and support time,
     everyone's claim processing, the funder's audits and the design of new programs."""
     cost = f("tuition_spend") + f("release_spend") + f("claim_costs") + _public_admin(f)
-    return cost + f("provider_design_spend") + f("jobseeker_delivery_spend")
+    return cost + f("provider_design_spend") + f("program_delivery_spend")
 
 
 ALL_KPIS = (

@@ -874,6 +874,13 @@ class CredentialsConfig:
         hi=100.0,
         source="the mean entry skill of a new worker (about 1)",
     )
+    rpl_funded: bool = param(
+        False,
+        "Recognition of prior learning is part of the funded program: offered only while the"
+        " program runs (funding.enabled), the funder paying the assessment fee to the provider"
+        " within its budget.",
+        lever=True,
+    )
     rpl_fee: float = param(
         400.0,
         "Employer-paid fee of an RPL assessment.",

@@ -233,7 +233,7 @@ class JobSeekerPathway:
         f = model.recorder.flow
         f["jobseeker_starts"] += len(ids)
         f["jobseeker_starts_disadvantaged"] += int(w.disadvantaged[ids].sum())
-        f["jobseeker_delivery_spend"] += float(tuition[trained].sum())
+        f["program_delivery_spend"] += float(tuition[trained].sum())
 
     # --- delivery --------------------------------------------------------------------------
     def deliver(self, month: int) -> None:
@@ -275,7 +275,7 @@ class JobSeekerPathway:
         f["jobseekers_assisted"] += int(assist.sum())
         f["jobseekers_assisted_disadvantaged"] += int((assist & ledger.disadvantaged[rows]).sum())
         cost = self.policy.assistance_cost_share * ledger.tuition[rows[assist]]
-        f["jobseeker_delivery_spend"] += float(cost.sum())
+        f["program_delivery_spend"] += float(cost.sum())
         if self.policy.assistance_funded:
             paid = model.funder.pay_providers(ledger.provider[rows[assist]], cost, "upfront")
             ledger.paid[rows[assist]] += paid

@@ -86,7 +86,7 @@ FLOW_COLUMNS = (
     "jobseekers_referred_disadvantaged",
     "jobseeker_starts",
     "jobseeker_starts_disadvantaged",
-    "jobseeker_delivery_spend",
+    "program_delivery_spend",
     "jobseeker_completions",
     "jobseeker_certifications",
     "jobseeker_placements",
@@ -194,6 +194,9 @@ class Recorder:
         ``meeting_standard`` hold the skill its published standard claims."""
         self.flow["rpl_certifications"] += passed
         self.flow["certifications_meeting_standard"] += meeting_standard
+        if self.model.cfg.credentials.rpl_funded:  # the funder paid the fees
+            self.flow["program_delivery_spend"] += self.model.cfg.credentials.rpl_fee * assessed
+            return
         fee = self.model.cfg.credentials.rpl_fee * assessed
         self.flow["tuition_spend"] += fee
         large = ~self.model.employers.sme[employers]

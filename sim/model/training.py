@@ -678,6 +678,8 @@ class Training:
         creds = self.cfg.credentials
         if not (creds.rpl and creds.enabled):
             return
+        if creds.rpl_funded and not self.model.program_running:
+            return
         model, w, p, e = self.model, self.model.workers, self.model.providers, self.model.employers
         ids = np.flatnonzero(w.employed & ~w.in_training)
         program = w.next_program(ids)
@@ -685,6 +687,10 @@ class Training:
         seek = model.streams.uniform_at("rpl_seek", month, ids) < creds.rpl_rate
         ids, program = ids[seek], program[seek]
         provider = e.known_providers[w.employer[ids], 0]
+        if creds.rpl_funded:  # the funder pays the fees, first come first served
+            fees = np.full(len(ids), creds.rpl_fee)
+            paid = model.funder.pay_providers(provider, fees, "upfront") > 0
+            ids, program, provider = ids[paid], program[paid], provider[paid]
         if p.design_needed:  # a provider assesses only the programs it offers
             offered = p.offers[provider, program]
             ids, program, provider = ids[offered], program[offered], provider[offered]
