@@ -27,6 +27,8 @@ CERTIFICATIONS_MEETING_STANDARD = "certifications_meeting_standard"
 ADDITIONAL_TRAINEES = "additional_trainees"
 COST_PER_ADDITIONAL = "public_cost_per_additional_trainee"
 COST_PER_ADDITIONAL_CERTIFICATION = "public_cost_per_additional_certification"
+PLACEMENTS = "placements"
+COST_PER_ADDITIONAL_PLACEMENT = "public_cost_per_additional_placement"
 DEADWEIGHT_PAIRED = "deadweight_paired"
 COLUMNS = (
     "kpi",
@@ -111,6 +113,8 @@ def paired_comparison(
             rows.append({**condition, **cost_per_additional(treated, base)})
         if CERTIFICATIONS_MEETING_STANDARD in treated and PUBLIC_COST in treated:
             rows.append({**condition, **cost_per_additional_certification(treated, base)})
+        if PLACEMENTS in treated and PUBLIC_COST in treated and treated[PLACEMENTS].notna().any():
+            rows.append({**condition, **cost_per_additional_placement(treated, base)})
         if TRAINEES in treated and FUNDED_TRAINEES in treated:
             rows.append({**condition, **deadweight_paired(treated, base)})
     out = pd.DataFrame(rows, columns=[*factors, *COLUMNS])
@@ -248,6 +252,16 @@ def cost_per_additional_certification(treated: pd.DataFrame, base: pd.DataFrame)
         COST_PER_ADDITIONAL_CERTIFICATION,
         treated[PUBLIC_COST] - base[PUBLIC_COST],
         treated[CERTIFICATIONS_MEETING_STANDARD] - base[CERTIFICATIONS_MEETING_STANDARD],
+    )
+
+
+def cost_per_additional_placement(treated: pd.DataFrame, base: pd.DataFrame) -> dict:
+    """Extra public cost per extra job-seeker placement (participants placed, against the same
+    referrals followed untrained in the no-program run). Ratio of mean paired differences."""
+    return ratio_of_means(
+        COST_PER_ADDITIONAL_PLACEMENT,
+        treated[PUBLIC_COST] - base[PUBLIC_COST],
+        treated[PLACEMENTS] - base[PLACEMENTS],
     )
 
 

@@ -28,6 +28,7 @@ from sim.analysis.paired import (
     ADDITIONAL_TRAINEES,
     COST_PER_ADDITIONAL,
     COST_PER_ADDITIONAL_CERTIFICATION,
+    COST_PER_ADDITIONAL_PLACEMENT,
     DEADWEIGHT_PAIRED,
     condition_label,
     condition_means,
@@ -56,7 +57,21 @@ HEADLINE = (
     "deadweight_share",
     DEADWEIGHT_PAIRED,
 )
-PAIRED_ONLY = (ADDITIONAL_TRAINEES, COST_PER_ADDITIONAL, COST_PER_ADDITIONAL_CERTIFICATION)
+# Headline rows where the sweep has them (job seekers, sectors, program design).
+HEADLINE_WHERE_DEFINED = (
+    "placement_rate",
+    "placements",
+    COST_PER_ADDITIONAL_PLACEMENT,
+    "employment_rate",
+    "displaced_reemployment_rate",
+    "months_to_first_program",
+)
+PAIRED_ONLY = (
+    ADDITIONAL_TRAINEES,
+    COST_PER_ADDITIONAL,
+    COST_PER_ADDITIONAL_CERTIFICATION,
+    COST_PER_ADDITIONAL_PLACEMENT,
+)
 MCPF = "evaluation.marginal_cost_of_public_funds"
 DISCOUNT_RATE = "evaluation.social_discount_rate"
 
@@ -223,13 +238,17 @@ def render_markdown(
             "confidence interval. `public_cost_per_additional_trainee` is mean extra public "
             "cost / mean extra trainees (delta-method CI; empty when no trainees are added); "
             "`public_cost_per_additional_certification` the same per extra certification that "
-            "meets its published standard; `deadweight_paired` is 1 - mean additional trainees"
+            "meets its published standard, `public_cost_per_additional_placement` per extra "
+            "job-seeker placement; `deadweight_paired` is 1 - mean additional trainees"
             " / mean funded trainees (delta-method CI), next to the run-level "
             "`deadweight_share`. `public_cost` includes the funder's administration of claims "
             "and its audits.",
             "",
         ]
         headline = comparison[comparison["kpi"].isin(HEADLINE)]
+        extra = comparison[comparison["kpi"].isin(HEADLINE_WHERE_DEFINED)]
+        extra = extra[extra["difference"].notna() & (extra["difference"] != 0)]
+        headline = pd.concat([headline, extra]).sort_index(kind="stable")
         lines += [
             "### Headline",
             "",

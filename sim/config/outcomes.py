@@ -672,6 +672,14 @@ ALL_KPIS = (
         headline=False,
     ),
     KPI(
+        "public_cost_per_additional_placement",
+        "CAD/additional placement",
+        "Extra public cost / extra job-seeker placements against the paired no-program run"
+        " (the same referrals followed untrained; delta-method CI).",
+        COMPARISON,
+        headline=False,
+    ),
+    KPI(
         "deadweight_paired",
         "share",
         "1 - additional trainees / funded trainees, against the paired baseline (ratio of"
