@@ -31,8 +31,11 @@ def sweep_values(experiment: str) -> dict[str, list]:
 
 
 def test_scenario_comparison_runs_every_scenario_on_the_same_20_seeds():
+    """Every scenario of the default economy; the portfolio's own economies are compared with
+    their own no-program runs in fsc_portfolio."""
     values = sweep_values("scenario_comparison")
-    assert sorted(values["scenario"]) == group_options("scenario")
+    own_economies = set(sweep_values("fsc_portfolio")["scenario"]) - {"pay_for_performance"}
+    assert sorted(values["scenario"]) == sorted(set(group_options("scenario")) - own_economies)
     assert len(values["seed"]) >= 20
     assert set(values) == {"scenario", "seed"}  # so every scenario gets every seed
 
@@ -41,6 +44,22 @@ def test_outcome_share_sweep_values():
     values = sweep_values("outcome_share_sweep")
     assert values["funding.outcome_share"] == pytest.approx([0, 0.1, 0.3, 0.5, 0.7, 1.0])
     assert len(values["seed"]) >= 20 and values["scenario"] == ["pay_for_performance"]
+
+
+def test_fsc_portfolio_runs_the_six_projects_against_their_no_program_runs():
+    values = sweep_values("fsc_portfolio")
+    assert sorted(values["scenario"]) == sorted(
+        [
+            "pay_for_performance",
+            "mohawk_material_handling",
+            "humber_digital_rpl",
+            "edge_up_displaced",
+            "ccaa_aerospace_stackable",
+            "norcat_blended_mining",
+        ]
+    )
+    assert sorted(values["funding.enabled"]) == [False, True]
+    assert len(values["seed"]) == 20
 
 
 def test_recognition_x_funding_is_a_two_dimensional_grid():

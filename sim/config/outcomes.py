@@ -249,9 +249,10 @@ ALL_KPIS = (
     KPI(
         "placement_rate",
         "share",
-        "Share of job-seeker participants hired between starting their program and"
-        " jobseekers.placement_window months after it ends, counted when that window closes (in"
-        " a no-program run: the same referrals and admissions, untrained).",
+        "Share of the job seekers admitted to the pathway who were hired between the start and"
+        " jobseekers.placement_window months after the program's end, counted when that window"
+        " closes. Intention to treat: the admitted the budget could not fund, and in a"
+        " no-program run all the same admissions, are followed untrained.",
         RATIO,
         lambda f: f("jobseekers_placed_in_window"),
         lambda f: f("jobseekers_followed"),
@@ -260,7 +261,8 @@ ALL_KPIS = (
     KPI(
         "placements",
         "job seekers",
-        "Job-seeker participants placed (numerator of placement_rate), over the window.",
+        "Admitted job seekers placed within their window (numerator of placement_rate), over"
+        " the window.",
         TOTAL,
         lambda f: f("jobseekers_placed_in_window"),
         headline=False,
@@ -269,8 +271,7 @@ ALL_KPIS = (
     KPI(
         "jobseeker_participants",
         "job seekers",
-        "Job seekers who started a pathway program over the window (in a no-program run:"
-        " those who would have, followed for comparison).",
+        "Job seekers who started a funded pathway program over the window (0 in a no-program run).",
         TOTAL,
         lambda f: f("jobseeker_starts"),
         headline=False,
@@ -279,10 +280,10 @@ ALL_KPIS = (
     KPI(
         "jobseeker_disadvantaged_ratio",
         "ratio",
-        "Disadvantaged share of job-seeker participants / their share of the referred"
-        " applicants (below 1: providers leave the disadvantaged out).",
+        "Disadvantaged share of the job seekers providers admitted / their share of the"
+        " referred applicants (below 1: providers leave the disadvantaged out).",
         RATIO,
-        lambda f: ratio(f("jobseeker_starts_disadvantaged"), f("jobseeker_starts")),
+        lambda f: ratio(f("jobseekers_admitted_disadvantaged"), f("jobseekers_admitted")),
         lambda f: ratio(f("jobseekers_referred_disadvantaged"), f("jobseekers_referred")),
         headline=False,
     ),

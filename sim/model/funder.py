@@ -113,6 +113,16 @@ class Funder:
             or (self.policy.outcome_share > 0 and len(self.policy.milestones) > 0)
         )
 
+    @property
+    def accepting(self) -> bool:
+        """The program takes applications: it offers funding and this policy year's budget,
+        net of what is committed, is not used up (an exhausted budget closes applications
+        until the next year, as real programs do)."""
+        if not self.offers_funding:
+            return False
+        budget = self.cfg.yearly_budget
+        return budget is None or self.budget_left() - self.committed > 0
+
     def bonus(self, disadvantaged: np.ndarray) -> np.ndarray | float:
         if self.policy.disadvantaged_bonus == 1.0:
             return 1.0

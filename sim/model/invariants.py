@@ -57,9 +57,9 @@ UNDEFINED_WHEN = {
     "displaced_reemployment_rate": lambda row, model: row["flow_displaced_due"] == 0,
     "placement_rate": lambda row, model: row["flow_jobseekers_followed"] == 0,
     "jobseeker_disadvantaged_ratio": lambda row, model: (
-        row["flow_jobseeker_starts"] == 0
+        row["flow_jobseekers_admitted"] == 0
         or row["flow_jobseekers_referred_disadvantaged"] == 0
-        or row["flow_jobseeker_starts_disadvantaged"] == 0
+        or row["flow_jobseekers_admitted_disadvantaged"] == 0
     ),
 }
 SHARES = (

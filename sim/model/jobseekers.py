@@ -194,45 +194,46 @@ class JobSeekerPathway:
         return admitted, score
 
     def start(self, ids, provider, program, month, score) -> None:
-        """Book the starts; a trained start's upfront payment and outcome pot within budget."""
+        """Book the admitted. While the program runs, the budget funds them first come first
+        served (their upfront payment and outcome pot); those it cannot fund, and in the
+        no-program run everyone, are followed untrained: the admitted cohort is the same in
+        both runs, so its placements compare like with like (intention to treat)."""
         model, w, p = self.model, self.model.workers, self.model.providers
         n = len(ids)
         if n == 0:
             return
         tuition = p.program_tuition[program].astype(np.float64)
-        trained = np.full(n, self.training)
-        pot = np.where(trained, self.pot(tuition, w.disadvantaged[ids]), 0.0)
-        pot = pot * (self.placement_weight + sum(self.retention_weights.values()))
+        weights = self.placement_weight + sum(self.retention_weights.values())
+        pot = self.pot(tuition, w.disadvantaged[ids]) * weights
+        upfront = self.policy.upfront_share * tuition
+        paid_upfront = np.zeros(n)
         if self.training:
-            upfront = self.policy.upfront_share * tuition
-            approved = model.funder.approve(upfront + pot)
-            ids, provider, program = ids[approved], provider[approved], program[approved]
-            score = score[approved]
-            tuition, pot, trained = tuition[approved], pot[approved], trained[approved]
-            model.funder.committed += float(pot.sum())
-            paid_upfront = model.funder.pay_providers(provider, upfront[approved], "upfront")
+            trained = model.funder.approve(upfront + pot)
+            model.funder.committed += float(pot[trained].sum())
+            paid = model.funder.pay_providers(provider[trained], upfront[trained], "upfront")
+            paid_upfront[trained] = paid
         else:
-            paid_upfront = np.zeros(len(ids))
+            trained = np.zeros(n, dtype=bool)
         rows = self.ledger.append(
             worker=ids,
             provider=provider,
             program=program,
-            start=np.full(len(ids), month),
+            start=np.full(n, month),
             end=month + p.program_months[program],
             tuition=tuition,
             trained=trained,
             disadvantaged=w.disadvantaged[ids],
-            placed_month=np.full(len(ids), NEVER),
-            placed_employer=np.full(len(ids), -1),
-            pot=pot,
+            placed_month=np.full(n, NEVER),
+            placed_employer=np.full(n, -1),
+            pot=np.where(trained, pot, 0.0),
             paid=paid_upfront,
             score=score,
         )
-        if self.training:
-            self.row_of_worker[ids] = rows
+        self.row_of_worker[ids[trained]] = rows[trained]
         f = model.recorder.flow
-        f["jobseeker_starts"] += len(ids)
-        f["jobseeker_starts_disadvantaged"] += int(w.disadvantaged[ids].sum())
+        f["jobseekers_admitted"] += n
+        f["jobseekers_admitted_disadvantaged"] += int(w.disadvantaged[ids].sum())
+        f["jobseeker_starts"] += int(trained.sum())
         f["program_delivery_spend"] += float(tuition[trained].sum())
 
     # --- delivery --------------------------------------------------------------------------

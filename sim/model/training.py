@@ -72,8 +72,10 @@ class Training:
         ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
         planned = w.planned_program[ids]
         keeps = (planned >= 0) & (month - w.planned_month[ids] < self.PLAN_MONTHS)
-        if month == self.cfg.time.burn_in:
-            keeps[:] = False
+        open_now = self.model.program_running and self.model.funder.accepting
+        if month == self.cfg.time.burn_in or open_now != self.__dict__.get("was_open", open_now):
+            keeps[:] = False  # the policy regime changed: plans are made afresh
+        self.was_open = open_now
         kept = ids[keeps]
         keeps[keeps] = self.open_programs(kept, month)[np.arange(len(kept)), planned[keeps]]
         review = ids[~keeps]
@@ -284,7 +286,7 @@ class Training:
 
     def funding_eligible(self, c: Candidates) -> np.ndarray:
         funder, e = self.model.funder, self.model.employers
-        if not (self.model.program_running and funder.offers_funding):
+        if not (self.model.program_running and funder.accepting):
             return np.zeros(len(c.worker), dtype=bool)
         aware = e.program_aware[c.employer] | funder.policy.pays_providers
         eligible = aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
@@ -411,7 +413,7 @@ class Training:
             funder.max_payment(c.tuition, c.disadvantaged)[0],
             0.0,
         )
-        program_on = bool(self.model.program_running and funder.offers_funding)
+        program_on = bool(self.model.program_running and funder.accepting)
         chosen = self.choose_trainees(
             c, with_program, c.price - funding_in_outlay, month, program_on
         )
