@@ -54,6 +54,9 @@ COLUMNS = {
     "belief_payment": Column(
         np.float32, 0.8, "Believed share of its outcome claims the funder pays."
     ),
+    "belief_approval": Column(
+        np.float32, 1.0, "Believed chance that the funder approves an application (budget)."
+    ),
     "pending_receivables": Column(
         np.float64, 0.0, "Outcome payments it still waits for (CAD): they tie up its cash."
     ),

@@ -116,12 +116,20 @@ class Funder:
     @property
     def accepting(self) -> bool:
         """The program takes applications: it offers funding and this policy year's budget,
-        net of what is committed, is not used up (an exhausted budget closes applications
-        until the next year, as real programs do)."""
+        net of what is committed, can still fund someone (an exhausted budget closes
+        applications until the next year, as real programs do)."""
         if not self.offers_funding:
             return False
         budget = self.cfg.yearly_budget
-        return budget is None or self.budget_left() - self.committed > 0
+        return budget is None or self.budget_left() - self.committed >= self.smallest_commitment
+
+    @property
+    def smallest_commitment(self) -> float:
+        """What funding the cheapest program of the catalogue commits (upfront and outcome
+        pot at its base tuition): a budget with less left cannot fund anyone."""
+        tuition = np.array([min(p.tuition for p in self.cfg.credentials.programs)])
+        upfront, outcome = self.max_payment(tuition, np.zeros(1, dtype=bool))
+        return float(upfront[0] + outcome[0])
 
     def bonus(self, disadvantaged: np.ndarray) -> np.ndarray | float:
         if self.policy.disadvantaged_bonus == 1.0:

@@ -178,11 +178,12 @@ class ProviderTable:
         )
 
     # --- capacity and prices respond to demand ---------------------------------------------
-    def count_applicants(self, provider: np.ndarray, program: np.ndarray) -> None:
-        """Record the trainees employers chose for each provider and program this month."""
+    def count_applicants(self, provider: np.ndarray, program: np.ndarray, sign: int = 1) -> None:
+        """Record the trainees employers chose for each provider and program this month
+        (``sign=-1``: take back choices withdrawn, as when the funder's budget refuses them)."""
         k = len(self.program_months)
         counts = np.bincount(provider * k + program, minlength=self.n * k)
-        self.applicants += counts.reshape(self.n, k)
+        self.applicants += sign * counts.reshape(self.n, k)
 
     def adjust_capacity(self, month: int) -> None:
         """Seats move toward smoothed demand plus slack, and prices with excess demand.

@@ -278,9 +278,10 @@ class Training:
         eligible = self.funding_eligible(c)
         with_program = benefit - c.price - release + noise
         if funder.policy.pays_employers and eligible.any():
-            with_program = with_program + self.expected_funding(
-                c, employer_stay, employer_discount, hourly
-            )
+            funding = self.expected_funding(c, employer_stay, employer_discount, hourly)
+            if self.cfg.yearly_budget is not None:  # a limited budget may refuse them
+                funding = funding * e.belief_approval[c.employer]
+            with_program = with_program + funding
         takes_up = eligible & (with_program > without)
         return without, np.where(takes_up, with_program, without), takes_up
 
@@ -426,23 +427,65 @@ class Training:
         pool = c.take(anyway)  # the eligible trainees chosen without the program
         if program_on:
             pool = pool.take(self.funding_eligible(pool))
-        c, takes_up, would_anyway = c.take(chosen), takes_up[chosen], would_anyway[chosen]
-        c.pass_true = self.true_pass_chance(c)
-        funded = takes_up.copy()
+        funded = takes_up[chosen]
         if funded.any():
-            upfront, outcome_max = funder.max_payment(c.tuition, c.disadvantaged)
+            upfront, outcome_max = funder.max_payment(c.tuition[chosen], c.disadvantaged[chosen])
             commitment = np.where(funded, upfront + outcome_max, 0.0)
-            funded &= funder.approve(commitment)
-            # Refused for lack of budget: train unfunded only if it would train anyway.
-            refused = takes_up & ~funded
-            keep = ~refused | would_anyway
-            c, funded, would_anyway = c.take(keep), funded[keep], would_anyway[keep]
+            approved = funded & funder.approve(commitment)
+            self.learn_approval(c.employer[chosen[funded]], approved[funded])
+            if (funded & ~approved).any():
+                chosen, funded = self.fall_back(c, chosen, funded, approved, anyway, without)
+            else:
+                funded = approved
+        c, would_anyway = c.take(chosen), would_anyway[chosen]
+        c.pass_true = self.true_pass_chance(c)
         ability_hat = model.providers.estimated_ability(c.worker, month)
         estimated = model.providers.estimated_pass(ability_hat, c.provider, c.program, c.worker)
         model.recorder.selection(
             estimated[funded] if program_on else estimated, self.predicted_pass(pool, month)
         )
         self.enrol(c, funded, would_anyway & funded, month, ability_hat, estimated)
+
+    def learn_approval(self, employer: np.ndarray, approved: np.ndarray) -> None:
+        """Employers learn the chance that an application is approved from their own
+        (adaptive expectations): under a budget far below demand they stop planning on it."""
+        e = self.model.employers
+        n = np.bincount(employer, minlength=e.n)
+        got = np.bincount(employer, weights=approved, minlength=e.n)
+        e.learn("belief_approval", got / np.maximum(n, 1), n.astype(np.float64))
+
+    def fall_back(
+        self, c, chosen, wanted, approved, anyway, without
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The budget ran out on some applications (first come, first served): an employer
+        with a refused application keeps its approved funded trainees and fills the rest of
+        its capacity with the trainees it would choose without the program (best value
+        first), instead of losing the places its refused applications took. Returns the
+        rows of ``c`` that start (sorted) and which of them are funded (``wanted``: the
+        chosen rows that applied, ``approved``: those the budget funds)."""
+        e, econ = self.model.employers, self.cfg.economy
+        refused_employers = np.unique(c.employer[chosen[wanted & ~approved]])
+        hit = np.isin(c.employer[chosen], refused_employers)
+        keep = chosen[~hit | approved]
+        extra = anyway[np.isin(c.employer[anyway], refused_employers)]
+        extra = extra[~np.isin(extra, keep)]
+        capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
+        taken = np.bincount(c.employer[keep], minlength=e.n)
+        room = np.maximum(capacity - taken, 0)
+        extra = extra[
+            rank_within_groups(c.employer[extra], -without[extra]) < room[c.employer[extra]]
+        ]
+        # Providers see the demand that stands: the withdrawn choices go, the fallbacks come.
+        p = self.model.providers
+        applied = self.applied
+        withdrawn = applied[np.isin(c.employer[applied], refused_employers)]
+        withdrawn = withdrawn[~np.isin(withdrawn, chosen[approved])]
+        p.count_applicants(c.provider[withdrawn], c.program[withdrawn], sign=-1)
+        p.count_applicants(c.provider[extra], c.program[extra])
+        rows = np.concatenate([keep, extra])
+        funded = np.concatenate([np.isin(keep, chosen[approved]), np.zeros(len(extra), dtype=bool)])
+        order = np.argsort(rows, kind="stable")
+        return rows[order], funded[order]
 
     def predicted_pass(self, c: Candidates, month: int) -> np.ndarray:
         """The chance each candidate completes and passes as predicted from what an
@@ -465,6 +508,7 @@ class Training:
         applicants = c.take(chosen)
         if count:
             self.model.providers.count_applicants(applicants.provider, applicants.program)
+            self.applied = chosen  # the rows that applied to a provider this month
         admitted = chosen[self.admit(applicants, month, program_on)]
         if count:
             self.model.recorder.rationing(len(chosen), len(admitted))
