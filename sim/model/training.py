@@ -57,6 +57,7 @@ class Training:
 
     # --- decisions -------------------------------------------------------------------------
     PLAN_MONTHS = 12  # an employer reviews a worker's training plan once a year
+    closed = False  # True while employers plan under a limited budget (no funding counted)
 
     def candidates(self, month: int) -> Candidates:
         """Employed workers who could start a program (not in training, past the retraining
@@ -131,7 +132,13 @@ class Training:
         if len(row) == 0:
             return chosen
         options = self.rows(ids[row], option, tables)
-        _, value, _ = self.value(options, month)
+        # Under a limited budget an employer cannot count on funding when it plans (it may
+        # be refused): it plans on the program's own value and applies for what it planned.
+        self.closed = self.cfg.yearly_budget is not None
+        try:
+            _, value, _ = self.value(options, month)
+        finally:
+            self.closed = False
         if p.design_needed:
             offered = p.offers[options.provider, options.program]
             best = self.choose_programs(options.worker, value)
@@ -287,7 +294,7 @@ class Training:
 
     def funding_eligible(self, c: Candidates) -> np.ndarray:
         funder, e = self.model.funder, self.model.employers
-        if not (self.model.program_running and funder.accepting):
+        if not (self.model.program_running and funder.accepting) or self.closed:
             return np.zeros(len(c.worker), dtype=bool)
         aware = e.program_aware[c.employer] | funder.policy.pays_providers
         eligible = aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
@@ -428,16 +435,18 @@ class Training:
         if program_on:
             pool = pool.take(self.funding_eligible(pool))
         funded = takes_up[chosen]
+        approved = funded
         if funded.any():
             upfront, outcome_max = funder.max_payment(c.tuition[chosen], c.disadvantaged[chosen])
             commitment = np.where(funded, upfront + outcome_max, 0.0)
             approved = funded & funder.approve(commitment)
             self.learn_approval(c.employer[chosen[funded]], approved[funded])
-            if (funded & ~approved).any():
-                chosen, funded = self.fall_back(c, chosen, funded, approved, anyway, without)
-            else:
-                funded = approved
-        c, would_anyway = c.take(chosen), would_anyway[chosen]
+        if (funded & ~approved).any():
+            c, funded, would_anyway = self.fall_back(
+                c, chosen, funded, approved, would_anyway, anyway, without
+            )
+        else:
+            c, funded, would_anyway = c.take(chosen), approved, would_anyway[chosen]
         c.pass_true = self.true_pass_chance(c)
         ability_hat = model.providers.estimated_ability(c.worker, month)
         estimated = model.providers.estimated_pass(ability_hat, c.provider, c.program, c.worker)
@@ -454,38 +463,31 @@ class Training:
         got = np.bincount(employer, weights=approved, minlength=e.n)
         e.learn("belief_approval", got / np.maximum(n, 1), n.astype(np.float64))
 
-    def fall_back(
-        self, c, chosen, wanted, approved, anyway, without
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The budget ran out on some applications (first come, first served): an employer
+    def fall_back(self, c, chosen, wanted, approved, would_anyway, anyway, without):
+        """The budget ran out on some applications (first come, first served). An employer
         with a refused application keeps its approved funded trainees and fills the rest of
         its capacity with the trainees it would choose without the program (best value
-        first), instead of losing the places its refused applications took. Returns the
-        rows of ``c`` that start (sorted) and which of them are funded (``wanted``: the
-        chosen rows that applied, ``approved``: those the budget funds)."""
-        e, econ = self.model.employers, self.cfg.economy
-        refused_employers = np.unique(c.employer[chosen[wanted & ~approved]])
-        hit = np.isin(c.employer[chosen], refused_employers)
+        first): a refusal costs none of the training it would do anyway. Providers see only
+        the demand that stands. Returns the starts (candidates), which are funded, and which
+        would have started without the program."""
+        e, econ, p = self.model.employers, self.cfg.economy, self.model.providers
+        refused = np.unique(c.employer[chosen[wanted & ~approved]])
+        hit = np.isin(c.employer[chosen], refused)
         keep = chosen[~hit | approved]
-        extra = anyway[np.isin(c.employer[anyway], refused_employers)]
-        extra = extra[~np.isin(extra, keep)]
+        extra = anyway[np.isin(c.employer[anyway], refused) & ~np.isin(anyway, keep)]
         capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
-        taken = np.bincount(c.employer[keep], minlength=e.n)
-        room = np.maximum(capacity - taken, 0)
+        room = np.maximum(capacity - np.bincount(c.employer[keep], minlength=e.n), 0)
         extra = extra[
             rank_within_groups(c.employer[extra], -without[extra]) < room[c.employer[extra]]
         ]
-        # Providers see the demand that stands: the withdrawn choices go, the fallbacks come.
-        p = self.model.providers
         applied = self.applied
-        withdrawn = applied[np.isin(c.employer[applied], refused_employers)]
-        withdrawn = withdrawn[~np.isin(withdrawn, chosen[approved])]
+        withdrawn = applied[np.isin(c.employer[applied], refused) & ~np.isin(applied, keep)]
         p.count_applicants(c.provider[withdrawn], c.program[withdrawn], sign=-1)
         p.count_applicants(c.provider[extra], c.program[extra])
         rows = np.concatenate([keep, extra])
-        funded = np.concatenate([np.isin(keep, chosen[approved]), np.zeros(len(extra), dtype=bool)])
+        funded = np.concatenate([np.isin(keep, chosen[approved]), np.zeros(len(extra), bool)])
         order = np.argsort(rows, kind="stable")
-        return rows[order], funded[order]
+        return c.take(rows[order]), funded[order], would_anyway[rows[order]]
 
     def predicted_pass(self, c: Candidates, month: int) -> np.ndarray:
         """The chance each candidate completes and passes as predicted from what an
