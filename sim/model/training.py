@@ -73,10 +73,8 @@ class Training:
         ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
         planned = w.planned_program[ids]
         keeps = (planned >= 0) & (month - w.planned_month[ids] < self.PLAN_MONTHS)
-        open_now = self.model.program_running and self.model.funder.accepting
-        if month == self.cfg.time.burn_in or open_now != self.__dict__.get("was_open", open_now):
-            keeps[:] = False  # the policy regime changed: plans are made afresh
-        self.was_open = open_now
+        if month == self.cfg.time.burn_in:
+            keeps[:] = False
         kept = ids[keeps]
         keeps[keeps] = self.open_programs(kept, month)[np.arange(len(kept)), planned[keeps]]
         review = ids[~keeps]
