@@ -25,7 +25,8 @@ def p4p_sim(args, cwd):
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_all_seven_scenarios_exist():
+def test_all_scenarios_exist():
+    """The seven scenarios of the default economy and the five other portfolio projects."""
     assert set(SCENARIOS) == {
         "baseline",
         "upfront_subsidy",
@@ -34,6 +35,11 @@ def test_all_seven_scenarios_exist():
         "p4p_microcredential",
         "provider_outcomes",
         "tiered_p4p",
+        "mohawk_material_handling",
+        "humber_digital_rpl",
+        "edge_up_displaced",
+        "ccaa_aerospace_stackable",
+        "norcat_blended_mining",
     }
 
 

@@ -196,8 +196,8 @@ class EconomyConfig:
         "The sectors of the economy (economy.sectors[] below): their employers, productivity,"
         " labour-demand path and the skill domains they value.",
         unit="list of sectors",
-        source="assumption: one sector valuing one domain (the default economy); the portfolio"
-        " scenarios declare their own",
+        source="a structure, not an estimate: one sector valuing one domain in the default"
+        " economy; the portfolio scenarios declare their own",
     )
     labour_demand_elasticity: float = param(
         0.5,
