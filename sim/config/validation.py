@@ -434,12 +434,6 @@ def _check_rules(cfg: SimConfig) -> None:
             f" initially employed workers in {pop.employers} employers;"
             f" allowed: >= {-(-employed // pop.employers)} or null"
         )
-    total = f.upfront_share + f.outcome_share
-    if total > 1 + 1e-9:
-        raise ConfigError(
-            f"funding.upfront_share + funding.outcome_share = {f.upfront_share:g} + {f.outcome_share:g}"
-            f" = {total:g} exceeds 1; allowed: shares in [0, 1] adding up to at most 1"
-        )
     if f.project_budget is not None and f.project_workforce is None:
         raise ConfigError(
             f"funding.project_budget={f.project_budget:g} needs funding.project_workforce (the"
@@ -525,21 +519,33 @@ def trial_follow_up_months(cfg: SimConfig) -> int:
 
 def _check_milestones(cfg: SimConfig) -> None:
     f = cfg.funding
+    _check_payment_schedule("funding", f.upfront_share, f.outcome_share, f.milestones)
+
+
+def _check_payment_schedule(prefix: str, upfront: float, outcome: float, milestones) -> None:
+    """Upfront and outcome shares add up to at most 1; each milestone event appears once,
+    their weights add up to at most 1, and an outcome share has milestones to pay on."""
+    total = upfront + outcome
+    if total > 1 + 1e-9:
+        raise ConfigError(
+            f"{prefix}.upfront_share + {prefix}.outcome_share = {upfront:g} + {outcome:g}"
+            f" = {total:g} exceeds 1; allowed: shares in [0, 1] adding up to at most 1"
+        )
     seen = set()
-    for i, m in enumerate(f.milestones):
+    for i, m in enumerate(milestones):
         if m.event in seen:
             raise ConfigError(
-                f"funding.milestones[{i}].event={m.event!r} appears twice; allowed: each event at most once"
+                f"{prefix}.milestones[{i}].event={m.event!r} appears twice; allowed: each event at most once"
             )
         seen.add(m.event)
-    weights = sum(m.weight for m in f.milestones)
+    weights = sum(m.weight for m in milestones)
     if weights > 1 + 1e-6:
         raise ConfigError(
-            f"funding.milestones weights add up to {weights:g}; allowed: a total in (0, 1]"
+            f"{prefix}.milestones weights add up to {weights:g}; allowed: a total in (0, 1]"
         )
-    if f.outcome_share > 0 and not f.milestones:
+    if outcome > 0 and not milestones:
         raise ConfigError(
-            f"funding.outcome_share={f.outcome_share:g} needs at least one funding.milestones entry;"
+            f"{prefix}.outcome_share={outcome:g} needs at least one {prefix}.milestones entry;"
             " allowed: outcome_share=0 or a non-empty milestone list"
         )
 
@@ -564,8 +570,7 @@ MAX_SECTORS = 100
 
 
 def _check_jobseekers(cfg: SimConfig) -> None:
-    """The pathway's programs are in the catalogue; its shares and milestone weights add up
-    to at most 1."""
+    """The pathway's programs are in the catalogue and its payments a valid schedule."""
     js = cfg.jobseekers
     names = [p.name for p in cfg.credentials.programs]
     for i, name in enumerate(js.programs):
@@ -574,29 +579,7 @@ def _check_jobseekers(cfg: SimConfig) -> None:
                 f"jobseekers.programs[{i}]={name!r} is not in the catalogue; allowed: one of"
                 f" {', '.join(names)} (credentials.programs)"
             )
-    total = js.upfront_share + js.outcome_share
-    if total > 1 + 1e-9:
-        raise ConfigError(
-            f"jobseekers.upfront_share + jobseekers.outcome_share = {total:g} exceeds 1;"
-            " allowed: shares in [0, 1] adding up to at most 1"
-        )
-    events = [m.event for m in js.milestones]
-    for i, event in enumerate(events):
-        if event in events[:i]:
-            raise ConfigError(
-                f"jobseekers.milestones[{i}].event={event!r} appears twice; allowed: each"
-                " event at most once"
-            )
-    if js.outcome_share > 0 and not js.milestones:
-        raise ConfigError(
-            f"jobseekers.outcome_share={js.outcome_share:g} needs at least one"
-            " jobseekers.milestones entry; allowed: outcome_share=0 or a non-empty list"
-        )
-    weights = sum(m.weight for m in js.milestones)
-    if weights > 1 + 1e-9:
-        raise ConfigError(
-            f"jobseekers.milestones[].weight add up to {weights:g}; allowed: at most 1"
-        )
+    _check_payment_schedule("jobseekers", js.upfront_share, js.outcome_share, js.milestones)
 
 
 def _check_sectors(cfg: SimConfig) -> None:
