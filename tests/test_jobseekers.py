@@ -161,3 +161,20 @@ def test_bad_pathway_settings_get_one_line_errors(override, names):
     with pytest.raises(ConfigError, match=names.replace("[", r"\[").replace("]", r"\]")) as err:
         sim.compose(scenario=MOHAWK, overrides=[override])
     assert "\n" not in str(err.value)
+
+
+def test_placement_pay_parks_the_hardest_cases():
+    """Assistance goes where it moves the placement chance most: the participants a
+    provider scores lowest get less of it than the middle of its intake (parking)."""
+    low, middle = [], []
+    for seed in range(3):
+        model, _ = run(seed, *PLACEMENT_PAY)
+        ledger = model.jobseekers.ledger
+        done = np.flatnonzero(ledger.completed[: ledger.size] | ledger.assisted[: ledger.size])
+        score = ledger.score[done]
+        q1, q3 = np.quantile(score, [0.25, 0.75])
+        assisted = ledger.assisted[done]
+        low.append(assisted[score <= q1].mean())
+        middle.append(assisted[(score > q1) & (score <= q3)].mean())
+    test = one_sided_test(np.subtract(low, middle), "below", 0.0)
+    assert test.passed, (low, middle)
