@@ -77,6 +77,7 @@ class JobSeekerPathway:
             for name, w in weights.items()
             if PLACEMENT_EVENT[name].kind == "stayed_placed"
         }
+        self.milestone_weight = self.placement_weight + sum(self.retention_weights.values())
 
     @property
     def training(self) -> bool:
@@ -157,11 +158,18 @@ class JobSeekerPathway:
         score = p.estimated_pass(ability_hat, provider, program, ids) * w.entry_skill[ids]
         revenue = js.upfront_share * tuition
         if self.paid_on_placement:
-            mean = np.where(np.isnan(self.score_mean), score.mean(), self.score_mean)[provider]
-            chance = np.clip(self.placement_rate_belief[provider] * score / mean, 0.0, 1.0)
-            weights = self.placement_weight + sum(self.retention_weights.values())
-            revenue = revenue + self.pot(tuition, w.disadvantaged[ids]) * weights * chance
+            chance = self.placement_chance(provider, score)
+            pot = self.pot(tuition, w.disadvantaged[ids])
+            revenue = revenue + pot * self.milestone_weight * chance
         return revenue, score
+
+    def placement_chance(self, provider: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """A provider's estimate of each participant's placement chance: its placement rate
+        so far x the participant's score relative to its past participants' (before it has
+        any, to these ones')."""
+        mean = self.score_mean[provider]
+        mean = np.where(np.isnan(mean), score.mean(), mean)
+        return np.clip(self.placement_rate_belief[provider] * score / mean, 0.0, 1.0)
 
     def pot(self, tuition: np.ndarray, disadvantaged: np.ndarray) -> np.ndarray:
         bonus = np.where(disadvantaged, self.policy.disadvantaged_bonus, 1.0)
@@ -203,8 +211,7 @@ class JobSeekerPathway:
         if n == 0:
             return
         tuition = p.program_tuition[program].astype(np.float64)
-        weights = self.placement_weight + sum(self.retention_weights.values())
-        pot = self.pot(tuition, w.disadvantaged[ids]) * weights
+        pot = self.pot(tuition, w.disadvantaged[ids]) * self.milestone_weight
         upfront = self.policy.upfront_share * tuition
         paid_upfront = np.zeros(n)
         if self.training:
@@ -242,23 +249,18 @@ class JobSeekerPathway:
         (no employer: the whole gain is general skill, in the program's domain)."""
         if not self.enabled or self.ledger.size == 0:
             return
-        model, w, p, econ = self.model, self.model.workers, self.model.providers, self.cfg.economy
+        model, w, p = self.model, self.model.workers, self.model.providers
         ledger = self.ledger
         rows = np.arange(self.first_open, ledger.size)
         rows = rows[(ledger.end[rows] == month) & ledger.trained[rows] & ~ledger.left[rows]]
         if len(rows) == 0:
             return
         ids, prov, prog = ledger.worker[rows], ledger.provider[rows], ledger.program[rows]
-        mode = p.program_mode_factor[prog]
-        completion = w.completion_probability(w.ability[ids], mode, w.disadvantaged[ids])
-        completed = model.streams.uniform_at("jobseeker_completion", month, ids) < completion
-        z = model.streams.normal_at("jobseeker_learning", month, ids)
-        learning = w.ability[ids] * p.quality[prov] * (1 + econ.gain_noise * z)
-        mastered = np.where(completed, np.maximum(learning, 0) * p.program_gain[prog], 0.0)
+        completed, mastered, room, certified = model.training.learn_and_assess(
+            ids, prov, prog, p.program_gain[prog], month, streams="jobseeker_"
+        )
+        gain = (mastered * room).astype(np.float32)
         domain = w.sectors.program_domain[prog]
-        gain = (mastered * w.learning_room(ids, p.program_target[prog], domain)).astype(np.float32)
-        threshold = p.pass_threshold(prov, prog) * p.program_gain[prog]
-        certified = completed & (mastered >= threshold) & self.cfg.credentials.enabled
         if w.sectors.tracked:
             np.add.at(w.domain_gain, (ids, domain), gain)
             gain = gain * w.sectors.weights[np.maximum(w.sector[ids], 0), domain]
@@ -296,12 +298,9 @@ class JobSeekerPathway:
         if not self.paid_on_placement or len(rows) == 0:
             return np.zeros(len(rows), dtype=bool)
         ledger, js = self.ledger, self.policy
-        mean = self.score_mean[ledger.provider[rows]]
-        mean = np.where(np.isnan(mean), ledger.score[rows].mean(), mean)
-        chance = self.placement_rate_belief[ledger.provider[rows]] * ledger.score[rows] / mean
-        chance = np.clip(chance, 0.0, 1.0)
-        weights = self.placement_weight + sum(self.retention_weights.values())
-        gain = weights * self.full_pot(rows) * js.placement_assistance * chance * (1 - chance)
+        chance = self.placement_chance(ledger.provider[rows], ledger.score[rows])
+        gain = self.milestone_weight * self.full_pot(rows) * js.placement_assistance
+        gain = gain * chance * (1 - chance)
         return gain >= js.assistance_cost_share * ledger.tuition[rows]
 
     def retire(self, ids: np.ndarray) -> None:

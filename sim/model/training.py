@@ -624,7 +624,7 @@ class Training:
     # --- delivery --------------------------------------------------------------------------
     def deliver(self, month: int) -> None:
         """Programs ending this month: completion, learning, assessment, certification."""
-        model, w, p, econ = self.model, self.model.workers, self.model.providers, self.cfg.economy
+        model, w, p = self.model, self.model.workers, self.model.providers
         ledger = model.funder.enrolments
         first = np.searchsorted(ledger.start, month - 12)
         rows = np.arange(first, ledger.size)
@@ -632,25 +632,11 @@ class Training:
         if len(rows) == 0:
             return
         ids, prov, prog = ledger.worker[rows], ledger.provider[rows], ledger.program[rows]
-        mode = p.program_mode_factor[prog]
-        completion = w.completion_probability(w.ability[ids], mode, w.disadvantaged[ids])
-        learning = w.ability[ids] * p.quality[prov]
-        effort = ledger.effort[rows]
-        if np.any(effort != 1):  # teaching effort raises completion and learning
-            pc = self.cfg.providers
-            completion = np.minimum(completion * effort**pc.effort_completion_elasticity, 0.99)
-            learning = learning * effort**pc.effort_learning_elasticity
-        completed = model.streams.uniform_at("completion", month, ids) < completion
-        z = model.streams.normal_at("learning", month, ids)
-        learning = learning * (1 + econ.gain_noise * z)
-        # The assessment tests the content mastered; the productive gain is the part of it
-        # the worker did not know already (diminishing returns).
-        mastered = np.where(completed, np.maximum(learning, 0) * ledger.nominal[rows], 0.0)
-        room = w.learning_room(ids, p.program_target[prog], w.sectors.program_domain[prog])
+        completed, mastered, room, certified = self.learn_and_assess(
+            ids, prov, prog, ledger.nominal[rows], month, ledger.effort[rows]
+        )
         gain = mastered * room
         standard = p.standard[prov]
-        threshold = p.pass_threshold(prov, prog) * ledger.nominal[rows]
-        certified = completed & (mastered >= threshold) & self.cfg.credentials.enabled
         ledger.completed[rows] = completed
         ledger.certified[rows] = certified
         ledger.gain[rows] = gain
@@ -671,6 +657,29 @@ class Training:
         )
         model.employers.learn("belief_gain", mean_ratio, n_obs)
         model.recorder.completions(rows, completed, certified, value_gain, wage_raise)
+
+    def learn_and_assess(self, ids, prov, prog, nominal, month, effort=None, streams=""):
+        """Completion, learning and assessment of trainees ``ids`` finishing program ``prog``
+        at provider ``prov`` (``effort``: the provider's teaching effort; ``streams``: prefix of
+        the random streams). Returns whether each completed, the content mastered, the share
+        of it that adds to productive skill (diminishing returns) and whether each is
+        certified. The assessment tests the content mastered."""
+        model, w, p, econ = self.model, self.model.workers, self.model.providers, self.cfg.economy
+        mode = p.program_mode_factor[prog]
+        completion = w.completion_probability(w.ability[ids], mode, w.disadvantaged[ids])
+        learning = w.ability[ids] * p.quality[prov]
+        if effort is not None and np.any(effort != 1):  # effort raises completion, learning
+            pc = self.cfg.providers
+            completion = np.minimum(completion * effort**pc.effort_completion_elasticity, 0.99)
+            learning = learning * effort**pc.effort_learning_elasticity
+        completed = model.streams.uniform_at(streams + "completion", month, ids) < completion
+        z = model.streams.normal_at(streams + "learning", month, ids)
+        learning = learning * (1 + econ.gain_noise * z)
+        mastered = np.where(completed, np.maximum(learning, 0) * nominal, 0.0)
+        room = w.learning_room(ids, p.program_target[prog], w.sectors.program_domain[prog])
+        threshold = p.pass_threshold(prov, prog) * nominal
+        certified = completed & (mastered >= threshold) & self.cfg.credentials.enabled
+        return completed, mastered, room, certified
 
     def apply_gain(
         self, ids: np.ndarray, gain: np.ndarray, program: np.ndarray | None = None
