@@ -10,6 +10,8 @@ payment delay. Every dollar it pays is booked to the employer or provider that r
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from sim.config.milestones import EVENT, EVENTS
@@ -123,7 +125,7 @@ class Funder:
         budget = self.cfg.yearly_budget
         return budget is None or self.budget_left() - self.committed >= self.smallest_commitment
 
-    @property
+    @cached_property
     def smallest_commitment(self) -> float:
         """What funding the cheapest program of the catalogue commits (upfront and outcome
         pot at its base tuition): a budget with less left cannot fund anyone."""
@@ -220,12 +222,14 @@ class Funder:
         cap_left = cap_left - ledger.outcome_paid[rows]
         earlier = cumsum_within_groups(rows, np.arange(len(rows)), amounts) - amounts
         amounts = np.clip(np.minimum(amounts, cap_left - earlier), 0.0, None)
-        fits = np.cumsum(amounts, dtype=np.float64) <= self.budget_left() + 1e-6
-        paid = np.where(fits, amounts, 0.0)
+        paid = self.within_budget(amounts)
         column = ledger.upfront_paid if kind == "upfront" else ledger.outcome_paid
         np.add.at(column, rows, paid)
-        self._book(rows, paid)
-        self.month_flows[kind] += float(paid.sum())
+        if self.policy.pays_employers:
+            np.add.at(self.paid_to_employer, ledger.employer[rows], paid)
+        else:
+            np.add.at(self.paid_to_provider, ledger.provider[rows], paid)
+        self.book(paid, kind)
         return paid
 
     def pay_providers(self, provider: np.ndarray, amounts: np.ndarray, kind: str) -> np.ndarray:
@@ -234,27 +238,28 @@ class Funder:
         the funder processes. Returns the amounts paid."""
         if len(amounts) == 0:
             return np.zeros(0)
-        fits = np.cumsum(amounts, dtype=np.float64) <= self.budget_left() + 1e-6
-        paid = np.where(fits, amounts, 0.0)
-        total = float(paid.sum())
+        paid = self.within_budget(amounts)
         np.add.at(self.paid_to_provider, provider, paid)
-        self.total_paid += total
-        self.paid_this_year += total
+        total = self.book(paid, kind)
         self.paid_outside_ledger += total
-        self.month_flows[kind] += total
         self.month_flows["to_providers_outside_ledger"] += total
         self.charge_funder_admin(int(np.count_nonzero(paid > 0)))
         return paid
 
-    def _book(self, rows: np.ndarray, paid: np.ndarray) -> None:
-        ledger = self.enrolments
+    def within_budget(self, amounts: np.ndarray) -> np.ndarray:
+        """``amounts`` in order, each paid in full while the year's budget lasts (first come,
+        first served), 0 after."""
+        fits = np.cumsum(amounts, dtype=np.float64) <= self.budget_left() + 1e-6
+        return np.where(fits, amounts, 0.0)
+
+    def book(self, paid: np.ndarray, kind: str) -> float:
+        """Count payments in the funder's totals, the year's spending and the month's
+        ``kind`` flow; returns their sum."""
         total = float(paid.sum())
         self.total_paid += total
         self.paid_this_year += total
-        if self.policy.pays_employers:
-            np.add.at(self.paid_to_employer, ledger.employer[rows], paid)
-        else:
-            np.add.at(self.paid_to_provider, ledger.provider[rows], paid)
+        self.month_flows[kind] += total
+        return total
 
     def enrol(self, rows: np.ndarray) -> None:
         """Book new funded participants: commit their outcome pot, pay the upfront share (each

@@ -57,7 +57,6 @@ class Training:
 
     # --- decisions -------------------------------------------------------------------------
     PLAN_MONTHS = 12  # an employer reviews a worker's training plan once a year
-    closed = False  # True while employers plan under a limited budget (no funding counted)
 
     def candidates(self, month: int) -> Candidates:
         """Employed workers who could start a program (not in training, past the retraining
@@ -132,11 +131,7 @@ class Training:
         options = self.rows(ids[row], option, tables)
         # Under a limited budget an employer cannot count on funding when it plans (it may
         # be refused): it plans on the program's own value and applies for what it planned.
-        self.closed = self.cfg.yearly_budget is not None
-        try:
-            _, value, _ = self.value(options, month)
-        finally:
-            self.closed = False
+        _, value, _ = self.value(options, month, self.cfg.yearly_budget is None)
         if p.design_needed:
             offered = p.offers[options.provider, options.program]
             best = self.choose_programs(options.worker, value)
@@ -242,8 +237,11 @@ class Training:
         access = trial.employer_has_access() if trial.enabled else None
         return share if access is None else np.float32(share) * access.astype(np.float32)
 
-    def value(self, c: Candidates, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Employer's net value of training each candidate without and with funding.
+    def value(
+        self, c: Candidates, month: int, count_funding: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Employer's net value of training each candidate without and with funding
+        (``count_funding=False``: as if the program offered none).
 
         Returns (value without program, value of the better choice, take-up flag). An
         eligible employer uses the program only when it is worth more than training unfunded:
@@ -280,7 +278,7 @@ class Training:
         taste = self.model.streams.normal_at("training_taste", month, c.worker)
         noise = c.tuition * (econ.decision_noise * taste + econ.fit_sd * w.training_fit[c.worker])
         without = benefit - c.tuition - release + noise
-        eligible = self.funding_eligible(c)
+        eligible = self.funding_eligible(c) if count_funding else np.zeros(len(c.worker), bool)
         with_program = benefit - c.price - release + noise
         if funder.policy.pays_employers and eligible.any():
             funding = self.expected_funding(c, employer_stay, employer_discount, hourly)
@@ -292,7 +290,7 @@ class Training:
 
     def funding_eligible(self, c: Candidates) -> np.ndarray:
         funder, e = self.model.funder, self.model.employers
-        if not (self.model.program_running and funder.accepting) or self.closed:
+        if not (self.model.program_running and funder.accepting):
             return np.zeros(len(c.worker), dtype=bool)
         aware = e.program_aware[c.employer] | funder.policy.pays_providers
         eligible = aware & funder.eligible(e.sme[c.employer], c.disadvantaged)
@@ -468,13 +466,12 @@ class Training:
         first): a refusal costs none of the training it would do anyway. Providers see only
         the demand that stands. Returns the starts (candidates), which are funded, and which
         would have started without the program."""
-        e, econ, p = self.model.employers, self.cfg.economy, self.model.providers
+        e, p = self.model.employers, self.model.providers
         refused = np.unique(c.employer[chosen[wanted & ~approved]])
         hit = np.isin(c.employer[chosen], refused)
         keep = chosen[~hit | approved]
         extra = anyway[np.isin(c.employer[anyway], refused) & ~np.isin(anyway, keep)]
-        capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
-        room = np.maximum(capacity - np.bincount(c.employer[keep], minlength=e.n), 0)
+        room = np.maximum(self.trainee_capacity() - np.bincount(c.employer[keep], minlength=e.n), 0)
         extra = extra[
             rank_within_groups(c.employer[extra], -without[extra]) < room[c.employer[extra]]
         ]
@@ -502,7 +499,7 @@ class Training:
         paid on outcomes if the funding design pays them; ``count``: record the applicants
         and rationing (the world that happens, not its counterfactual)."""
         e, econ = self.model.employers, self.cfg.economy
-        capacity = np.maximum(1, np.floor(econ.max_trainee_share * e.size)).astype(np.int64)
+        capacity = self.trainee_capacity()
         chosen = self.select_within_employers(c.employer, value, outlay, e.cash_limit(), capacity)
         chosen = self.keep_worthwhile_employers(c.employer, value, chosen, econ.training_fixed_cost)
         applicants = c.take(chosen)
@@ -513,6 +510,12 @@ class Training:
         if count:
             self.model.recorder.rationing(len(chosen), len(admitted))
         return admitted
+
+    def trainee_capacity(self) -> np.ndarray:
+        """Trainees each employer can start this month: ``economy.max_trainee_share`` of its
+        staff, at least one."""
+        share = self.cfg.economy.max_trainee_share
+        return np.maximum(1, np.floor(share * self.model.employers.size)).astype(np.int64)
 
     @staticmethod
     def choose_programs(worker: np.ndarray, value: np.ndarray) -> np.ndarray:
