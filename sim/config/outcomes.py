@@ -532,7 +532,7 @@ ALL_KPIS = (
         " it is defined).",
         RECORDED,
         headline=False,
-        recorded_by="design_measures",
+        recorded_by="months_to_first_program",
     ),
     KPI(
         "programs_designed",

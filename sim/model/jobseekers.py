@@ -358,6 +358,7 @@ class JobSeekerPathway:
             self.first_open = int(rows[np.argmin(done)])
 
     def full_pot(self, rows: np.ndarray) -> np.ndarray:
+        """The outcome pot a milestone weight of 1 pays for each row (0: not trained)."""
         ledger = self.ledger
         return self.pot(ledger.tuition[rows], ledger.disadvantaged[rows]) * ledger.trained[rows]
 

@@ -448,21 +448,14 @@ class Recorder:
             policy_months=n_months,
         )
         out.update(self.calibration_measures(window, flows, years))
-        out.update(self.design_measures(window, flow_of))
+        out["months_to_first_program"] = self.months_to_first_program(window)
         return {k: _clean(v) for k, v in out.items()}
 
-    def design_measures(self, window: pd.DataFrame, flow_of) -> dict:
-        """Program design by providers: months from the policy start until a program that
-        had to be designed is first offered (undefined if none needs designing or none is
-        offered in the run), the programs designed and the spending on design."""
+    def months_to_first_program(self, window: pd.DataFrame) -> float:
+        """Months from the policy start until a program that had to be designed is first
+        offered (undefined if none needs designing or none is offered in the run)."""
         offered = window["month"].to_numpy()[window["flow_programs_designed"].to_numpy() > 0]
-        first = offered[0] - self.model.cfg.time.burn_in if len(offered) else np.nan
-        return {
-            "months_to_first_program": float(first),
-            **{
-                k: BY_NAME[k].value(flow_of) for k in ("programs_designed", "provider_design_spend")
-            },
-        }
+        return float(offered[0] - self.model.cfg.time.burn_in) if len(offered) else np.nan
 
     def calibration_measures(self, window: pd.DataFrame, flows, years: float) -> dict:
         """Measures compared with the calibration targets (docs/model.md section 7)."""

@@ -118,16 +118,15 @@ class Workers:
         the extent the employer recognises microcredentials.
         """
         creds = self.cfg.credentials
-        if self.sectors.tracked and sector is not None:
-            by_domain = self.credential_gain_by_domain_of_mask[self.credentials[ids]]
-            valued = np.einsum("ij,ij->i", by_domain, self.sectors.weights[sector])
-            signal = valued * creds.signal_value
-        else:
-            signal = self.credential_gain[ids] * creds.signal_value
-        if self.sectors.tracked and sector is not None:  # stacks in the valued domains
-            by_stack = self.complete_stack_of_mask[self.credentials[ids]]
+        if self.sectors.tracked and sector is not None:  # credentials in the valued domains
+            held = self.credentials[ids]
+            by_domain = self.credential_gain_by_domain_of_mask[held]
+            signal = np.einsum("ij,ij->i", by_domain, self.sectors.weights[sector])
+            signal = signal * creds.signal_value
+            by_stack = self.complete_stack_of_mask[held]
             full_stacks = np.einsum("ij,ij->i", by_stack, self.stack_weights[:, sector].T)
         else:
+            signal = self.credential_gain[ids] * creds.signal_value
             full_stacks = self.complete_stacks(ids)
         signal = signal + creds.stack_bonus * full_stacks
         return self.entry_skill[ids] + recognition * signal
@@ -174,17 +173,16 @@ class Workers:
         skill, and the trained skill of each domain counts with the new sector's weights.
         Returns which of them changed sector (first jobs do not count)."""
         old = self.sector[ids]
-        moved = (old >= 0) & (old != sector)
+        other = old != sector
         if self.sectors.tracked:
-            changed = ids[old != sector]
-            new = sector[old != sector]
+            changed, new = ids[other], sector[other]
             self.sector_skill[changed] = 0.0
             weights = self.sectors.weights[new]
             self.general[changed] = self.entry_skill[changed] + np.einsum(
                 "ij,ij->i", self.domain_gain[changed], weights
             )
         self.sector[ids] = sector
-        return moved
+        return (old >= 0) & other
 
     @cached_property
     def complete_stack_of_mask(self) -> np.ndarray:
