@@ -181,9 +181,12 @@ class ProviderTable:
     def count_applicants(self, provider: np.ndarray, program: np.ndarray, sign: int = 1) -> None:
         """Record the trainees employers chose for each provider and program this month
         (``sign=-1``: take back choices withdrawn, as when the funder's budget refuses them)."""
+        self.applicants += sign * self.per_program(provider, program)
+
+    def per_program(self, provider: np.ndarray, program: np.ndarray) -> np.ndarray:
+        """How many of the rows fall on each provider (rows) and program (columns)."""
         k = len(self.program_months)
-        counts = np.bincount(provider * k + program, minlength=self.n * k)
-        self.applicants += sign * counts.reshape(self.n, k)
+        return np.bincount(provider * k + program, minlength=self.n * k).reshape(self.n, k)
 
     def adjust_capacity(self, month: int) -> None:
         """Seats move toward smoothed demand plus slack, and prices with excess demand.
@@ -223,9 +226,7 @@ class ProviderTable:
     def count_unmet_demand(self, provider: np.ndarray, program: np.ndarray) -> None:
         """Record workers whose employer values ``program`` most of all programs open to
         them, but whose provider does not offer it (from the employer's own valuation)."""
-        k = len(self.program_months)
-        counts = np.bincount(provider * k + program, minlength=self.n * k)
-        self.unmet_applicants += counts.reshape(self.n, k)
+        self.unmet_applicants += self.per_program(provider, program)
 
     def design_programs(self, month: int) -> None:
         """Providers design the programs their customers want and they do not offer.

@@ -75,9 +75,10 @@ class Training:
         if month == self.cfg.time.burn_in:
             keeps[:] = False
         kept = ids[keeps]
-        keeps[keeps] = self.open_programs(kept, month)[np.arange(len(kept)), planned[keeps]]
-        review = ids[~keeps]
         tables = self.decision_tables()
+        open_now = self.open_programs(kept, month, provider_of_employer=tables[0])
+        keeps[keeps] = open_now[np.arange(len(kept)), planned[keeps]]
+        review = ids[~keeps]
         planned_now = self.plan_programs(review, month, tables)
         return self.rows(
             np.concatenate([ids[keeps], review]),
@@ -95,22 +96,24 @@ class Training:
             p.price_table().astype(np.float32).ravel(),
         )
 
-    def open_programs(self, ids: np.ndarray, month: int, offered_only: bool = True) -> np.ndarray:
+    def open_programs(
+        self, ids: np.ndarray, month: int, provider_of_employer: np.ndarray | None = None
+    ) -> np.ndarray:
         """Which programs each worker may start (workers x programs): those whose credential
         they do not hold, and any program they last started ``economy.retake_gap`` months ago
-        or more (a refresher: trained skill depreciates, so the need for it renews); of
-        those, only the programs the employer's provider offers (``offered_only``), where
-        some programs must be designed first."""
+        or more (a refresher: trained skill depreciates, so the need for it renews). Where
+        some programs must be designed first: given each employer's provider, only the
+        programs it offers; otherwise every program designed or, from the policy start,
+        wanted."""
         w, p = self.model.workers, self.model.providers
         bits = np.arange(len(p.program_months), dtype=np.uint16)
         unheld = ((w.credentials[ids][:, None] >> bits[None, :]) & 1) == 0
         wanted = unheld | (month - w.program_started[ids] >= self.cfg.economy.retake_gap)
         if not p.design_needed:
             return wanted
-        known = p.program_designed | self.model.policy_active  # new needs: from the policy start
-        if offered_only:
-            known = p.offers[self.choose_providers()[w.employer[ids]]]
-        return wanted & known
+        if provider_of_employer is not None:
+            return wanted & p.offers[provider_of_employer[w.employer[ids]]]
+        return wanted & (p.program_designed | self.model.policy_active)
 
     def plan_programs(self, ids: np.ndarray, month: int, tables: tuple) -> np.ndarray:
         """The program each worker's employer now plans for them: of those open to the worker
@@ -124,7 +127,7 @@ class Training:
         the worker counts as unmet demand for it at that provider, and the plan is the best
         program the provider offers."""
         w, p = self.model.workers, self.model.providers
-        row, option = np.nonzero(self.open_programs(ids, month, offered_only=False))
+        row, option = np.nonzero(self.open_programs(ids, month))
         chosen = np.full(len(ids), -1, dtype=np.int16)
         if len(row) == 0:
             return chosen
