@@ -129,15 +129,8 @@ def paired_conditions(
     the baseline's runs), both indexed by seed."""
     done = table[table["status"] == COMPLETED]
     baseline = dict(baseline or default_baseline(done, factors))
-    if set(baseline) >= set(factors):
-        base = _condition_rows(done, baseline, seed_column)
-        pairs = [
-            (condition, runs.set_index(seed_column), base)
-            for condition, runs in _conditions(done, factors)
-            if condition != baseline
-        ]
-        return baseline, pairs
-    # A partial baseline: each condition against the one that differs only in its factors.
+    # Each condition against the one that differs from it only in the baseline's factors
+    # (all of them: the one baseline; some, as funding.enabled: its own no-program run).
     pairs = [
         (
             condition,
