@@ -54,8 +54,7 @@ class Sectors:
 
         Trend growth compounds from the policy start (the burn-in settles the economy first);
         a shock multiplies demand by ``1 + shock_size`` from its month (counted from the
-        policy start) and, with
-        ``recovery_months``, fades linearly back to the trend."""
+        policy start) and, with ``recovery_months``, fades linearly back to the trend."""
         policy_month = month - self.cfg.time.burn_in
         years = max(policy_month, 0) / 12.0
         index = np.ones(self.n)
