@@ -1,6 +1,6 @@
 """What an evaluator estimates from a trial, and how that compares with the truth.
 
-Works on unit tables (one row per unit that could be enrolled; see ``sim.trials.outcomes``):
+Works on unit tables (one row per unit that could be enrolled; see ``sim.model.trial_outcomes``):
 
 * :func:`itt`: intention-to-treat effect, OLS of the outcome on assignment among enrolled
   units, with cluster-robust standard errors (clusters: employers), optionally adjusted for
@@ -237,13 +237,23 @@ METHOD_TEXT = {
 }
 
 
+def job_name(world: str, enrolled: int, seed: int) -> str:
+    """``world=trial,enrolled=110,seed=3``: the job directory of one run of an experiment."""
+    return f"world={world},enrolled={enrolled},seed={seed}"
+
+
 def units_path(directory: Path, world: str, enrolled: int, seed: int) -> Path:
-    """Where a trial experiment keeps the unit table of one world, trial size and seed."""
-    return Path(directory) / UNITS_DIR / f"{world}-n{enrolled}-seed{seed}.parquet"
+    """Where a trial experiment keeps the unit table of one world, trial size and seed: the
+    ``units.parquet`` of its job directory."""
+    return Path(directory) / job_name(world, enrolled, seed) / "units.parquet"
 
 
 def load_units(directory: Path, world: str, enrolled: int, seed: int) -> pd.DataFrame | None:
+    """A finished run's unit table (or None). Experiments made before trials ran as Hydra
+    multiruns kept them in ``units/<world>-n<size>-seed<seed>.parquet``; those still load."""
     path = units_path(directory, world, enrolled, seed)
+    if not (path.parent / "summary.json").exists():
+        path = Path(directory) / UNITS_DIR / f"{world}-n{enrolled}-seed{seed}.parquet"
     return pd.read_parquet(path) if path.exists() else None
 
 

@@ -24,7 +24,7 @@ DELIVERY_MODES = ("online", "in_person", "blended")
 TRIAL_UNITS = ("employer", "worker")
 JOBSEEKER_GROUPS = ("all", "disadvantaged", "displaced")
 TRIAL_DESIGNS = ("parallel", "waitlist", "prepost")
-TRIAL_STRATA = ("none", "sme", "size", "sme_size")
+TRIAL_STRATA = ("none", "sme", "size", "sme_size", "sector", "sector_sme", "sector_size")
 TRIAL_WORLDS = ("trial", "everyone", "no_one")
 
 
@@ -1653,8 +1653,8 @@ class TrialConfig:
     )
     stratify: str = param(
         "none",
-        "Strata for sampling and assignment (employer size quartile, SME status or"
-        " both; the model has no sectors).",
+        "Strata for sampling and assignment: employer size quartile, SME status, sector"
+        " (economy.sectors), or sector crossed with either.",
         choices=TRIAL_STRATA,
     )
     pre_months: int = param(

@@ -20,23 +20,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from sim.run.listed import split_overrides
 
 DEFAULT_POLICIES = "baseline,pay_for_performance,upfront_subsidy"
-
-
-def split_overrides(items: list[str]) -> tuple[dict, list[str]]:
-    """``key=value`` model overrides (YAML-typed) and ``hydra...`` arguments."""
-    model, hydra_args = {}, []
-    for item in items:
-        if item.startswith("hydra"):
-            hydra_args.append(item)
-            continue
-        key, sep, text = item.partition("=")
-        if not sep:
-            raise ValueError(f"override {item!r}: write key=value")
-        model[key] = yaml.safe_load(text)
-    return model, hydra_args
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -175,6 +162,14 @@ def main(argv: list[str] | None = None) -> int:
         "optimise", help="NSGA-II search of the funding levers (Hydra Optuna sweeper)"
     )
     opt.add_argument("--trials", type=int, default=40)
+    opt.add_argument(
+        "--population",
+        type=int,
+        default=10,
+        help="NSGA-II generation size (default 10: 40 trials are 4 generations; Optuna's 50"
+        " would leave every trial of a 40-trial study in the random first generation)",
+    )
+    opt.add_argument("--sampler-seed", type=int, default=0, help="seed of the NSGA-II sampler")
     opt.add_argument("--seeds", type=int, default=3)
     opt.add_argument("--min-disadvantaged-ratio", type=float, default=0.8)
     opt.add_argument("--out", type=Path)

@@ -138,7 +138,7 @@ def estimate(
 
 def estimate_main(args) -> int:
     from sim.checks.replications import Economy
-    from sim.explore.cli import split_overrides
+    from sim.run.listed import split_overrides
     from sim.run.outputs import atomic_write_parquet
 
     overrides, _ = split_overrides(args.overrides)

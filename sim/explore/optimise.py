@@ -40,19 +40,43 @@ NAMED = (
 )
 
 
+RECIPIENTS = ("employer", "provider")
+
+
+def _ranges() -> list[tuple[str, float, float, bool]]:
+    """(key, low, high, integer) of every searched number: the declared levers (the single
+    source) and the milestone weights."""
+    ranges = [(lever.key, lever.lo, lever.hi, lever.integer) for lever in declared_levers()]
+    return ranges + [(key, 0.05, 1.0, False) for key in MILESTONE_KEYS]
+
+
 def search_space() -> dict[str, str]:
-    """Hydra Optuna sweeper ``params`` from the declared lever ranges (the single source)."""
-    space = {}
-    for lever in declared_levers():
-        kind = "int(interval({}, {}))" if lever.integer else "interval({}, {})"
-        space[lever.key] = kind.format(
-            int(lever.lo) if lever.integer else lever.lo,
-            int(lever.hi) if lever.integer else lever.hi,
-        )
-    for key in MILESTONE_KEYS:
-        space[key] = "interval(0.05, 1.0)"
-    space["funding.recipient"] = "choice(employer, provider)"
+    """Hydra Optuna sweeper ``params`` from the declared lever ranges."""
+    space = {
+        key: f"int(interval({int(lo)}, {int(hi)}))" if integer else f"interval({lo}, {hi})"
+        for key, lo, hi, integer in _ranges()
+    }
+    space["funding.recipient"] = f"choice({', '.join(RECIPIENTS)})"
     return space
+
+
+def random_design(rng: np.random.Generator) -> dict:
+    """A valid design drawn uniformly from the search space, what the optimiser must beat:
+    draws whose shares add up to more than 1 are redrawn (the optimiser is penalised for
+    them), and milestone weights are scaled to a total of at most 1, as :func:`evaluate`
+    does."""
+    while True:
+        design = {
+            key: int(rng.integers(int(lo), int(hi) + 1)) if integer else float(rng.uniform(lo, hi))
+            for key, lo, hi, integer in _ranges()
+        }
+        if design["funding.upfront_share"] + design["funding.outcome_share"] <= 1:
+            break
+    total = sum(design[key] for key in MILESTONE_KEYS)
+    for key in MILESTONE_KEYS:
+        design[key] /= max(total, 1.0)
+    design["funding.recipient"] = RECIPIENTS[int(rng.integers(len(RECIPIENTS)))]
+    return design
 
 
 def evaluate(cfg, seeds, min_ratio: float) -> dict:
@@ -111,7 +135,7 @@ def _hydra_task():
     from omegaconf import DictConfig, OmegaConf
 
     from sim.config.validation import ConfigError, to_sim_config
-    from sim.run.api import config_dir, register_schema
+    from sim.run.api import config_dir, plain_dictconfig, register_schema
     from sim.run.outputs import atomic_write_json
 
     register_schema()
@@ -121,8 +145,9 @@ def _hydra_task():
         seeds = range(1, int(os.environ.get("P4P_EVAL_SEEDS", "3")) + 1)
         min_ratio = float(os.environ.get("P4P_MIN_DISADVANTAGED_RATIO", "0.8"))
         out = Path(HydraConfig.get().runtime.output_dir)
+        design = to_sim_config(plain_dictconfig(cfg))  # a failure here is a bug, not a design
         try:
-            result = evaluate(to_sim_config(cfg), seeds, min_ratio)
+            result = evaluate(design, seeds, min_ratio)
         except ConfigError as exc:  # e.g. upfront + outcome share above 1: not a design
             result = {
                 "additional_trainees": np.nan,
@@ -208,14 +233,17 @@ def evaluate_named(overrides: dict, seeds, min_ratio: float) -> pd.DataFrame:
 
 def optimise_main(args) -> int:
     """``p4p-explore optimise``: launch the NSGA-II multirun, then collect and report."""
-    from sim.explore.cli import split_overrides
     from sim.explore.report import OPTIMISATION_FILE, write_report
     from sim.run.api import hydra_literal
+    from sim.run.listed import split_overrides
     from sim.run.outputs import atomic_write_parquet
 
     overrides, hydra_args = split_overrides(args.overrides)
-    if args.trials < 1 or args.seeds < 1:
-        raise ValueError(f"--trials {args.trials} / --seeds {args.seeds}: allowed >= 1")
+    if args.trials < 1 or args.seeds < 1 or args.population < 2:
+        raise ValueError(
+            f"--trials {args.trials} / --seeds {args.seeds} / --population {args.population}:"
+            " allowed trials and seeds >= 1, population >= 2"
+        )
     out = (
         args.out or Path("outputs/optimise") / f"optimise_funding-{time.strftime('%Y%m%d-%H%M%S')}"
     ).resolve()
@@ -229,6 +257,8 @@ def optimise_main(args) -> int:
         "hydra/sweeper/sampler=nsgaii",
         f"hydra.sweep.dir={out}",
         f"hydra.sweeper.n_trials={args.trials}",
+        f"hydra.sweeper.sampler.population_size={args.population}",
+        f"hydra.sweeper.sampler.seed={args.sampler_seed}",
         f"hydra.job.env_set.P4P_EVAL_SEEDS='{args.seeds}'",
         f"hydra.job.env_set.P4P_MIN_DISADVANTAGED_RATIO='{args.min_disadvantaged_ratio}'",
         *[f"{k}={hydra_literal(v)}" for k, v in overrides.items()],

@@ -21,7 +21,6 @@ import copy
 import json
 import logging
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from sim.config.validation import validate
 from sim.explore.design import FUTURE, UNIT_PREFIX, sample_futures
 from sim.explore.uncertainties import Factor, select
 from sim.run.api import check_group_option, compose, hydra_literal
+from sim.run.listed import launch_listed
 from sim.run.outputs import atomic_write_json, atomic_write_parquet
 
 log = logging.getLogger("p4p_sim")
@@ -254,29 +254,13 @@ def run_hydra(
     overrides: Mapping,
     hydra_args: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Launch the runs as a ``p4p-sim`` multirun (``hydra/sweeper=explore``) into ``out``."""
+    """Launch the runs as a ``p4p-sim`` multirun (``hydra/sweeper=listed``) into ``out``."""
     from sim.run.sweep import collect_sweep
 
     jobs = job_overrides(futures, factors, policies, seeds)
-    atomic_write_json(out / JOBS_FILE, jobs)
-    command = [
-        sys.executable,
-        "-m",
-        "sim.run.cli",
-        "-m",
-        "hydra/sweeper=explore",
-        f"hydra.sweeper.jobs_file={(out / JOBS_FILE).resolve()}",
-        f"hydra.sweep.dir={out.resolve()}",
-        *[f"{k}={hydra_literal(v)}" for k, v in overrides.items()],
-        *hydra_args,
-    ]
-    log.info("launching %d runs: %s", len(jobs), " ".join(command))
-    done = subprocess.run(command, env={**os.environ, "PYTHONPATH": _pythonpath()})
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"the exploration multirun exited with status {done.returncode};"
-            f" rerun the same command to resume ({out})"
-        )
+    launch_listed(
+        out, jobs, JOBS_FILE, ("future", "scenario", "seed"), "Exploration", overrides, hydra_args
+    )
     sweep = collect_sweep(out)
     table = sweep.table
     by_job = {name: name for name in jobs}
@@ -285,12 +269,6 @@ def run_hydra(
     rows[FUTURE], rows[POLICY], rows[SEED] = parts[0].astype(int), parts[1], parts[2].astype(int)
     keep = [c for c in rows.columns if c not in {f.key for f in factors} and c != "scenario"]
     return rows[keep].reset_index(drop=True)
-
-
-def _pythonpath() -> str:
-    root = str(Path(__file__).resolve().parents[2])
-    current = os.environ.get("PYTHONPATH", "")
-    return root if not current else f"{root}{os.pathsep}{current}"
 
 
 # ---- the tidy table ----------------------------------------------------------------------

@@ -32,17 +32,20 @@ from sim.model.providers import Provider, ProviderTable
 from sim.model.recognition import Recognition
 from sim.model.sectors import Sectors
 from sim.model.training import Training
+from sim.model.trial_outcomes import unit_outcomes
 from sim.model.workers import Workers
 
 
 @dataclass
 class Results:
-    """What one run produced: KPI scalars, the monthly time series, optional employer panel."""
+    """What one run produced: KPI scalars, the monthly time series, optional employer panel
+    and trial unit table."""
 
     kpis: dict
     timeseries: pd.DataFrame
     employer_panel: pd.DataFrame | None = None
     phase_seconds: dict | None = None
+    trial_units: pd.DataFrame | None = None  # the evaluator's unit table, when trial.enabled
 
 
 def phase_name(phase: tuple[str, str]) -> str:
@@ -184,6 +187,7 @@ class TrainingMarketModel(mesa.Model):
             timeseries=self.recorder.timeseries(),
             employer_panel=self.recorder.employer_panel(),
             phase_seconds=dict(self.phase_seconds),
+            trial_units=unit_outcomes(self) if self.cfg.trial.enabled else None,
         )
 
     def release(self) -> None:

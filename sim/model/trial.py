@@ -73,15 +73,18 @@ class TrialAssignment:
         self.open_access(self.treated)
 
     def employer_strata(self, e) -> np.ndarray:
-        """Stratum of every employer: SME status, size quartile, both, or one stratum."""
-        how = self.settings.stratify
+        """Stratum of every employer: its sector, size quartile and SME status, as many of
+        them as ``trial.stratify`` names (one stratum for ``none``)."""
+        how = set(self.settings.stratify.split("_"))
         stratum = np.zeros(e.n, dtype=np.int64)
-        if how in ("size", "sme_size"):
+        if "sector" in how:
+            stratum = e.sector.astype(np.int64)
+        if "size" in how:
             # rank-based quartiles (sizes tie a lot); ties broken by a stream of their own
             tie = self.streams.uniform("trial_strata", self.start, e.n)
             rank = np.lexsort((tie, e.size)).argsort()
             stratum = stratum * SIZE_GROUPS + rank * SIZE_GROUPS // e.n
-        if how in ("sme", "sme_size"):
+        if "sme" in how:
             stratum = stratum * 2 + e.sme
         return stratum
 

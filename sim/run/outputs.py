@@ -1,4 +1,5 @@
-"""Run outputs: summary.json, timeseries.parquet, optional employer_panel.parquet.
+"""Run outputs: summary.json, timeseries.parquet, optional employer_panel.parquet and (for a
+trial) units.parquet.
 
 Every file is written to a temporary name in the same directory (``.<name>.<random>.tmp``),
 flushed to disk and renamed into place, so a run killed at any moment leaves either the
@@ -26,12 +27,13 @@ if TYPE_CHECKING:
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.parquet"
 EMPLOYER_PANEL = "employer_panel.parquet"
+TRIAL_UNITS = "units.parquet"  # a trial run's units: enrolment, assignment, outcomes
 FAILURE = "failure.json"
 TIMING = "timing.json"
 
 
 TEMP_SUFFIX = ".tmp"
-DATA_FILES = (TIMESERIES, EMPLOYER_PANEL, TIMING)
+DATA_FILES = (TIMESERIES, EMPLOYER_PANEL, TRIAL_UNITS, TIMING)
 
 
 def _umask() -> int:
@@ -143,10 +145,14 @@ def write_run(out_dir: Path, results, config: dict, seed: int, scenario: str, ti
         (out_dir / TIMESERIES).unlink(missing_ok=True)
     if results.employer_panel is None:
         (out_dir / EMPLOYER_PANEL).unlink(missing_ok=True)
+    if results.trial_units is None:
+        (out_dir / TRIAL_UNITS).unlink(missing_ok=True)
     if config.get("output", {}).get("timeseries", True):
         atomic_write_parquet(out_dir / TIMESERIES, results.timeseries)
     if results.employer_panel is not None:
         atomic_write_parquet(out_dir / EMPLOYER_PANEL, results.employer_panel)
+    if results.trial_units is not None:
+        atomic_write_parquet(out_dir / TRIAL_UNITS, results.trial_units)
     atomic_write_json(out_dir / TIMING, timing)
     summary = {
         "status": "completed",

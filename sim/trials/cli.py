@@ -1,7 +1,7 @@
 """``p4p-trial``: run (or resume) a trial experiment, or report on one.
 
     p4p-trial run upskill --seeds 1-20 --sizes 55,110,220 --jobs 2 --out outputs/trials/upskill \\
-        population.workers=2000 population.employers=100
+        population=small                   # a Hydra multirun; add hydra/launcher=... for others
     p4p-trial report outputs/trials/upskill      # or: p4p-report outputs/trials/upskill
 """
 
@@ -11,9 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 from sim.config.validation import ConfigError
+from sim.run.listed import split_overrides
 
 
 def parse_ints(text: str, name: str) -> list[int]:
@@ -37,18 +36,6 @@ def parse_ints(text: str, name: str) -> list[int]:
     return values
 
 
-def parse_overrides(items: list[str]) -> dict:
-    out = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key:
-            raise ConfigError(
-                f"override {item!r} is not KEY=VALUE; allowed: e.g. population.workers=2000"
-            )
-        out[key] = yaml.safe_load(text)
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="p4p-trial", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -59,9 +46,16 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes", help="trial sizes (units enrolled), e.g. 55,110,220 (default: the preset's)"
     )
     run.add_argument("--scenario", default="pay_for_performance", help="the program evaluated")
-    run.add_argument("--jobs", type=int, default=1, help="parallel runs (default 1)")
+    run.add_argument(
+        "--jobs", type=int, help="parallel runs on the local cores (default: the launcher's)"
+    )
     run.add_argument("--out", type=Path, help="output directory (default outputs/trials/<preset>)")
-    run.add_argument("overrides", nargs="*", help="config overrides KEY=VALUE (anywhere)")
+    run.add_argument(
+        "overrides",
+        nargs="*",
+        help="config overrides KEY=VALUE, and hydra... arguments for the multirun"
+        " (hydra/launcher=submitit_slurm)",
+    )
     report = sub.add_parser("report", help="tables, power curves and summary.md of an experiment")
     report.add_argument("directory", type=Path)
     args, extra = parser.parse_known_args(argv)
@@ -74,23 +68,25 @@ def main(argv: list[str] | None = None) -> int:
 
             out = args.out or Path("outputs/trials") / args.preset
             sizes = parse_ints(args.sizes, "sizes") if args.sizes else None
-            if args.jobs < 1:
+            if args.jobs is not None and args.jobs < 1:
                 raise ConfigError(f"--jobs={args.jobs} is not allowed; allowed: >= 1")
+            overrides, hydra_args = split_overrides(args.overrides + extra)
             run_experiment(
                 args.preset,
                 out,
                 parse_ints(args.seeds, "seeds"),
                 sizes,
                 args.scenario,
-                parse_overrides(args.overrides + extra),
+                overrides,
                 jobs=args.jobs,
+                hydra_args=hydra_args,
             )
             print(f"wrote {out / 'summary.md'}")
         else:
             from sim.analysis.trials import report_trial_dir
 
             print(f"wrote {report_trial_dir(args.directory)}")
-    except (ConfigError, FileNotFoundError) as exc:
+    except (ConfigError, FileNotFoundError, RuntimeError) as exc:
         print(f"p4p-trial: error: {exc}", file=sys.stderr)
         return 2
     return 0

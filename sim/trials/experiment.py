@@ -19,16 +19,17 @@ from sim.analysis.trials import (
     MANIFEST,
     bias_decomposition,
     evaluator_estimates,
+    job_name,
     population_effect,
     report_trial_dir,
-    units_path,
 )
 from sim.config.schema import SimConfig
 from sim.config.validation import ConfigError, trial_follow_up_months, validate
 from sim.model.model import TrainingMarketModel
+from sim.model.trial_outcomes import outcome_names
 from sim.run.api import compose, group_options
-from sim.run.outputs import atomic_write_json, atomic_write_parquet
-from sim.trials.outcomes import outcome_names, unit_outcomes
+from sim.run.listed import launch_listed
+from sim.run.outputs import atomic_write_json
 
 PRESETS = ("upskill", "skilling_up", "emc")
 WORLDS = ("trial", "everyone", "no_one")
@@ -59,10 +60,9 @@ def trial_config(
 
 
 def unit_table(cfg: SimConfig) -> pd.DataFrame:
-    """Run one trial world and return its unit table (:func:`sim.trials.outcomes.unit_outcomes`)."""
-    model = TrainingMarketModel(cfg)
-    model.run()
-    return unit_outcomes(model)
+    """Run one trial world and return its unit table
+    (:func:`sim.model.trial_outcomes.unit_outcomes`)."""
+    return TrainingMarketModel(cfg).run().trial_units
 
 
 @dataclass
@@ -98,9 +98,23 @@ def run_replication(
     return Replication(cfg, worlds, estimates, bias)
 
 
-def _run_job(cfg: SimConfig, path: Path) -> str:
-    atomic_write_parquet(path, unit_table(cfg))
-    return str(path)
+JOBS_FILE = "trial_jobs.json"
+PER_JOB = ("trial.world", "trial.enrolled", "seed")  # what names a job; the rest is common
+
+
+def experiment_jobs(seeds: Sequence[int], sizes: Sequence[int]) -> dict[str, list[str]]:
+    """Every run of an experiment and its own overrides: the trial at each size and seed, and
+    the two counterfactual worlds once per seed (they do not depend on the trial's size)."""
+    jobs = {}
+    for seed in seeds:
+        for world, wanted in (("trial", sizes), ("everyone", sizes[:1]), ("no_one", sizes[:1])):
+            for n in wanted:
+                jobs[job_name(world, n, seed)] = [
+                    f"trial.world={world}",
+                    f"trial.enrolled={n}",
+                    f"seed={seed}",
+                ]
+    return jobs
 
 
 def run_experiment(
@@ -110,22 +124,31 @@ def run_experiment(
     sizes: Sequence[int] | None = None,
     scenario: str = "pay_for_performance",
     overrides: Mapping | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     report: bool = True,
+    hydra_args: Sequence[str] = (),
 ) -> Path:
-    """Run (or resume) a trial experiment over ``seeds`` x trial ``sizes`` into ``out_dir``.
+    """Run (or resume) a trial experiment over ``seeds`` x trial ``sizes`` into ``out_dir``,
+    as one ``p4p-sim`` Hydra multirun (``hydra_args`` choose the launcher; ``jobs`` sets the
+    local launcher's parallel jobs).
 
-    Every config (each size, seed and world) is composed and checked before any run. Finished runs (one parquet file per
-    world, size and seed) are kept, so rerunning the same command resumes; a directory that
-    holds a different experiment is refused rather than overwritten.
+    Every trial size and world is composed and checked before any run. Each run is a job
+    directory (``world=trial,enrolled=110,seed=3``) with its ``units.parquet``; rerunning the
+    same command skips the completed ones, and a directory that holds a different experiment
+    is refused rather than overwritten.
     """
     out_dir = Path(out_dir)
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ConfigError("seeds is empty; allowed: one or more seeds")
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"jobs={jobs} is not allowed; allowed: >= 1")
     first = int(sizes[0]) if sizes else None
     base = trial_config(preset, seeds[0], scenario, overrides, enrolled=first)
     sizes = [int(n) for n in (sizes or [base.trial.enrolled])]
+    for n in sizes:
+        for world in WORLDS if n == sizes[0] else ("trial",):
+            trial_config(preset, seeds[0], scenario, overrides, world=world, enrolled=n)
     manifest = {
         "preset": preset,
         "scenario": scenario,
@@ -137,21 +160,20 @@ def run_experiment(
         "outcomes": list(outcome_names(base.trial.unit)),
     }
     _claim_directory(out_dir, manifest)
-    todo = []
-    for seed in seeds:
-        for world, wanted in (("trial", sizes), ("everyone", sizes[:1]), ("no_one", sizes[:1])):
-            for n in wanted:
-                path = units_path(out_dir, world, n, seed)
-                if not path.exists():
-                    cfg = trial_config(preset, seed, scenario, overrides, world=world, enrolled=n)
-                    todo.append((cfg, path))
-    if jobs > 1 and len(todo) > 1:
-        from joblib import Parallel, delayed
-
-        Parallel(n_jobs=jobs)(delayed(_run_job)(cfg, path) for cfg, path in todo)
-    else:
-        for cfg, path in todo:
-            _run_job(cfg, path)
+    common = {"trial": preset, "scenario": scenario, "time.months": base.time.months}
+    common.update({k: v for k, v in (overrides or {}).items() if k not in PER_JOB})
+    launcher = list(hydra_args)
+    if jobs is not None and not any(a.startswith("hydra/launcher=") for a in launcher):
+        launcher.append(f"hydra.launcher.n_jobs={jobs}")
+    launch_listed(
+        out_dir,
+        experiment_jobs(seeds, sizes),
+        JOBS_FILE,
+        ("world", "enrolled", "seed"),
+        "Trial",
+        common,
+        launcher,
+    )
     if report:
         report_trial_dir(out_dir)
     return out_dir

@@ -1,15 +1,17 @@
-"""``hydra/sweeper=explore``: launch the runs of a ``p4p-explore`` exploration.
+"""``hydra/sweeper=listed``: launch a list of jobs that is not a Cartesian grid.
 
-The runs of an exploration (future x policy x seed, each future a point of a Latin hypercube,
-Morris or Sobol design) are not a Cartesian grid, so they come from a jobs file written by
-:mod:`sim.explore.runner` (``{job directory: overrides}``). Everything else is the resumable
-sweeper's: job directories named ``future=00003,scenario=...,seed=...``, the job manifest, and
-completed jobs skipped when the same exploration is launched again, on any launcher.
+The runs of a ``p4p-explore`` exploration (future x policy x seed) and of a ``p4p-trial``
+experiment (the trial at each size, and its two counterfactual worlds once per seed) come from
+a jobs file written by :func:`sim.run.listed.launch_listed` (``{job directory: overrides}``).
+Everything else is the resumable sweeper's: job directories named by their overrides
+(``future=00003,scenario=...,seed=...``), the job manifest, and completed jobs skipped when the
+same list is launched again, on any launcher. ``hydra/sweeper=explore`` is the same sweeper
+under the name it had when only explorations used it.
 """
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -24,26 +26,35 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class ExploreSweeperConf:
-    _target_: str = "hydra_plugins.p4p_sim_sweeper.explore_sweeper.ExploreSweeper"
+class ListedSweeperConf:
+    _target_: str = "hydra_plugins.p4p_sim_sweeper.listed_sweeper.ListedSweeper"
     jobs_file: str = "???"
+    # the override keys that name a job (recorded as the sweep's swept keys)
+    name_keys: List[str] = field(default_factory=lambda: ["future", "scenario", "seed"])
+    label: str = "Exploration"
     max_batch_size: Optional[int] = None
     resume: bool = True
 
 
-ConfigStore.instance().store(
-    group="hydra/sweeper", name="explore", node=ExploreSweeperConf, provider="p4p-sim"
-)
+for _name in ("listed", "explore"):
+    ConfigStore.instance().store(
+        group="hydra/sweeper", name=_name, node=ListedSweeperConf, provider="p4p-sim"
+    )
 
 
-class ExploreSweeper(ResumableSweeper):
+class ListedSweeper(ResumableSweeper):
     """Runs the jobs listed in ``jobs_file``, each with the command line's common overrides."""
 
     def __init__(
-        self, jobs_file: str, max_batch_size: Optional[int] = None, resume: bool = True
+        self,
+        jobs_file: str,
+        name_keys: List[str],
+        label: str = "Exploration",
+        max_batch_size: Optional[int] = None,
+        resume: bool = True,
     ) -> None:
         super().__init__(max_batch_size=max_batch_size, params=None, resume=resume)
-        self.jobs_file = jobs_file
+        self.jobs_file, self.name_keys, self.label = jobs_file, list(name_keys), label
 
     def sweep(self, arguments: List[str]) -> Any:
         assert self.config is not None and self.launcher is not None
@@ -55,18 +66,20 @@ class ExploreSweeper(ResumableSweeper):
         atomic_write_bytes(
             sweep_dir / "multirun.yaml", OmegaConf.to_yaml(self.config).encode("utf-8")
         )
-        write_manifest(sweep_dir, jobs, ["future", "scenario", "seed"])
+        write_manifest(sweep_dir, jobs, self.name_keys)
         todo = [
             (n, j) for n, j in jobs.items() if not (self.resume and is_completed(sweep_dir / n, j))
         ]
         log.info(
-            "Exploration %s: %d runs, %d already completed, launching %d",
+            "%s %s: %d runs, %d already completed, launching %d",
+            self.label,
             sweep_dir,
             len(jobs),
             len(jobs) - len(todo),
             len(todo),
         )
-        # one composition per policy catches bad keys; sampled values are in declared ranges
+        # one composition per scenario catches
+        # bad keys before any run; the listed values were checked by the caller
         firsts = {}
         for _, job in todo:
             firsts.setdefault(next((o for o in job if o.startswith("scenario=")), ""), job)
