@@ -255,6 +255,7 @@ def optimise_main(args) -> int:
         "+experiment=optimise_funding",
         "hydra/sweeper=optuna",
         "hydra/sweeper/sampler=nsgaii",
+        "~hydra.callbacks.sweep_table",  # trials write evaluation.json, not run outputs
         f"hydra.sweep.dir={out}",
         f"hydra.sweeper.n_trials={args.trials}",
         f"hydra.sweeper.sampler.population_size={args.population}",
