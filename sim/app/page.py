@@ -19,6 +19,10 @@ from sim.analysis.report import build_report
 from sim.app import designs
 from sim.config.validation import ConfigError
 
+# the runs' worker processes and the report's imports are readied when the page starts,
+# in the background, so that the first Run does not wait for them
+threading.Thread(target=designs.warm_up, name="p4p-warm-up", daemon=True).start()
+
 MAX_DESIGNS = 4
 OUT_ROOT = Path(os.environ.get("P4P_APP_OUTPUTS", "outputs/app"))
 DEFAULT_SCENARIO = "pay_for_performance"

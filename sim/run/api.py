@@ -265,6 +265,17 @@ def compose(
     return settings(compose_config(texts, check_ranges=False), dotted)
 
 
+def compose_seeds(
+    scenario: str | None, seeds: Iterable[int], overrides: Mapping | None = None
+) -> list[SimConfig]:
+    """``compose(scenario, seed, overrides)`` for each of ``seeds``, with one Hydra
+    composition: the seed is a dotted setting, applied after composition as in
+    :func:`compose`."""
+    texts, dotted = _split_overrides(scenario, None, overrides)
+    composed = compose_config(texts, check_ranges=False)
+    return [settings(composed, {"seed": seed, **dotted}) for seed in seeds]
+
+
 def run_model(
     scenario: str | None = None,
     seed: int | None = None,
