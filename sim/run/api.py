@@ -302,7 +302,8 @@ def run_to_dir(
     built = time.perf_counter()
 
     def progress(month: int, months: int) -> None:
-        if month % progress_every == 0 or month == months:
+        # the first month too: the first line says the simulation is under way
+        if month == 1 or month % progress_every == 0 or month == months:
             log.info("month %d/%d", month, months)
 
     results = model.run(progress=progress)
