@@ -100,6 +100,7 @@ def test_cancel_stops_the_runs_not_started(tmp_path, monkeypatch):
 
     monkeypatch.setitem(designs.PRESETS, "tiny", dict(TINY))
     values = form_values(*form_texts("pay_for_performance"))
+    values["funding.audit_probability"] = 0.123  # configs no other test validates
     cancel = threading.Event()
 
     def progress(done: int, total: int) -> None:
