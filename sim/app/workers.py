@@ -26,8 +26,18 @@ def default_processes() -> int:
     return os.cpu_count() or 1
 
 
+def _exit_with_parent() -> None:
+    """End this worker when the page's process ends, however it ends: idle workers of a
+    killed server would otherwise stay (each holds its task queue open)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(0)
+
+
 def warm_worker() -> None:
     """Import, in a new worker, everything a run and its outputs need."""
+    threading.Thread(target=_exit_with_parent, name="p4p-exit-with-parent", daemon=True).start()
     import pyarrow.parquet  # noqa: F401  (pandas imports it at the first to_parquet)
     import yaml  # noqa: F401
 
