@@ -83,3 +83,34 @@ def test_a_design_run_is_a_sweep_that_p4p_report_reads(tmp_path, monkeypatch):
     sweep_dir = check_sweep_dir(report.sweep.directory)
     assert sorted(load_sweep(sweep_dir).table["design"]) == ["baseline"] * 2 + ["one"] * 2
     assert report.path.is_file() and report.path.stat().st_size > 0
+
+
+def test_compose_seeds_is_compose_for_each_seed():
+    from sim.run.api import compose_seeds
+
+    values = form_values(*form_texts("pay_for_performance"))
+    overrides = {**TINY, **values}
+    assert compose_seeds("pay_for_performance", [1, 4], overrides) == [
+        compose("pay_for_performance", seed, overrides) for seed in (1, 4)
+    ]
+
+
+def test_cancel_stops_the_runs_not_started(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setitem(designs.PRESETS, "tiny", dict(TINY))
+    values = form_values(*form_texts("pay_for_performance"))
+    values["funding.audit_probability"] = 0.123  # configs no other test validates
+    cancel = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        if done >= 1:
+            cancel.set()
+
+    with pytest.raises(designs.Cancelled, match=r"cancelled after \d+ of 20 runs") as stop:
+        designs.run_design(
+            "stop", "pay_for_performance", values, "tiny", 10, tmp_path, progress, cancel, 2
+        )
+    finished = len(list(tmp_path.rglob("summary.json")))
+    assert 1 <= finished < 20
+    assert f"after {finished} of 20" in str(stop.value)

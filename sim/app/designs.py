@@ -7,12 +7,11 @@ same seeds (common random numbers) into a sweep directory laid out as ``p4p-repo
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -20,10 +19,11 @@ from typing import Any, Callable
 import yaml
 
 from sim.analysis.report import Report, build_report
+from sim.app import workers
 from sim.config.schema import MILESTONE_EVENTS, RECIPIENTS, SimConfig
 from sim.config.validation import ConfigError, check_override
-from sim.run.api import compose, group_options, run_to_dir
-from sim.run.sweep_jobs import OVERRIDES, write_manifest
+from sim.run.api import compose, compose_seeds, group_options
+from sim.run.sweep_jobs import write_manifest
 
 BASELINE = "baseline"
 DESIGN = "design"
@@ -155,14 +155,6 @@ class Cancelled(Exception):
     """The user pressed Cancel; finished jobs stay on disk."""
 
 
-def run_job(cfg: SimConfig, job_dir: Path, overrides: list[str]) -> str:
-    """One run in a worker process, written as a sweep job ``p4p-report`` can read."""
-    (job_dir / OVERRIDES).parent.mkdir(parents=True, exist_ok=True)
-    (job_dir / OVERRIDES).write_text(yaml.safe_dump(overrides), encoding="utf-8")
-    run_to_dir(cfg, job_dir)
-    return job_dir.name
-
-
 def run_design(
     label: str,
     scenario: str,
@@ -184,10 +176,14 @@ def run_design(
     if checked.config is None:
         raise ConfigError(next(iter(checked.errors.values())))
     sweep_dir = unique_dir(Path(out_root) / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}")
+    # one composition per condition (the seeds are applied after it, as compose does)
+    seed_list = range(1, seeds + 1)
+    base_cfgs = compose_seeds(BASELINE, seed_list, PRESETS[preset])
+    design_cfgs = compose_seeds(scenario, seed_list, {**PRESETS[preset], **values})
     jobs = []
-    for seed in range(1, seeds + 1):
-        jobs.append((BASELINE, seed, baseline_config(preset, seed)))
-        jobs.append((name, seed, design_config(scenario, values, preset, seed)))
+    for seed, base_cfg, design_cfg in zip(seed_list, base_cfgs, design_cfgs):
+        jobs.append((BASELINE, seed, base_cfg))
+        jobs.append((name, seed, design_cfg))
     (sweep_dir / "design.yaml").write_text(
         yaml.safe_dump(
             {
@@ -204,29 +200,47 @@ def run_design(
     # The manifest makes the folder a sweep that p4p-report and p4p-collect recognise.
     job_overrides = {f"{DESIGN}={d},seed={s}": [f"{DESIGN}={d}", f"seed={s}"] for d, s, _ in jobs}
     write_manifest(sweep_dir, job_overrides, swept=[DESIGN, "seed"])
-    processes = processes or min(len(jobs), os.cpu_count() or 1)
-    context = multiprocessing.get_context("spawn")
-    done = 0
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        pending = {
-            pool.submit(run_job, cfg, sweep_dir / job, job_overrides[job])
-            for job, (_, _, cfg) in zip(job_overrides, jobs)
-        }
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for future in finished:
-                future.result()
-                done += 1
-            if progress is not None:
-                progress(done, len(jobs))
-            if cancel is not None and cancel.is_set():
-                for future in pending:
-                    future.cancel()
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise Cancelled(
-                    f"cancelled after {done} of {len(jobs)} runs; {sweep_dir} keeps them"
-                )
+    pool = workers.pool(processes)  # the page's warm workers (started with the page)
+    futures = [
+        pool.submit(workers.run_job, cfg, sweep_dir / job, job_overrides[job])
+        for job, (_, _, cfg) in zip(job_overrides, jobs)
+    ]
+    try:
+        _follow(futures, progress, cancel, sweep_dir)
+    except BrokenProcessPool:
+        workers.discard(pool)  # a worker died: the next run gets new ones
+        raise
     return build_report(sweep_dir, baseline=[f"{DESIGN}={BASELINE}"])
+
+
+def warm_up(processes: int | None = None) -> None:
+    """What the page does when it starts: start the worker processes (they import the model
+    in the background) and import the report's figure code (matplotlib) in this process."""
+    workers.start(processes)
+    from sim.analysis import plots  # noqa: F401
+
+
+def _follow(futures: list, progress, cancel, sweep_dir: Path) -> None:
+    """Wait for the runs, reporting progress; on cancel, drop the runs not yet started, let
+    the running ones finish (they stay on disk) and raise :class:`Cancelled`."""
+    pending, done = set(futures), 0
+    while pending:
+        finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        for future in finished:
+            if future.exception() is not None:  # a failed run fails the design: stop the rest
+                for other in pending:
+                    other.cancel()
+                raise future.exception()
+            done += 1
+        if progress is not None:
+            progress(done, len(futures))
+        if cancel is not None and cancel.is_set():
+            started = [f for f in pending if not f.cancel()]
+            wait(started)
+            done += sum(1 for f in started if f.exception() is None)
+            raise Cancelled(
+                f"cancelled after {done} of {len(futures)} runs; {sweep_dir} keeps them"
+            )
 
 
 def unique_dir(path: Path) -> Path:

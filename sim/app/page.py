@@ -6,6 +6,7 @@ Every number shown comes from :mod:`sim.app.designs`, i.e. from ``sim.compose``,
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
 import threading
@@ -18,6 +19,12 @@ import solara.lab
 from sim.analysis.report import build_report
 from sim.app import designs
 from sim.config.validation import ConfigError
+
+# the runs' worker processes and the report's imports are readied when the page starts,
+# in the background, so that the first Run does not wait for them (not in a worker process
+# that imports this module again)
+if multiprocessing.current_process().name == "MainProcess":
+    threading.Thread(target=designs.warm_up, name="p4p-warm-up", daemon=True).start()
 
 MAX_DESIGNS = 4
 OUT_ROOT = Path(os.environ.get("P4P_APP_OUTPUTS", "outputs/app"))

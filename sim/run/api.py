@@ -265,6 +265,17 @@ def compose(
     return settings(compose_config(texts, check_ranges=False), dotted)
 
 
+def compose_seeds(
+    scenario: str | None, seeds: Iterable[int], overrides: Mapping | None = None
+) -> list[SimConfig]:
+    """``compose(scenario, seed, overrides)`` for each of ``seeds``, with one Hydra
+    composition: the seed is a dotted setting, applied after composition as in
+    :func:`compose`."""
+    texts, dotted = _split_overrides(scenario, None, overrides)
+    composed = compose_config(texts, check_ranges=False)
+    return [settings(composed, {"seed": seed, **dotted}) for seed in seeds]
+
+
 def run_model(
     scenario: str | None = None,
     seed: int | None = None,
@@ -291,7 +302,8 @@ def run_to_dir(
     built = time.perf_counter()
 
     def progress(month: int, months: int) -> None:
-        if month % progress_every == 0 or month == months:
+        # the first month too: the first line says the simulation is under way
+        if month == 1 or month % progress_every == 0 or month == months:
             log.info("month %d/%d", month, months)
 
     results = model.run(progress=progress)
