@@ -85,16 +85,6 @@ class ListedSweeper(ResumableSweeper):
             firsts.setdefault(next((o for o in job if o.startswith("scenario=")), ""), job)
         if firsts:
             super(ResumableSweeper, self).validate_batch_is_legal(list(firsts.values()))
-        launch = [[*job, f"hydra.sweep.subdir='{name}'"] for name, job in todo]
-        self.overrides = (
-            [list(b) for b in self.split_overrides_to_chunks(launch, self.max_batch_size)]
-            if launch
-            else []
+        return self.launch_jobs(
+            sweep_dir, todo, len(jobs), "the same command (completed runs are kept)"
         )
-        returns, initial_job_idx = [], 0
-        while not self.is_done():
-            batch = self.get_job_batch()
-            results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
-            initial_job_idx += len(batch)
-            returns.append(results)
-        return returns

@@ -102,6 +102,13 @@ class ResumableSweeper(BasicSweeper):
             len(all_jobs) - len(todo),
             len(todo),
         )
+        return self.launch_jobs(sweep_dir, todo, len(all_jobs), resume_command(sweep_dir))
+
+    def launch_jobs(
+        self, sweep_dir: Path, todo: List[tuple], total: int, resume_with: str
+    ) -> List[Any]:
+        """Launch the ``(job directory, overrides)`` still to run, with one progress bar; on
+        Ctrl-C print one line (what finished, how to resume) and exit 130."""
         launch = [[*job, f"hydra.sweep.subdir='{name}'"] for name, job in todo]
         self.overrides = (
             [list(b) for b in self.split_overrides_to_chunks(launch, self.max_batch_size)]
@@ -120,10 +127,10 @@ class ResumableSweeper(BasicSweeper):
                     initial_job_idx += len(batch)
                     returns.append(results)
         except KeyboardInterrupt:
-            done = len(all_jobs) - len(todo) + progress.finished()
+            done = total - len(todo) + progress.finished()
             print(
-                f"p4p-sim: interrupted: {done} of {len(all_jobs)} jobs finished in {sweep_dir}; "
-                f"resume with: {resume_command(sweep_dir)}",
+                f"p4p-sim: interrupted: {done} of {total} jobs finished in {sweep_dir}; "
+                f"resume with: {resume_with}",
                 file=sys.stderr,
                 flush=True,
             )

@@ -68,10 +68,15 @@ def launch_listed(
         *hydra_args,
     ]
     log.info("launching %d runs: %s", len(jobs), " ".join(command))
-    done = subprocess.run(command, env={**os.environ, "PYTHONPATH": _pythonpath()})
-    if done.returncode != 0:
+    child = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": _pythonpath()})
+    try:
+        returncode = child.wait()
+    except KeyboardInterrupt:  # the multirun got Ctrl-C too and says how to resume
+        child.wait()
+        raise SystemExit(130) from None
+    if returncode != 0:
         raise RuntimeError(
-            f"the {label.lower()} multirun exited with status {done.returncode};"
+            f"the {label.lower()} multirun exited with status {returncode};"
             f" rerun the same command to resume ({out})"
         )
 
