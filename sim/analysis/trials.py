@@ -19,6 +19,7 @@ Works on unit tables (one row per unit that could be enrolled; see ``sim.model.t
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -55,8 +56,11 @@ def _fit(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> Estimate:
     n_clusters = len(np.unique(groups))
     if np.ptp(y) == 0:  # no variation at all: the effect is exactly zero, nothing to detect
         return Estimate(0.0, 0.0, 1.0, 0.0, 0.0, len(y), n_clusters)
-    fit = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": groups})
-    low, high = fit.conf_int(alpha=ALPHA)[1]
+    # a degenerate cluster covariance gives a NaN standard error: not significant in power
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        low, high = fit.conf_int(alpha=ALPHA)[1]
     return Estimate(
         float(fit.params[1]),
         float(fit.bse[1]),
@@ -364,9 +368,10 @@ def trial_summary(manifest: dict, power: pd.DataFrame, bias: pd.DataFrame) -> st
 
 def _verdict(row, bias: pd.Series) -> str:
     """One sentence per outcome: detection, and the systematic part of the bias (sampling
-    error averages out over replications; scale, spillover and trend do not)."""
+    error averages out over replications; scale, spillover and trend do not). Against an
+    effect below a tenth of the MDE a percentage means nothing, so the bias is given as is."""
     systematic = bias["scale"] + bias["spillover"] + bias["trend"]
-    direction = "overstates" if systematic > 0 else "understates"
+    truth = row.mean_truth
     detect = (
         "usually detects"
         if row.power >= POWER
@@ -374,13 +379,14 @@ def _verdict(row, bias: pd.Series) -> str:
         if row.power < 0.5
         else "sometimes misses"
     )
-    size = (
-        f"{abs(systematic) / abs(row.mean_truth):.0%}"
-        if row.mean_truth
-        else f"{abs(systematic):.3g}"
-    )
+    head = f"- {row.outcome}: the evaluator {detect} an effect (power {row.power:.0%})"
+    if not np.isfinite(row.mde) or abs(truth) < row.mde / 10:
+        return (
+            f"{head}; the full roll-out's effect ({truth:.3g}) is below a tenth of the MDE"
+            f" ({row.mde:.3g}), and the trial's systematic bias is {systematic:+.3g}."
+        )
+    direction = "overstates" if systematic * truth > 0 else "understates"
     return (
-        f"- {row.outcome}: the evaluator {detect} an effect (power {row.power:.0%}); apart from"
-        f" sampling error the trial {direction} the full roll-out's effect ({row.mean_truth:.3g})"
-        f" by {size}."
+        f"{head}; apart from sampling error the trial {direction} the full roll-out's effect"
+        f" ({truth:.3g}) by {abs(systematic) / abs(truth):.0%}."
     )
