@@ -3,6 +3,7 @@
     python benchmarks/scaling.py            # 5 runs at 10k and 100k, 3 at 1.7M (~5 min)
     python benchmarks/scaling.py --quick    # 2 runs at 10k and 100k, 1 at 1.7M
     python benchmarks/scaling.py --scales 10k 100k --runs 3 --json out.json
+    python benchmarks/scaling.py --quick --against main   # this checkout vs a git ref or path
 
 For each scale it runs the full model (``pay_for_performance``, 120 months) several times, each
 in a fresh subprocess so that peak resident memory (``ru_maxrss``) belongs to that run alone,
@@ -15,6 +16,12 @@ It also times a reference loop written the usual Mesa way (one ``mesa.Agent`` pe
 quit draw and a wage update per month, ``model.agents.shuffle_do("step")``) at 100k workers
 and prints the ratio of our model's worker-months per second to the reference's. Finally it
 checks the scaling targets of issue 5 and says which are met.
+
+``--against REF`` (a git ref of this repository, or the path of another checkout) measures
+that checkout too, in the same invocation: its runs and ours alternate (theirs, ours, theirs,
+...), each in a fresh process, so that both see the same load on a shared machine. It prints
+both medians per scale, the speed-up and both peak memories, and the phases side by side.
+A git ref is checked out once into a detached worktree under the system temp directory.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +51,14 @@ GIB = 1024**3
 
 
 # --- child processes -----------------------------------------------------------------------
-def child_run(scale: str, seed: int, scenario: str) -> None:
-    """Run one model in this (fresh) process and print its timings as JSON."""
+def child_run(scale: str, seed: int, scenario: str, sim_root: str | None = None) -> None:
+    """Run one model in this (fresh) process and print its timings as JSON (``sim_root``: the
+    checkout whose ``sim`` to run; default this one)."""
+    if sim_root:  # imported first, so that benchmarks/default.py finds this `sim` loaded
+        sys.path.insert(0, sim_root)
+        import sim
+
+        assert Path(sim.__file__).resolve().parent.parent == Path(sim_root).resolve()
     from default import timed_run
 
     from sim.run.api import compose
@@ -63,10 +77,12 @@ def child_reference(workers: int, months: int) -> None:
     print(json.dumps(run))
 
 
-def in_subprocess(*args: str) -> dict:
+def in_subprocess(*args: str, sim_root: Path = ROOT) -> dict:
     env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+        os.environ, PYTHONPATH=os.pathsep.join([str(sim_root), os.environ.get("PYTHONPATH", "")])
     )
+    if sim_root != ROOT:
+        args = (*args, "--sim-root", str(sim_root))
     done = subprocess.run(
         [sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=False
     )
@@ -76,16 +92,28 @@ def in_subprocess(*args: str) -> dict:
 
 
 # --- the benchmark -------------------------------------------------------------------------
-def measure_scale(scale: str, runs: int, scenario: str) -> dict:
-    results = []
+def measure_scale(scale: str, runs: int, scenario: str, against: Path | None = None) -> dict:
+    """Median timings of ``runs`` runs at ``scale``; with ``against``, also that checkout's,
+    alternating with ours run by run (returned under ``"against"``)."""
+    roots = {"ours": ROOT} if against is None else {"theirs": against, "ours": ROOT}
+    results: dict[str, list[dict]] = {who: [] for who in roots}
     for i in range(runs):
-        results.append(in_subprocess("--child", scale, "--seed", str(i), "--scenario", scenario))
-        r = results[-1]
-        print(
-            f"  {scale} run {i + 1}/{runs}: {r['wall_seconds']:.2f} s,"
-            f" peak {r['max_rss_bytes'] / GIB:.2f} GiB",
-            flush=True,
-        )
+        for who, root in roots.items():
+            args = ("--child", scale, "--seed", str(i), "--scenario", scenario)
+            results[who].append(in_subprocess(*args, sim_root=root))
+            r = results[who][-1]
+            print(
+                f"  {scale} run {i + 1}/{runs}{'' if against is None else f' ({who})'}:"
+                f" {r['wall_seconds']:.2f} s, peak {r['max_rss_bytes'] / GIB:.2f} GiB",
+                flush=True,
+            )
+    summary = summarise(scale, results["ours"])
+    if against is not None:
+        summary["against"] = summarise(scale, results["theirs"])
+    return summary
+
+
+def summarise(scale: str, results: list[dict]) -> dict:
     first = results[0]
     wall = statistics.median(r["wall_seconds"] for r in results)
     phases = {
@@ -97,7 +125,7 @@ def measure_scale(scale: str, runs: int, scenario: str) -> dict:
         "employers": first["employers"],
         "providers": first["providers"],
         "months": first["months"],
-        "runs": runs,
+        "runs": len(results),
         "wall_seconds": wall,
         "build_seconds": statistics.median(r["build_seconds"] for r in results),
         "run_seconds": statistics.median(r["run_seconds"] for r in results),
@@ -107,6 +135,52 @@ def measure_scale(scale: str, runs: int, scenario: str) -> dict:
         "peak_rss_bytes": max(r["max_rss_bytes"] for r in results),
         "phase_seconds": phases,
     }
+
+
+def print_comparison(rows: list[dict], against: str) -> None:
+    """Both checkouts' medians per scale, and their phases at the largest scale."""
+    print(f"\nSide by side (runs alternating): theirs = {against}, ours = {ROOT}\n")
+    print(
+        "| scale | runs | theirs wall (s) | ours wall (s) | speed-up | theirs CPU (s) |"
+        " ours CPU (s) | theirs peak (GiB) | ours peak (GiB) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        t = r["against"]
+        print(
+            f"| {r['scale']} | {r['runs']} | {t['wall_seconds']:.2f} | {r['wall_seconds']:.2f} |"
+            f" {t['wall_seconds'] / r['wall_seconds']:.2f}x | {t['cpu_seconds']:.2f} |"
+            f" {r['cpu_seconds']:.2f} | {t['peak_rss_bytes'] / GIB:.2f} |"
+            f" {r['peak_rss_bytes'] / GIB:.2f} |"
+        )
+    last = rows[-1]
+    ours, theirs = last["phase_seconds"], last["against"]["phase_seconds"]
+    print(f"\nMedian seconds per phase at {last['scale']}, theirs -> ours:\n")
+    print("| phase | theirs | ours |\n|---|---:|---:|")
+    for phase in sorted(set(ours) | set(theirs), key=lambda p: -theirs.get(p, 0.0)):
+        print(f"| {phase} | {theirs.get(phase, 0.0):.2f} | {ours.get(phase, 0.0):.2f} |")
+
+
+def checkout(ref: str) -> Path:
+    """The root of the checkout to compare with: a path as it is, or a git ref of this
+    repository checked out (once) into a detached worktree under the temp directory."""
+    path = Path(ref)
+    if (path / "sim").is_dir():
+        return path.resolve()
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    tree = Path(tempfile.gettempdir()) / f"p4p-bench-{commit[:12]}"
+    if not (tree / "sim").is_dir():
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
+            check=True,
+            capture_output=True,
+        )
+    return tree
 
 
 def print_table(rows: list[dict]) -> None:
@@ -191,12 +265,16 @@ def main() -> None:
     parser.add_argument("--reference-months", type=int, default=REFERENCE_MONTHS)
     parser.add_argument("--no-reference", action="store_true", help="skip the Mesa reference loop")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument(
+        "--against", default=None, help="also run this git ref or checkout path, alternating"
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--sim-root", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--reference-child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child_run(args.child, args.seed, args.scenario)
+        return child_run(args.child, args.seed, args.scenario, args.sim_root)
     if args.reference_child:
         return child_reference(args.reference_child, args.reference_months)
 
@@ -206,13 +284,15 @@ def main() -> None:
         f"scaling benchmark: scenario {args.scenario}, 120 months, each run in a fresh process;"
         f" {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start"
     )
+    against = checkout(args.against) if args.against else None
     rows = []
     for scale in args.scales:
-        rows.append(
-            measure_scale(scale, full_runs if scale == "1.7M" else small_runs, args.scenario)
-        )
+        runs = full_runs if scale == "1.7M" else small_runs
+        rows.append(measure_scale(scale, runs, args.scenario, against))
     by_scale = {r["scale"]: r for r in rows}
     print_table(rows)
+    if against is not None:
+        print_comparison(rows, args.against)
     reference, ratio = None, None
     if not args.no_reference:
         reference = in_subprocess(

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.arrays.groups import GroupOrder, cumsum_within_groups, rank_within_groups, within_top
+from sim.model.arrays import groups
+from sim.model.arrays.groups import (
+    GroupOrder,
+    cumsum_within_groups,
+    rank_within_groups,
+    within_top,
+)
 from sim.model.training import Training
 
 
@@ -75,3 +81,44 @@ def test_running_totals_stay_exact_for_many_float32_values():
         np.r_[0.0, totals][starts], np.diff(np.r_[starts, len(group)])
     )
     assert np.max(np.abs(running - expected)) < 1e-3
+
+
+@pytest.fixture
+def numpy_only(monkeypatch):
+    """Run the NumPy formulation whatever the size (the compiled loops start at none)."""
+    return lambda on: monkeypatch.setattr(groups, "COMPILED_FROM", 10**12 if on else 0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_order_is_the_numpy_order(seed, numpy_only):
+    """The compiled counting sort gives exactly the ranks and running totals of one stable
+    sort of ``group_priority_key`` (the NumPy formulation), for small groups (insertion sort)
+    and large ones (merge sort), ties, -0.0, NaN and sparse group ids."""
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    group = rng.integers(0, [30, 3000, 10**7, 2][seed], n)
+    priority = np.round(rng.normal(size=n), 2)  # many ties
+    priority[rng.random(n) < 0.01] = -0.0
+    priority[rng.random(n) < 0.001] = np.nan
+    values = rng.uniform(0, 1000, n).astype(np.float32)
+    results = []
+    for numpy in (True, False):
+        numpy_only(numpy)
+        by_group = GroupOrder(group, priority)
+        results.append((by_group.rank(), by_group.cumsum(values)))
+    assert np.array_equal(results[0][0], results[1][0])
+    assert np.array_equal(results[0][1], results[1][1])  # bit for bit
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("seed", range(3))
+def test_compiled_within_top_is_the_numpy_one_with_near_ties(dtype, seed, numpy_only):
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 200, 30_000)
+    value = (1000 + rng.integers(0, 50, len(group)) * 1e-5).astype(dtype)  # float32 ties
+    value[: len(value) // 2] = rng.gamma(2.0, 500.0, len(value) // 2).astype(dtype)
+    count = rng.integers(0, 200, 200)
+    numpy_only(True)
+    expected = within_top(group, value, count)
+    numpy_only(False)
+    assert np.array_equal(within_top(group, value, count), expected)

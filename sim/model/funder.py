@@ -295,10 +295,10 @@ class Funder:
         ledger = self.enrolments
         if rows is None:
             first = np.searchsorted(ledger.start, month - self.max_check_offset - 12)
-            idx = np.arange(first, ledger.size)
+            idx = first + np.flatnonzero(ledger.funded[first:])
         else:
             idx = np.asarray(rows)
-        idx = idx[ledger.funded[idx]]
+            idx = idx[ledger.funded[idx]]
         if len(idx) == 0:
             return
         potential = (

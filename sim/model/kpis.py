@@ -271,10 +271,13 @@ class Recorder:
         # Short programs (the only ones the measure reads) of the policy window that ended 1-12
         # months ago, found in the ledger (sorted by start month).
         first = np.searchsorted(ledger.start, month - 12 - SHORT_PROGRAM_MONTHS)
-        rows = np.arange(max(first, self.first_policy_row), ledger.size)
-        since = month - ledger.end[rows]
-        short = ledger.end[rows] - ledger.start[rows] <= SHORT_PROGRAM_MONTHS
-        rows = rows[(since >= 1) & (since <= 12) & short & ledger.completed[rows]]
+        first = max(first, self.first_policy_row)
+        end = ledger.end[first:]  # slices: views, not copies
+        since = month - end
+        short = end - ledger.start[first:] <= SHORT_PROGRAM_MONTHS
+        rows = first + np.flatnonzero(
+            (since >= 1) & (since <= 12) & short & ledger.completed[first:]
+        )
         # ... whose trainee's latest training it was, and who still works where they trained.
         ids = ledger.worker[rows]
         employer = w.employer[ids]

@@ -76,8 +76,7 @@ class Training:
             keeps[:] = False
         kept = ids[keeps]
         tables = self.decision_tables()
-        open_now = self.open_programs(kept, month, provider_of_employer=tables[0])
-        keeps[keeps] = open_now[np.arange(len(kept)), planned[keeps]]
+        keeps[keeps] = self.open_programs(kept, month, tables[0], program=planned[keeps])
         review = ids[~keeps]
         planned_now = self.plan_programs(review, month, tables)
         return self.rows(
@@ -97,23 +96,32 @@ class Training:
         )
 
     def open_programs(
-        self, ids: np.ndarray, month: int, provider_of_employer: np.ndarray | None = None
+        self,
+        ids: np.ndarray,
+        month: int,
+        provider_of_employer: np.ndarray | None = None,
+        program: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Which programs each worker may start (workers x programs): those whose credential
-        they do not hold, and any program they last started ``economy.retake_gap`` months ago
-        or more (a refresher: trained skill depreciates, so the need for it renews). Where
-        some programs must be designed first: given each employer's provider, only the
-        programs it offers; otherwise every program designed or, from the policy start,
-        wanted."""
+        """Which programs each worker may start (workers x programs; given ``program``, one
+        per worker: whether that one is open): those whose credential they do not hold, and
+        any program they last started ``economy.retake_gap`` months ago or more (a refresher:
+        trained skill depreciates, so the need for it renews). Where some programs must be
+        designed first: given each employer's provider, only the programs it offers;
+        otherwise every program designed or, from the policy start, wanted."""
         w, p = self.model.workers, self.model.providers
-        bits = np.arange(len(p.program_months), dtype=np.uint16)
-        unheld = ((w.credentials[ids][:, None] >> bits[None, :]) & 1) == 0
-        wanted = unheld | (month - w.program_started[ids] >= self.cfg.economy.retake_gap)
+        if program is None:  # every program: whole rows of the per-program columns
+            program = np.arange(len(p.program_months), dtype=np.uint16)[None, :]
+            held, started = w.credentials[ids][:, None], w.program_started[ids]
+        else:
+            held, started = w.credentials[ids], w.program_started[ids, program]
+        unheld = ((held >> program) & 1) == 0
+        wanted = unheld | (month - started >= self.cfg.economy.retake_gap)
         if not p.design_needed:
             return wanted
         if provider_of_employer is not None:
-            return wanted & p.offers[provider_of_employer[w.employer[ids]]]
-        return wanted & (p.program_designed | self.model.policy_active)
+            provider = provider_of_employer[w.employer[ids]]
+            return wanted & p.offers[provider if program.ndim == 1 else provider[:, None], program]
+        return wanted & (p.program_designed[program] | self.model.policy_active)
 
     def plan_programs(self, ids: np.ndarray, month: int, tables: tuple) -> np.ndarray:
         """The program each worker's employer now plans for them: of those open to the worker
@@ -633,8 +641,7 @@ class Training:
         model, w, p = self.model, self.model.workers, self.model.providers
         ledger = model.funder.enrolments
         first = np.searchsorted(ledger.start, month - 12)
-        rows = np.arange(first, ledger.size)
-        rows = rows[(ledger.end[rows] == month) & ~ledger.dropped[rows]]
+        rows = first + np.flatnonzero((ledger.end[first:] == month) & ~ledger.dropped[first:])
         if len(rows) == 0:
             return
         ids, prov, prog = ledger.worker[rows], ledger.provider[rows], ledger.program[rows]

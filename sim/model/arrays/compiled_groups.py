@@ -1,0 +1,88 @@
+"""Compiled (Numba) loops behind :mod:`sim.model.arrays.groups`, for large arrays.
+
+Imported on first use, so that small economies never load Numba. Each gives exactly what the
+NumPy formulation in ``groups`` gives (tests/test_groups.py checks them against each other).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+SHORT_GROUP = 16  # groups up to this size are ordered by insertion sort, larger ones merge-sorted
+
+
+@njit(cache=True)
+def order_within_groups(group, key, n_groups):
+    """Indices sorted by group, then by ``key``, ties in input order, and the position in
+    that order of each group's first element (``n_groups + 1`` entries)."""
+    n = len(group)
+    first = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(n):
+        first[group[i] + 1] += 1
+    for g in range(n_groups):
+        first[g + 1] += first[g]
+    fill = first[:-1].copy()
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):  # a stable counting sort by group
+        g = group[i]
+        order[fill[g]] = i
+        fill[g] += 1
+    for g in range(n_groups):
+        sort_segment(order, key, first[g], first[g + 1])
+    return order, first
+
+
+@njit(cache=True)
+def sort_segment(order, key, start, stop):
+    """Stable sort of ``order[start:stop]`` by ``key[order]``."""
+    size = stop - start
+    if size < 2:
+        return
+    if size <= SHORT_GROUP:
+        for a in range(start + 1, stop):
+            item = order[a]
+            item_key = key[item]
+            b = a - 1
+            while b >= start and key[order[b]] > item_key:
+                order[b + 1] = order[b]
+                b -= 1
+            order[b + 1] = item
+        return
+    segment = order[start:stop].copy()
+    by_key = np.argsort(key[segment], kind="mergesort")  # stable
+    for a in range(size):
+        order[start + a] = segment[by_key[a]]
+
+
+@njit(cache=True)
+def top_within_groups(group, value, key, count, bucket_count):
+    """:func:`within_top`: rank each group by (bin, descending; ``key``; input order), where
+    the bins are those of NumPy's ``(value - smallest) / ((largest - smallest) / buckets)``,
+    and keep the first ``count[group]``."""
+    n, n_groups = len(group), len(count)
+    buckets = bucket_count[0]
+    last_bin = np.int64(buckets) - 1
+    smallest = np.full(n_groups, np.inf, dtype=value.dtype)
+    largest = np.full(n_groups, -np.inf, dtype=value.dtype)
+    for i in range(n):
+        g = group[i]
+        smallest[g] = min(smallest[g], value[i])
+        largest[g] = max(largest[g], value[i])
+    width = (largest - smallest) / buckets
+    for g in range(n_groups):
+        if not width[g] > 0:  # a group whose values are all equal: one bin
+            width[g] = 1.0
+    # one key per element: the priority key above the reversed bin
+    ranked = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        g = group[i]
+        bin_of = min(np.int64((value[i] - smallest[g]) / width[g]), last_bin)
+        ranked[i] = (key[i] << 5) | (last_bin - bin_of)
+    order, first = order_within_groups(group, ranked, n_groups)
+    top = np.zeros(n, dtype=np.bool_)
+    for g in range(n_groups):
+        stop = min(first[g + 1], first[g] + count[g])
+        for position in range(first[g], stop):
+            top[order[position]] = True
+    return top
