@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-COMPILED_FROM = 100_000  # elements: below, Numba's start-up (~1 s) outweighs its gain; the
-# default economy (10,000 workers, at most ~56,000 rows) never loads it
+COMPILED_FROM = 700_000  # elements: below, Numba's start-up (~1 s) outweighs its gain; the
+# default economy (at most ~56,000 rows a month) and the 100k one (~560,000) never load it
 
 
 class GroupOrder:
