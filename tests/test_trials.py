@@ -278,6 +278,7 @@ def test_p4p_trial_runs_resumes_and_refuses_another_experiment(tmp_path, capsys)
     assert "different trial experiment" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_p4p_trial_gives_the_same_units_on_another_launcher(tmp_path):
     common = ["--seeds", "3", "--sizes", "20", "population.workers=800", "population.employers=50"]
     common += ["trial.follow_up_months=12"]
