@@ -361,6 +361,9 @@ def collect_main(argv: list[str] | None = None) -> int:
     return 0
 
 
+SHOWN_FACTORS = 6
+
+
 def describe(sweep: Sweep) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in sorted(sweep.status_counts().items()))
     lines = [
@@ -368,9 +371,10 @@ def describe(sweep: Sweep) -> str:
         f"{sweep.directory / SWEEP_TIMESERIES}: {len(sweep.timeseries)} rows",
     ]
     if sweep.factors:
-        lines.append(
-            "swept: " + ", ".join(sweep.factors) + (" x seed" if "seed" in sweep.swept else "")
-        )
+        shown = ", ".join(sweep.factors[:SHOWN_FACTORS])
+        if len(sweep.factors) > SHOWN_FACTORS:  # an exploration varies dozens of parameters
+            shown += f" and {len(sweep.factors) - SHOWN_FACTORS} more (columns of {SWEEP_TABLE})"
+        lines.append("swept: " + shown + (" x seed" if "seed" in sweep.swept else ""))
     failed = sweep.table[sweep.table["status"] != COMPLETED]
     lines += [f"  {r.job}: {r.status}: {r.error}" for r in failed.itertuples()]
     lines += [f"  skipped: {p}" for p in sweep.problems if "skipped" in p]
