@@ -78,8 +78,8 @@ class ListedSweeper(ResumableSweeper):
             len(jobs) - len(todo),
             len(todo),
         )
-        # one composition per scenario catches
-        # bad keys before any run; the listed values were checked by the caller
+        # one composition per scenario catches bad keys before any run; the listed values
+        # were checked by the caller
         firsts = {}
         for _, job in todo:
             firsts.setdefault(next((o for o in job if o.startswith("scenario=")), ""), job)

@@ -140,10 +140,6 @@ def design_config(scenario: str, values: dict[str, Any], preset: str, seed: int)
     return compose(scenario=scenario, seed=seed, overrides={**PRESETS[preset], **values})
 
 
-def baseline_config(preset: str, seed: int) -> SimConfig:
-    return compose(scenario=BASELINE, seed=seed, overrides=PRESETS[preset])
-
-
 def slug(label: str) -> str:
     """A design name usable in job directory names and overrides."""
     text = re.sub(r"[^a-z0-9]+", "_", label.strip().lower()).strip("_")

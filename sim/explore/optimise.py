@@ -235,7 +235,7 @@ def optimise_main(args) -> int:
     """``p4p-explore optimise``: launch the NSGA-II multirun, then collect and report."""
     from sim.explore.report import OPTIMISATION_FILE, write_report
     from sim.run.api import hydra_literal
-    from sim.run.listed import split_overrides
+    from sim.run.listed import child_env, split_overrides
     from sim.run.outputs import atomic_write_parquet
 
     overrides, hydra_args = split_overrides(args.overrides)
@@ -265,12 +265,7 @@ def optimise_main(args) -> int:
         *[f"{k}={hydra_literal(v)}" for k, v in overrides.items()],
         *hydra_args,
     ]
-    root = str(Path(__file__).resolve().parents[2])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-    }
-    done = subprocess.run(command, env=env)
+    done = subprocess.run(command, env=child_env())
     if done.returncode != 0:
         raise RuntimeError(
             f"the optimisation multirun exited with status {done.returncode} ({out})"

@@ -68,7 +68,7 @@ def launch_listed(
         *hydra_args,
     ]
     log.info("launching %d runs: %s", len(jobs), " ".join(command))
-    child = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": _pythonpath()})
+    child = subprocess.Popen(command, env=child_env())
     try:
         returncode = child.wait()
     except KeyboardInterrupt:  # the multirun got Ctrl-C too and says how to resume
@@ -81,7 +81,10 @@ def launch_listed(
         )
 
 
-def _pythonpath() -> str:
+def child_env() -> dict:
+    """This process's environment, with this checkout first on ``PYTHONPATH``, so that a
+    ``python -m`` child imports the same code (and finds its Hydra plugins) however the
+    project is installed."""
     root = str(Path(__file__).resolve().parents[2])
     current = os.environ.get("PYTHONPATH", "")
-    return root if not current else f"{root}{os.pathsep}{current}"
+    return {**os.environ, "PYTHONPATH": root if not current else f"{root}{os.pathsep}{current}"}

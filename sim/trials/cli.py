@@ -68,8 +68,6 @@ def main(argv: list[str] | None = None) -> int:
 
             out = args.out or Path("outputs/trials") / args.preset
             sizes = parse_ints(args.sizes, "sizes") if args.sizes else None
-            if args.jobs is not None and args.jobs < 1:
-                raise ConfigError(f"--jobs={args.jobs} is not allowed; allowed: >= 1")
             overrides, hydra_args = split_overrides(args.overrides + extra)
             run_experiment(
                 args.preset,

@@ -142,13 +142,13 @@ def run_experiment(
     if not seeds:
         raise ConfigError("seeds is empty; allowed: one or more seeds")
     if jobs is not None and jobs < 1:
-        raise ConfigError(f"jobs={jobs} is not allowed; allowed: >= 1")
+        raise ConfigError(f"jobs={jobs} is not allowed (--jobs); allowed: >= 1")
     first = int(sizes[0]) if sizes else None
     base = trial_config(preset, seeds[0], scenario, overrides, enrolled=first)
     sizes = [int(n) for n in (sizes or [base.trial.enrolled])]
-    for n in sizes:
-        for world in WORLDS if n == sizes[0] else ("trial",):
-            trial_config(preset, seeds[0], scenario, overrides, world=world, enrolled=n)
+    others = [(w, sizes[0]) for w in WORLDS if w != "trial"] + [("trial", n) for n in sizes[1:]]
+    for world, n in others:  # the first size's trial world is ``base``
+        trial_config(preset, seeds[0], scenario, overrides, world=world, enrolled=n)
     manifest = {
         "preset": preset,
         "scenario": scenario,
