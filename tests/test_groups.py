@@ -49,6 +49,20 @@ def test_within_top_matches_full_ranking(seed):
     assert np.array_equal(within_top(group, value, count), expected)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_choose_programs_is_the_first_of_the_full_ranking(seed):
+    """Each worker's best program (adjacent rows, as plan_programs lists them) is the row a
+    full ranking puts first, with float32 ties, -0.0 and NaN values among the options."""
+    rng = np.random.default_rng(seed)
+    worker = np.repeat(np.arange(2000), rng.integers(1, 7, 2000))
+    value = np.round(rng.normal(0, 300, len(worker)) / 100) * 100  # many exact ties
+    value[rng.random(len(worker)) < 0.01] = np.nan
+    value[rng.random(len(worker)) < 0.05] = -0.0
+    value += rng.normal(0, 1e-6, len(worker)) * (rng.random(len(worker)) < 0.1)  # near ties
+    expected = np.flatnonzero(rank_within_groups(worker, -value) == 0)
+    assert np.array_equal(Training.choose_programs(worker, value), expected)
+
+
 def test_selection_respects_capacity_cash_and_value_order():
     rng, employer, value = random_case(7, n=5000, groups=60)
     value = value - 800.0  # some candidates are not worth training
@@ -122,3 +136,21 @@ def test_compiled_within_top_is_the_numpy_one_with_near_ties(dtype, seed, numpy_
     expected = within_top(group, value, count)
     numpy_only(False)
     assert np.array_equal(within_top(group, value, count), expected)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_selection_is_the_numpy_one(seed, numpy_only):
+    """Training.select_within_employers in one compiled pass chooses exactly the candidates
+    the NumPy formulation chooses: capacity, cash limits (running totals bit for bit), float32
+    ties, NaN and float32 outlays."""
+    rng, employer, value = random_case(seed, n=20_000, groups=300, ties=seed % 2 == 0)
+    value = value - 800.0
+    value[rng.random(len(value)) < 0.01] = np.nan
+    outlay = rng.uniform(500, 3000, len(value)).astype([np.float32, np.float64][seed % 2])
+    cash = np.where(rng.random(300) < 0.5, rng.uniform(0, 20_000, 300), np.inf)
+    capacity = rng.integers(1, 40, 300)
+    chosen = []
+    for numpy in (True, False):
+        numpy_only(numpy)
+        chosen.append(Training.select_within_employers(employer, value, outlay, cash, capacity))
+    assert len(chosen[0]) > 0 and np.array_equal(chosen[0], chosen[1])

@@ -17,11 +17,18 @@ cream-skimming emerges from it (Heckman, Heinrich & Smith 2002).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from sim.config.milestones import EVENT
-from sim.model.arrays.groups import GroupOrder, rank_within_groups, within_top
+from sim.model.arrays import groups
+from sim.model.arrays.groups import (
+    GroupOrder,
+    priority_key,
+    rank_within_groups,
+    within_top,
+)
 
 
 @dataclass
@@ -32,16 +39,18 @@ class Candidates:
     employer: np.ndarray
     provider: np.ndarray
     program: np.ndarray
-    employer_program: np.ndarray  # employer x programs + program: index of per-employer tables
-    provider_program: np.ndarray  # provider x programs + program: index of per-provider tables
     tuition: np.ndarray
     price: np.ndarray
-    months: np.ndarray
-    nominal: np.ndarray
     disadvantaged: np.ndarray
-    perceived: np.ndarray  # ability as the employer perceives it
-    completion_hat: np.ndarray
-    room: np.ndarray  # share of the program's content that adds to the worker's skill
+    # What valuing a row reads: a compiled appraisal (:meth:`Training.appraise`) leaves these
+    # out, and :meth:`Training.rows` adds them for the rows that are chosen.
+    employer_program: np.ndarray | None = None  # employer x programs + program: table index
+    provider_program: np.ndarray | None = None  # provider x programs + program: table index
+    months: np.ndarray | None = None
+    nominal: np.ndarray | None = None
+    perceived: np.ndarray | None = None  # ability as the employer perceives it
+    completion_hat: np.ndarray | None = None
+    room: np.ndarray | None = None  # share of the program's content that adds to the skill
     pass_true: np.ndarray | None = None  # the true chance, for KPIs (set once chosen)
 
     def take(self, keep: np.ndarray) -> "Candidates":
@@ -67,6 +76,11 @@ class Training:
         finished) the employer values every program open to the worker and plans the one
         worth most, funding included (:meth:`plan_programs`). Planning once a year keeps the
         choice off the monthly path."""
+        tables = self.decision_tables()
+        return self.rows(*self.planned(month, tables), tables)
+
+    def planned(self, month: int, tables: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates of :meth:`candidates` and the program planned for each (-1: none)."""
         w = self.model.workers
         gap = self.cfg.economy.retraining_gap
         ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
@@ -75,24 +89,22 @@ class Training:
         if month == self.cfg.time.burn_in:
             keeps[:] = False
         kept = ids[keeps]
-        tables = self.decision_tables()
         keeps[keeps] = self.open_programs(kept, month, tables[0], program=planned[keeps])
         review = ids[~keeps]
         planned_now = self.plan_programs(review, month, tables)
-        return self.rows(
-            np.concatenate([ids[keeps], review]),
-            np.concatenate([planned[keeps], planned_now]),
-            tables,
-        )
+        return np.concatenate([ids[keeps], review]), np.concatenate([planned[keeps], planned_now])
 
-    def decision_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def decision_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
         """What every candidate row of this month reads: each employer's provider, and the
-        tuition and employer price of every provider and program (flat)."""
+        tuition and employer price of every provider and program (flat); then a memo for
+        the per-employer tables a compiled appraisal derives from them (beliefs do not change
+        while employers decide)."""
         p = self.model.providers
         return (
             self.choose_providers().astype(np.intp),
             p.tuition_table().astype(np.float32).ravel(),
             p.price_table().astype(np.float32).ravel(),
+            {},
         )
 
     def open_programs(
@@ -139,10 +151,11 @@ class Training:
         chosen = np.full(len(ids), -1, dtype=np.int16)
         if len(row) == 0:
             return chosen
-        options = self.rows(ids[row], option, tables)
         # Under a limited budget an employer cannot count on funding when it plans (it may
         # be refused): it plans on the program's own value and applies for what it planned.
-        _, value, _ = self.value(options, month, self.cfg.yearly_budget is None)
+        options, _, value, _, _ = self.appraise(
+            ids[row], option, month, tables, self.cfg.yearly_budget is None, reviewed=(ids, row)
+        )
         if p.design_needed:
             offered = p.offers[options.provider, options.program]
             best = self.choose_programs(options.worker, value)
@@ -165,7 +178,7 @@ class Training:
         # Indices as np.intp: every gather below would otherwise convert them again.
         ids, program = ids[keep], program[keep].astype(np.intp)
         employer = w.employer[ids].astype(np.intp)
-        choice, tuition, price = tables
+        choice, tuition, price, _ = tables
         provider = choice[employer]
         provider_program = provider * len(p.program_months) + program
         dis = w.disadvantaged[ids]
@@ -188,6 +201,58 @@ class Training:
             completion_hat=completion_hat,
             room=w.learning_room(ids, p.program_target[program], w.sectors.program_domain[program]),
         )
+
+    def appraise(
+        self,
+        ids: np.ndarray,
+        program: np.ndarray,
+        month: int,
+        tables: tuple,
+        count_funding: bool = True,
+        outlay: bool = False,
+        reviewed: tuple | None = None,
+    ) -> tuple:
+        """Candidates ``ids`` for ``program`` (-1: none, dropped) and their :meth:`value`:
+        (candidates, value without the program, value of the better choice, take-up flag,
+        and, given ``outlay``, the cash each start costs its employer before reimbursement).
+
+        In large economies (``COMPILED_WORKERS``) one compiled pass
+        (:mod:`sim.model.compiled_value`) gives the same numbers; its candidates then carry
+        what choosing reads (worker, employer, provider, program, tuition, price,
+        disadvantaged) and :meth:`complete` adds the rest to the rows that are chosen.
+        ``reviewed`` (workers, row of each id): ``ids`` are those workers repeated, one row
+        per program (a worker's taste is then drawn once)."""
+        if len(ids) >= self.COMPILED_ROWS and self.compiled_valuation is not None:
+            workers, row = reviewed if reviewed is not None else (ids, slice(None))
+            taste = self.model.streams.normal_at("training_taste", month, workers)[row]
+            return self.compiled_valuation.appraise(
+                ids, program, month, tables, count_funding, taste
+            )
+        c = self.rows(ids, program, tables)
+        without, best, takes_up = self.value(c, month, count_funding)
+        spend = None
+        if outlay:
+            upfront = self.model.funder.max_payment(c.tuition, c.disadvantaged)[0]
+            spend = c.price - np.where(takes_up & self.cfg.funding.pays_employers, upfront, 0.0)
+        return c, without, best, takes_up, spend
+
+    def complete(self, c: Candidates, tables: tuple) -> Candidates:
+        """``c`` with every field :meth:`rows` gives (after a compiled appraisal)."""
+        return c if c.completion_hat is not None else self.rows(c.worker, c.program, tables)
+
+    # Economies from COMPILED_WORKERS workers value their candidates in compiled loops, every
+    # call of COMPILED_ROWS rows or more: below, loading Numba (~0.5-1 s) costs more than it
+    # saves (the 100k economy runs in about 4 s), and NumPy's per-call set-up is the smaller.
+    COMPILED_WORKERS, COMPILED_ROWS = 500_000, 20_000
+
+    @cached_property
+    def compiled_valuation(self):
+        """The compiled appraisal of this model, or None where it does not apply."""
+        if self.cfg.population.workers < self.COMPILED_WORKERS:
+            return None
+        from sim.model.compiled_value import CompiledValuation
+
+        return CompiledValuation.for_model(self)
 
     def true_pass_chance(self, c: Candidates) -> np.ndarray:
         """The true chance each candidate completes and passes (for the KPIs, never a choice)."""
@@ -259,33 +324,15 @@ class Training:
         claims cost effort and outcome money is uncertain and late, so a small outcome
         payment can be worth less than its paperwork (take-up is a choice; Skilling UP).
         """
-        cfg, e, w, p = self.cfg, self.model.employers, self.model.workers, self.model.providers
+        cfg, e, w = self.cfg, self.model.employers, self.model.workers
         econ, funder = cfg.economy, self.model.funder
-        keep_general = (1 - econ.specific_share) * (1 - econ.pass_through)
-        keep_specific = econ.specific_share * (1 - econ.specific_pass_through)
-        employer_stay = e.belief_retention.astype(np.float64)
-        employer_discount = 1.0 / (1.0 + e.discount_rate())
-        x = employer_stay * (1 - econ.skill_depreciation) * employer_discount
-        horizon = econ.planning_horizon
-        annuity = x * (1 - x**horizon) / np.maximum(1 - x, 1e-9)
-        # Value of the gain of one completed program per unit of perceived ability: output
-        # kept by the employer x believed gain x retained, discounted months after the program.
-        gain_value = (
-            econ.output_per_skill
-            * (keep_general + keep_specific)
-            * e.productivity
-            * e.belief_gain
-            * annuity
-        )
-        benefit_rate = self.employer_program_table(
-            gain_value, employer_stay * employer_discount, per_program=p.program_gain
-        )
+        employer_stay, employer_discount = self.employer_outlook()
+        benefit_rate = self.benefit_table(employer_stay, employer_discount)
         benefit = benefit_rate[c.employer_program] * c.perceived * c.completion_hat * c.room
         if w.sectors.tracked:  # the employer values the program's domain as its sector does
             benefit = benefit * w.sectors.program_weight(e.sector[c.employer], c.program)
         hourly = w.wage[c.worker] / np.float32(econ.hours_per_month)
-        release_hours = (p.program_months * econ.release_hours_per_month).astype(np.float32)
-        release = release_hours[c.program] * hourly
+        release = self.release_hours()[c.program] * hourly
         taste = self.model.streams.normal_at("training_taste", month, c.worker)
         noise = c.tuition * (econ.decision_noise * taste + econ.fit_sd * w.training_fit[c.worker])
         without = benefit - c.tuition - release + noise
@@ -298,6 +345,42 @@ class Training:
             with_program = with_program + funding
         takes_up = eligible & (with_program > without)
         return without, np.where(takes_up, with_program, without), takes_up
+
+    def employer_outlook(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each employer's believed monthly retention and monthly discount factor (float64)."""
+        e = self.model.employers
+        return e.belief_retention.astype(np.float64), 1.0 / (1.0 + e.discount_rate())
+
+    def benefit_table(self, employer_stay: np.ndarray, employer_discount: np.ndarray):
+        """Value of one completed program per unit of perceived ability, completion chance
+        and room to learn, for every employer and program (flat, float32): output kept by the
+        employer x believed gain x retained, discounted months after the program (Becker
+        1964: the employer keeps the part of the gain it does not pass on in wages)."""
+        econ, e = self.cfg.economy, self.model.employers
+        keep_general = (1 - econ.specific_share) * (1 - econ.pass_through)
+        keep_specific = econ.specific_share * (1 - econ.specific_pass_through)
+        x = employer_stay * (1 - econ.skill_depreciation) * employer_discount
+        horizon = econ.planning_horizon
+        annuity = x * (1 - x**horizon) / np.maximum(1 - x, 1e-9)
+        gain_value = (
+            econ.output_per_skill
+            * (keep_general + keep_specific)
+            * e.productivity
+            * e.belief_gain
+            * annuity
+        )
+        return self.employer_program_table(
+            gain_value,
+            employer_stay * employer_discount,
+            per_program=self.model.providers.program_gain,
+        )
+
+    def release_hours(self) -> np.ndarray:
+        """Hours of paid work time each program takes (float32)."""
+        econ = self.cfg.economy
+        return (self.model.providers.program_months * econ.release_hours_per_month).astype(
+            np.float32
+        )
 
     def funding_eligible(self, c: Candidates) -> np.ndarray:
         funder, e = self.model.funder, self.model.employers
@@ -351,13 +434,7 @@ class Training:
         support_cost = np.float32(0.0)
         for m in policy.milestones:
             event = EVENT[m.event]
-            months = event.check_offset + m.lag + policy.payment_delay
-            weight = e.belief_payment * m.weight
-            if event.from_start:
-                discounted = (weight * employer_discount**months).astype(np.float32)[j]
-            else:
-                table = self.employer_program_table(weight, employer_discount, months)
-                discounted = table[c.employer_program]
+            discounted = self.payment_discount_table(m, employer_discount)[c.employer_program]
             claim = pot * discounted - believed_admin
             if event.certain:
                 expected += claim
@@ -366,6 +443,19 @@ class Training:
             if event.employer_effort:
                 support_cost = policy.support_hours * hourly
         return upfront + np.minimum(expected, outcome_cap) - support_cost
+
+    def payment_discount_table(self, milestone, employer_discount: np.ndarray) -> np.ndarray:
+        """A milestone's payment as the employer counts it, per dollar of outcome pot, for
+        every employer and program (flat, float32): its believed payment rate x the
+        milestone's weight x the discount to the month it would be paid (counted from the
+        start or from the end of the program)."""
+        event = EVENT[milestone.event]
+        months = event.check_offset + milestone.lag + self.cfg.funding.payment_delay
+        weight = self.model.employers.belief_payment * milestone.weight
+        if event.from_start:
+            per_employer = (weight * employer_discount**months).astype(np.float32)
+            return np.repeat(per_employer, len(self.model.providers.program_months))
+        return self.employer_program_table(weight, employer_discount, months)
 
     def event_chance(self, event: str, c: Candidates, employer_stay: np.ndarray) -> np.ndarray:
         """Employer's estimate of the chance that a candidate triggers a milestone: one rule
@@ -419,19 +509,15 @@ class Training:
         is deadweight, and the funded trainees' predicted pass chance is compared with that
         of the eligible trainees of that world (the cream-skimming index)."""
         model, funder = self.model, self.model.funder
-        c = self.candidates(month)
-        if len(c.worker) == 0:
+        tables = self.decision_tables()
+        ids, program = self.planned(month, tables)
+        if not (program >= 0).any():
             return
-        without, with_program, takes_up = self.value(c, month)
-        funding_in_outlay = np.where(
-            takes_up & self.cfg.funding.pays_employers,
-            funder.max_payment(c.tuition, c.disadvantaged)[0],
-            0.0,
+        c, without, with_program, takes_up, outlay = self.appraise(
+            ids, program, month, tables, outlay=True
         )
         program_on = bool(self.model.program_running and funder.accepting)
-        chosen = self.choose_trainees(
-            c, with_program, c.price - funding_in_outlay, month, program_on
-        )
+        chosen = self.choose_trainees(c, with_program, outlay, month, program_on)
         if program_on:
             anyway = self.choose_trainees(c, without, c.tuition, month, False, count=False)
         else:
@@ -454,6 +540,7 @@ class Training:
             )
         else:
             c, funded, would_anyway = c.take(chosen), approved, would_anyway[chosen]
+        c = self.complete(c, tables)
         c.pass_true = self.true_pass_chance(c)
         ability_hat = model.providers.estimated_ability(c.worker, month)
         estimated = model.providers.estimated_pass(ability_hat, c.provider, c.program, c.worker)
@@ -531,15 +618,38 @@ class Training:
     @staticmethod
     def choose_programs(worker: np.ndarray, value: np.ndarray) -> np.ndarray:
         """For each worker, the row of the program worth most to its employer, funding
-        included (ties: the first in catalogue order). Paid on outcomes, an employer picks
+        included (ties: the first in catalogue order; a worker's rows are adjacent, as
+        :meth:`plan_programs` lists them). Paid on outcomes, an employer picks
         the program whose paid outcome is likeliest for its cost: cheap-outcome substitution
         can emerge (Courty & Marschke 2004; Hillman et al. 2018)."""
-        return np.flatnonzero(rank_within_groups(worker, -value) == 0)
+        if len(worker) == 0:
+            return np.zeros(0, dtype=np.int64)
+        # A worker's rows are adjacent (as np.nonzero lists them): the first row with the
+        # smallest key of -value (rank_within_groups' order) in each run of rows.
+        starts = np.flatnonzero(np.r_[True, worker[1:] != worker[:-1]])
+        key = priority_key(-value)
+        best = np.flatnonzero(
+            key == np.repeat(np.minimum.reduceat(key, starts), np.diff(starts, append=len(key)))
+        )
+        return best[np.r_[True, worker[best[1:]] != worker[best[:-1]]]]
 
     @staticmethod
     def select_within_employers(employer, value, outlay, cash_limit, capacity) -> np.ndarray:
         """Indices of candidates each employer trains: best value first, while positive,
         within its monthly trainee capacity and its cash limit (sorted indices)."""
+        if len(employer) >= groups.COMPILED_FROM:  # the same choice in one compiled pass
+            from sim.model.arrays.compiled_groups import select_within_groups
+
+            return np.flatnonzero(
+                select_within_groups(
+                    np.asarray(employer).astype(np.intp, copy=False),
+                    priority_key(-value),
+                    value > 0,
+                    outlay,
+                    np.asarray(cash_limit, dtype=np.float64),
+                    np.asarray(capacity, dtype=np.int64),
+                )
+            )
         positive = np.flatnonzero(value > 0)
         emp = employer[positive]
         limited = np.isfinite(cash_limit)[emp]

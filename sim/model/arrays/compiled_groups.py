@@ -86,3 +86,45 @@ def top_within_groups(group, value, key, count, bucket_count):
         for position in range(first[g], stop):
             top[order[position]] = True
     return top
+
+
+@njit(cache=True)
+def select_within_groups(group, key, positive, outlay, limit, capacity):
+    """:meth:`sim.model.training.Training.select_within_employers` in one pass: of the
+    ``positive`` elements, each group's first ``capacity[group]`` in ``key`` order (ties in
+    input order) and, where ``limit[group]`` is finite, those whose running ``outlay`` total in
+    that order stays within it. The running total is the one NumPy's ``GroupOrder.cumsum``
+    gives: one float64 prefix sum over the limited groups in group order, less its value
+    before the group."""
+    n, n_groups = len(group), len(capacity)
+    first = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(n):
+        if positive[i]:
+            first[group[i] + 1] += 1
+    for g in range(n_groups):
+        first[g + 1] += first[g]
+    fill = first[:-1].copy()
+    order = np.empty(first[n_groups], dtype=np.int64)
+    for i in range(n):  # a stable counting sort by group
+        if positive[i]:
+            g = group[i]
+            order[fill[g]] = i
+            fill[g] += 1
+    chosen = np.zeros(n, dtype=np.bool_)
+    running = 0.0
+    for g in range(n_groups):
+        start, stop = first[g], first[g + 1]
+        if stop == start:
+            continue
+        sort_segment(order, key, start, stop)
+        if np.isfinite(limit[g]):
+            before = running
+            for position in range(start, stop):
+                i = order[position]
+                running += np.float64(outlay[i])
+                if position - start < capacity[g] and running - before <= limit[g]:
+                    chosen[i] = True
+        else:
+            for position in range(start, min(stop, start + capacity[g])):
+                chosen[order[position]] = True
+    return chosen

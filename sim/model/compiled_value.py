@@ -1,0 +1,421 @@
+"""The employer's valuation of training candidates (:meth:`sim.model.training.Training.value`
+on :meth:`~sim.model.training.Training.rows`) in one compiled pass (Numba), for large arrays.
+
+NumPy evaluates the valuation one operation at a time over every candidate, a pass over
+memory each (about a hundred at full scale); here each candidate is valued in one go. This is
+a transcription, not a second model: every arithmetic step is done in the same order and the
+same precision as NumPy does it (float32 where NumPy keeps float32, including Python
+constants, which NumPy casts to the array's type; float64 where NumPy promotes), so the
+results are bit-identical; tests/test_compiled_value.py checks that on live model states
+under every milestone kind, budget, sector, trial and bonus setting. Imported on first use,
+so that small economies never load Numba.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from sim.config.milestones import EVENT
+from sim.model.arrays import fastmath
+
+# Kinds of milestone event as the kernel knows them (sim.config.milestones kinds).
+CERTAIN, COMPLETED, CERTIFIED, GAINED_SKILL, STAYED = 0, 1, 2, 3, 4
+KIND_CODE = {"completed": COMPLETED, "gained_wage": COMPLETED, "certified": CERTIFIED}
+KIND_CODE |= {"gained_skill": GAINED_SKILL, "stayed": STAYED}
+# Columns of the per-employer record (float32; what a candidate row reads of its employer, in
+# a cache line or two rather than one line per table), then the per-program blocks.
+# What the kernel reads of each worker (float32 from the third on).
+WORKER_COLUMNS = ("employer", "disadvantaged", "perceived_ability", "wage", "training_fit")
+WORKER_COLUMNS += ("general", "entry_skill", "domain_gain")
+PROVIDER, AWARE, SME, APPROVAL, ADMIN, INFLATES, BELIEF_GAIN, FIXED_COLUMNS = range(8)
+
+
+@njit(cache=True)
+def _normal_cdf(z, scale, offset, steps, level, slope):
+    """sim.model.arrays.fastmath.normal_cdf of one float32."""
+    t = z * scale
+    t = t + offset
+    if t < 0:
+        t = np.float32(0.0)
+    elif t > steps:
+        t = steps
+    cell = np.int32(t)  # t >= 0: truncation is floor
+    fraction = t - np.float32(cell)
+    fraction = fraction * slope[cell]
+    return fraction + level[cell]
+
+
+@njit(cache=True)
+def _pass_probability(learning, standard, eps, one, noise, cdf):
+    """sim.model.workers.Workers.pass_probability of one float32 (``cdf``: the table of
+    :mod:`sim.model.arrays.fastmath` as scale, offset, steps, levels and slopes)."""
+    floor = learning if learning >= eps else eps
+    z = (standard / floor - one) / noise
+    return _normal_cdf(-z, cdf[0], cdf[1], cdf[2], cdf[3], cdf[4])
+
+
+@njit(cache=True, parallel=True)
+def appraise(
+    ids,
+    program,
+    taste,
+    trial_ok,
+    workers,
+    employer_tables,
+    program_tables,
+    provider_tables,
+    milestones,
+    scalars,
+    flags,
+    money,
+    cdf_level,
+    cdf_slope,
+    cdf_scalars,
+):
+    """Value each candidate ``ids[i]`` for ``program[i]``. Returns its employer, provider,
+    tuition and price, then its value without the program, the value of the better choice
+    (float64), the take-up flag, the cash outlay (price less the upfront payment where taken
+    up) and whether funding was valued (NumPy's result is float64 then, float32 otherwise)."""
+    w_employer, w_dis, w_perceived, w_wage, w_fit, w_general, w_entry, w_domain_gain = workers
+    record, benefit_at, weight_at, discount_at = employer_tables
+    mode, release_hours, target, domain = program_tables
+    tuition_of, price_of, threshold_of, quality = provider_tables
+    kinds, stays_at, effort = milestones
+    (
+        n_programs,
+        eps,
+        one,
+        zero,
+        base,
+        base_disadvantaged,
+        clip_high,
+        hours,
+        decision_noise,
+        fit_sd,
+        noise,
+        skill_threshold,
+        support_hours,
+    ) = scalars
+    (
+        fund_open,
+        pays_providers,
+        sme_only,
+        disadvantaged_only,
+        in_trial,
+        pays_employers,
+        budget_limited,
+        credentials,
+        tracked,
+    ) = flags
+    upfront_share, outcome_share, bonus_of, weight_sum, max_share, cap, capped = money
+    cdf = (cdf_scalars[0], cdf_scalars[1], cdf_scalars[2], cdf_level, cdf_slope)
+    n = len(ids)
+    employer = np.empty(n, dtype=np.intp)
+    provider = np.empty(n, dtype=np.intp)
+    tuition_out = np.empty(n, dtype=np.float32)
+    price_out = np.empty(n, dtype=np.float32)
+    without_out = np.empty(n, dtype=np.float32)
+    best_out = np.empty(n, dtype=np.float64)
+    takes_out = np.zeros(n, dtype=np.bool_)
+    outlay_out = np.empty(n, dtype=np.float64)
+    eligible_out = np.zeros(n, dtype=np.bool_)
+    for i in prange(n):  # rows are independent: any split gives the same numbers
+        wk = ids[i]
+        k = program[i]
+        j = np.intp(w_employer[wk])
+        prov = np.intp(record[j, PROVIDER])
+        employer[i] = j
+        provider[i] = prov
+        pp = prov * n_programs + k
+        tuition = tuition_of[pp]
+        price = price_of[pp]
+        tuition_out[i] = tuition
+        price_out[i] = price
+        dis = w_dis[wk]
+        perceived = w_perceived[wk]
+        # Workers.completion_probability
+        completion = np.sqrt(perceived if perceived >= eps else eps)
+        completion = completion * mode[k]
+        completion = completion * (base_disadvantaged if dis else base)
+        if completion < zero:
+            completion = zero
+        elif completion > clip_high:
+            completion = clip_high
+        # Workers.learning_room
+        if tracked:
+            skill = w_entry[wk] + w_domain_gain[wk, domain[k]]
+        else:
+            skill = w_general[wk]
+        room = (target[k] - skill) / (target[k] - one)
+        if room < zero:
+            room = zero
+        # Training.value
+        benefit = record[j, benefit_at + k] * perceived * completion * room
+        if tracked:
+            benefit = benefit * record[j, weight_at + k]
+        hourly = w_wage[wk] / hours
+        release = release_hours[k] * hourly
+        taste_noise = tuition * (decision_noise * taste[i] + fit_sd * w_fit[wk])
+        without = benefit - tuition - release + taste_noise
+        with_program = benefit - price - release + taste_noise
+        without_out[i] = without
+        eligible = fund_open and (record[j, AWARE] != 0 or pays_providers)
+        if sme_only:
+            eligible = eligible and record[j, SME] != 0
+        if disadvantaged_only:
+            eligible = eligible and dis
+        if in_trial:
+            eligible = eligible and trial_ok[i]
+        eligible_out[i] = eligible
+        upfront = np.float64(0.0)
+        # Funding is valued only where it can be taken up (NumPy values it on every row
+        # once any is eligible, and uses it only where eligible).
+        if pays_employers and eligible:
+            # Funder.max_payment
+            upfront_raw = upfront_share * tuition
+            pot = outcome_share * tuition * bonus_of[1 if dis else 0]
+            outcome = pot * weight_sum[0]
+            most = max_share * np.float64(tuition)
+            if capped and cap < most:
+                most = cap
+            upfront = np.float64(upfront_raw) if upfront_raw <= most else most
+            outcome_cap = most - upfront
+            if outcome < outcome_cap:
+                outcome_cap = np.float64(outcome)
+            # Training.expected_funding
+            expected = np.float32(0.0)
+            support = np.float32(0.0)
+            learns = np.float32(-1.0)  # chance_learns(c, 0), computed once when needed
+            for m in range(len(kinds)):
+                claim = pot * record[j, discount_at + m * n_programs + k] - record[j, ADMIN]
+                kind = kinds[m]
+                if kind == CERTAIN:
+                    expected = np.float32(expected + claim)
+                else:
+                    if kind == STAYED:
+                        chance = completion * record[j, stays_at[m] + k]
+                    elif kind == CERTIFIED:
+                        if credentials:
+                            learning_hat = perceived * quality[prov] * record[j, BELIEF_GAIN]
+                            chance = completion * _pass_probability(
+                                learning_hat, threshold_of[pp], eps, one, noise, cdf
+                            )
+                        else:
+                            chance = zero
+                    elif kind == GAINED_SKILL and record[j, INFLATES] == 0:
+                        learning = perceived * quality[prov] * room
+                        chance = completion * _pass_probability(
+                            learning, skill_threshold, eps, one, noise, cdf
+                        )
+                    else:  # COMPLETED, or a gained skill the claimant would inflate
+                        if learns < zero:
+                            learning = perceived * quality[prov] * room
+                            learns = completion * _pass_probability(
+                                learning, zero, eps, one, noise, cdf
+                            )
+                        chance = learns
+                    expected = np.float32(expected + chance * claim)
+                if effort[m]:
+                    support = support_hours * hourly
+            capped_expected = np.float64(expected)
+            if outcome_cap < capped_expected:
+                capped_expected = outcome_cap
+            funding = upfront + capped_expected - np.float64(support)
+            if budget_limited:
+                funding = funding * np.float64(record[j, APPROVAL])
+            with_funding = np.float64(with_program) + funding
+            takes = with_funding > np.float64(without)
+            takes_out[i] = takes
+            best_out[i] = with_funding if takes else np.float64(without)
+        else:
+            takes = eligible and with_program > without
+            takes_out[i] = takes
+            best_out[i] = np.float64(with_program if takes else without)
+        spent = upfront if (takes and pays_employers) else np.float64(0.0)
+        outlay_out[i] = np.float64(price) - spent
+    funding_on = pays_employers and eligible_out.any()
+    values = (without_out, best_out, takes_out, outlay_out, funding_on)
+    return (employer, provider, tuition_out, price_out), values
+
+
+class CompiledValuation:
+    """Prepares :func:`appraise`'s arguments from a model's state, as NumPy's rule reads it."""
+
+    def __init__(self, training):
+        self.training = training
+        self.model = training.model
+        self.cfg = training.cfg
+        self.kinds = np.array(
+            [
+                CERTAIN if EVENT[m.event].certain else KIND_CODE[EVENT[m.event].kind]
+                for m in self.cfg.funding.milestones
+            ],
+            dtype=np.int8,
+        )
+
+    @classmethod
+    def for_model(cls, training):
+        """The compiled valuation of ``training``'s model, or None when the model's state is
+        not of the types the kernel transcribes (then NumPy values every row)."""
+        w, e, p = training.model.workers, training.model.employers, training.model.providers
+        float32 = (
+            *(getattr(w, name) for name in WORKER_COLUMNS[2:]),
+            e.belief_gain,
+            e.belief_approval,
+            e.belief_payment,
+            e.admin_burden,
+            p.program_mode_factor,
+            p.program_target,
+            p.quality,
+            w.sectors.weights,
+        )
+        if any(a.dtype != np.float32 for a in float32):
+            return None
+        events = [EVENT[m.event] for m in training.cfg.funding.milestones]
+        if any(not event.certain and event.kind not in KIND_CODE for event in events):
+            return None
+        return cls(training)
+
+    def employer_tables(self, choice, funding: bool) -> tuple:
+        """What the kernel reads of each employer this month, as one float32 record per
+        employer (exact copies: provider ids, flags as 0/1 and float32 beliefs), with the
+        columns where its per-program blocks start: the benefit rate, the sector weight (with
+        sectors), each valued milestone's discounted payment, and the retention chance of
+        each retention milestone; then the milestones it values (none unless ``funding``)."""
+        training, model, policy = self.training, self.model, self.cfg.funding
+        w, e, funder = model.workers, model.employers, model.funder
+        n_programs = len(model.providers.program_months)
+        stay, discount = training.employer_outlook()
+        kinds = self.kinds if funding else self.kinds[:0]
+        milestones = policy.milestones[: len(kinds)]
+        blocks = [training.benefit_table(stay, discount)]
+        weight_at = -1
+        if w.sectors.tracked:
+            weight_at = FIXED_COLUMNS + n_programs
+            blocks.append(
+                w.sectors.weights[
+                    e.sector.astype(np.intp)[:, None], w.sectors.program_domain[None, :]
+                ].ravel()
+            )
+        discount_at = FIXED_COLUMNS + n_programs * len(blocks)
+        blocks += [training.payment_discount_table(m, discount) for m in milestones]
+        stays_at = np.full(len(kinds), -1, dtype=np.intp)
+        for i, m in enumerate(milestones):
+            if kinds[i] == STAYED:
+                stays_at[i] = FIXED_COLUMNS + n_programs * len(blocks)
+                offset = EVENT[m.event].check_offset
+                blocks.append(training.employer_program_table(1.0, stay, offset))
+        record = np.empty((e.n, FIXED_COLUMNS + n_programs * len(blocks)), dtype=np.float32)
+        record[:, PROVIDER] = choice
+        record[:, AWARE] = e.program_aware
+        record[:, SME] = e.sme
+        record[:, APPROVAL] = e.belief_approval
+        record[:, ADMIN] = policy.admin_cost_per_claim * e.admin_burden * e.belief_payment
+        record[:, INFLATES] = funding and funder.inflates(  # paid on outcomes: the employer
+            np.arange(e.n),
+            np.zeros(e.n, dtype=np.intp),  # is the claimant
+        )
+        record[:, BELIEF_GAIN] = e.belief_gain
+        for i, block in enumerate(blocks):
+            start = FIXED_COLUMNS + n_programs * i
+            record[:, start : start + n_programs] = block.reshape(e.n, n_programs)
+        effort = np.array([EVENT[m.event].employer_effort for m in milestones], dtype=np.bool_)
+        layout = (record, np.intp(FIXED_COLUMNS), np.intp(weight_at), np.intp(discount_at))
+        return layout, (kinds, stays_at, effort)
+
+    def appraise(self, ids, program, month, tables, count_funding, taste):
+        """:meth:`sim.model.training.Training.appraise`, compiled (``taste``: each row's
+        draw of the ``training_taste`` stream)."""
+        from sim.model.training import Candidates
+
+        training, model, cfg = self.training, self.model, self.cfg
+        w, p, funder = model.workers, model.providers, model.funder
+        econ, policy, creds = cfg.economy, cfg.funding, cfg.credentials
+        keep = program >= 0
+        ids, program, taste = ids[keep], program[keep].astype(np.intp), taste[keep]
+        choice, tuition, price, memo = tables
+        n_programs = len(p.program_months)
+        fund_open = bool(count_funding and model.program_running and funder.accepting)
+        funding = fund_open and policy.pays_employers
+        trial_ok = np.zeros(0, dtype=np.bool_)
+        in_trial = fund_open and funder.trial.enabled
+        if in_trial:
+            trial_ok = funder.trial_eligible(w.employer[ids].astype(np.intp), ids)
+        if funding not in memo:
+            memo[funding] = self.employer_tables(choice, funding)
+        employer_tables, milestones = memo[funding]
+        base = econ.base_completion * ((1.0 + creds.effort_boost) if creds.enabled else 1.0)
+        bonus_of = (
+            np.ones(2, dtype=np.float32)
+            if policy.disadvantaged_bonus == 1.0
+            else np.array([1.0, policy.disadvantaged_bonus])
+        )
+        weight_sum = np.array([sum(m.weight for m in policy.milestones)], dtype=bonus_of.dtype)
+        capped = policy.cap_per_participant is not None
+        f32 = np.float32
+        (employer, provider, tuition_of, price_of), values = appraise(
+            ids,
+            program,
+            taste,
+            trial_ok,
+            tuple(getattr(w, name) for name in WORKER_COLUMNS),
+            employer_tables,
+            (
+                p.program_mode_factor,
+                training.release_hours(),
+                p.program_target,
+                w.sectors.program_domain.astype(np.intp),
+            ),
+            (tuition, price, p.threshold_table(), p.quality),
+            milestones,
+            (
+                np.intp(n_programs),
+                f32(1e-6),
+                f32(1.0),
+                f32(0.0),
+                f32(base),
+                f32(base * econ.disadvantaged_barrier),
+                f32(0.99),
+                f32(econ.hours_per_month),
+                f32(econ.decision_noise),
+                f32(econ.fit_sd),
+                f32(max(econ.gain_noise, 1e-6)),
+                f32(policy.skill_gain_threshold),
+                f32(policy.support_hours),
+            ),
+            (
+                fund_open,
+                bool(policy.pays_providers),
+                bool(policy.eligibility.sme_only),
+                bool(policy.eligibility.disadvantaged_only),
+                in_trial,
+                bool(policy.pays_employers),
+                cfg.yearly_budget is not None,
+                bool(creds.enabled),
+                bool(w.sectors.tracked),
+            ),
+            (
+                f32(policy.upfront_share),
+                f32(policy.outcome_share),
+                bonus_of,
+                weight_sum,
+                np.float64(policy.max_payment_share),
+                np.float64(policy.cap_per_participant if capped else np.inf),
+                capped,
+            ),
+            fastmath._LEVEL,
+            fastmath._SLOPE,
+            (f32(fastmath._SCALE), f32(fastmath.Z_MAX * fastmath._SCALE), f32(fastmath.STEPS)),
+        )
+        without, best, takes_up, outlay, funded = values
+        c = Candidates(
+            worker=ids,
+            employer=employer,
+            provider=provider,
+            program=program,
+            tuition=tuition_of,
+            price=price_of,
+            disadvantaged=w.disadvantaged[ids],
+        )
+        return c, without, best if funded else best.astype(np.float32), takes_up, outlay
