@@ -4,6 +4,7 @@
     python benchmarks/scaling.py --quick    # 2 runs at 10k and 100k, 1 at 1.7M
     python benchmarks/scaling.py --scales 10k 100k --runs 3 --json out.json
     python benchmarks/scaling.py --quick --against main   # this checkout vs a git ref or path
+    python benchmarks/scaling.py --scales 1.7M --compile-time   # also Numba's compile time
 
 For each scale it runs the full model (``pay_for_performance``, 120 months) several times, each
 in a fresh subprocess so that peak resident memory (``ru_maxrss``) belongs to that run alone,
@@ -229,6 +230,35 @@ def print_reference(reference: dict, ours: dict | None) -> float | None:
     return ratio
 
 
+def child_compile() -> None:
+    """Run a small economy with every compiled path forced on (Numba's cache directory is
+    set by the parent), and print the wall time: with an empty cache it includes compiling."""
+    import time
+
+    import sim.model.arrays.groups as groups
+    from sim.model.model import TrainingMarketModel
+    from sim.model.training import Training
+    from sim.run.api import compose
+
+    Training.COMPILED_WORKERS = Training.COMPILED_ROWS = groups.COMPILED_FROM = 0
+    start = time.perf_counter()
+    TrainingMarketModel(compose("pay_for_performance", 0, {"population": "small"})).run()
+    print(json.dumps({"wall_seconds": time.perf_counter() - start}))
+
+
+def compile_seconds() -> float:
+    """Numba's first-run cost: a run with an empty cache less the same run with it filled
+    (``cache=True``: paid once per install, then loaded from ``__pycache__``)."""
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["NUMBA_CACHE_DIR"] = cache
+        try:
+            cold = in_subprocess("--compile-child")["wall_seconds"]
+            warm = in_subprocess("--compile-child")["wall_seconds"]
+        finally:
+            del os.environ["NUMBA_CACHE_DIR"]
+    return cold - warm
+
+
 def print_targets(by_scale: dict, ratio: float | None) -> None:
     print("\nTargets (issue 5):")
     full, mid, small = by_scale.get("1.7M"), by_scale.get("100k"), by_scale.get("10k")
@@ -253,6 +283,16 @@ def print_targets(by_scale: dict, ratio: float | None) -> None:
             f"10k (default scale) median {small['wall_seconds']:.2f} s <= 2 s"
             " (in a fresh process; see benchmarks/default.py for in-process)",
         )
+    print("Targets (issue 15; the halvings need --against the code before it):")
+    if ratio is not None:
+        line(ratio >= 10, f"100k: {ratio:.1f}x the Mesa reference >= 10x")
+    for scale, row in (("1.7M", full), ("10k", small)):
+        if row and "against" in row:
+            share = row["wall_seconds"] / row["against"]["wall_seconds"]
+            line(share <= 0.5, f"{scale}: {share:.2f} of the other checkout's time <= 1/2")
+    if small and mid:
+        per = mid["worker_months_per_second"] / small["worker_months_per_second"]
+        line(per <= 1.5, f"time per worker-month at 10k / at 100k = {per:.2f} <= 1.5")
 
 
 def main() -> None:
@@ -268,6 +308,10 @@ def main() -> None:
     parser.add_argument(
         "--against", default=None, help="also run this git ref or checkout path, alternating"
     )
+    parser.add_argument(
+        "--compile-time", action="store_true", help="also time Numba's first-run compilation"
+    )
+    parser.add_argument("--compile-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--sim-root", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--reference-child", type=int, default=None, help=argparse.SUPPRESS)
@@ -277,6 +321,8 @@ def main() -> None:
         return child_run(args.child, args.seed, args.scenario, args.sim_root)
     if args.reference_child:
         return child_reference(args.reference_child, args.reference_months)
+    if args.compile_child:
+        return child_compile()
 
     small_runs = args.runs or (2 if args.quick else SMALL_RUNS)
     full_runs = args.full_runs or (1 if args.quick else FULL_RUNS)
@@ -303,6 +349,8 @@ def main() -> None:
         )
         ratio = print_reference(reference, by_scale.get("100k"))
     print_targets(by_scale, ratio)
+    if args.compile_time:
+        print(f"\nNumba's first-run compilation (once per install): {compile_seconds():.1f} s")
     print(
         f"\nload average {os.getloadavg()[0]:.1f} at the end (other processes slow the wall times;"
         " CPU seconds are this process's own)"
