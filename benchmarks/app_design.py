@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sweep_throughput import efficiency_line  # noqa: E402
+
 from sim.app import designs, workers  # noqa: E402
 from sim.app.page import form_texts, form_values  # noqa: E402
 
@@ -100,6 +102,8 @@ def main() -> None:
         f"median {median:.1f} s for one design vs baseline on {args.seeds} paired seeds,"
         f" {args.processes} processes; target <= {TARGET_SECONDS:.0f} s: {verdict}"
     )
+    last = results[-1]  # the runs' share of the cores while they ran (issue 15's ratio)
+    print(efficiency_line(last["simulated"], last["runs"], args.processes))
 
 
 if __name__ == "__main__":

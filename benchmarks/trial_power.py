@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from sweep_throughput import efficiency_line, job_seconds
 
 from sim.trials.cli import main as trial_main
 
@@ -36,7 +37,8 @@ def main() -> int:
     command += ["--jobs", str(args.jobs), "--out", str(out)]
     started = time.perf_counter()
     status = trial_main(command)
-    minutes = (time.perf_counter() - started) / 60
+    wall = time.perf_counter() - started
+    minutes = wall / 60
     if status != 0:
         return status
     runs = args.seeds * (len(args.sizes.split(",")) + 2)
@@ -47,6 +49,8 @@ def main() -> int:
         f" target <= {TARGET_MINUTES} min: {'met' if minutes <= TARGET_MINUTES else 'NOT met'}"
         f"\nresults: {out}"
     )
+    simulated = sum(job_seconds(out).values())  # the runs' share of the cores (issue 15)
+    print(efficiency_line(simulated, wall, args.jobs))
     return 0
 
 
