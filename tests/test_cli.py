@@ -71,6 +71,41 @@ def test_console_command_writes_complete_outputs(scenario, tmp_path):
     assert (run_dir / ".hydra" / "config.yaml").exists()
 
 
+def test_summary_config_is_omegaconfs_conversion_of_the_run_config():
+    """run_to_dir records the config as plain dicts (sim.config.validation.plain_config), the
+    same JSON as OmegaConf.to_container(OmegaConf.structured(config)) it used to write."""
+    from omegaconf import OmegaConf
+
+    from sim.config.validation import plain_config
+    from sim.run.api import compose
+
+    cases = [{"scenario": s} for s in group_options("scenario")]
+    for group in ("population", "funding", "credentials", "trial"):
+        cases += [{"scenario": "baseline", "overrides": {group: o}} for o in group_options(group)]
+    for case in cases:
+        cfg = compose(**case)
+        expected = OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
+        assert json.dumps(plain_config(cfg), allow_nan=False) == json.dumps(
+            expected, allow_nan=False
+        ), case
+
+
+def test_a_seed_sweep_composes_once_per_config_group_value(monkeypatch):
+    """Before a sweep starts, its first job is composed, then each other value of a config
+    group; the seeds' values are checked for type, not composed one by one."""
+    from sim.run import cli
+
+    composed = []
+    monkeypatch.setattr(cli, "compose_config", lambda o, **kw: composed.append(sorted(o)))
+    cli.precheck(["scenario=baseline,pay_for_performance", "seed=1,2,3,4,5"], multirun=True)
+    assert composed == [
+        ["scenario=baseline", "seed=1"],
+        ["scenario=pay_for_performance", "seed=1"],
+    ]
+    with pytest.raises(SystemExit):  # a wrong type among the seeds still stops the sweep
+        cli.precheck(["seed=1,2,abc"], multirun=True)
+
+
 def test_same_seed_twice_gives_identical_files(tmp_path):
     outputs = []
     for name in ("a", "b"):

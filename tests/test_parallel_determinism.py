@@ -1,10 +1,12 @@
 """Determinism across numbers of parallel workers: the same sweep run by Hydra's joblib
-launcher with one worker (every job in one process, one after another) and with two workers
-(jobs split between processes, in another order) gives every job the same KPIs and monthly
-series, bit for bit, as the session's reference sweep (default launcher).
+launcher and by the default one (local: joblib with warm workers), each with one worker
+(every job in one process, one after another) and with two workers (jobs split between
+processes, in another order), gives every job the same KPIs and monthly series, bit for bit,
+as the session's reference sweep (default launcher, every core).
 
 ``tests/test_sweeps.py::test_launchers_give_identical_results`` compares the basic
-(in-process) and submitit_local launchers with the same reference, so all launchers agree.
+(in-process), joblib and submitit_local launchers with the same reference, so all launchers
+agree.
 """
 
 from __future__ import annotations
@@ -20,14 +22,16 @@ def reference(tmp_path_factory):
     return paired_sweep(tmp_path_factory)
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_same_results_whatever_the_number_of_workers(reference, tmp_path, n_jobs):
-    sweep_dir = tmp_path / f"workers{n_jobs}"
+@pytest.mark.parametrize(
+    ("launcher", "n_jobs"), [("joblib", 1), ("joblib", 2), ("local", 1), ("local", 2)]
+)
+def test_same_results_whatever_the_number_of_workers(reference, tmp_path, launcher, n_jobs):
+    sweep_dir = tmp_path / f"{launcher}{n_jobs}"
     run_sweep(
         sweep_dir,
         "scenario=baseline,pay_for_performance",
         "seed=1,2,3",
-        "hydra/launcher=joblib",
+        f"hydra/launcher={launcher}",
         f"hydra.launcher.n_jobs={n_jobs}",
     )
     ours = pd.read_parquet(sweep_dir / "sweep.parquet").set_index("job")

@@ -93,6 +93,7 @@ RAY_MISSING = importlib.util.find_spec("ray") is None
     "launcher",
     [
         "basic",
+        "joblib",  # Hydra's own; the default (local) is the joblib launcher with warm workers
         "submitit_local",
         pytest.param(
             "ray",
@@ -106,6 +107,15 @@ def test_launchers_give_identical_results(paired, tmp_path, launcher):
     run_sweep(
         sweep_dir, "scenario=baseline,pay_for_performance", "seed=2,3", f"hydra/launcher={launcher}"
     )
+    assert_same_results(sweep_dir, paired)
+
+
+def test_warm_launcher_in_several_launches_gives_identical_results(paired, tmp_path):
+    """The default launcher (local) over batches of jobs (one launch each, each with its own
+    job context for the workers) gives the reference results."""
+    sweep_dir = tmp_path / "batches"
+    result = run_sweep(sweep_dir, *PAIRED, "hydra.sweeper.max_batch_size=4")
+    assert (result.stdout + result.stderr).count("(warm workers)") == 2
     assert_same_results(sweep_dir, paired)
 
 

@@ -28,6 +28,7 @@ from sim.config.validation import (
     ConfigError,
     check_override,
     composition_error_message,
+    plain_config,
     settings,
     to_sim_config,
     validate,
@@ -144,18 +145,41 @@ def default_groups() -> frozenset[str]:
     return _default_groups(config_dir() / "config.yaml")
 
 
+def default_choice(group: str) -> str | None:
+    """The option the primary config's defaults list chooses for a group, its own or one of
+    Hydra's (``hydra/launcher`` -> ``local``); None if it names none or cannot be read."""
+    for key, value in _defaults_entries(config_dir() / "config.yaml") or ():
+        if key.removeprefix("override ").removeprefix("optional ").strip() == group:
+            return str(value)
+    return None
+
+
 @functools.lru_cache(maxsize=None)
-def _default_groups(primary: Path) -> frozenset[str]:
+def _defaults_entries(primary: Path) -> tuple | None:
+    """``(key, value)`` of each entry of the primary config's defaults list that is a
+    mapping (``population: default``, ``override hydra/launcher: local``); None if the file
+    cannot be read."""
     import yaml
 
     try:
         defaults = (yaml.safe_load(primary.read_text()) or {}).get("defaults") or []
     except (OSError, yaml.YAMLError, AttributeError):
+        return None
+    return tuple(
+        (str(key), value)
+        for entry in defaults
+        if isinstance(entry, dict)
+        for key, value in entry.items()
+    )
+
+
+def _default_groups(primary: Path) -> frozenset[str]:
+    entries = _defaults_entries(primary)
+    if entries is None:
         return frozenset(CONFIG_GROUPS)  # cannot tell: leave it to Hydra's composition
-    keys = (str(key) for entry in defaults if isinstance(entry, dict) for key in entry)
     return frozenset(
         key.removeprefix("optional ").split("@")[0].strip()
-        for key in keys
+        for key, _ in entries
         if not key.startswith("override ")
     )
 
@@ -201,6 +225,33 @@ def check_overrides(overrides: Iterable[str]) -> None:
                 [text],
                 f"+{text}",
             )
+
+
+def structural(text: str) -> bool:
+    """Whether an override text adds (``+``) or deletes (``~``) a node, sets a package (``@``)
+    or indexes a list entry (``credentials.programs.3.name``): it may fail Hydra's composition
+    after passing :func:`check_overrides`."""
+    key = text.split("=", 1)[0]
+    return key.startswith(("+", "~")) or "@" in key or any(p.isdigit() for p in key.split("."))
+
+
+SCALARS = (bool, int, float, str, type(None))
+
+
+def composes_as_first_value(override) -> bool:
+    """Whether every value of a parsed (sweep) override composes once its first value does:
+    a plain ``key=value`` of a model setting (not a config group, not ``hydra.*``, not
+    :func:`structural`) whose values are all scalars. :func:`check_overrides` checks each
+    such value's key and type, which is all that Hydra's composition could refuse, so a
+    sweep composes one of them, not one per value; group options (whose files may fail to
+    compose), lists and mappings are composed value by value."""
+    key = override.key_or_group
+    if structural(override.input_line or key) or key.startswith("hydra"):
+        return False
+    if key.split("@")[0] in CONFIG_GROUPS:
+        return False
+    values = list(override.sweep_iterator()) if override.is_sweep_override() else [override.value()]
+    return all(isinstance(v, SCALARS) for v in values)
 
 
 def check_group_option(group: str, option) -> None:
@@ -313,7 +364,9 @@ def run_to_dir(
         "simulate_seconds": finished - built,
         "phase_seconds": results.phase_seconds,
     }
-    config = OmegaConf.to_container(OmegaConf.structured(sim_cfg), resolve=True)
+    # the resolved config as nested dicts and lists: what OmegaConf.to_container of
+    # OmegaConf.structured(sim_cfg) gives (tests/test_sweeps.py checks), at 1/100 of its cost
+    config = plain_config(sim_cfg)
     write_run(out_dir, results, config, sim_cfg.seed, sim_cfg.scenario.name, timing)
     return results
 

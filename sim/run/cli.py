@@ -33,9 +33,12 @@ from sim.run.api import (
     CommandSlip,
     check_overrides,
     compose_config,
+    composes_as_first_value,
     config_dir,
+    default_choice,
     register_schema,
     run_to_dir,
+    structural,
 )
 from sim.run.outputs import write_failure
 
@@ -183,8 +186,10 @@ def precheck(overrides: list[str], multirun: bool, argv: list[str] | None = None
     A single run composes here only when an override could fail Hydra's composition after
     passing these checks (``+``, ``~``, ``@`` or a list index); otherwise Hydra composes it
     once and :class:`sim.run.hydra_hooks.CheckRunConfig` range-checks it before Hydra creates
-    the run directory. In a sweep, out-of-range values fail only their own job
-    (``failure.json``).
+    the run directory. A sweep composes its first job, then each other value of the overrides
+    that can fail composition value by value (config-group options, lists, mappings: see
+    :func:`sim.run.api.composes_as_first_value`), not each seed. In a sweep, out-of-range
+    values fail only their own job (``failure.json``).
     """
     model_overrides = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     try:
@@ -199,7 +204,9 @@ def precheck(overrides: list[str], multirun: bool, argv: list[str] | None = None
             firsts.append(f"{prefix}{values[0]}" if values else text)
             variants.append([(f"{prefix}{v}") for v in values[1:]])
         compose_config(firsts, check_ranges=False)
-        for i, extra in enumerate(variants):
+        for i, (override, extra) in enumerate(zip(parsed, variants)):
+            if composes_as_first_value(override):
+                continue  # each value's key and type were checked; the first one composed
             for variant in extra:
                 compose_config(firsts[:i] + [variant] + firsts[i + 1 :], check_ranges=False)
     except ConfigError as exc:
@@ -211,11 +218,7 @@ def needs_composition(overrides: list[str]) -> bool:
     Hydra's composition: one that adds (``+``) or deletes (``~``) a node, sets a package
     (``@``) or indexes a list entry (``credentials.programs.3.name``). Plain ``key=value`` and
     ``group=option`` overrides of checked keys, types and options cannot."""
-    for text in overrides:
-        key = text.split("=", 1)[0]
-        if key.startswith(("+", "~")) or "@" in key or any(p.isdigit() for p in key.split(".")):
-            return True
-    return False
+    return any(structural(text) for text in overrides)
 
 
 # --- hints for common slips ------------------------------------------------------------------
@@ -326,6 +329,22 @@ def _values(override) -> list[str]:
     return [override.get_value_element_as_str()]
 
 
+def start_local_workers(overrides: list[str], argv: list[str]) -> bool:
+    """For a sweep on the default launcher (``local``, its default settings), start its
+    workers now, so that they import the model while this process sets the sweep up; whether
+    it did. Not for another launcher, launcher settings or primary config on the command line."""
+    if any(arg in FLAGS_WITH_VALUE or arg.startswith("--config") for arg in argv):
+        return False
+    if any(o.lstrip("+~").startswith(("hydra/launcher", "hydra.launcher")) for o in overrides):
+        return False
+    if default_choice("hydra/launcher") != "local":
+        return False
+    from hydra_plugins.p4p_sim_sweeper.local_launcher import start_default_workers
+
+    start_default_workers()
+    return True
+
+
 register_schema()
 
 
@@ -337,9 +356,12 @@ def hydra_app(cfg: DictConfig) -> dict:
 def main() -> None:
     """Console entry point: pre-check the overrides, then hand over to Hydra."""
     overrides, multirun, passthrough = split_argv(sys.argv[1:])
+    early_workers = False
     if not passthrough:
         precheck(overrides, multirun, sys.argv[1:])
-        if not multirun:
+        if multirun:
+            early_workers = start_local_workers(overrides, sys.argv[1:])
+        else:
             # the run needs the model: import it now, not inside Hydra's task, where Mesa's
             # import-time loggers (inspect.stack()) walk Hydra's deeper stack
             import sim.model.model  # noqa: F401
@@ -351,6 +373,11 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(130)
+    finally:
+        if early_workers:  # stopped already after a sweep's last job; here, after an error
+            from hydra_plugins.p4p_sim_sweeper.local_launcher import stop_workers
+
+            stop_workers()
     if multirun and not passthrough:
         from sim.run.hydra_hooks import LAST_SWEEP
 

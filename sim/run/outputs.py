@@ -11,6 +11,7 @@ incomplete run. Hydra's own ``.hydra/*.yaml`` files are made atomic the same way
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -98,8 +99,10 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
+@functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
-    """Commit of the source tree the package runs from, with '-dirty' if it has changes."""
+    """Commit of the source tree the package runs from, with '-dirty' if it has changes; asked
+    of git once per process (the code a process runs is the code it imported)."""
     here = Path(__file__).resolve().parent
     try:
         commit = subprocess.run(
