@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from sim.analysis.paired import difference_stats
 from sim.model.model import TrainingMarketModel
 from tests.conftest import tiny_config
 
 
+@pytest.mark.slow  # a statistical run over seeds (.ci/run's slow step)
 def test_pairing_shrinks_the_standard_error_of_a_small_policy_effect():
     """A 5% upfront subsidy vs none on the same seeds: paired SE far below unpaired."""
     rows = []

@@ -94,6 +94,7 @@ def test_the_no_program_run_follows_the_same_referrals_untrained():
     assert np.array_equal(np.sort(same_a), np.sort(same_b))
 
 
+@pytest.mark.slow  # a statistical run over seeds (.ci/run's slow step)
 def test_placement_pay_creams_off_the_disadvantaged_and_a_flat_fee_does_not():
     paid, flat = [], []
     for seed in range(4):
@@ -104,6 +105,7 @@ def test_placement_pay_creams_off_the_disadvantaged_and_a_flat_fee_does_not():
     assert np.mean(flat) == pytest.approx(1.0, abs=0.15)  # random admission: no selection
 
 
+@pytest.mark.slow  # a statistical run over seeds (.ci/run's slow step)
 def test_a_disadvantaged_bonus_counters_the_creaming():
     plain, bonus = [], []
     for seed in range(4):

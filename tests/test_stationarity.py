@@ -22,6 +22,7 @@ def test_yearly_values_use_full_policy_years_only():
     assert len(yearly_values(ts.iloc[:-1], 6, "x")) == 1  # the second year is not full
 
 
+@pytest.mark.slow  # a statistical run over seeds (.ci/run's slow step)
 def test_the_default_baseline_has_no_trend_after_the_burn_in():
     """Yearly incidence, certifications and spend move by less than 2% of their mean a year
     over the policy window (95% CI over 8 seeds, default economy)."""
@@ -30,6 +31,7 @@ def test_the_default_baseline_has_no_trend_after_the_burn_in():
         assert -0.02 < row["lo"] and row["hi"] < 0.02, f"{kpi}: {row.to_dict()}"
 
 
+@pytest.mark.slow  # a statistical run over seeds (.ci/run's slow step)
 def test_without_refreshers_and_depreciation_the_baseline_drifts_down():
     """The mechanism behind the settled baseline: workers run out of programs when none can
     be taken again and trained skill never fades (the same test, the incentive removed)."""
@@ -75,6 +77,7 @@ def test_without_diminishing_returns_the_gradient_disappears():
     assert np.mean(ratios) < 1.05
 
 
+@pytest.mark.slow  # a statistical run over seeds (.ci/run's slow step)
 def test_a_larger_economy_with_the_same_ratios_gives_the_same_kpis():
     """Scale invariance at a size the suite affords: 3,000 vs 12,000 workers, same ratios and
     firm-size cap, 6 seeds. No scale-free KPI differs beyond seed noise (Bonferroni-corrected
