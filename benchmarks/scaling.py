@@ -60,6 +60,11 @@ def child_run(scale: str, seed: int, scenario: str, sim_root: str | None = None)
         import sim
 
         assert Path(sim.__file__).resolve().parent.parent == Path(sim_root).resolve()
+        import hydra_plugins  # a namespace package: the installed checkout's plugins too
+
+        ours = str(ROOT / "hydra_plugins")
+        if Path(sim_root).resolve() != ROOT:  # keep the other checkout's plugins, not ours
+            hydra_plugins.__path__ = [p for p in hydra_plugins.__path__ if p != ours]
     from default import timed_run
 
     from sim.run.api import compose
