@@ -254,13 +254,17 @@ def child_compile() -> None:
 def compile_seconds() -> float:
     """Numba's first-run cost: a run with an empty cache less the same run with it filled
     (``cache=True``: paid once per install, then loaded from ``__pycache__``)."""
+    before = os.environ.get("NUMBA_CACHE_DIR")
     with tempfile.TemporaryDirectory() as cache:
         os.environ["NUMBA_CACHE_DIR"] = cache
         try:
             cold = in_subprocess("--compile-child")["wall_seconds"]
             warm = in_subprocess("--compile-child")["wall_seconds"]
         finally:
-            del os.environ["NUMBA_CACHE_DIR"]
+            if before is None:
+                del os.environ["NUMBA_CACHE_DIR"]
+            else:
+                os.environ["NUMBA_CACHE_DIR"] = before
     return cold - warm
 
 

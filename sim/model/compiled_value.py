@@ -23,11 +23,11 @@ from sim.model.arrays import fastmath
 CERTAIN, COMPLETED, CERTIFIED, GAINED_SKILL, STAYED = 0, 1, 2, 3, 4
 KIND_CODE = {"completed": COMPLETED, "gained_wage": COMPLETED, "certified": CERTIFIED}
 KIND_CODE |= {"gained_skill": GAINED_SKILL, "stayed": STAYED}
-# Columns of the per-employer record (float32; what a candidate row reads of its employer, in
-# a cache line or two rather than one line per table), then the per-program blocks.
 # What the kernel reads of each worker (float32 from the third on).
 WORKER_COLUMNS = ("employer", "disadvantaged", "perceived_ability", "wage", "training_fit")
 WORKER_COLUMNS += ("general", "entry_skill", "domain_gain")
+# Columns of the per-employer record (float32; what a candidate row reads of its employer, in
+# a cache line or two rather than one line per table), then the per-program blocks.
 PROVIDER, AWARE, SME, APPROVAL, ADMIN, INFLATES, BELIEF_GAIN, FIXED_COLUMNS = range(8)
 
 
@@ -245,13 +245,52 @@ class CompiledValuation:
     def __init__(self, training):
         self.training = training
         self.model = training.model
-        self.cfg = training.cfg
+        self.cfg = cfg = training.cfg
+        econ, policy, creds = cfg.economy, cfg.funding, cfg.credentials
         self.kinds = np.array(
             [
                 CERTAIN if EVENT[m.event].certain else KIND_CODE[EVENT[m.event].kind]
-                for m in self.cfg.funding.milestones
+                for m in policy.milestones
             ],
             dtype=np.int8,
+        )
+        # What the kernel reads of the configuration, typed as NumPy's rule computes it.
+        f32 = np.float32
+        base = econ.base_completion * ((1.0 + creds.effort_boost) if creds.enabled else 1.0)
+        self.scalars = (
+            np.intp(len(self.model.providers.program_months)),
+            f32(1e-6),
+            f32(1.0),
+            f32(0.0),
+            f32(base),
+            f32(base * econ.disadvantaged_barrier),
+            f32(0.99),
+            f32(econ.hours_per_month),
+            f32(econ.decision_noise),
+            f32(econ.fit_sd),
+            f32(max(econ.gain_noise, 1e-6)),
+            f32(policy.skill_gain_threshold),
+            f32(policy.support_hours),
+        )
+        bonus_of = (  # Funder.bonus: a Python 1.0 keeps float32, an array of bonuses float64
+            np.ones(2, dtype=np.float32)
+            if policy.disadvantaged_bonus == 1.0
+            else np.array([1.0, policy.disadvantaged_bonus])
+        )
+        capped = policy.cap_per_participant is not None
+        self.money = (
+            f32(policy.upfront_share),
+            f32(policy.outcome_share),
+            bonus_of,
+            np.array([sum(m.weight for m in policy.milestones)], dtype=bonus_of.dtype),
+            np.float64(policy.max_payment_share),
+            np.float64(policy.cap_per_participant if capped else np.inf),
+            capped,
+        )
+        self.cdf = (
+            fastmath._LEVEL,
+            fastmath._SLOPE,
+            (f32(fastmath._SCALE), f32(fastmath.Z_MAX * fastmath._SCALE), f32(fastmath.STEPS)),
         )
 
     @classmethod
@@ -312,10 +351,9 @@ class CompiledValuation:
         record[:, SME] = e.sme
         record[:, APPROVAL] = e.belief_approval
         record[:, ADMIN] = policy.admin_cost_per_claim * e.admin_burden * e.belief_payment
-        record[:, INFLATES] = funding and funder.inflates(  # paid on outcomes: the employer
-            np.arange(e.n),
-            np.zeros(e.n, dtype=np.intp),  # is the claimant
-        )
+        record[:, INFLATES] = False
+        if funding:  # paid on outcomes, the employer is the claimant
+            record[:, INFLATES] = funder.inflates(np.arange(e.n), np.zeros(e.n, dtype=np.intp))
         record[:, BELIEF_GAIN] = e.belief_gain
         for i, block in enumerate(blocks):
             start = FIXED_COLUMNS + n_programs * i
@@ -331,11 +369,10 @@ class CompiledValuation:
 
         training, model, cfg = self.training, self.model, self.cfg
         w, p, funder = model.workers, model.providers, model.funder
-        econ, policy, creds = cfg.economy, cfg.funding, cfg.credentials
+        policy = cfg.funding
         keep = program >= 0
         ids, program, taste = ids[keep], program[keep].astype(np.intp), taste[keep]
         choice, tuition, price, memo = tables
-        n_programs = len(p.program_months)
         fund_open = bool(count_funding and model.program_running and funder.accepting)
         funding = fund_open and policy.pays_employers
         trial_ok = np.zeros(0, dtype=np.bool_)
@@ -345,15 +382,6 @@ class CompiledValuation:
         if funding not in memo:
             memo[funding] = self.employer_tables(choice, funding)
         employer_tables, milestones = memo[funding]
-        base = econ.base_completion * ((1.0 + creds.effort_boost) if creds.enabled else 1.0)
-        bonus_of = (
-            np.ones(2, dtype=np.float32)
-            if policy.disadvantaged_bonus == 1.0
-            else np.array([1.0, policy.disadvantaged_bonus])
-        )
-        weight_sum = np.array([sum(m.weight for m in policy.milestones)], dtype=bonus_of.dtype)
-        capped = policy.cap_per_participant is not None
-        f32 = np.float32
         (employer, provider, tuition_of, price_of), values = appraise(
             ids,
             program,
@@ -369,21 +397,7 @@ class CompiledValuation:
             ),
             (tuition, price, p.threshold_table(), p.quality),
             milestones,
-            (
-                np.intp(n_programs),
-                f32(1e-6),
-                f32(1.0),
-                f32(0.0),
-                f32(base),
-                f32(base * econ.disadvantaged_barrier),
-                f32(0.99),
-                f32(econ.hours_per_month),
-                f32(econ.decision_noise),
-                f32(econ.fit_sd),
-                f32(max(econ.gain_noise, 1e-6)),
-                f32(policy.skill_gain_threshold),
-                f32(policy.support_hours),
-            ),
+            self.scalars,
             (
                 fund_open,
                 bool(policy.pays_providers),
@@ -392,21 +406,11 @@ class CompiledValuation:
                 in_trial,
                 bool(policy.pays_employers),
                 cfg.yearly_budget is not None,
-                bool(creds.enabled),
+                bool(cfg.credentials.enabled),
                 bool(w.sectors.tracked),
             ),
-            (
-                f32(policy.upfront_share),
-                f32(policy.outcome_share),
-                bonus_of,
-                weight_sum,
-                np.float64(policy.max_payment_share),
-                np.float64(policy.cap_per_participant if capped else np.inf),
-                capped,
-            ),
-            fastmath._LEVEL,
-            fastmath._SLOPE,
-            (f32(fastmath._SCALE), f32(fastmath.Z_MAX * fastmath._SCALE), f32(fastmath.STEPS)),
+            self.money,
+            *self.cdf,
         )
         without, best, takes_up, outlay, funded = values
         c = Candidates(
