@@ -49,8 +49,9 @@ def test_within_top_matches_full_ranking(seed):
     assert np.array_equal(within_top(group, value, count), expected)
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
 @pytest.mark.parametrize("seed", range(4))
-def test_choose_programs_is_the_first_of_the_full_ranking(seed):
+def test_choose_programs_is_the_first_of_the_full_ranking(seed, compiled):
     """Each worker's best program (adjacent rows, as plan_programs lists them) is the row a
     full ranking puts first, with float32 ties, -0.0 and NaN values among the options."""
     rng = np.random.default_rng(seed)
@@ -60,7 +61,7 @@ def test_choose_programs_is_the_first_of_the_full_ranking(seed):
     value[rng.random(len(worker)) < 0.05] = -0.0
     value += rng.normal(0, 1e-6, len(worker)) * (rng.random(len(worker)) < 0.1)  # near ties
     expected = np.flatnonzero(rank_within_groups(worker, -value) == 0)
-    assert np.array_equal(Training.choose_programs(worker, value), expected)
+    assert np.array_equal(Training.choose_programs(worker, value, compiled), expected)
 
 
 def test_selection_respects_capacity_cash_and_value_order():

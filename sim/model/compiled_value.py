@@ -370,8 +370,10 @@ class CompiledValuation:
         training, model, cfg = self.training, self.model, self.cfg
         w, p, funder = model.workers, model.providers, model.funder
         policy = cfg.funding
-        keep = program >= 0
-        ids, program, taste = ids[keep], program[keep].astype(np.intp), taste[keep]
+        if (program < 0).any():  # rows without a program are dropped
+            keep = program >= 0
+            ids, program, taste = ids[keep], program[keep], taste[keep]
+        program = program.astype(np.intp, copy=False)
         choice, tuition, price, memo = tables
         fund_open = bool(count_funding and model.program_running and funder.accepting)
         funding = fund_open and policy.pays_employers

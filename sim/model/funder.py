@@ -294,7 +294,7 @@ class Funder:
             return
         ledger = self.enrolments
         if rows is None:
-            first = np.searchsorted(ledger.start, month - self.max_check_offset - 12)
+            first = ledger.first_from("start", month - self.max_check_offset - 12)
             idx = first + np.flatnonzero(ledger.funded[first:])
         else:
             idx = np.asarray(rows)

@@ -270,7 +270,7 @@ class Recorder:
         w, ledger = m.workers, m.funder.enrolments
         # Short programs (the only ones the measure reads) of the policy window that ended 1-12
         # months ago, found in the ledger (sorted by start month).
-        first = np.searchsorted(ledger.start, month - 12 - SHORT_PROGRAM_MONTHS)
+        first = ledger.first_from("start", month - 12 - SHORT_PROGRAM_MONTHS)
         first = max(first, self.first_policy_row)
         end = ledger.end[first:]  # slices: views, not copies
         since = month - end
@@ -503,7 +503,7 @@ class Recorder:
     def first_policy_row(self) -> int:
         """First ledger row started in the policy window (rows are sorted by start month)."""
         ledger = self.model.funder.enrolments
-        return int(np.searchsorted(ledger.start, self.model.cfg.time.burn_in))
+        return ledger.first_from("start", self.model.cfg.time.burn_in)
 
     def discount_factors(self, months: np.ndarray) -> np.ndarray:
         """Discount factors of ``months`` to the policy start at the yearly

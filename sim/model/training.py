@@ -81,18 +81,25 @@ class Training:
 
     def planned(self, month: int, tables: tuple) -> tuple[np.ndarray, np.ndarray]:
         """The candidates of :meth:`candidates` and the program planned for each (-1: none)."""
-        w = self.model.workers
-        gap = self.cfg.economy.retraining_gap
-        ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
-        planned = w.planned_program[ids]
-        keeps = (planned >= 0) & (month - w.planned_month[ids] < self.PLAN_MONTHS)
-        if month == self.cfg.time.burn_in:
-            keeps[:] = False
-        kept = ids[keeps]
-        keeps[keeps] = self.open_programs(kept, month, tables[0], program=planned[keeps])
-        review = ids[~keeps]
+        w, econ = self.model.workers, self.cfg.economy
+        gap, reset = econ.retraining_gap, month == self.cfg.time.burn_in  # a new regime
+        if self.compiled:  # the same split in one pass over the workers
+            from sim.model.compiled_plans import plan_candidates
+
+            p = self.model.providers
+            kept, kept_program, review = plan_candidates(
+                w.employer, w.enrolment, w.last_training_end, w.planned_program,
+                w.planned_month, w.credentials, w.program_started, p.offers, tables[0], month,
+                gap, self.PLAN_MONTHS, reset, econ.retake_gap, p.design_needed,
+            )  # fmt: skip
+        else:
+            ids = np.flatnonzero(w.employed & ~w.in_training & (month - w.last_training_end >= gap))
+            planned = w.planned_program[ids]
+            keeps = (planned >= 0) & (month - w.planned_month[ids] < self.PLAN_MONTHS) & (not reset)
+            keeps[keeps] = self.open_programs(ids[keeps], month, tables[0], program=planned[keeps])
+            kept, kept_program, review = ids[keeps], planned[keeps], ids[~keeps]
         planned_now = self.plan_programs(review, month, tables)
-        return np.concatenate([ids[keeps], review]), np.concatenate([planned[keeps], planned_now])
+        return np.concatenate([kept, review]), np.concatenate([kept_program, planned_now])
 
     def decision_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
         """What every candidate row of this month reads: each employer's provider, and the
@@ -133,7 +140,13 @@ class Training:
         if provider_of_employer is not None:
             provider = provider_of_employer[w.employer[ids]]
             return wanted & p.offers[provider if program.ndim == 1 else provider[:, None], program]
-        return wanted & (p.program_designed[program] | self.model.policy_active)
+        return wanted & self.startable_programs()[program]
+
+    def startable_programs(self) -> np.ndarray:
+        """Programs anyone may start (whatever their employer's provider offers): every
+        program designed or, from the policy start, wanted."""
+        p = self.model.providers
+        return p.program_designed | (p.design_needed and self.model.policy_active)
 
     def plan_programs(self, ids: np.ndarray, month: int, tables: tuple) -> np.ndarray:
         """The program each worker's employer now plans for them: of those open to the worker
@@ -147,24 +160,37 @@ class Training:
         the worker counts as unmet demand for it at that provider, and the plan is the best
         program the provider offers."""
         w, p = self.model.workers, self.model.providers
-        row, option = np.nonzero(self.open_programs(ids, month))
+        compiled = self.compiled and len(ids) * len(p.program_months) >= self.COMPILED_ROWS
+        if compiled:  # the open pairs listed in one pass, not from a workers x programs mask
+            from sim.model.compiled_plans import open_options
+
+            worker, row, option = open_options(
+                ids, w.credentials, w.program_started, self.startable_programs(), month,
+                self.cfg.economy.retake_gap,
+            )  # fmt: skip
+        else:
+            row, option = np.nonzero(self.open_programs(ids, month))
+            worker = ids[row]
         chosen = np.full(len(ids), -1, dtype=np.int16)
         if len(row) == 0:
             return chosen
         # Under a limited budget an employer cannot count on funding when it plans (it may
         # be refused): it plans on the program's own value and applies for what it planned.
         options, _, value, _, _ = self.appraise(
-            ids[row], option, month, tables, self.cfg.yearly_budget is None, reviewed=(ids, row)
+            worker, option, month, tables, self.cfg.yearly_budget is None, reviewed=(ids, row)
         )
         if p.design_needed:
             offered = p.offers[options.provider, options.program]
-            best = self.choose_programs(options.worker, value)
+            best = self.choose_programs(options.worker, value, compiled)
             unmet = best[~offered[best] & (value[best] > 0)]
             p.count_unmet_demand(options.provider[unmet], options.program[unmet])
             on_offer = np.flatnonzero(offered)
-            best = on_offer[self.choose_programs(options.worker[on_offer], value[on_offer])]
+            on_offer_best = self.choose_programs(
+                options.worker[on_offer], value[on_offer], compiled
+            )
+            best = on_offer[on_offer_best]
         else:
-            best = self.choose_programs(options.worker, value)
+            best = self.choose_programs(options.worker, value, compiled)
         chosen[row[best]] = option[best]
         w.planned_program[ids] = chosen
         w.planned_month[ids] = month
@@ -244,6 +270,12 @@ class Training:
     # call of COMPILED_ROWS rows or more: below, loading Numba (~0.5-1 s) costs more than it
     # saves (the 100k economy runs in about 4 s), and NumPy's per-call set-up is the smaller.
     COMPILED_WORKERS, COMPILED_ROWS = 500_000, 20_000
+
+    @cached_property
+    def compiled(self) -> bool:
+        """Plans are made in compiled loops (:mod:`sim.model.compiled_plans`): economies from
+        ``COMPILED_WORKERS`` workers."""
+        return self.cfg.population.workers >= self.COMPILED_WORKERS
 
     @cached_property
     def compiled_valuation(self):
@@ -616,7 +648,7 @@ class Training:
         return np.maximum(1, np.floor(share * self.model.employers.size)).astype(np.int64)
 
     @staticmethod
-    def choose_programs(worker: np.ndarray, value: np.ndarray) -> np.ndarray:
+    def choose_programs(worker: np.ndarray, value: np.ndarray, compiled=False) -> np.ndarray:
         """For each worker, the row of the program worth most to its employer, funding
         included (ties: the first in catalogue order; a worker's rows are adjacent, as
         :meth:`plan_programs` lists them). Paid on outcomes, an employer picks
@@ -626,8 +658,12 @@ class Training:
             return np.zeros(0, dtype=np.int64)
         # A worker's rows are adjacent (as np.nonzero lists them): the first row with the
         # smallest key of -value (rank_within_groups' order) in each run of rows.
-        starts = np.flatnonzero(np.r_[True, worker[1:] != worker[:-1]])
         key = priority_key(-value)
+        if compiled:  # the same rows in one pass
+            from sim.model.compiled_plans import first_best_in_runs
+
+            return first_best_in_runs(worker, key)
+        starts = np.flatnonzero(np.r_[True, worker[1:] != worker[:-1]])
         best = np.flatnonzero(
             key == np.repeat(np.minimum.reduceat(key, starts), np.diff(starts, append=len(key)))
         )
@@ -750,7 +786,7 @@ class Training:
         """Programs ending this month: completion, learning, assessment, certification."""
         model, w, p = self.model, self.model.workers, self.model.providers
         ledger = model.funder.enrolments
-        first = np.searchsorted(ledger.start, month - 12)
+        first = ledger.first_from("start", month - 12)
         rows = first + np.flatnonzero((ledger.end[first:] == month) & ~ledger.dropped[first:])
         if len(rows) == 0:
             return

@@ -76,6 +76,13 @@ class ColumnTable:
         self.size = stop
         return np.arange(start, stop)
 
+    def first_from(self, name: str, value: int) -> int:
+        """The first row whose column ``name`` (sorted ascending) is at least ``value``. The
+        value is cast to the column's type first: NumPy would otherwise cast the whole column
+        to the scalar's type (a copy of the column on every search)."""
+        column = getattr(self, name)
+        return int(np.searchsorted(column, column.dtype.type(value)))
+
     def _reserve(self, needed: int) -> None:
         capacity = len(next(iter(self._data.values())))
         if needed <= capacity:

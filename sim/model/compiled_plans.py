@@ -1,0 +1,123 @@
+"""The glue of employers' training plans (:meth:`sim.model.training.Training.planned`,
+:meth:`~sim.model.training.Training.open_programs` and
+:meth:`~sim.model.training.Training.choose_programs`) in compiled loops (Numba), for large
+economies.
+
+NumPy builds these from masks over every worker and every worker x program pair, a pass over
+memory per operation; here each worker is visited once. The rules are integer logic and
+comparisons of the same keys, so the results are identical (tests/test_compiled_plans.py
+checks each against the NumPy rule). Imported on first use, so that small economies never
+load Numba.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, inline="always")
+def _wanted(held, started, k, month, retake_gap):
+    """Program ``k`` is open to a worker holding ``held`` who last started it in ``started``:
+    its credential is not held, or the last start is ``retake_gap`` months ago or more."""
+    return ((held >> k) & 1) == 0 or month - started >= retake_gap
+
+
+@njit(cache=True, inline="always")
+def _open_to(i, k, credentials, program_started, available, month, retake_gap):
+    """Program ``k`` is open to worker ``i`` (and may be started at all: ``available``)."""
+    return available[k] and _wanted(credentials[i], program_started[i, k], k, month, retake_gap)
+
+
+@njit(cache=True)
+def plan_candidates(
+    employer,
+    enrolment,
+    last_training_end,
+    planned_program,
+    planned_month,
+    credentials,
+    program_started,
+    offers,
+    provider_of_employer,
+    month,
+    gap,
+    plan_months,
+    reset,
+    retake_gap,
+    check_offers,
+):
+    """Employed workers out of training and past the retraining ``gap``, split into those
+    whose plan stands (ids and planned program: the plan is younger than ``plan_months``, not
+    ``reset``, and its program still open to them, at their employer's provider where
+    ``check_offers``) and those whose plan is reviewed; each in id order."""
+    n = len(employer)
+    kept = np.empty(n, dtype=np.int64)
+    kept_program = np.empty(n, dtype=np.int16)
+    review = np.empty(n, dtype=np.int64)
+    n_kept = 0
+    n_review = 0
+    for i in range(n):
+        j = employer[i]
+        if j < 0 or enrolment[i] >= 0 or month - last_training_end[i] < gap:
+            continue
+        k = planned_program[i]
+        keeps = not reset and k >= 0 and month - planned_month[i] < plan_months
+        if keeps:
+            keeps = _wanted(credentials[i], program_started[i, k], k, month, retake_gap)
+            if keeps and check_offers:
+                keeps = offers[provider_of_employer[j], k]
+        if keeps:
+            kept[n_kept] = i
+            kept_program[n_kept] = k
+            n_kept += 1
+        else:
+            review[n_review] = i
+            n_review += 1
+    return kept[:n_kept].copy(), kept_program[:n_kept].copy(), review[:n_review].copy()
+
+
+@njit(cache=True)
+def open_options(ids, credentials, program_started, available, month, retake_gap):
+    """Every (worker, program) pair open to workers ``ids`` (``available``: the programs
+    anyone may start), in the order ``np.nonzero`` lists the workers x programs mask: the
+    worker of each pair, its row in ``ids`` and the program."""
+    n_programs = len(available)
+    count = 0
+    for r in range(len(ids)):
+        i = ids[r]
+        for k in range(n_programs):
+            count += _open_to(i, k, credentials, program_started, available, month, retake_gap)
+    worker = np.empty(count, dtype=np.int64)
+    row = np.empty(count, dtype=np.int64)
+    option = np.empty(count, dtype=np.int64)
+    at = 0
+    for r in range(len(ids)):
+        i = ids[r]
+        for k in range(n_programs):
+            if _open_to(i, k, credentials, program_started, available, month, retake_gap):
+                worker[at] = i
+                row[at] = r
+                option[at] = k
+                at += 1
+    return worker, row, option
+
+
+@njit(cache=True)
+def first_best_in_runs(worker, key):
+    """In each run of adjacent rows of one worker, the first row with the smallest ``key``."""
+    n = len(worker)
+    best = np.empty(n, dtype=np.int64)
+    n_best = 0
+    start = 0
+    while start < n:
+        top = start
+        stop = start + 1
+        while stop < n and worker[stop] == worker[start]:
+            if key[stop] < key[top]:
+                top = stop
+            stop += 1
+        best[n_best] = top
+        n_best += 1
+        start = stop
+    return best[:n_best].copy()
