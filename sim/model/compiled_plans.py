@@ -83,23 +83,25 @@ def open_options(ids, credentials, program_started, available, month, retake_gap
     anyone may start), in the order ``np.nonzero`` lists the workers x programs mask: the
     worker of each pair, its row in ``ids`` and the program."""
     n_programs = len(available)
+    is_open = np.zeros(len(ids) * n_programs, dtype=np.bool_)
     count = 0
-    for r in range(len(ids)):
+    for r in range(len(ids)):  # one visit to each worker's (scattered) columns
         i = ids[r]
         for k in range(n_programs):
-            count += _open_to(i, k, credentials, program_started, available, month, retake_gap)
+            if _open_to(i, k, credentials, program_started, available, month, retake_gap):
+                is_open[r * n_programs + k] = True
+                count += 1
     worker = np.empty(count, dtype=np.int64)
     row = np.empty(count, dtype=np.int64)
     option = np.empty(count, dtype=np.int64)
     at = 0
-    for r in range(len(ids)):
-        i = ids[r]
-        for k in range(n_programs):
-            if _open_to(i, k, credentials, program_started, available, month, retake_gap):
-                worker[at] = i
-                row[at] = r
-                option[at] = k
-                at += 1
+    for pair in range(len(is_open)):
+        if is_open[pair]:
+            r = pair // n_programs
+            worker[at] = ids[r]
+            row[at] = r
+            option[at] = pair - r * n_programs
+            at += 1
     return worker, row, option
 
 

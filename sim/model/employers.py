@@ -171,6 +171,12 @@ class EmployerTable:
     # --- rules ---------------------------------------------------------------------------
     def count_staff(self, employer_of_worker: np.ndarray, wage: np.ndarray) -> None:
         """Headcount and payroll of every employer (the unemployed, -1, fall in a dropped bin)."""
+        if self.model.compiled:  # the same counts in one pass
+            from sim.model.arrays.compiled_tallies import staff_and_payroll
+
+            size, self.payroll = staff_and_payroll(employer_of_worker, wage, self.n)
+            self.size = size.astype(np.int32)
+            return
         slot = employer_of_worker + 1
         self.size = np.bincount(slot, minlength=self.n + 1)[1:].astype(np.int32)
         self.payroll = np.bincount(slot, weights=wage, minlength=self.n + 1)[1:]

@@ -26,6 +26,7 @@ from sim.config.outcomes import ratio as _ratio
 from sim.model.labour_market import Separation
 
 SHORT_PROGRAM_MONTHS = 2  # "short" programs, as in UPSKILL's short training
+RECENT = 12  # months since training ended within which staff count as recently trained
 
 FLOW_COLUMNS = (
     "starts",
@@ -124,17 +125,24 @@ class Recorder:
         w, n_employers = self.model.workers, self.model.employers.n
         self.left = np.zeros(n_employers)
         self.left_trained = np.zeros(n_employers)
-        trained = self.recently_trained_at_employer(month)
-        self.trained_staff = np.bincount(w.employer[trained], minlength=n_employers)
+        if self.model.compiled:  # the same count in one pass
+            from sim.model.arrays.compiled_tallies import recently_trained_staff
+
+            self.trained_staff = recently_trained_staff(
+                w.employer, w.last_training_end, w.finish_employer, month, RECENT, n_employers
+            )
+        else:
+            trained = self.recently_trained_at_employer(month)
+            self.trained_staff = np.bincount(w.employer[trained], minlength=n_employers)
 
     def recently_trained_at_employer(self, month: int, ids=slice(None)) -> np.ndarray:
-        """Workers (all, or ``ids``) who finished training within 12 months and still work for
-        that employer."""
+        """Workers (all, or ``ids``) who finished training within ``RECENT`` months and still
+        work for that employer."""
         w = self.model.workers
         employer = w.employer[ids]
         return (
             (employer >= 0)
-            & (month - w.last_training_end[ids] <= 12)
+            & (month - w.last_training_end[ids] <= RECENT)
             & (w.finish_employer[ids] == employer)
         )
 
@@ -306,16 +314,24 @@ class Recorder:
         """
         m = self.model
         w, e = m.workers, m.employers
-        slot = (w.employer + 1).astype(np.intp)
-        headcount = np.bincount(slot, minlength=e.n + 1)[1:]
-        payroll = np.bincount(slot, weights=w.wage, minlength=e.n + 1)[1:]
         productivity = np.concatenate([[0.0], e.productivity]).astype(np.float32)
-        output = productivity.take(slot) * (w.general + w.specific)
+        if m.compiled:  # the same totals in one pass
+            from sim.model.arrays.compiled_tallies import workforce
+
+            headcount, payroll, disadvantaged, output = workforce(
+                w.employer, w.wage, w.disadvantaged, w.general, w.specific, productivity, e.n
+            )
+        else:
+            slot = (w.employer + 1).astype(np.intp)
+            headcount = np.bincount(slot, minlength=e.n + 1)[1:]
+            payroll = np.bincount(slot, weights=w.wage, minlength=e.n + 1)[1:]
+            output = productivity.take(slot) * (w.general + w.specific)
+            disadvantaged = np.count_nonzero(w.disadvantaged & (slot > 0))
         return {
             "employees": int(headcount.sum()),
             "sme_employees": int(headcount[e.sme].sum()),
             "constrained_employees": int(headcount[e.constrained].sum()),
-            "disadvantaged": int(np.count_nonzero(w.disadvantaged & (slot > 0))),
+            "disadvantaged": int(disadvantaged),
             "payroll": float(payroll.sum()),
             "large_payroll": float(payroll[~e.sme].sum()),
             "output": m.cfg.economy.output_per_skill * float(output.sum(dtype=np.float64)),

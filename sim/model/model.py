@@ -131,6 +131,12 @@ class TrainingMarketModel(mesa.Model):
         self.running = self.cfg.time.months > 0
 
     @property
+    def compiled(self) -> bool:
+        """Large economies run their heaviest passes in compiled loops (Numba), with the same
+        results: from ``Training.COMPILED_WORKERS`` workers."""
+        return self.training.compiled
+
+    @property
     def policy_active(self) -> bool:
         """The policy window (after the burn-in): the months the KPIs cover."""
         return self.month >= self.cfg.time.burn_in

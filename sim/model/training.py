@@ -673,7 +673,7 @@ class Training:
     def select_within_employers(employer, value, outlay, cash_limit, capacity) -> np.ndarray:
         """Indices of candidates each employer trains: best value first, while positive,
         within its monthly trainee capacity and its cash limit (sorted indices)."""
-        if len(employer) >= groups.COMPILED_FROM:  # the same choice in one compiled pass
+        if groups.compiled_for(len(employer)):  # the same choice in one compiled pass
             from sim.model.arrays.compiled_groups import select_within_groups
 
             return np.flatnonzero(
