@@ -1,7 +1,7 @@
 """The compiled tallies over every worker (sim.model.arrays.compiled_tallies) give exactly
 NumPy's: headcounts, payrolls (float64 added in worker order, as np.bincount does), the
 workforce totals of the monthly KPIs and the recently trained staff, on a live model state
-with unemployed workers and recent completers (issue 15)."""
+with unemployed workers, recent completers and credential holders (issue 15)."""
 
 from __future__ import annotations
 
@@ -44,3 +44,17 @@ def test_compiled_tallies_are_numpys():
 
     expected, got = both_ways(model, trained)
     assert expected.sum() > 0 and np.array_equal(got, expected)
+
+    holders = np.flatnonzero(w.credential_gain > 0)
+    w.credential_true_gain[holders[::3]] *= np.float32(0.5)  # some fall short of their claim
+    w.credential_gain[holders[1::5]] = 0.0  # a credential (its provider known) that lapsed
+    for group, n_groups, certified_gain in (
+        (w.employer, e.n, True),  # employers judging their credentialed staff
+        (w.credential_provider, model.providers.n, False),  # providers' reputations
+    ):
+        (seen, holding), (fast_seen, fast_holding) = (
+            w.credentials_holding_up(group, n_groups, certified_gain, compiled)
+            for compiled in (False, True)
+        )
+        assert 0 < holding.sum() < seen.sum()  # some credentials hold up, some do not
+        assert np.array_equal(fast_seen, seen) and np.array_equal(fast_holding, holding)

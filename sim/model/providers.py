@@ -440,13 +440,14 @@ class ProviderTable:
         certified: the share whose true gain meets the published (initial) standard."""
         w = self.model.workers
         rate = self.cfg.providers.reputation_learning_rate
-        staff = np.flatnonzero(w.employed & (w.credential_provider >= 0))
-        if len(staff) == 0 or rate == 0:
+        if rate == 0:
             return
-        provider = w.credential_provider[staff].astype(np.intp)
-        honest = w.credentials_hold_up(staff)
-        seen = np.bincount(provider, minlength=self.n)
-        share = np.bincount(provider, weights=honest, minlength=self.n) / np.maximum(seen, 1)
+        seen, honest = w.credentials_holding_up(
+            w.credential_provider, self.n, False, self.model.compiled
+        )
+        if not seen.any():
+            return
+        share = honest / np.maximum(seen, 1)
         has = seen > 0
         self.reputation[has] += np.float32(rate) * (share[has] - self.reputation[has]).astype(
             np.float32

@@ -50,13 +50,11 @@ class Recognition:
         creds, e, w = self.cfg.credentials, self.model.employers, self.model.workers
         if creds.experience_rate == 0:
             return
-        staff = np.flatnonzero(w.employed & (w.credential_gain > 0))
-        if len(staff) == 0:
+        staff, holding = w.credentials_holding_up(w.employer, e.n, True, self.model.compiled)
+        if not staff.any():
             return
-        employer = w.employer[staff]
-        short = ~w.credentials_hold_up(staff)
-        n_short = np.bincount(employer, weights=short, minlength=e.n)
-        n_confirm = np.bincount(employer, minlength=e.n) - n_short
+        n_short = staff - holding
+        n_confirm = staff - n_short
         rate = creds.experience_rate
         down_rate = min(1.0, rate * creds.disappointment_weight)
         up = 1.0 - (1.0 - rate) ** n_confirm

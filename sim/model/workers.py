@@ -19,6 +19,7 @@ from sim.model.arrays.rng import RandomStreams
 from sim.model.sectors import Sectors
 
 UNEMPLOYED = -1
+HOLD_UP_SLACK = 1 - 1e-6  # credentials hold up at their claim, give or take float32 rounding
 
 # Every worker column: its dtype, the value a new labour-market entrant starts with (DRAWN:
 # drawn for each entrant in draw_entrants, or for the job-related ones when hired) and meaning.
@@ -334,4 +335,26 @@ class Workers:
     def credentials_hold_up(self, ids: np.ndarray) -> np.ndarray:
         """Whether each worker's credentials deliver the skill their published standards claim
         (the initial standard x the program's assessment rigor x its nominal gain)."""
-        return self.credential_true_gain[ids] >= self.credential_reference[ids] * (1 - 1e-6)
+        return self.credential_true_gain[ids] >= self.credential_reference[ids] * HOLD_UP_SLACK
+
+    def credentials_holding_up(
+        self, group: np.ndarray, n_groups: int, certified_gain: bool, compiled: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Employed workers in each ``group`` (one per worker, -1: none; ``certified_gain``:
+        only those whose credentials certify a gain) and how many of them (float64) have
+        credentials that hold up (:meth:`credentials_hold_up`). ``compiled``: in one pass."""
+        if compiled:
+            from sim.model.arrays.compiled_tallies import credentials_holding_up
+
+            return credentials_holding_up(
+                group, self.employer, self.credential_gain if certified_gain else None,
+                self.credential_true_gain, self.credential_reference,
+                np.float32(HOLD_UP_SLACK), n_groups,
+            )  # fmt: skip
+        holders = (group >= 0) & self.employed
+        if certified_gain:
+            holders &= self.credential_gain > 0
+        staff = np.flatnonzero(holders)
+        held = self.credentials_hold_up(staff)
+        seen = np.bincount(group[staff], minlength=n_groups)
+        return seen, np.bincount(group[staff], weights=held, minlength=n_groups)

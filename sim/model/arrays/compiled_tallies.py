@@ -54,3 +54,20 @@ def recently_trained_staff(employer, last_training_end, finish_employer, month, 
         if j >= 0 and month - last_training_end[i] <= window and finish_employer[i] == j:
             count[j] += 1
     return count
+
+
+@njit(cache=True)
+def credentials_holding_up(group, employer, gain, true_gain, reference, slack, n_groups):
+    """Employed workers of each ``group`` (-1: none; with ``gain`` given, only those whose
+    credentials certify a gain, ``gain`` > 0), and how many of them (float64) have
+    credentials that deliver what they claim (true gain at least ``reference`` x ``slack``)."""
+    seen = np.zeros(n_groups, dtype=np.int64)
+    holding = np.zeros(n_groups, dtype=np.float64)
+    for i in range(len(group)):
+        g = group[i]
+        if g < 0 or employer[i] < 0 or (gain is not None and not gain[i] > 0):
+            continue
+        seen[g] += 1
+        if true_gain[i] >= reference[i] * slack:
+            holding[g] += 1.0
+    return seen, holding
