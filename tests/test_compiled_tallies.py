@@ -1,7 +1,8 @@
 """The compiled tallies over every worker (sim.model.arrays.compiled_tallies) give exactly
 NumPy's: headcounts, payrolls (float64 added in worker order, as np.bincount does), the
 workforce totals of the monthly KPIs and the recently trained staff, on a live model state
-with unemployed workers, recent completers and credential holders (issue 15)."""
+with unemployed workers, recent completers (and their employers' rents) and credential
+holders (issue 15)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,17 @@ def test_compiled_tallies_are_numpys():
 
     expected, got = both_ways(model, trained)
     assert expected.sum() > 0 and np.array_equal(got, expected)
+
+    rent = model.funder.enrolments.first_year_rent  # a view of the ledger's column
+    before = rent.copy()
+
+    def rents():
+        rent[:] = before
+        recorder.accrue_training_rents(model.month)
+        return rent.copy()
+
+    expected, got = both_ways(model, rents)
+    assert (expected != before).sum() > 10 and np.array_equal(got, expected)
 
     holders = np.flatnonzero(w.credential_gain > 0)
     w.credential_true_gain[holders[::3]] *= np.float32(0.5)  # some fall short of their claim

@@ -9,6 +9,7 @@ from sim.model.arrays import groups
 from sim.model.arrays.groups import (
     GroupOrder,
     cumsum_within_groups,
+    priority_key,
     rank_within_groups,
     within_top,
 )
@@ -160,3 +161,22 @@ def test_compiled_selection_is_the_numpy_one(seed, numpy_only):
         numpy_only(numpy)
         chosen.append(Training.select_within_employers(employer, value, outlay, cash, capacity))
     assert len(chosen[0]) > 0 and np.array_equal(chosen[0], chosen[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_priority_key_is_the_numpy_key(dtype, numpy_only):
+    """The same integer key for every float, -0.0, NaN of either sign, infinities,
+    subnormals and float64 values beyond float32's range."""
+    rng = np.random.default_rng(1)
+    value = rng.normal(0, 1000, 50_000).astype(dtype)
+    for step, special in ((97, -0.0), (101, np.nan), (103, -np.nan), (107, np.inf)):
+        value[::step] = special
+    value[::109], value[::113], value[::127] = -np.inf, 1e-45, -1e-45
+    if dtype == np.float64:
+        value[::131] = 1e39  # beyond float32: becomes inf, as NumPy casts it
+    keys = []
+    for numpy in (True, False):
+        numpy_only(numpy)
+        with np.errstate(over="ignore"):
+            keys.append(priority_key(value))
+    assert keys[1].dtype == keys[0].dtype and np.array_equal(keys[1], keys[0])

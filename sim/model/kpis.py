@@ -280,22 +280,31 @@ class Recorder:
         # months ago, found in the ledger (sorted by start month).
         first = ledger.first_from("start", month - 12 - SHORT_PROGRAM_MONTHS)
         first = max(first, self.first_policy_row)
-        end = ledger.end[first:]  # slices: views, not copies
-        since = month - end
-        short = end - ledger.start[first:] <= SHORT_PROGRAM_MONTHS
-        rows = first + np.flatnonzero(
-            (since >= 1) & (since <= 12) & short & ledger.completed[first:]
-        )
-        # ... whose trainee's latest training it was, and who still works where they trained.
-        ids = ledger.worker[rows]
-        employer = w.employer[ids]
-        keep = (
-            (self.last_enrolment[ids] == rows)
-            & (w.last_training_end[ids] == ledger.end[rows])
-            & (employer >= 0)
-            & (w.finish_employer[ids] == employer)
-        )
-        ids, rows, employer = ids[keep], rows[keep], employer[keep]
+        if m.compiled:  # the same rows in one pass
+            from sim.model.arrays.compiled_tallies import staying_completers
+
+            rows, ids, employer = staying_completers(
+                first, ledger.start, ledger.end, ledger.completed, ledger.worker,
+                self.last_enrolment, w.last_training_end, w.employer, w.finish_employer,
+                month, SHORT_PROGRAM_MONTHS, RECENT,
+            )  # fmt: skip
+        else:
+            end = ledger.end[first:]  # slices: views, not copies
+            since = month - end
+            short = end - ledger.start[first:] <= SHORT_PROGRAM_MONTHS
+            rows = first + np.flatnonzero(
+                (since >= 1) & (since <= RECENT) & short & ledger.completed[first:]
+            )
+            # ... whose trainee's latest training it was, still working where they trained.
+            ids = ledger.worker[rows]
+            employer = w.employer[ids]
+            keep = (
+                (self.last_enrolment[ids] == rows)
+                & (w.last_training_end[ids] == ledger.end[rows])
+                & (employer >= 0)
+                & (w.finish_employer[ids] == employer)
+            )
+            ids, rows, employer = ids[keep], rows[keep], employer[keep]
         econ = m.cfg.economy
         held = ledger.gain[rows] * (1 - econ.skill_depreciation) ** (month - ledger.end[rows])
         value = econ.output_per_skill * m.employers.productivity[employer] * held

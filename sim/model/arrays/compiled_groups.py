@@ -128,3 +128,19 @@ def select_within_groups(group, key, positive, outlay, limit, capacity):
             for position in range(start, min(stop, start + capacity[g])):
                 chosen[order[position]] = True
     return chosen
+
+
+@njit(cache=True)
+def priority_keys(priority):
+    """:func:`sim.model.arrays.groups.priority_key`, in two passes."""
+    n = len(priority)
+    value = np.empty(n, dtype=np.float32)
+    for i in range(n):
+        value[i] = np.float32(priority[i]) + np.float32(0.0)  # -0.0 becomes 0.0
+    bits = value.view(np.int32)
+    key = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        b = np.int64(bits[i])
+        b ^= (b >> 31) & 0x7FFFFFFF
+        key[i] = b + 2**31
+    return key

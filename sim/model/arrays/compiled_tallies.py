@@ -71,3 +71,31 @@ def credentials_holding_up(group, employer, gain, true_gain, reference, slack, n
         if true_gain[i] >= reference[i] * slack:
             holding[g] += 1.0
     return seen, holding
+
+
+@njit(cache=True)
+def staying_completers(
+    first, start, end, completed, worker, last_enrolment, last_end, employer, finish_employer,
+    month, short_months, window,
+):  # fmt: skip
+    """Ledger rows from ``first`` of programs of at most ``short_months`` completed 1 to
+    ``window`` months ago whose trainee's latest training it was and who still works where
+    they trained: the rows, their workers and employers."""
+    n = len(end) - first
+    rows = np.empty(n, dtype=np.int64)
+    ids = np.empty(n, dtype=np.int32)
+    at_employer = np.empty(n, dtype=np.int32)
+    found = 0
+    for r in range(first, len(end)):
+        since = month - end[r]
+        if since < 1 or since > window or end[r] - start[r] > short_months or not completed[r]:
+            continue
+        i = worker[r]
+        j = employer[i]
+        if last_enrolment[i] != r or last_end[i] != end[r] or j < 0 or finish_employer[i] != j:
+            continue
+        rows[found] = r
+        ids[found] = i
+        at_employer[found] = j
+        found += 1
+    return rows[:found].copy(), ids[:found].copy(), at_employer[:found].copy()

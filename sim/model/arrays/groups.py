@@ -87,6 +87,10 @@ def priority_key(priority: np.ndarray) -> np.ndarray:
     order-preserving integer in ``0 .. 2**32-1``. Integer keys sort fast and make ties exact:
     priorities closer than float32's resolution (about 1e-7 relative) tie, and -0.0 ties 0.0.
     """
+    if compiled_for(len(priority)):
+        from sim.model.arrays.compiled_groups import priority_keys
+
+        return priority_keys(np.asarray(priority))
     value = np.asarray(priority, dtype=np.float32) + np.float32(0.0)  # -0.0 becomes 0.0
     bits = value.view(np.int32).astype(np.int64)
     # negative floats sort in reverse bit order: flip their magnitude bits; then shift to >= 0
