@@ -75,9 +75,30 @@ def test_chance_ids_edge_probabilities(streams):
     )
 
 
-def test_unit_interval_never_reaches_zero_or_one():
-    from sim.model.arrays.rng import _unit_interval
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
+def test_unit_interval_never_reaches_zero_or_one(compiled, monkeypatch):
+    from sim.model.arrays import groups
+    from sim.model.arrays.rng import _LOW_23, _unit_interval
 
-    every = _unit_interval(np.arange(1 << 23, dtype=np.uint64))
+    monkeypatch.setattr(groups, "COMPILED_FROM", 0 if compiled else 10**12)
+    every = _unit_interval(np.arange(1 << 23, dtype=np.uint64), _LOW_23)
     assert every.min() > 0 and every.max() < 1
     assert np.all(np.diff(every) > 0)  # distinct and ordered: no two integers share a float
+
+
+def test_compiled_draws_are_numpys(streams, monkeypatch):
+    """The compiled counter-based draws (large arrays) are NumPy's, bit for bit, whatever
+    the ids' integer type."""
+    from sim.model.arrays import groups
+
+    ids = np.random.default_rng(2).choice(10**7, N, replace=False)
+    draws = []
+    for threshold in (10**12, 0):  # NumPy's passes, then the compiled ones
+        monkeypatch.setattr(groups, "COMPILED_FROM", threshold)
+        monkeypatch.setattr(groups, "COMPILED_ONCE_LOADED", threshold)
+        draws.append(
+            [streams.bits_at("x", 3, ids.astype(np.int32)), streams.bits_at("x", 3, ids)]
+            + [streams.uniform_at("u", 5, ids), streams.normal_at("n", 7, ids)]
+        )
+    for numpy, compiled in zip(*draws):
+        assert compiled.dtype == numpy.dtype and np.array_equal(compiled, numpy)

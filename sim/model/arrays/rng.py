@@ -26,6 +26,8 @@ import zlib
 
 import numpy as np
 
+from sim.model.arrays.groups import compiled_for
+
 
 def _name_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
@@ -57,6 +59,10 @@ class RandomStreams:
 
     def bits_at(self, name: str, month: int, ids: np.ndarray) -> np.ndarray:
         """64 random bits per id: a bijective mix of (id x golden ratio) xor the stream key."""
+        if compiled_for(len(ids)):  # the same bits in one pass
+            from sim.model.arrays.compiled_rng import hashed_bits
+
+            return hashed_bits(np.asarray(ids), self.key(name, month))
         x = np.asarray(ids).astype(np.uint64)
         x *= _GOLDEN
         x ^= self.key(name, month)
@@ -69,13 +75,13 @@ class RandomStreams:
 
     def uniform_at(self, name: str, month: int, ids: np.ndarray) -> np.ndarray:
         """A uniform in (0, 1) for each of ``ids`` (float32, 23 random bits)."""
-        return _unit_interval(self.bits_at(name, month, ids) >> np.uint64(41))
+        return _unit_interval(self.bits_at(name, month, ids), _HIGH_23)
 
     def normal_at(self, name: str, month: int, ids: np.ndarray) -> np.ndarray:
         """A standard normal for each of ``ids`` (float32, Box-Muller on two 23-bit parts)."""
         bits = self.bits_at(name, month, ids)
-        radius = np.sqrt(np.float32(-2.0) * np.log(_unit_interval(bits >> np.uint64(41))))
-        angle = _unit_interval(bits & np.uint64(_LOW_23))
+        radius = np.sqrt(np.float32(-2.0) * np.log(_unit_interval(bits, _HIGH_23)))
+        angle = _unit_interval(bits, _LOW_23)
         angle *= np.float32(2.0 * np.pi)
         return radius * np.cos(angle)
 
@@ -108,13 +114,20 @@ class RandomStreams:
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
-_LOW_23 = (1 << 23) - 1
+_HIGH_23 = (41, (1 << 23) - 1)  # the 23 high bits: (shift, mask)
+_LOW_23 = (0, (1 << 23) - 1)  # the 23 low bits
 
 
-def _unit_interval(bits23: np.ndarray) -> np.ndarray:
-    """23-bit integers to floats strictly inside (0, 1): (k + 0.5) / 2**23, exact in float32
-    (with 24 bits, (2**24 - 0.5) would round up to 2**24 and give 1.0)."""
-    u = bits23.astype(np.float32)
+def _unit_interval(bits: np.ndarray, part: tuple[int, int]) -> np.ndarray:
+    """23 of the bits (``part``: shift and mask) as floats strictly inside (0, 1):
+    (k + 0.5) / 2**23, exact in float32 (with 24 bits, (2**24 - 0.5) would round up to 2**24
+    and give 1.0)."""
+    shift, mask = np.uint64(part[0]), np.uint64(part[1])
+    if compiled_for(len(bits)):  # the same floats in one pass
+        from sim.model.arrays.compiled_rng import unit_interval
+
+        return unit_interval(bits, shift, mask)
+    u = ((bits >> shift) & mask).astype(np.float32)
     u += np.float32(0.5)
     u *= np.float32(2.0**-23)
     return u
