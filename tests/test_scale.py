@@ -91,3 +91,16 @@ def test_headcounts_stay_current_through_every_phase(tiny):
             counted = np.bincount(w.employer[w.employer >= 0], minlength=e.n)
             assert np.array_equal(e.size, counted), f"{owner}.{method}"
         model.month += 1
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "pay_for_performance"])
+def test_enrolment_ledger_never_grows_by_copying(scenario):
+    """The ledger's reserved room (no worker starts more than once per 1 + retraining gap
+    months) holds every start of a run: it is never copied into a larger one."""
+    cfg = compose(scenario, 2, {"population": "small", "economy.retraining_gap": 3})
+    model = TrainingMarketModel(cfg)
+    capacity = model.funder.ledger_room(cfg)
+    model.run()
+    ledger = model.funder.enrolments
+    assert 0 < len(ledger) <= capacity
+    assert all(len(column) == capacity for column in ledger._data.values())

@@ -13,6 +13,7 @@ so that small economies never load Numba.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -239,6 +240,26 @@ def appraise(
     return (employer, provider, tuition_out, price_out), values
 
 
+# Calls of fewer rows run on one thread: a parallel loop waits for every thread, and on a
+# busy machine a thread can wait a scheduler slice (milliseconds) for a core, longer than such
+# a call takes alone. Larger calls hand out rows in chunks, so that a thread that started
+# late takes fewer of them (the rows are independent: any split gives the same numbers).
+PARALLEL_ROWS, CHUNK_ROWS = 200_000, 16_384
+
+
+def in_threads(kernel, rows: int, *args):
+    """``kernel(*args)``, on one thread below ``PARALLEL_ROWS`` rows."""
+    if rows >= PARALLEL_ROWS:
+        with numba.parallel_chunksize(CHUNK_ROWS):
+            return kernel(*args)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return kernel(*args)
+    finally:
+        numba.set_num_threads(threads)
+
+
 class CompiledValuation:
     """Prepares :func:`appraise`'s arguments from a model's state, as NumPy's rule reads it."""
 
@@ -384,7 +405,9 @@ class CompiledValuation:
         if funding not in memo:
             memo[funding] = self.employer_tables(choice, funding)
         employer_tables, milestones = memo[funding]
-        (employer, provider, tuition_of, price_of), values = appraise(
+        (employer, provider, tuition_of, price_of), values = in_threads(
+            appraise,
+            len(ids),
             ids,
             program,
             taste,

@@ -68,13 +68,23 @@ CLAIM_COLUMNS = {
 class Funder:
     """Pays for training according to ``cfg.funding``; keeps the enrolment ledger."""
 
+    @staticmethod
+    def ledger_room(cfg) -> int:
+        """Rows to reserve in the enrolment ledger: no worker starts more often than once per
+        ``1 + economy.retraining_gap`` months (at most 12 starts a worker). Growing a ledger
+        of millions of rows by copying it costs seconds of page faults at full scale, while
+        reserved rows not yet written cost no memory (their pages are mapped on first
+        write); a ledger that outgrows the room still grows."""
+        months, gap = cfg.time.months, cfg.economy.retraining_gap
+        return max(1024, cfg.population.workers * min(12, -(-months // (1 + gap))))
+
     def __init__(self, model):
         self.model = model
         self.cfg = cfg = model.cfg
         self.policy = cfg.funding
         self.streams = model.streams
         n_employers, n_providers = model.employers.n, model.providers.n
-        self.enrolments = ColumnTable(ENROLMENT_COLUMNS)
+        self.enrolments = ColumnTable(ENROLMENT_COLUMNS, capacity=self.ledger_room(cfg))
         self.claims = ColumnTable(CLAIM_COLUMNS)
         self.paid_to_employer = np.zeros(n_employers)
         self.paid_to_provider = np.zeros(n_providers)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.config.schema import SimConfig
 from sim.config.validation import settings
+from sim.model.arrays import groups
 from sim.model.arrays.allocator import keep_freed_memory
 from sim.model.arrays.rng import RandomStreams
 from sim.model.employers import Employer, EmployerTable
@@ -122,6 +123,8 @@ class TrainingMarketModel(mesa.Model):
             Employer(self, j)
         for p in range(self.providers.n):
             Provider(self, p)
+        if self.compiled:
+            groups.load_compiled()
         self.place_initial_workforce()
         self.recorder = Recorder(self)
         self.phase_seconds = dict.fromkeys(map(phase_name, self.PHASES), 0.0)

@@ -266,10 +266,11 @@ class Training:
         """``c`` with every field :meth:`rows` gives (after a compiled appraisal)."""
         return c if c.completion_hat is not None else self.rows(c.worker, c.program, tables)
 
-    # Economies from COMPILED_WORKERS workers value their candidates in compiled loops, every
-    # call of COMPILED_ROWS rows or more: below, loading Numba (~0.5-1 s) costs more than it
-    # saves (the 100k economy runs in about 4 s), and NumPy's per-call set-up is the smaller.
-    COMPILED_WORKERS, COMPILED_ROWS = 500_000, 20_000
+    # Economies from COMPILED_WORKERS workers plan and value their candidates in compiled
+    # loops, every call of COMPILED_ROWS rows or more: below, loading Numba (about 0.5 s)
+    # costs more than it saves (the default economy of 10,000 workers runs in under a second;
+    # the 100k one gains about a second), and NumPy's per-call set-up is the smaller.
+    COMPILED_WORKERS, COMPILED_ROWS = 50_000, 20_000
 
     @cached_property
     def compiled(self) -> bool:

@@ -12,10 +12,16 @@ import sys
 
 import numpy as np
 
-COMPILED_FROM = 700_000  # elements: below, Numba's start-up (~1 s) outweighs its gain; the
-# default economy (at most ~56,000 rows a month) and the 100k one (~560,000) never load it
+COMPILED_FROM = 700_000  # elements: below, Numba's start-up (~0.5 s) outweighs its gain; the
+# default economy (at most ~56,000 rows a month) never loads it
 COMPILED_ONCE_LOADED = 20_000  # elements, once a large economy has loaded the compiled loops
-# (their start-up paid): from here they are about twice as fast as NumPy's sort
+# (load_compiled: their start-up paid): from here they are about twice NumPy's sort's speed
+
+
+def load_compiled() -> None:
+    """Load the compiled loops (a large economy, which pays their start-up anyway): from
+    then on arrays from ``COMPILED_ONCE_LOADED`` elements are ordered by them."""
+    import sim.model.arrays.compiled_groups  # noqa: F401
 
 
 def compiled_for(n: int) -> bool:
