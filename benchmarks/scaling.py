@@ -6,7 +6,7 @@
     python benchmarks/scaling.py --quick --against main   # this checkout vs a git ref or path
     python benchmarks/scaling.py --scales 1.7M --compile-time   # also Numba's compile time
 
-For each scale it runs the full model (``pay_for_performance``, 120 months) several times, each
+For each scale it runs the full model (``pay_for_performance``, the default 132 months) several times, each
 in a fresh subprocess so that peak resident memory (``ru_maxrss``) belongs to that run alone,
 and prints the median wall time (model construction plus simulation), worker-months per
 second, peak memory and the median time of each phase of the monthly step. The 10k and 100k
@@ -204,7 +204,8 @@ def print_table(rows: list[dict]) -> None:
         )
     phases = list(rows[0]["phase_seconds"])
     print(
-        "\nMedian seconds per phase of the monthly step (all 120 months; share of simulated time):\n"
+        f"\nMedian seconds per phase of the monthly step (all {rows[0]['months']} months;"
+        " share of simulated time):\n"
     )
     print("| phase | " + " | ".join(r["scale"] for r in rows) + " |")
     print("|---|" + "---:|" * len(rows))
@@ -336,7 +337,8 @@ def main() -> None:
     small_runs = args.runs or (2 if args.quick else SMALL_RUNS)
     full_runs = args.full_runs or (1 if args.quick else FULL_RUNS)
     print(
-        f"scaling benchmark: scenario {args.scenario}, 120 months, each run in a fresh process;"
+        f"scaling benchmark: scenario {args.scenario}, default horizon (time.months), each run"
+        " in a fresh process;"
         f" {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start"
     )
     against = checkout(args.against) if args.against else None

@@ -664,11 +664,11 @@ class Training:
             from sim.model.compiled_plans import first_best_in_runs
 
             return first_best_in_runs(worker, key)
-        starts = np.flatnonzero(np.r_[True, worker[1:] != worker[:-1]])
+        starts = np.flatnonzero(np.concatenate(([True], worker[1:] != worker[:-1])))
         best = np.flatnonzero(
             key == np.repeat(np.minimum.reduceat(key, starts), np.diff(starts, append=len(key)))
         )
-        return best[np.r_[True, worker[best[1:]] != worker[best[:-1]]]]
+        return best[np.concatenate(([True], worker[best[1:]] != worker[best[:-1]]))]
 
     @staticmethod
     def select_within_employers(employer, value, outlay, cash_limit, capacity) -> np.ndarray:
