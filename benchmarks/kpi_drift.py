@@ -8,6 +8,9 @@ before and after any change that is meant to be economically neutral:
     python benchmarks/kpi_drift.py record after.json --seeds 12      # on the new code
     python benchmarks/kpi_drift.py compare before.json after.json
 
+Hydra overrides go right after the file name (before the options), e.g.
+``record after.json population=large_100k --seeds 12``.
+
 ``compare`` prints, per scenario and KPI, both means, the t statistic of their difference and
 its p-value (paired by seed when both files hold the same seeds, since a seed fixes much of the
 initial economy; Welch's test otherwise), largest |t| first, and flags differences beyond seed
