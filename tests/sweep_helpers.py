@@ -68,6 +68,41 @@ def paired_sweep(tmp_path_factory) -> Path:
     return cached_sweep(tmp_path_factory, "paired", *PAIRED)
 
 
+_RERUNS: dict[Path, tuple[Path, dict[str, int], str]] = {}
+
+
+def rerun_paired_sweep(tmp_path_factory) -> tuple[Path, dict[str, int], str]:
+    """The paired sweep copied and run again with its own command (every job completed), once
+    per session: the copy, its job files' mtimes before the rerun, and the rerun's log."""
+    copy = tmp_path_factory.getbasetemp() / "shared_sweeps" / "paired_rerun"
+    if copy not in _RERUNS:
+        import shutil
+
+        shutil.copytree(paired_sweep(tmp_path_factory), copy)
+        before = file_mtimes(copy)
+        result = run_sweep(copy, *PAIRED)
+        _RERUNS[copy] = (copy, before, result.stdout + result.stderr)
+    return _RERUNS[copy]
+
+
+_REPORTS: dict[Path, tuple[Path, subprocess.CompletedProcess, dict[str, bytes]]] = {}
+SWEEP_TABLES = ("sweep.parquet", "timeseries.parquet")
+
+
+def reported_paired_sweep(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess, dict]:
+    """The paired sweep copied and ``p4p-report --quiet`` run on it, once per session: the copy,
+    the report's result, and the bytes of the sweep tables before the report."""
+    copy = tmp_path_factory.getbasetemp() / "shared_sweeps" / "paired_report"
+    if copy not in _REPORTS:
+        import shutil
+
+        shutil.copytree(paired_sweep(tmp_path_factory), copy)
+        tables = {name: (copy / name).read_bytes() for name in SWEEP_TABLES}
+        result = run_module("sim.analysis.report", [str(copy), "--quiet"], cwd=copy.parent)
+        _REPORTS[copy] = (copy, result, tables)
+    return _REPORTS[copy]
+
+
 def assert_same_results(sweep_dir: Path, reference: Path) -> None:
     """Every job of ``sweep_dir`` has the KPIs and monthly series of the same job in ``reference``."""
     import pandas as pd

@@ -43,12 +43,27 @@ def test_all_scenarios_exist():
     }
 
 
+def run_args(scenario: str, run_dir: Path) -> list[str]:
+    return [f"scenario={scenario}", "seed=2", *SMALL, f"hydra.run.dir={run_dir}"]
+
+
+@pytest.fixture(scope="module")
+def console_run(tmp_path_factory):
+    """The console command for a scenario, run once for the module: its directory and result."""
+    runs = {}
+
+    def run(scenario: str):
+        if scenario not in runs:
+            cwd = tmp_path_factory.mktemp(scenario)
+            runs[scenario] = (cwd / "run", p4p_sim(run_args(scenario, cwd / "run"), cwd))
+        return runs[scenario]
+
+    return run
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_console_command_writes_complete_outputs(scenario, tmp_path):
-    run_dir = tmp_path / "run"
-    result = p4p_sim(
-        [f"scenario={scenario}", "seed=2", *SMALL, f"hydra.run.dir={run_dir}"], tmp_path
-    )
+def test_console_command_writes_complete_outputs(scenario, console_run):
+    run_dir, result = console_run(scenario)
     assert result.returncode == 0, result.stderr
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["status"] == "completed"
@@ -106,15 +121,16 @@ def test_a_seed_sweep_composes_once_per_config_group_value(monkeypatch):
         cli.precheck(["seed=1,2,abc"], multirun=True)
 
 
-def test_same_seed_twice_gives_identical_files(tmp_path):
-    outputs = []
-    for name in ("a", "b"):
-        run_dir = tmp_path / name
-        result = p4p_sim(["seed=4", *SMALL, f"hydra.run.dir={run_dir}"], tmp_path)
-        assert result.returncode == 0, result.stderr
-        outputs.append(
-            ((run_dir / "summary.json").read_bytes(), (run_dir / "timeseries.parquet").read_bytes())
-        )
+def test_same_seed_twice_gives_identical_files(console_run, tmp_path):
+    """A second run of a scenario and seed writes the same bytes as the module's first one."""
+    first, result = console_run("pay_for_performance")
+    assert result.returncode == 0, result.stderr
+    again = p4p_sim(run_args("pay_for_performance", tmp_path / "again"), tmp_path)
+    assert again.returncode == 0, again.stderr
+    outputs = [
+        ((d / "summary.json").read_bytes(), (d / "timeseries.parquet").read_bytes())
+        for d in (first, tmp_path / "again")
+    ]
     assert outputs[0] == outputs[1]
 
 

@@ -23,12 +23,13 @@ from sim.run.sweep import NotASweepError, check_sweep_dir, collect_main
 from tests.sweep_helpers import (
     PAIRED,
     SERIAL,
+    SWEEP_TABLES,
     TINY,
     file_mtimes,
     paired_sweep,
+    reported_paired_sweep,
+    rerun_paired_sweep,
     run_cli,
-    run_module,
-    run_sweep,
     subprocess_env,
 )
 
@@ -43,10 +44,16 @@ def tree(root):
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
+def one_run(tmp_path_factory):
+    """One console run on the tiny economy: its directory and what it printed."""
     folder = tmp_path_factory.mktemp("runs")
-    run_cli([*TINY, "seed=4", f"hydra.run.dir={folder / 'one'}"], cwd=folder)
-    return folder / "one"
+    result = run_cli([*TINY, "seed=4", f"hydra.run.dir={folder / 'one'}"], cwd=folder)
+    return folder / "one", result
+
+
+@pytest.fixture(scope="module")
+def run_dir(one_run):
+    return one_run[0]
 
 
 def refused(command: str, target, capsys, *options: str) -> str:
@@ -98,14 +105,17 @@ def test_report_and_loading_leave_the_sweep_tables_alone(tmp_path_factory, tmp_p
     """p4p-report and sim.load_sweep (what the notebooks call) read; only p4p-collect writes."""
     copy = tmp_path / "paired"
     shutil.copytree(paired_sweep(tmp_path_factory), copy)
-    tables = {name: (copy / name).read_bytes() for name in ("sweep.parquet", "timeseries.parquet")}
+    tables = {name: (copy / name).read_bytes() for name in SWEEP_TABLES}
     sim.load_sweep(copy, refresh=True)
+    assert {name: (copy / name).read_bytes() for name in tables} == tables
     (copy / "sweep.parquet").unlink()
     sim.load_sweep(copy)
     assert not (copy / "sweep.parquet").exists()
-    (copy / "sweep.parquet").write_bytes(tables["sweep.parquet"])
-    assert run_module("sim.analysis.report", [str(copy), "--quiet"], cwd=tmp_path).returncode == 0
-    assert {name: (copy / name).read_bytes() for name in tables} == tables
+    assert (copy / "timeseries.parquet").read_bytes() == tables["timeseries.parquet"]
+    # p4p-report on a copy of the same sweep (its run is shared with test_report.py)
+    reported, result, before = reported_paired_sweep(tmp_path_factory)
+    assert before == tables and result.returncode == 0, result.stderr
+    assert {name: (reported / name).read_bytes() for name in tables} == tables
 
 
 def test_a_job_directory_inside_a_sweep_is_not_a_sweep(tmp_path_factory):
@@ -167,17 +177,14 @@ def test_the_manifest_records_fixed_overrides_and_a_config_hash(tmp_path_factory
 
 
 # --- failed jobs, end-of-run messages, Ctrl-C -------------------------------------------------
-def test_a_run_prints_its_headline_kpis_with_units_and_where_its_files_are(run_dir, tmp_path):
-    result = run_cli([*TINY, f"hydra.run.dir={tmp_path / 'run'}"], cwd=tmp_path)
+def test_a_run_prints_its_headline_kpis_with_units_and_where_its_files_are(one_run):
+    run_dir, result = one_run
     assert "training_incidence" in result.stdout and "starts/employee/year" in result.stdout
-    assert f"files: {tmp_path / 'run'}" in result.stdout
+    assert f"files: {run_dir}" in result.stdout
 
 
-def test_a_sweep_prints_its_job_counts_and_the_next_command(tmp_path_factory, tmp_path):
-    copy = tmp_path / "paired"
-    shutil.copytree(paired_sweep(tmp_path_factory), copy)
-    result = run_sweep(copy, *PAIRED, SERIAL)
-    out = result.stdout + result.stderr
+def test_a_sweep_prints_its_job_counts_and_the_next_command(tmp_path_factory):
+    copy, _, out = rerun_paired_sweep(tmp_path_factory)  # shared with test_sweeps.py
     assert "6 jobs (6 completed)" in out and f"next: p4p-report {copy}" in out
     assert "month 12/36" not in out  # per-job progress stays in each job's log file
 

@@ -7,6 +7,11 @@ as the session's reference sweep (default launcher, every core).
 ``tests/test_sweeps.py::test_launchers_give_identical_results`` compares the basic
 (in-process), joblib and submitit_local launchers with the same reference, so all launchers
 agree.
+
+With two workers, the default launcher and Hydra's joblib launcher run the reference sweep's own
+settings on a 2-core machine (both default to every core), and the joblib launcher on every core
+is compared in ``test_sweeps.py`` too; so the two-worker cases run in the slow step (``-m slow``),
+and the default run keeps the one-worker cases, which differ from the reference.
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ def reference(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    ("launcher", "n_jobs"), [("joblib", 1), ("joblib", 2), ("local", 1), ("local", 2)]
+    ("launcher", "n_jobs"),
+    [
+        ("joblib", 1),
+        pytest.param("joblib", 2, marks=pytest.mark.slow),
+        ("local", 1),
+        pytest.param("local", 2, marks=pytest.mark.slow),
+    ],
 )
 def test_same_results_whatever_the_number_of_workers(reference, tmp_path, launcher, n_jobs):
     sweep_dir = tmp_path / f"{launcher}{n_jobs}"

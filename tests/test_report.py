@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,17 +10,15 @@ from scipy import stats
 from sim.analysis.paired import difference_stats, paired_comparison
 from sim.analysis.report import build_report, report_main
 from sim.config.outcomes import KPI_NAMES
-from tests.sweep_helpers import grid_sweep, outcome_share_sweep, paired_sweep, run_module
+from tests.sweep_helpers import grid_sweep, outcome_share_sweep, reported_paired_sweep
 
 PNG = b"\x89PNG"
 
 
 @pytest.fixture(scope="module")
 def reported(tmp_path_factory):
-    """The paired sweep, copied, after ``p4p-report`` ran on it."""
-    sweep_dir = tmp_path_factory.mktemp("report") / "paired"
-    shutil.copytree(paired_sweep(tmp_path_factory), sweep_dir)
-    result = run_module("sim.analysis.report", [str(sweep_dir), "--quiet"], cwd=sweep_dir.parent)
+    """The paired sweep, copied, after ``p4p-report`` ran on it (shared with test_daily_use.py)."""
+    sweep_dir, result, _ = reported_paired_sweep(tmp_path_factory)
     assert result.returncode == 0, result.stderr
     return sweep_dir, result.stdout
 

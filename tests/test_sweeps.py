@@ -19,6 +19,7 @@ from tests.sweep_helpers import (
     assert_same_results,
     file_mtimes,
     paired_sweep,
+    rerun_paired_sweep,
     run_sweep,
 )
 
@@ -53,12 +54,9 @@ def test_stacked_timeseries_is_keyed_by_job(paired):
     pd.testing.assert_frame_equal(one.reset_index(drop=True), own, check_dtype=False)
 
 
-def test_rerunning_the_sweep_launches_nothing_and_touches_no_job_file(paired, tmp_path):
-    copy = tmp_path / "paired"
-    shutil.copytree(paired, copy)
-    before = file_mtimes(copy)
-    result = run_sweep(copy, *PAIRED)
-    assert "6 already completed, launching 0" in result.stdout + result.stderr
+def test_rerunning_the_sweep_launches_nothing_and_touches_no_job_file(tmp_path_factory):
+    copy, before, log = rerun_paired_sweep(tmp_path_factory)  # shared with test_daily_use.py
+    assert "6 already completed, launching 0" in log
     assert file_mtimes(copy) == before
     assert len(pd.read_parquet(copy / "sweep.parquet")) == 6
 
