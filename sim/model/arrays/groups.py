@@ -25,7 +25,8 @@ def load_compiled() -> None:
 
 
 def compiled_for(n: int) -> bool:
-    """Whether ``n`` elements are ordered in compiled loops (the same order either way)."""
+    """Whether arrays of ``n`` elements go through compiled loops (orders here, and the
+    counter-based draws of :mod:`sim.model.arrays.rng`); the results are the same either way."""
     if n >= COMPILED_FROM:
         return True
     return n >= COMPILED_ONCE_LOADED and "sim.model.arrays.compiled_groups" in sys.modules
