@@ -55,12 +55,21 @@ def run_sweep(sweep_dir: Path, *overrides: str, check: bool = True) -> subproces
     )
 
 
+_SWEEP_OUTPUT: dict[Path, str] = {}
+
+
 def cached_sweep(tmp_path_factory, name: str, *overrides: str) -> Path:
     """Run a sweep once per session (shared by test modules) and return its directory."""
     sweep_dir = tmp_path_factory.getbasetemp() / "shared_sweeps" / name
     if not (sweep_dir / "sweep.parquet").exists():
-        run_sweep(sweep_dir, *overrides)
+        result = run_sweep(sweep_dir, *overrides)
+        _SWEEP_OUTPUT[sweep_dir] = result.stdout + result.stderr
     return sweep_dir
+
+
+def sweep_output(sweep_dir: Path) -> str:
+    """What the command that ran :func:`cached_sweep`'s sweep printed."""
+    return _SWEEP_OUTPUT[sweep_dir]
 
 
 def paired_sweep(tmp_path_factory) -> Path:

@@ -31,6 +31,7 @@ from tests.sweep_helpers import (
     rerun_paired_sweep,
     run_cli,
     subprocess_env,
+    sweep_output,
 )
 
 COMMANDS = {"p4p-report": report_main, "p4p-collect": collect_main}
@@ -186,7 +187,14 @@ def test_a_run_prints_its_headline_kpis_with_units_and_where_its_files_are(one_r
 def test_a_sweep_prints_its_job_counts_and_the_next_command(tmp_path_factory):
     copy, _, out = rerun_paired_sweep(tmp_path_factory)  # shared with test_sweeps.py
     assert "6 jobs (6 completed)" in out and f"next: p4p-report {copy}" in out
-    assert "month 12/36" not in out  # per-job progress stays in each job's log file
+
+
+def test_a_sweep_keeps_each_jobs_progress_in_the_jobs_log(tmp_path_factory):
+    sweep_dir = paired_sweep(tmp_path_factory)
+    job_logs = sorted(sweep_dir.glob("*/p4p-sim.log"))
+    assert len(job_logs) == 6
+    assert all("month 12/48" in log.read_text() for log in job_logs)
+    assert "month 12/48" not in sweep_output(sweep_dir)  # the console shows the sweep's progress
 
 
 @pytest.mark.slow
