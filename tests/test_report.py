@@ -94,6 +94,16 @@ def test_report_writes_markdown_figures_and_prints_se_ratios(reported):
     assert "paired/unpaired SE ratio" in stdout and "training_incidence" in stdout
 
 
+def test_report_tables_write_large_numbers_in_full_with_separators(reported):
+    """Costs and counts in the thousands and millions read as 30,120, never 3.012e+04."""
+    import re
+
+    sweep_dir, _ = reported
+    text = (sweep_dir / "report.md").read_text()
+    assert not re.search(r"\d[eE]\+\d", text)
+    assert re.search(r"\| \d{1,3}(,\d{3})+ \|", text)  # a table cell in the thousands
+
+
 def test_one_dimensional_sweep_gets_response_curves_and_a_selectable_baseline(
     tmp_path_factory, tmp_path
 ):

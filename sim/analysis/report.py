@@ -388,9 +388,16 @@ def _money_estimate(mean, low, high) -> str:
 
 
 def _num(value, digits: int = 4) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+    """``digits`` significant digits; from 1,000 up with thousands separators, never in
+    scientific notation (``30,120``, not ``3.012e+04``)."""
+    if value is None:
         return ""
-    return f"{value:.{digits}g}" if isinstance(value, (float, np.floating)) else str(value)
+    if not isinstance(value, (float, np.floating)):
+        return str(value)
+    if not np.isfinite(value):
+        return ""
+    rounded = float(f"{value:.{digits}g}")
+    return f"{rounded + 0.0:,.0f}" if abs(rounded) >= 1000 else f"{value:.{digits}g}"
 
 
 def _table(frame: pd.DataFrame) -> list[str]:
