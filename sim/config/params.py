@@ -96,4 +96,8 @@ def plausible_text(meta: dict) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
+    """``0.5``, ``1e-06``; whole numbers in full (``10000000``, not ``1e+07``)."""
+    if not isinstance(x, float):
+        return str(x)
+    text = f"{x:g}"
+    return str(int(x)) if "e+" in text and x.is_integer() else text
