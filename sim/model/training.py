@@ -274,8 +274,10 @@ class Training:
 
     @cached_property
     def compiled(self) -> bool:
-        """Plans are made in compiled loops (:mod:`sim.model.compiled_plans`): economies from
-        ``COMPILED_WORKERS`` workers."""
+        """This economy runs its heaviest passes in compiled loops, with the same results:
+        plans (:mod:`sim.model.compiled_plans`) and valuation here, tallies, draws and group
+        orders elsewhere (``TrainingMarketModel.compiled``); from ``COMPILED_WORKERS``
+        workers."""
         return self.cfg.population.workers >= self.COMPILED_WORKERS
 
     @cached_property
