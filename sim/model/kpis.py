@@ -278,7 +278,7 @@ class Recorder:
         w, ledger = m.workers, m.funder.enrolments
         # Short programs (the only ones the measure reads) of the policy window that ended 1-12
         # months ago, found in the ledger (sorted by start month).
-        first = ledger.first_from("start", month - 12 - SHORT_PROGRAM_MONTHS)
+        first = ledger.first_from("start", month - RECENT - SHORT_PROGRAM_MONTHS)
         first = max(first, self.first_policy_row)
         if m.compiled:  # the same rows in one pass
             from sim.model.arrays.compiled_tallies import staying_completers

@@ -53,8 +53,7 @@ class Recognition:
         staff, holding = w.credentials_holding_up(w.employer, e.n, True, self.model.compiled)
         if not staff.any():
             return
-        n_short = staff - holding
-        n_confirm = staff - n_short
+        n_confirm, n_short = holding, staff - holding
         rate = creds.experience_rate
         down_rate = min(1.0, rate * creds.disappointment_weight)
         up = 1.0 - (1.0 - rate) ** n_confirm

@@ -127,7 +127,10 @@ def _unit_interval(bits: np.ndarray, part: tuple[int, int]) -> np.ndarray:
         from sim.model.arrays.compiled_rng import unit_interval
 
         return unit_interval(bits, shift, mask)
-    u = ((bits >> shift) & mask).astype(np.float32)
+    part_bits = bits >> shift if shift else bits
+    if part[0] + 23 < 64:  # bits above the part remain: mask them (not after a shift by 41)
+        part_bits = part_bits & mask
+    u = part_bits.astype(np.float32)
     u += np.float32(0.5)
     u *= np.float32(2.0**-23)
     return u
