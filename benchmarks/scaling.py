@@ -246,7 +246,7 @@ def child_compile() -> None:
     from sim.model.training import Training
     from sim.run.api import compose
 
-    Training.COMPILED_WORKERS = Training.COMPILED_ROWS = groups.COMPILED_FROM = 0
+    Training.COMPILED_WORKERS = groups.COMPILED_FROM = 0
     start = time.perf_counter()
     TrainingMarketModel(compose("pay_for_performance", 0, {"population": "small"})).run()
     print(json.dumps({"wall_seconds": time.perf_counter() - start}))

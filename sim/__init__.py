@@ -27,6 +27,7 @@ _LAZY = {
     "check_invariants": "model.invariants",
     "Results": "model.model",
     "TrainingMarketModel": "model.model",
+    "load_compiled": "model.arrays.groups",
     "Provider": "model.providers",
     "compose": "run.api",
     "load_run": "run.api",

@@ -19,3 +19,13 @@ def tiny_config(scenario: str = "pay_for_performance", seed: int = 1, **override
 @pytest.fixture
 def tiny():
     return tiny_config
+
+
+@pytest.fixture(autouse=True)
+def cold_process(monkeypatch):
+    """Each test starts as a new process does: without the compiled loops loaded, so that
+    small economies run NumPy's passes unless a test loads the compiled ones itself (a large
+    economy, or ``groups.load_compiled``); whichever test ran before does not matter."""
+    from sim.model.arrays import groups
+
+    monkeypatch.setattr(groups, "_loaded", False)

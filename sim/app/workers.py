@@ -43,6 +43,9 @@ def warm_worker() -> None:
 
     import sim.model.model  # noqa: F401  (Mesa, pandas, numpy)
     import sim.run.api  # noqa: F401  (Hydra, OmegaConf)
+    from sim.model.arrays import groups
+
+    groups.load_compiled()  # a worker runs many models: its compiled loops pay back
 
 
 def _ready(pause: float = 0.0) -> int:

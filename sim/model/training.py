@@ -160,7 +160,7 @@ class Training:
         the worker counts as unmet demand for it at that provider, and the plan is the best
         program the provider offers."""
         w, p = self.model.workers, self.model.providers
-        compiled = self.compiled and len(ids) * len(p.program_months) >= self.COMPILED_ROWS
+        compiled = self.compiled
         if compiled:  # the open pairs listed in one pass, not from a workers x programs mask
             from sim.model.compiled_plans import open_options
 
@@ -242,13 +242,13 @@ class Training:
         (candidates, value without the program, value of the better choice, take-up flag,
         and, given ``outlay``, the cash each start costs its employer before reimbursement).
 
-        In large economies (``COMPILED_WORKERS``) one compiled pass
+        Where the economy runs compiled (:attr:`compiled`), one compiled pass
         (:mod:`sim.model.compiled_value`) gives the same numbers; its candidates then carry
         what choosing reads (worker, employer, provider, program, tuition, price,
         disadvantaged) and :meth:`complete` adds the rest to the rows that are chosen.
         ``reviewed`` (workers, row of each id): ``ids`` are those workers repeated, one row
         per program (a worker's taste is then drawn once)."""
-        if len(ids) >= self.COMPILED_ROWS and self.compiled_valuation is not None:
+        if self.compiled_valuation is not None:
             workers, row = reviewed if reviewed is not None else (ids, slice(None))
             taste = self.model.streams.normal_at("training_taste", month, workers)[row]
             return self.compiled_valuation.appraise(
@@ -267,23 +267,24 @@ class Training:
         return c if c.completion_hat is not None else self.rows(c.worker, c.program, tables)
 
     # Economies from COMPILED_WORKERS workers plan and value their candidates in compiled
-    # loops, every call of COMPILED_ROWS rows or more: below, loading Numba (about 0.5 s)
-    # costs more than it saves (the default economy of 10,000 workers runs in under a second;
-    # the 100k one gains about a second), and NumPy's per-call set-up is the smaller.
-    COMPILED_WORKERS, COMPILED_ROWS = 50_000, 20_000
+    # loops: below, loading Numba (about 0.3 s) costs more than one run saves (the default
+    # economy of 10,000 workers runs in under a second; the 100k one gains about a second),
+    # unless the process runs many models and has loaded them first (groups.load_compiled).
+    COMPILED_WORKERS = 50_000
 
     @cached_property
     def compiled(self) -> bool:
         """This economy runs its heaviest passes in compiled loops, with the same results:
         plans (:mod:`sim.model.compiled_plans`) and valuation here, tallies, draws and group
         orders elsewhere (``TrainingMarketModel.compiled``); from ``COMPILED_WORKERS``
-        workers."""
-        return self.cfg.population.workers >= self.COMPILED_WORKERS
+        workers, or at any size once this process has loaded them
+        (:func:`~sim.model.arrays.groups.load_compiled`)."""
+        return self.cfg.population.workers >= self.COMPILED_WORKERS or groups.compiled_loaded()
 
     @cached_property
     def compiled_valuation(self):
         """The compiled appraisal of this model, or None where it does not apply."""
-        if self.cfg.population.workers < self.COMPILED_WORKERS:
+        if not self.compiled:
             return None
         from sim.model.compiled_value import CompiledValuation
 

@@ -70,11 +70,20 @@ FLAGS_WITH_VALUE = {
 }
 
 
+_jobs_in_process = 0  # sweep jobs this process has run
+
+
 def run_task(cfg: DictConfig) -> dict:
     """Hydra task: validate, simulate, write outputs. In a sweep, failures are recorded."""
+    global _jobs_in_process
     hydra_cfg = HydraConfig.get()
     out_dir = Path(hydra_cfg.runtime.output_dir)
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
+    if multirun and _jobs_in_process:  # a process that runs several jobs: loading the
+        from sim.model.arrays import groups  # compiled loops pays back (same results)
+
+        groups.load_compiled()
+    _jobs_in_process += 1
     overrides = list(hydra_cfg.overrides.task)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     try:

@@ -1,0 +1,47 @@
+"""A process that has loaded the compiled loops (a sweep's worker, the page's pool) runs small
+economies through them too, and gets the same results as a fresh process's NumPy passes."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.model.arrays import groups
+from sim.model.model import TrainingMarketModel
+
+from .conftest import tiny_config
+
+SCENARIOS = [
+    "pay_for_performance",
+    "upfront_subsidy",
+    "tiered_p4p",
+    "norcat_blended_mining",
+    "edge_up_displaced",
+    "humber_digital_rpl",
+]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_loaded_compiled_loops_change_no_result(scenario):
+    cfg = tiny_config(scenario, seed=3)
+    fresh = TrainingMarketModel(cfg)
+    assert not fresh.compiled and fresh.training.compiled_valuation is None
+    expected = fresh.run()
+
+    groups.load_compiled()
+    loaded = TrainingMarketModel(cfg)
+    assert loaded.compiled and loaded.training.compiled_valuation is not None
+    assert groups.compiled_for(2)  # every order, however small
+    got = loaded.run()
+
+    pd.testing.assert_frame_equal(got.timeseries, expected.timeseries, check_exact=True)
+    assert json.dumps(got.kpis, sort_keys=True) == json.dumps(expected.kpis, sort_keys=True)
+
+
+def test_a_fresh_process_runs_small_economies_by_numpy():
+    """Loading Numba costs more than one small run saves: it is never loaded unasked."""
+    model = TrainingMarketModel(tiny_config())
+    model.run()
+    assert not model.compiled and not groups.compiled_loaded()
