@@ -11,7 +11,8 @@ the command's start to its exit.
 Each job's simulation time is what its ``timing.json`` records (model construction plus the
 months). The same 20 runs are then timed in one fresh process, one after another, after an
 untimed warm-up run (:func:`sim.run.api.compose` and the model, as ``sim.run_model`` runs
-them), and each job's time in the sweep is compared with its time in process.
+them, with the compiled loops loaded as in the sweep's workers), and each job's time in the
+sweep is compared with its time in process.
 
 Prints, per sweep and as medians: the wall time, the sum of the jobs' simulation seconds, the
 core efficiency = sum / (cores x wall), the worst job's sweep / in-process ratio, the CPU
@@ -115,6 +116,13 @@ def child_in_process(sim_root: str) -> None:
     sys.path.insert(0, sim_root)
     from sim.model.model import TrainingMarketModel
     from sim.run.api import compose
+
+    try:  # a process that runs many models loads the compiled loops, as the sweep's workers do
+        from sim.model.arrays.groups import load_compiled
+    except ImportError:  # a checkout before it: NumPy's passes, in the sweep and here
+        pass
+    else:
+        load_compiled()
 
     def timed(cfg) -> float:
         start = time.perf_counter()

@@ -45,3 +45,11 @@ def test_a_fresh_process_runs_small_economies_by_numpy():
     model = TrainingMarketModel(tiny_config())
     model.run()
     assert not model.compiled and not groups.compiled_loaded()
+
+
+def test_a_warm_worker_runs_every_model_compiled():
+    """Sweep workers and the page's pool warm up with the compiled loops loaded and run once."""
+    from sim.run.api import warm_up
+
+    warm_up()
+    assert groups.compiled_loaded() and TrainingMarketModel(tiny_config()).compiled

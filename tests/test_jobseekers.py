@@ -180,3 +180,15 @@ def test_placement_pay_parks_the_hardest_cases():
         middle.append(assisted[(score > q1) & (score <= q3)].mean())
     test = one_sided_test(np.subtract(low, middle), "below", 0.0)
     assert test.passed, (low, middle)
+
+
+def test_a_zero_placement_score_has_no_placement_chance():
+    """A participant with no chance to certify (score 0) is expected to place no one, also
+    where the provider's past participants all scored zero (it was 0 / 0: NaN)."""
+    cfg = sim.compose(scenario=MOHAWK, seed=1, overrides=["population=tiny", *PLACEMENT_PAY])
+    pathway = TrainingMarketModel(cfg).jobseekers
+    provider = np.array([0, 0, 1])
+    pathway.score_mean[:2] = [0.0, 0.4]
+    chance = pathway.placement_chance(provider, np.array([0.0, 0.0, 0.2], dtype=np.float32))
+    assert np.isfinite(chance).all() and chance[0] == chance[1] == 0
+    assert chance[2] == pytest.approx(min(1.0, pathway.placement_rate_belief[1] * 0.5))

@@ -210,14 +210,13 @@ def execute_job(idx: int, overrides: Sequence[str], context: Context) -> JobRetu
 
 def warm_worker() -> int:
     """Import, in a new worker, what the jobs need: the model (Mesa, pandas, NumPy) and its
-    compiled loops (a worker runs many jobs: they pay back), pyarrow for their tables, and
-    the task (Hydra, OmegaConf)."""
+    compiled loops, run once (a worker runs many jobs: they pay back), pyarrow for their
+    tables, and the task (Hydra, OmegaConf)."""
     import pyarrow.parquet  # noqa: F401  (pandas imports it at the first to_parquet)
 
-    import sim.model.model  # noqa: F401
     import sim.run.cli  # noqa: F401
-    from sim.model.arrays import groups
+    from sim.run.api import warm_up
 
-    groups.load_compiled()
+    warm_up()
 
     return os.getpid()

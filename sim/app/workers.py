@@ -41,11 +41,9 @@ def warm_worker() -> None:
     import pyarrow.parquet  # noqa: F401  (pandas imports it at the first to_parquet)
     import yaml  # noqa: F401
 
-    import sim.model.model  # noqa: F401  (Mesa, pandas, numpy)
-    import sim.run.api  # noqa: F401  (Hydra, OmegaConf)
-    from sim.model.arrays import groups
+    from sim.run.api import warm_up  # Hydra, OmegaConf
 
-    groups.load_compiled()  # a worker runs many models: its compiled loops pay back
+    warm_up()  # the model (Mesa, pandas, NumPy) and its compiled loops: they pay back
 
 
 def _ready(pause: float = 0.0) -> int:

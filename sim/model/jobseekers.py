@@ -169,7 +169,10 @@ class JobSeekerPathway:
         any, to these ones')."""
         mean = self.score_mean[provider]
         mean = np.where(np.isnan(mean), score.mean(), mean)
-        return np.clip(self.placement_rate_belief[provider] * score / mean, 0.0, 1.0)
+        # a score of zero (no chance to certify) places no one, even where past ones scored
+        # zero too (0 / 0)
+        relative = np.divide(score, mean, out=np.zeros(len(score)), where=score != 0)
+        return np.clip(self.placement_rate_belief[provider] * relative, 0.0, 1.0)
 
     def pot(self, tuition: np.ndarray, disadvantaged: np.ndarray) -> np.ndarray:
         bonus = np.where(disadvantaged, self.policy.disadvantaged_bonus, 1.0)

@@ -340,6 +340,17 @@ def run_model(
     return TrainingMarketModel(cfg).run()
 
 
+def warm_up() -> None:
+    """Prepare this process to run many models (a sweep's worker, the page's pool): load the
+    compiled loops (:func:`sim.load_compiled`, the same results) and run a tiny economy once,
+    so that the first real run pays neither Numba's loading nor its loops' first calls
+    (about 0.5 s together)."""
+    from sim.model.arrays.groups import load_compiled
+
+    load_compiled()
+    run_model("pay_for_performance", 1, {"population": "tiny"})
+
+
 def run_to_dir(
     cfg: SimConfig | DictConfig | Mapping, out_dir: Path, progress_every: int = 12
 ) -> Results:
