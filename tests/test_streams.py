@@ -102,3 +102,23 @@ def test_compiled_draws_are_numpys(streams, monkeypatch):
         )
     for numpy, compiled in zip(*draws):
         assert compiled.dtype == numpy.dtype and np.array_equal(compiled, numpy)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**32 - 1, 2**32 + 5, 2**63 - 1])
+def test_seed_states_are_numpys_seed_sequence(seed):
+    """Streams are seeded, keyed and drawn exactly as by NumPy's SeedSequence of
+    (seed, crc32(name), month + 1), computed a block of months at once."""
+    from sim.model.arrays.rng import RandomStreams, _name_key, seed_states
+
+    rng = np.random.default_rng(seed % 1000)
+    for name_key in [0, *rng.integers(0, 2**32, 3).tolist()]:
+        states = seed_states(seed, name_key, 300)
+        for m in [0, 1, *rng.integers(0, 300, 4).tolist()]:
+            expected = np.random.SeedSequence([seed, name_key, m]).generate_state(4, np.uint64)
+            assert states.dtype == expected.dtype and np.array_equal(states[m], expected)
+    streams = RandomStreams(seed)
+    for month in (-1, 0, 131, 600):  # 600: past the first block of months
+        sequence = np.random.SeedSequence([seed, _name_key("offer_arrival"), month + 1])
+        assert streams.key("offer_arrival", month) == sequence.generate_state(1, np.uint64)[0]
+        ours = streams.stream("offer_arrival", month).random(4)
+        assert np.array_equal(ours, np.random.Generator(np.random.PCG64(sequence)).random(4))

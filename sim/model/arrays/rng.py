@@ -38,11 +38,25 @@ class RandomStreams:
 
     def __init__(self, seed: int):
         self.seed = int(seed)
+        if self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, not {self.seed}")
+        self._states: dict[str, np.ndarray] = {}  # name -> SeedSequence state, by month + 1
+
+    def seed_state(self, name: str, month: int) -> np.ndarray:
+        """``SeedSequence([seed, crc32(name), month + 1]).generate_state(4, np.uint64)``, the
+        four words that seed stream ``name`` in ``month``: computed for a block of months at
+        once (:func:`seed_states`), since a month draws from some 25 streams and NumPy's
+        SeedSequence takes about 10 us each."""
+        states = self._states.get(name)
+        if states is None or month + 1 >= len(states):
+            months = max(256, 2 * (month + 1))
+            states = self._states[name] = seed_states(self.seed, _name_key(name), months)
+        return states[month + 1]
 
     def stream(self, name: str, month: int = -1) -> np.random.Generator:
-        """The generator for ``name`` in ``month`` (``-1``: initialisation)."""
-        seq = np.random.SeedSequence([self.seed, _name_key(name), month + 1])
-        return np.random.Generator(np.random.PCG64(seq))
+        """The generator for ``name`` in ``month`` (``-1``: initialisation): NumPy's PCG64
+        seeded by ``SeedSequence([seed, crc32(name), month + 1])``."""
+        return np.random.Generator(np.random.PCG64(_SeedState(self.seed_state(name, month))))
 
     def uniform(self, name: str, month: int, size: int) -> np.ndarray:
         """``size`` uniforms, one per agent id, for decision ``name`` in ``month``."""
@@ -53,9 +67,9 @@ class RandomStreams:
 
     # --- counter-based draws for selected ids ------------------------------------------------
     def key(self, name: str, month: int) -> np.uint64:
-        """64-bit key of stream ``name`` in ``month``."""
-        seq = np.random.SeedSequence([self.seed, _name_key(name), month + 1])
-        return seq.generate_state(1, np.uint64)[0]
+        """64-bit key of stream ``name`` in ``month``: the first word of its seed state,
+        ``SeedSequence([seed, crc32(name), month + 1]).generate_state(1, np.uint64)[0]``."""
+        return self.seed_state(name, month)[0]
 
     def bits_at(self, name: str, month: int, ids: np.ndarray) -> np.ndarray:
         """64 random bits per id: a bijective mix of (id x golden ratio) xor the stream key."""
@@ -109,6 +123,72 @@ class RandomStreams:
             more = np.cumsum(gaps()) + positions[-1]
             positions = np.concatenate([positions, more])
         return positions[: np.searchsorted(positions, size)]
+
+
+class _SeedState(np.random.bit_generator.ISeedSequence):
+    """A SeedSequence's state, computed already: what PCG64 asks of its seed sequence."""
+
+    def __init__(self, state: np.ndarray):
+        self.state = state
+
+    def generate_state(self, n_words, dtype=np.uint32):
+        if n_words != 4 or np.dtype(dtype) != np.uint64:
+            raise ValueError("a precomputed seed state holds four 64-bit words")
+        return self.state.copy()
+
+
+# NumPy's SeedSequence (numpy/random/bit_generator.pyx, after Melissa O'Neill's seed_seq):
+# entropy words hashed into a pool of four, mixed, then hashed out as the state.
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R, _POOL, _MASK32 = 0xCA01F9DD, 0x4973F715, 4, 0xFFFFFFFF
+
+
+def _words(n: int) -> list[int]:
+    """A non-negative integer as SeedSequence reads it: 32-bit words, lowest first."""
+    words = [n & _MASK32]
+    while n > _MASK32:
+        n >>= 32
+        words.append(n & _MASK32)
+    return words
+
+
+def seed_states(seed: int, name_key: int, months: int) -> np.ndarray:
+    """``SeedSequence([seed, name_key, m]).generate_state(4, np.uint64)`` for each
+    ``m`` in ``0 .. months - 1``, in one pass of uint32 array operations (which wrap, as
+    the C code's do): shape (months, 4)."""
+    u32 = np.uint32
+    entropy = [np.full(months, w, dtype=u32) for w in (*_words(seed), *_words(name_key))]
+    entropy.append(np.arange(months, dtype=u32))  # month + 1 < 2**32: one word
+    hash_const = _INIT_A
+
+    def hashmix(value: np.ndarray) -> np.ndarray:
+        nonlocal hash_const
+        value = value ^ u32(hash_const)
+        hash_const = (hash_const * _MULT_A) & _MASK32
+        value = value * u32(hash_const)
+        return value ^ (value >> u32(16))
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        result = x * u32(_MIX_L) - y * u32(_MIX_R)
+        return result ^ (result >> u32(16))
+
+    zeros = np.zeros(months, dtype=u32)
+    pool = [hashmix(entropy[i] if i < len(entropy) else zeros) for i in range(_POOL)]
+    for src in range(_POOL):
+        for dst in range(_POOL):
+            if src != dst:
+                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+    for src in range(_POOL, len(entropy)):
+        for dst in range(_POOL):
+            pool[dst] = mix(pool[dst], hashmix(entropy[src]))
+    state = np.empty((months, 8), dtype=u32)
+    hash_const = _INIT_B
+    for word in range(8):
+        value = pool[word % _POOL] ^ u32(hash_const)
+        hash_const = (hash_const * _MULT_B) & _MASK32
+        value = value * u32(hash_const)
+        state[:, word] = value ^ (value >> u32(16))
+    return state.astype("<u4").view("<u8").astype(np.uint64)
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
