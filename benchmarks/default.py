@@ -1,4 +1,4 @@
-"""Time the default economy (10,000 workers, 500 employers, 120 months) in process.
+"""Time the default economy (10,000 workers, 500 employers, 132 months) in process.
 
 Usage: python benchmarks/default.py [--runs 5] [--scenario pay_for_performance]
 Prints the median wall time of a full run (model construction + 132 months) and the
