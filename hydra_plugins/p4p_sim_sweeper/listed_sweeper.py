@@ -18,7 +18,7 @@ from typing import Any, List, Optional
 from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 
-from hydra_plugins.p4p_sim_sweeper.resumable_sweeper import ResumableSweeper
+from hydra_plugins.p4p_sim_sweeper.resumable_sweeper import ResumableSweeper, as_launched
 from sim.run.outputs import atomic_write_bytes
 from sim.run.sweep_jobs import is_completed, write_manifest
 
@@ -81,8 +81,9 @@ class ListedSweeper(ResumableSweeper):
         # one composition per scenario catches bad keys before any run; the listed values
         # were checked by the caller
         firsts = {}
-        for _, job in todo:
-            firsts.setdefault(next((o for o in job if o.startswith("scenario=")), ""), job)
+        for name, job in todo:  # composed as launched: the launcher reuses the compositions
+            scenario = next((o for o in job if o.startswith("scenario=")), "")
+            firsts.setdefault(scenario, as_launched(name, job))
         if firsts:
             super(ResumableSweeper, self).validate_batch_is_legal(list(firsts.values()))
         return self.launch_jobs(

@@ -20,6 +20,7 @@ With one worker (``hydra.launcher.n_jobs=1``) it is the joblib launcher: jobs ru
 another in this process.
 """
 
+import gc
 import logging
 import os
 import pickle
@@ -155,13 +156,15 @@ def _warm_up(settings: Dict[str, Any], workers: int) -> None:
         log.debug("warm-up of the workers failed: %s", exc)
 
 
-_EARLY: Dict[str, Any] = {}  # workers p4p-sim started before Hydra set the launcher up
-_THREADS: List[threading.Thread] = []  # warm-up threads started in this process
+# Hydra's plugin scan executes each module of hydra_plugins again (in a worker, at each job's
+# ``Singleton.set_state`` while the state has no ``Plugins``): this module's state outlives it.
+_EARLY: Dict[str, Any] = globals().get("_EARLY", {})  # workers p4p-sim started early
+_THREADS: List[threading.Thread] = globals().get("_THREADS", [])  # warm-up threads started here
 
 
 def start_default_workers() -> None:
     """Start the workers of this launcher with its default settings now: ``p4p-sim -m`` calls
-    this before it checks the sweep and hands over to Hydra (~0.6 s), when the sweep will run
+    this before it checks the overrides and hands over to Hydra (~1 s), when the sweep will run
     on this launcher, so that the workers' imports overlap that work. The launcher adopts them
     if its settings are the defaults."""
     settings = {k: v for k, v in asdict(LocalLauncherConf()).items() if k != "_target_"}
@@ -193,7 +196,7 @@ class Context(NamedTuple):
     data: bytes
 
 
-_CONTEXT: Dict[str, tuple] = {}  # in a worker: the context of the current launch
+_CONTEXT: Dict[str, tuple] = globals().get("_CONTEXT", {})  # in a worker: the launch's context
 
 
 def execute_job(idx: int, overrides: Sequence[str], context: Context) -> JobReturn:
@@ -202,8 +205,10 @@ def execute_job(idx: int, overrides: Sequence[str], context: Context) -> JobRetu
     from hydra_plugins.hydra_joblib_launcher import _core
 
     if context.key not in _CONTEXT:
+        gc.unfreeze()  # an earlier launch's context may be garbage now
         _CONTEXT.clear()
         _CONTEXT[context.key] = pickle.loads(context.data)
+        gc.freeze()
     hydra_context, config, task_function, singleton_state = _CONTEXT[context.key]
     return _core.execute_job(idx, overrides, hydra_context, config, task_function, singleton_state)
 
@@ -219,4 +224,5 @@ def warm_worker() -> int:
 
     warm_up()
 
+    gc.freeze()
     return os.getpid()

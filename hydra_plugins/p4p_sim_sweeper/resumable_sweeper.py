@@ -12,10 +12,17 @@ A sweep directory records the settings all its jobs share (fixed overrides, conf
 would relaunch a job directory holding a run with other overrides, stops before launching
 anything: jobs are only skipped or rerun, never replaced by a differently configured run.
 Ctrl-C stops the sweep with one line saying what finished and the command that resumes it.
+
+Each kind of job (the same overrides but for plain values such as the seed) is composed by
+Hydra once, here when the sweep is validated, and reused for the others on any launcher
+(:class:`sim.run.compositions.ReusedCompositions`): the launcher receives the compositions kept.
 """
 
+import dataclasses
+import importlib
 import logging
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -26,6 +33,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
 from sim.run.api import check_overrides, composes_as_first_value
+from sim.run.compositions import ReusedCompositions
 from sim.run.outputs import atomic_write_bytes
 from sim.run.sweep_jobs import (
     SweepProgress,
@@ -69,6 +77,12 @@ class ResumableSweeper(BasicSweeper):
         super().__init__(max_batch_size=max_batch_size, params=params)
         self.resume = resume
 
+    def setup(self, *, hydra_context: Any, task_function: Any, config: Any) -> None:
+        """BasicSweeper's, with a config loader that reuses compositions, for the launcher too."""
+        loader = ReusedCompositions(hydra_context.config_loader)
+        hydra_context = dataclasses.replace(hydra_context, config_loader=loader)
+        super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
+
     def sweep(self, arguments: List[str]) -> Any:
         assert (
             self.config is not None and self.launcher is not None and self.hydra_context is not None
@@ -80,10 +94,10 @@ class ResumableSweeper(BasicSweeper):
 
         alike = [o for o in parsed if composes_as_first_value(o)]
         check_overrides([o.input_line for o in alike])  # each value's key and type
-        # before anything is written
-        self.validate_batch_is_legal(all_jobs, {o.get_key_element() for o in alike})
-        sweep_dir = Path(self.config.hydra.sweep.dir)
         names = self.job_names(all_jobs, swept)
+        # before anything is written
+        self.validate_batch_is_legal(all_jobs, {o.get_key_element() for o in alike}, names)
+        sweep_dir = Path(self.config.hydra.sweep.dir)
         task_config = OmegaConf.to_container(self.config, resolve=False)
         task_config.pop("hydra", None)
         settings = sweep_settings(all_jobs[0] if all_jobs else [], swept, task_config)
@@ -113,7 +127,7 @@ class ResumableSweeper(BasicSweeper):
     ) -> List[Any]:
         """Launch the ``(job directory, overrides)`` still to run, with one progress bar; on
         Ctrl-C print one line (what finished, how to resume) and exit 130."""
-        launch = [[*job, f"hydra.sweep.subdir='{name}'"] for name, job in todo]
+        launch = [as_launched(name, job) for name, job in todo]
         self.overrides = (
             [list(b) for b in self.split_overrides_to_chunks(launch, self.max_batch_size)]
             if launch
@@ -121,6 +135,10 @@ class ResumableSweeper(BasicSweeper):
         )
         returns, initial_job_idx = [], 0
         progress = SweepProgress(sweep_dir, [name for name, _ in todo])
+        # the sweep's tables need pandas at the end: imported while the jobs run, not after
+        threading.Thread(
+            target=importlib.import_module, args=("sim.run.sweep",), daemon=True
+        ).start()
         try:
             with progress:
                 while not self.is_done():
@@ -172,11 +190,15 @@ class ResumableSweeper(BasicSweeper):
                 f"(e.g. {clashes[0]}: {' '.join(read_overrides(sweep_dir / clashes[0]) or [])}); {advice}"
             )
 
-    def validate_batch_is_legal(self, batch, alike: frozenset = frozenset()) -> None:
+    def validate_batch_is_legal(
+        self, batch, alike: frozenset = frozenset(), names: Optional[List[str]] = None
+    ) -> None:
         """Compose one job per distinct override value, not every job of the grid, and only
         the first job's value of the overrides in ``alike`` (keys whose values all compose
         once one does: :func:`sim.run.api.composes_as_first_value`, checked by
-        :func:`sim.run.api.check_overrides`), such as the seed.
+        :func:`sim.run.api.check_overrides`), such as the seed. With the jobs' directory
+        ``names``, each is composed as it is launched (:func:`as_launched`), so the launcher
+        reuses these compositions.
 
         Composition errors come from single overrides (an unknown key, a bad group option, a
         wrong type), so checking each value once catches them, in time linear in the number
@@ -186,10 +208,10 @@ class ResumableSweeper(BasicSweeper):
         """
         seen: set = set()
         sample = []
-        for job in batch:
+        for i, job in enumerate(batch):
             new = {o for o in job if o.split("=", 1)[0] not in alike} - seen
             if new or not sample:
-                sample.append(job)
+                sample.append(job if names is None else as_launched(names[i], job))
                 seen |= new
         super().validate_batch_is_legal(sample)
 
@@ -199,6 +221,11 @@ class ResumableSweeper(BasicSweeper):
         if len(set(names)) != len(names):
             names = [f"{i}-{n}" for i, n in enumerate(names)]  # only for duplicated jobs
         return names
+
+
+def as_launched(name: str, job: List[str]) -> List[str]:
+    """A job's overrides as the sweeper launches it: with its directory (``name``)."""
+    return [*job, f"hydra.sweep.subdir='{name}'"]
 
 
 def _refuse(message: str) -> None:

@@ -14,6 +14,8 @@ Importing this module loads Hydra, not the model: Mesa and pandas load when a ru
 
 from __future__ import annotations
 
+import atexit
+import gc
 import itertools
 import logging
 import math
@@ -340,8 +342,9 @@ def _values(override) -> list[str]:
 
 def start_local_workers(overrides: list[str], argv: list[str]) -> bool:
     """For a sweep on the default launcher (``local``, its default settings), start its
-    workers now, so that they import the model while this process sets the sweep up; whether
-    it did. Not for another launcher, launcher settings or primary config on the command line."""
+    workers now, so that they import the model while this process checks the overrides and
+    sets the sweep up; whether it did (``main`` ends them if the checks fail). Not for another
+    launcher, launcher settings or primary config on the command line."""
     if any(arg in FLAGS_WITH_VALUE or arg.startswith("--config") for arg in argv):
         return False
     if any(o.lstrip("+~").startswith(("hydra/launcher", "hydra.launcher")) for o in overrides):
@@ -364,17 +367,20 @@ def hydra_app(cfg: DictConfig) -> dict:
 
 def main() -> None:
     """Console entry point: pre-check the overrides, then hand over to Hydra."""
+    # at the exit, every file written: no last garbage collection of Hydra, pandas and the
+    # model (~0.07 s); the objects go with the process
+    atexit.register(gc.freeze)
     overrides, multirun, passthrough = split_argv(sys.argv[1:])
     early_workers = False
-    if not passthrough:
-        precheck(overrides, multirun, sys.argv[1:])
-        if multirun:
-            early_workers = start_local_workers(overrides, sys.argv[1:])
-        else:
-            # the run needs the model: import it now, not inside Hydra's task, where Mesa's
-            # import-time loggers (inspect.stack()) walk Hydra's deeper stack
-            import sim.model.model  # noqa: F401
     try:
+        if not passthrough:
+            if multirun:  # first: the workers import the model while this process checks
+                early_workers = start_local_workers(overrides, sys.argv[1:])
+            precheck(overrides, multirun, sys.argv[1:])
+            if not multirun:
+                # the run needs the model: import it now, not inside Hydra's task, where Mesa's
+                # import-time loggers (inspect.stack()) walk Hydra's deeper stack
+                import sim.model.model  # noqa: F401
         hydra_app()
     except KeyboardInterrupt:  # a sweep says what finished itself (the resumable sweeper)
         print(

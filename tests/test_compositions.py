@@ -1,0 +1,199 @@
+"""Sweep jobs' configs composed once per kind of job (sim.run.compositions): every reused
+composition is Hydra's own, node for node; what may not be reused is composed by Hydra."""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import pickle
+
+import pytest
+from hydra import initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.types import RunMode
+from omegaconf import DictConfig, ListConfig, OmegaConf
+
+from hydra_plugins.p4p_sim_sweeper.resumable_sweeper import as_launched
+from sim.run.api import config_dir, register_schema
+from sim.run.compositions import ReusedCompositions
+from sim.run.sweep_jobs import job_name, override_key
+
+
+class Counting:
+    """Hydra's config loader, counting its compositions of sweep jobs."""
+
+    def __init__(self, loader) -> None:
+        self.loader, self.composed = loader, 0
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name in ("loader", "composed"):
+            raise AttributeError(name)  # not set yet: unpickling
+        return getattr(self.loader, name)
+
+    def load_sweep_config(self, master_config, sweep_overrides):
+        self.composed += 1
+        return self.loader.load_sweep_config(master_config, sweep_overrides)
+
+
+@pytest.fixture
+def loader():
+    register_schema()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        yield GlobalHydra.instance().config_loader()
+    GlobalHydra.instance().clear()
+
+
+def master(loader, *overrides: str) -> DictConfig:
+    """A multirun's config, as ``p4p-sim -m`` composes it (Hydra adds hydra.mode)."""
+    return loader.load_configuration(
+        "config",
+        [*overrides, "hydra.sweep.dir=/tmp/p4p-sweep", "hydra.mode=MULTIRUN"],
+        RunMode.MULTIRUN,
+    )
+
+
+def nodes(node) -> list:
+    """Every node of a config: its class, metadata (types, flags, key) and value, in order."""
+    record = [type(node).__name__, dict(vars(node._metadata))]
+    if isinstance(node, (DictConfig, ListConfig)) and not (
+        node._is_none() or node._is_missing() or node._is_interpolation()
+    ):
+        keys = node.keys() if isinstance(node, DictConfig) else range(len(node))
+        return record + [[(key, nodes(node._get_node(key))) for key in keys]]
+    return record + [repr(node._value())]
+
+
+def assert_hydras_own(reused: DictConfig, own: DictConfig) -> None:
+    assert OmegaConf.to_yaml(reused) == OmegaConf.to_yaml(own)
+    assert nodes(reused) == nodes(own)
+    assert pickle.dumps(reused) == pickle.dumps(own)
+
+
+def launched(*jobs) -> list[list[str]]:
+    """Jobs as the resumable sweeper launches them: with their directory."""
+    return [as_launched(job_name(job, [override_key(o) for o in job]), job) for job in jobs]
+
+
+SWEEPS = {
+    "scenario x seed": (
+        [],
+        launched(
+            *(
+                [f"scenario={s}", f"seed={k}"]
+                for s, k in itertools.product(("baseline", "pay_for_performance"), (1, 2, 3))
+            )
+        ),
+    ),
+    "groups, settings and hydra overrides": (
+        ["population=tiny", "hydra/launcher=basic", "hydra.job.chdir=false"],
+        launched(
+            *(
+                ["population=tiny", f"scenario={s}", f"funding.outcome_share={v}", f"seed={k}"]
+                for s, v, k in itertools.product(
+                    ("pay_for_performance", "tiered_p4p"), (0.3, 0.5), (4, 5)
+                )
+            )
+        ),
+    ),
+    "additions, text and null values": (
+        ["+experiment=outcome_share_sweep"],
+        launched(
+            *(
+                [
+                    "+experiment=outcome_share_sweep",
+                    f"funding.recipient={r}",
+                    f"funding.budget_per_year={b}",
+                    f"output.employer_panel={p}",
+                    f"seed={k}",
+                ]
+                for r, b, p, k in itertools.product(
+                    ("employer", "'provider'"), ("null", "500000"), ("true", "false"), (1, 2)
+                )
+            )
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SWEEPS)
+def test_reused_composition_is_hydras_own_for_every_job_of_a_sweep(loader, name):
+    common, jobs = SWEEPS[name]
+    config = master(loader, *common)
+    counting = Counting(loader)
+    reused = ReusedCompositions(counting)
+    for job in jobs:
+        assert_hydras_own(
+            reused.load_sweep_config(config, job), loader.load_sweep_config(config, job)
+        )
+    kinds = {
+        tuple(o for o in job if o.startswith(("scenario=", "+", "population="))) for job in jobs
+    }
+    assert counting.composed == len(kinds)  # one Hydra composition per kind of job
+
+
+def test_reused_sweep_composition_travels_to_a_worker(loader):
+    """Pickled with the launch's context, a worker reuses the parent's compositions."""
+    config = master(loader)
+    first, second = launched(["scenario=baseline", "seed=1"], ["scenario=baseline", "seed=2"])
+    parent = ReusedCompositions(Counting(loader))
+    parent.load_sweep_config(config, first)  # the sweeper's validation
+    worker = pickle.loads(pickle.dumps(parent))
+    assert_hydras_own(
+        worker.load_sweep_config(config, second), loader.load_sweep_config(config, second)
+    )
+    assert worker.loader.composed == 1  # the parent's
+
+
+def test_sweep_overrides_on_related_keys_are_composed_by_hydra(loader):
+    """A value whose key another override sets too, above or below it, is not reused."""
+    config = master(loader)
+    counting = Counting(loader)
+    reused = ReusedCompositions(counting)
+    jobs = launched(
+        *(
+            ["scenario=baseline", f"funding.outcome_share={v}", "funding={outcome_share: 0.2}"]
+            for v in (0.4, 0.6)
+        )
+    )
+    for job in jobs:
+        assert_hydras_own(
+            reused.load_sweep_config(config, job), loader.load_sweep_config(config, job)
+        )
+    assert counting.composed == 2
+
+
+def test_sweep_job_from_another_working_directory_is_composed_by_hydra(
+    loader, tmp_path, monkeypatch
+):
+    config = master(loader)
+    counting = Counting(loader)
+    reused = ReusedCompositions(counting)
+    first, second = launched(["scenario=baseline", "seed=1"], ["scenario=baseline", "seed=2"])
+    reused.load_sweep_config(config, first)
+    monkeypatch.chdir(tmp_path)
+    assert_hydras_own(
+        reused.load_sweep_config(config, second), loader.load_sweep_config(config, second)
+    )
+    assert counting.composed == 2
+
+
+def test_sweep_value_hydra_refuses_is_refused_as_hydra_refuses_it(loader):
+    config = master(loader)
+    reused = ReusedCompositions(loader)
+    reused.load_sweep_config(config, launched(["scenario=baseline", "seed=1"])[0])
+    bad = launched(["scenario=baseline", "seed=abc"])[0]
+    with pytest.raises(Exception) as theirs:
+        loader.load_sweep_config(config, bad)
+    with pytest.raises(type(theirs.value)) as ours:
+        reused.load_sweep_config(config, bad)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_local_launcher_keeps_its_sweep_context_when_hydra_rescans_plugins():
+    """Hydra's plugin scan executes each plugin module again (in a worker, at each job): the
+    launch's context a worker unpickled is kept, not unpickled again for every job."""
+    module = importlib.import_module("hydra_plugins.p4p_sim_sweeper.local_launcher")
+    context, early = module._CONTEXT, module._EARLY
+    module.__spec__.loader.exec_module(module)  # what Plugins._scan_all_plugins does
+    assert module._CONTEXT is context and module._EARLY is early
