@@ -53,3 +53,34 @@ def test_a_warm_worker_runs_every_model_compiled():
 
     warm_up()
     assert groups.compiled_loaded() and TrainingMarketModel(tiny_config()).compiled
+
+
+@pytest.mark.parametrize("scenario", ["pay_for_performance", "norcat_blended_mining"])
+def test_compiled_loops_in_threads_change_no_result(scenario, monkeypatch):
+    """At full scale the loops over rows and employers run in threads, in chunks: a tiny
+    economy split into chunks of three rows gives NumPy's results too."""
+    import numba
+
+    from sim.model.arrays import compiled_groups
+
+    cfg = tiny_config(scenario, seed=4)
+    expected = TrainingMarketModel(cfg).run()
+
+    groups.load_compiled()
+    called = []
+    in_threads = compiled_groups.in_threads
+
+    def counted(kernel, rows, *args):
+        called.append(kernel.__name__)
+        return in_threads(kernel, rows, *args)
+
+    monkeypatch.setattr(compiled_groups, "in_threads", counted)
+    monkeypatch.setattr(compiled_groups, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(compiled_groups, "CHUNK_ROWS", 3)
+    threads = numba.get_num_threads()
+    got = TrainingMarketModel(cfg).run()
+
+    assert {"plan_candidates", "open_options", "select_within_groups"} <= set(called)
+    assert numba.get_num_threads() == threads
+    pd.testing.assert_frame_equal(got.timeseries, expected.timeseries, check_exact=True)
+    assert json.dumps(got.kpis, sort_keys=True) == json.dumps(expected.kpis, sort_keys=True)

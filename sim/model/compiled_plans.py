@@ -13,7 +13,7 @@ load Numba.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True, inline="always")
@@ -29,7 +29,10 @@ def _open_to(i, k, credentials, program_started, available, month, retake_gap):
     return available[k] and _wanted(credentials[i], program_started[i, k], k, month, retake_gap)
 
 
-@njit(cache=True)
+SKIP, KEEP, REVIEW = 0, 1, 2  # what plan_candidates does with a worker
+
+
+@njit(cache=True, parallel=True)
 def plan_candidates(
     employer,
     enrolment,
@@ -50,14 +53,11 @@ def plan_candidates(
     """Employed workers out of training and past the retraining ``gap``, split into those
     whose plan stands (ids and planned program: the plan is younger than ``plan_months``, not
     ``reset``, and its program still open to them, at their employer's provider where
-    ``check_offers``) and those whose plan is reviewed; each in id order."""
+    ``check_offers``) and those whose plan is reviewed; each in id order. Workers are sorted
+    in threads (:func:`sim.model.arrays.compiled_groups.in_threads`), then listed in order."""
     n = len(employer)
-    kept = np.empty(n, dtype=np.int64)
-    kept_program = np.empty(n, dtype=np.int16)
-    review = np.empty(n, dtype=np.int64)
-    n_kept = 0
-    n_review = 0
-    for i in range(n):
+    fate = np.zeros(n, dtype=np.int8)
+    for i in prange(n):  # each worker's own columns: any split gives the same fates
         j = employer[i]
         if j < 0 or enrolment[i] >= 0 or month - last_training_end[i] < gap:
             continue
@@ -67,25 +67,33 @@ def plan_candidates(
             keeps = _wanted(credentials[i], program_started[i, k], k, month, retake_gap)
             if keeps and check_offers:
                 keeps = offers[provider_of_employer[j], k]
-        if keeps:
+        fate[i] = KEEP if keeps else REVIEW
+    kept = np.empty(n, dtype=np.int64)
+    kept_program = np.empty(n, dtype=np.int16)
+    review = np.empty(n, dtype=np.int64)
+    n_kept = 0
+    n_review = 0
+    for i in range(n):
+        if fate[i] == KEEP:
             kept[n_kept] = i
-            kept_program[n_kept] = k
+            kept_program[n_kept] = planned_program[i]
             n_kept += 1
-        else:
+        elif fate[i] == REVIEW:
             review[n_review] = i
             n_review += 1
     return kept[:n_kept].copy(), kept_program[:n_kept].copy(), review[:n_review].copy()
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def open_options(ids, credentials, program_started, available, month, retake_gap):
     """Every (worker, program) pair open to workers ``ids`` (``available``: the programs
     anyone may start), in the order ``np.nonzero`` lists the workers x programs mask: the
-    worker of each pair, its row in ``ids`` and the program."""
+    worker of each pair, its row in ``ids`` and the program. The mask is filled in threads
+    (:func:`sim.model.arrays.compiled_groups.in_threads`), each row by one of them."""
     n_programs = len(available)
     is_open = np.zeros(len(ids) * n_programs, dtype=np.bool_)
     count = 0
-    for r in range(len(ids)):  # one visit to each worker's (scattered) columns
+    for r in prange(len(ids)):  # one visit to each worker's (scattered) columns
         i = ids[r]
         for k in range(n_programs):
             if _open_to(i, k, credentials, program_started, available, month, retake_gap):

@@ -13,12 +13,12 @@ so that small economies never load Numba.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import njit, prange
 
 from sim.config.milestones import EVENT
 from sim.model.arrays import fastmath
+from sim.model.arrays.compiled_groups import in_threads
 
 # Kinds of milestone event as the kernel knows them (sim.config.milestones kinds).
 CERTAIN, COMPLETED, CERTIFIED, GAINED_SKILL, STAYED = 0, 1, 2, 3, 4
@@ -238,26 +238,6 @@ def appraise(
     funding_on = pays_employers and eligible_out.any()
     values = (without_out, best_out, takes_out, outlay_out, funding_on)
     return (employer, provider, tuition_out, price_out), values
-
-
-# Calls of fewer rows run on one thread: a parallel loop waits for every thread, and on a
-# busy machine a thread can wait a scheduler slice (milliseconds) for a core, longer than such
-# a call takes alone. Larger calls hand out rows in chunks, so that a thread that started
-# late takes fewer of them (the rows are independent: any split gives the same numbers).
-PARALLEL_ROWS, CHUNK_ROWS = 200_000, 16_384
-
-
-def in_threads(kernel, rows: int, *args):
-    """``kernel(*args)``, on one thread below ``PARALLEL_ROWS`` rows."""
-    if rows >= PARALLEL_ROWS:
-        with numba.parallel_chunksize(CHUNK_ROWS):
-            return kernel(*args)
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        return kernel(*args)
-    finally:
-        numba.set_num_threads(threads)
 
 
 class CompiledValuation:

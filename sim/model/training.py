@@ -84,10 +84,12 @@ class Training:
         w, econ = self.model.workers, self.cfg.economy
         gap, reset = econ.retraining_gap, month == self.cfg.time.burn_in  # a new regime
         if self.compiled:  # the same split in one pass over the workers
+            from sim.model.arrays.compiled_groups import in_threads
             from sim.model.compiled_plans import plan_candidates
 
             p = self.model.providers
-            kept, kept_program, review = plan_candidates(
+            kept, kept_program, review = in_threads(
+                plan_candidates, len(w.employer),
                 w.employer, w.enrolment, w.last_training_end, w.planned_program,
                 w.planned_month, w.credentials, w.program_started, p.offers, tables[0], month,
                 gap, self.PLAN_MONTHS, reset, econ.retake_gap, p.design_needed,
@@ -162,9 +164,12 @@ class Training:
         w, p = self.model.workers, self.model.providers
         compiled = self.compiled
         if compiled:  # the open pairs listed in one pass, not from a workers x programs mask
+            from sim.model.arrays.compiled_groups import in_threads
             from sim.model.compiled_plans import open_options
 
-            worker, row, option = open_options(
+            rows = len(ids) * len(self.model.providers.program_months)
+            worker, row, option = in_threads(
+                open_options, rows,
                 ids, w.credentials, w.program_started, self.startable_programs(), month,
                 self.cfg.economy.retake_gap,
             )  # fmt: skip
@@ -678,10 +683,12 @@ class Training:
         """Indices of candidates each employer trains: best value first, while positive,
         within its monthly trainee capacity and its cash limit (sorted indices)."""
         if groups.compiled_for(len(employer)):  # the same choice in one compiled pass
-            from sim.model.arrays.compiled_groups import select_within_groups
+            from sim.model.arrays.compiled_groups import in_threads, select_within_groups
 
             return np.flatnonzero(
-                select_within_groups(
+                in_threads(
+                    select_within_groups,
+                    len(employer),
                     np.asarray(employer).astype(np.intp, copy=False),
                     priority_key(-value),
                     value > 0,

@@ -6,10 +6,31 @@ NumPy formulation in ``groups`` gives (tests/test_groups.py checks them against 
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 SHORT_GROUP = 16  # groups up to this size are ordered by insertion sort, larger ones merge-sorted
+
+
+# Calls of fewer rows run on one thread: a parallel loop waits for every thread, and on a
+# busy machine a thread can wait a scheduler slice (milliseconds) for a core, longer than such
+# a call takes alone. Larger calls hand out rows in chunks, so that a thread that started
+# late takes fewer of them (the rows are independent: any split gives the same numbers).
+PARALLEL_ROWS, CHUNK_ROWS = 200_000, 16_384
+
+
+def in_threads(kernel, rows: int, *args):
+    """``kernel(*args)``, on one thread below ``PARALLEL_ROWS`` rows."""
+    if rows >= PARALLEL_ROWS:
+        with numba.parallel_chunksize(CHUNK_ROWS):
+            return kernel(*args)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return kernel(*args)
+    finally:
+        numba.set_num_threads(threads)
 
 
 @njit(cache=True)
@@ -88,14 +109,15 @@ def top_within_groups(group, value, key, count, bucket_count):
     return top
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def select_within_groups(group, key, positive, outlay, limit, capacity):
     """:meth:`sim.model.training.Training.select_within_employers` in one pass: of the
     ``positive`` elements, each group's first ``capacity[group]`` in ``key`` order (ties in
     input order) and, where ``limit[group]`` is finite, those whose running ``outlay`` total in
     that order stays within it. The running total is the one NumPy's ``GroupOrder.cumsum``
     gives: one float64 prefix sum over the limited groups in group order, less its value
-    before the group."""
+    before the group. Groups are ordered in threads (:func:`in_threads`); each sorts its own
+    slice of the order, so any split gives the same order."""
     n, n_groups = len(group), len(capacity)
     first = np.zeros(n_groups + 1, dtype=np.int64)
     for i in range(n):
@@ -110,13 +132,14 @@ def select_within_groups(group, key, positive, outlay, limit, capacity):
             g = group[i]
             order[fill[g]] = i
             fill[g] += 1
+    for g in prange(n_groups):
+        sort_segment(order, key, first[g], first[g + 1])
     chosen = np.zeros(n, dtype=np.bool_)
     running = 0.0
     for g in range(n_groups):
         start, stop = first[g], first[g + 1]
         if stop == start:
             continue
-        sort_segment(order, key, start, stop)
         if np.isfinite(limit[g]):
             before = running
             for position in range(start, stop):
