@@ -121,6 +121,19 @@ def test_a_seed_sweep_composes_once_per_config_group_value(monkeypatch):
         cli.precheck(["seed=1,2,abc"], multirun=True)
 
 
+def test_a_bad_value_stops_a_sweep_before_its_workers_start(monkeypatch, capsys):
+    """The workers start once every value has passed its checks, not before the error."""
+    from sim.run import cli
+
+    started = []
+    monkeypatch.setattr(cli, "start_local_workers", lambda *args: started.append(args) or False)
+    monkeypatch.setattr(sys, "argv", ["p4p-sim", "-m", "scenario=baseline", "seed=1,abc"])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 2 and started == []
+    assert capsys.readouterr().err.startswith("p4p-sim: error: seed='abc'")
+
+
 def test_same_seed_twice_gives_identical_files(console_run, tmp_path):
     """A second run of a scenario and seed writes the same bytes as the module's first one."""
     first, result = console_run("pay_for_performance")

@@ -164,9 +164,10 @@ _THREADS: List[threading.Thread] = globals().get("_THREADS", [])  # warm-up thre
 
 def start_default_workers() -> None:
     """Start the workers of this launcher with its default settings now: ``p4p-sim -m`` calls
-    this before it checks the overrides and hands over to Hydra (~1 s), when the sweep will run
-    on this launcher, so that the workers' imports overlap that work. The launcher adopts them
-    if its settings are the defaults."""
+    this once the overrides' values have passed their checks, before it composes the configs
+    and hands over to Hydra (~1 s), when the sweep will run on this launcher, so that the
+    workers' imports overlap that work. The launcher adopts them if its settings are the
+    defaults."""
     settings = {k: v for k, v in asdict(LocalLauncherConf()).items() if k != "_target_"}
     settings = parallel_settings(settings)
     thread = start_workers(settings)

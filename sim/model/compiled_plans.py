@@ -53,8 +53,9 @@ def plan_candidates(
     """Employed workers out of training and past the retraining ``gap``, split into those
     whose plan stands (ids and planned program: the plan is younger than ``plan_months``, not
     ``reset``, and its program still open to them, at their employer's provider where
-    ``check_offers``) and those whose plan is reviewed; each in id order. Workers are sorted
-    in threads (:func:`sim.model.arrays.compiled_groups.in_threads`), then listed in order."""
+    ``check_offers``) and those whose plan is reviewed; each in id order. Each worker's fate is
+    decided in threads (:func:`sim.model.arrays.compiled_groups.in_threads`), then the two
+    lists are made in id order."""
     n = len(employer)
     fate = np.zeros(n, dtype=np.int8)
     for i in prange(n):  # each worker's own columns: any split gives the same fates

@@ -167,10 +167,10 @@ class Training:
             from sim.model.arrays.compiled_groups import in_threads
             from sim.model.compiled_plans import open_options
 
-            rows = len(ids) * len(self.model.providers.program_months)
+            available = self.startable_programs()
             worker, row, option = in_threads(
-                open_options, rows,
-                ids, w.credentials, w.program_started, self.startable_programs(), month,
+                open_options, len(ids) * len(available),
+                ids, w.credentials, w.program_started, available, month,
                 self.cfg.economy.retake_gap,
             )  # fmt: skip
         else:

@@ -15,6 +15,7 @@ Importing this module loads Hydra, not the model: Mesa and pandas load when a ru
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import itertools
 import logging
@@ -202,11 +203,25 @@ def precheck(overrides: list[str], multirun: bool, argv: list[str] | None = None
     :func:`sim.run.api.composes_as_first_value`), not each seed. In a sweep, out-of-range
     values fail only their own job (``failure.json``).
     """
-    model_overrides = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
-    try:
+    check_values(overrides, argv)
+    check_compositions(overrides, multirun, argv)
+
+
+def check_values(overrides: list[str], argv: list[str] | None = None) -> None:
+    """:func:`precheck`'s first half: each value's key, type and option, composing nothing
+    (milliseconds: a sweep's workers start only after it)."""
+    model_overrides = _model_overrides(overrides)
+    with _refusing(model_overrides, argv):
         check_overrides(model_overrides)
-        if not multirun and not needs_composition(model_overrides):
-            return
+
+
+def check_compositions(overrides: list[str], multirun: bool, argv: list[str] | None = None) -> None:
+    """:func:`precheck`'s second half: the compositions, for overrides whose values passed
+    :func:`check_values`."""
+    model_overrides = _model_overrides(overrides)
+    if not multirun and not needs_composition(model_overrides):
+        return
+    with _refusing(model_overrides, argv):
         parsed = OverridesParser.create().parse_overrides(model_overrides)
         firsts, variants = [], []
         for text, override in zip(model_overrides, parsed):
@@ -220,6 +235,17 @@ def precheck(overrides: list[str], multirun: bool, argv: list[str] | None = None
                 continue  # each value's key and type were checked; the first one composed
             for variant in extra:
                 compose_config(firsts[:i] + [variant] + firsts[i + 1 :], check_ranges=False)
+
+
+def _model_overrides(overrides: list[str]) -> list[str]:
+    return [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+
+
+@contextlib.contextmanager
+def _refusing(model_overrides: list[str], argv: list[str] | None):
+    """A :class:`ConfigError` inside becomes ``p4p-sim``'s one-line error and exit 2."""
+    try:
+        yield
     except ConfigError as exc:
         fail(slip_message(exc, model_overrides, sys.argv[1:] if argv is None else argv))
 
@@ -342,9 +368,9 @@ def _values(override) -> list[str]:
 
 def start_local_workers(overrides: list[str], argv: list[str]) -> bool:
     """For a sweep on the default launcher (``local``, its default settings), start its
-    workers now, so that they import the model while this process checks the overrides and
-    sets the sweep up; whether it did (``main`` ends them if the checks fail). Not for another
-    launcher, launcher settings or primary config on the command line."""
+    workers now, so that they import the model while this process composes the sweep's
+    configs and sets it up; whether it did (``main`` ends them if a composition fails). Not
+    for another launcher, launcher settings or primary config on the command line."""
     if any(arg in FLAGS_WITH_VALUE or arg.startswith("--config") for arg in argv):
         return False
     if any(o.lstrip("+~").startswith(("hydra/launcher", "hydra.launcher")) for o in overrides):
@@ -374,9 +400,10 @@ def main() -> None:
     early_workers = False
     try:
         if not passthrough:
-            if multirun:  # first: the workers import the model while this process checks
+            check_values(overrides, sys.argv[1:])  # bad input stops before any worker starts
+            if multirun:  # the workers import the model while this process composes
                 early_workers = start_local_workers(overrides, sys.argv[1:])
-            precheck(overrides, multirun, sys.argv[1:])
+            check_compositions(overrides, multirun, sys.argv[1:])
             if not multirun:
                 # the run needs the model: import it now, not inside Hydra's task, where Mesa's
                 # import-time loggers (inspect.stack()) walk Hydra's deeper stack
