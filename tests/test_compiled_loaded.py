@@ -57,8 +57,9 @@ def test_a_warm_worker_runs_every_model_compiled():
 
 @pytest.mark.parametrize("scenario", ["pay_for_performance", "norcat_blended_mining"])
 def test_compiled_loops_in_threads_change_no_result(scenario, monkeypatch):
-    """At full scale the loops over rows and employers run in threads, in chunks: a tiny
-    economy split into chunks of three rows gives NumPy's results too."""
+    """At full scale the loops over rows and employers run in threads, in chunks, and the
+    tallies count in slices: a tiny economy split into chunks of three rows (and slices, two
+    per thread) gives NumPy's results too."""
     import numba
 
     from sim.model.arrays import compiled_groups
@@ -70,9 +71,9 @@ def test_compiled_loops_in_threads_change_no_result(scenario, monkeypatch):
     called = []
     in_threads = compiled_groups.in_threads
 
-    def counted(kernel, rows, *args):
+    def counted(kernel, rows, *args, **chunk):
         called.append(kernel.__name__)
-        return in_threads(kernel, rows, *args)
+        return in_threads(kernel, rows, *args, **chunk)
 
     monkeypatch.setattr(compiled_groups, "in_threads", counted)
     monkeypatch.setattr(compiled_groups, "PARALLEL_ROWS", 0)
@@ -80,7 +81,10 @@ def test_compiled_loops_in_threads_change_no_result(scenario, monkeypatch):
     threads = numba.get_num_threads()
     got = TrainingMarketModel(cfg).run()
 
-    assert {"plan_candidates", "open_options", "select_within_groups"} <= set(called)
+    assert {
+        "plan_candidates", "open_options", "select_within_groups",
+        "accrue_rents", "recently_trained_staff", "credentials_holding_up",
+    } <= set(called)  # fmt: skip
     assert numba.get_num_threads() == threads
     pd.testing.assert_frame_equal(got.timeseries, expected.timeseries, check_exact=True)
     assert json.dumps(got.kpis, sort_keys=True) == json.dumps(expected.kpis, sort_keys=True)

@@ -2,12 +2,13 @@
 NumPy's: headcounts, payrolls (float64 added in worker order, as np.bincount does), the
 workforce totals of the monthly KPIs and the recently trained staff, on a live model state
 with unemployed workers, recent completers (and their employers' rents) and credential
-holders (issue 15)."""
+holders, and the ledger rows whose programs end in a month (issue 15)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.model.arrays.compiled_tallies import rows_ending
 from sim.model.model import TrainingMarketModel
 from sim.run.api import compose_config
 
@@ -70,3 +71,12 @@ def test_compiled_tallies_are_numpys():
         )
         assert 0 < holding.sum() < seen.sum()  # some credentials hold up, some do not
         assert np.array_equal(fast_seen, seen) and np.array_equal(fast_holding, holding)
+
+    ledger = model.funder.enrolments
+    first = ledger.first_from("start", model.month - 12)
+    ledger.dropped[first::7] = True  # some trainees left mid-program
+    for month in range(model.month, model.month + 4):  # the programs ending in the next months
+        expected = first + np.flatnonzero((ledger.end[first:] == month) & ~ledger.dropped[first:])
+        got = rows_ending(first, ledger.end, ledger.dropped, month)
+        assert len(expected) > 0 and got.dtype == expected.dtype
+        assert np.array_equal(got, expected)

@@ -126,11 +126,12 @@ class Recorder:
         self.left = np.zeros(n_employers)
         self.left_trained = np.zeros(n_employers)
         if self.model.compiled:  # the same count in one pass
-            from sim.model.arrays.compiled_tallies import recently_trained_staff
+            from sim.model.arrays.compiled_tallies import in_parts, recently_trained_staff
 
-            self.trained_staff = recently_trained_staff(
-                w.employer, w.last_training_end, w.finish_employer, month, RECENT, n_employers
-            )
+            self.trained_staff = in_parts(
+                recently_trained_staff, w.n,
+                w.employer, w.last_training_end, w.finish_employer, month, RECENT, n_employers,
+            )  # fmt: skip
         else:
             trained = self.recently_trained_at_employer(month)
             self.trained_staff = np.bincount(w.employer[trained], minlength=n_employers)
@@ -280,32 +281,38 @@ class Recorder:
         # months ago, found in the ledger (sorted by start month).
         first = ledger.first_from("start", month - RECENT - SHORT_PROGRAM_MONTHS)
         first = max(first, self.first_policy_row)
-        if m.compiled:  # the same rows in one pass
-            from sim.model.arrays.compiled_tallies import staying_completers
+        econ = m.cfg.economy
+        if m.compiled:  # the same sums in one pass over the rows
+            from sim.model.arrays.compiled_groups import in_threads
+            from sim.model.arrays.compiled_tallies import accrue_rents
 
-            rows, ids, employer = staying_completers(
+            productivity = m.employers.productivity
+            in_threads(
+                accrue_rents, len(ledger) - first,
                 first, ledger.start, ledger.end, ledger.completed, ledger.worker,
                 self.last_enrolment, w.last_training_end, w.employer, w.finish_employer,
-                month, SHORT_PROGRAM_MONTHS, RECENT,
+                month, SHORT_PROGRAM_MONTHS, RECENT, ledger.gain,
+                (1 - econ.skill_depreciation) ** np.arange(RECENT + 1),
+                productivity.dtype.type(econ.output_per_skill), productivity, w.wage,
+                ledger.pre_wage, ledger.first_year_rent,
             )  # fmt: skip
-        else:
-            end = ledger.end[first:]  # slices: views, not copies
-            since = month - end
-            short = end - ledger.start[first:] <= SHORT_PROGRAM_MONTHS
-            rows = first + np.flatnonzero(
-                (since >= 1) & (since <= RECENT) & short & ledger.completed[first:]
-            )
-            # ... whose trainee's latest training it was, still working where they trained.
-            ids = ledger.worker[rows]
-            employer = w.employer[ids]
-            keep = (
-                (self.last_enrolment[ids] == rows)
-                & (w.last_training_end[ids] == ledger.end[rows])
-                & (employer >= 0)
-                & (w.finish_employer[ids] == employer)
-            )
-            ids, rows, employer = ids[keep], rows[keep], employer[keep]
-        econ = m.cfg.economy
+            return
+        end = ledger.end[first:]  # slices: views, not copies
+        since = month - end
+        short = end - ledger.start[first:] <= SHORT_PROGRAM_MONTHS
+        rows = first + np.flatnonzero(
+            (since >= 1) & (since <= RECENT) & short & ledger.completed[first:]
+        )
+        # ... whose trainee's latest training it was, still working where they trained.
+        ids = ledger.worker[rows]
+        employer = w.employer[ids]
+        keep = (
+            (self.last_enrolment[ids] == rows)
+            & (w.last_training_end[ids] == ledger.end[rows])
+            & (employer >= 0)
+            & (w.finish_employer[ids] == employer)
+        )
+        ids, rows, employer = ids[keep], rows[keep], employer[keep]
         held = ledger.gain[rows] * (1 - econ.skill_depreciation) ** (month - ledger.end[rows])
         value = econ.output_per_skill * m.employers.productivity[employer] * held
         ledger.first_year_rent[rows] += value - (w.wage[ids] - ledger.pre_wage[rows])

@@ -798,7 +798,12 @@ class Training:
         model, w, p = self.model, self.model.workers, self.model.providers
         ledger = model.funder.enrolments
         first = ledger.first_from("start", month - 12)
-        rows = first + np.flatnonzero((ledger.end[first:] == month) & ~ledger.dropped[first:])
+        if self.compiled:  # the same rows in one pass
+            from sim.model.arrays.compiled_tallies import rows_ending
+
+            rows = rows_ending(first, ledger.end, ledger.dropped, month)
+        else:
+            rows = first + np.flatnonzero((ledger.end[first:] == month) & ~ledger.dropped[first:])
         if len(rows) == 0:
             return
         ids, prov, prog = ledger.worker[rows], ledger.provider[rows], ledger.program[rows]

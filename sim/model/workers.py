@@ -328,9 +328,9 @@ class Workers:
             self.domain_gain *= 1.0 - d
 
     def age(self, month: int) -> None:
-        """Employed workers gain a month of tenure."""
-        emp = self.employed
-        self.tenure[emp] = np.minimum(self.tenure[emp] + 1, 32_000)
+        """Employed workers gain a month of tenure, up to 32,000 (int16), in place: no array
+        of the employed is gathered and scattered back."""
+        self.tenure += self.employed & (self.tenure < 32_000)
 
     def credentials_hold_up(self, ids: np.ndarray) -> np.ndarray:
         """Whether each worker's credentials deliver the skill their published standards claim
@@ -344,9 +344,10 @@ class Workers:
         only those whose credentials certify a gain) and how many of them (float64) have
         credentials that hold up (:meth:`credentials_hold_up`). ``compiled``: in one pass."""
         if compiled:
-            from sim.model.arrays.compiled_tallies import credentials_holding_up
+            from sim.model.arrays.compiled_tallies import credentials_holding_up, in_parts
 
-            return credentials_holding_up(
+            return in_parts(
+                credentials_holding_up, self.n,
                 group, self.employer, self.credential_gain if certified_gain else None,
                 self.credential_true_gain, self.credential_reference,
                 np.float32(HOLD_UP_SLACK), n_groups,

@@ -20,10 +20,11 @@ SHORT_GROUP = 16  # groups up to this size are ordered by insertion sort, larger
 PARALLEL_ROWS, CHUNK_ROWS = 200_000, 16_384
 
 
-def in_threads(kernel, rows: int, *args):
-    """``kernel(*args)``, on one thread below ``PARALLEL_ROWS`` rows."""
+def in_threads(kernel, rows: int, *args, chunk: int | None = None):
+    """``kernel(*args)``, on one thread below ``PARALLEL_ROWS`` rows; above, its parallel
+    loop hands out ``chunk`` iterations at a time (default ``CHUNK_ROWS``)."""
     if rows >= PARALLEL_ROWS:
-        with numba.parallel_chunksize(CHUNK_ROWS):
+        with numba.parallel_chunksize(CHUNK_ROWS if chunk is None else chunk):
             return kernel(*args)
     threads = numba.get_num_threads()
     numba.set_num_threads(1)

@@ -9,8 +9,9 @@ Numba.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -45,48 +46,70 @@ def workforce(employer, wage, disadvantaged, general, specific, productivity, n_
     return headcount, payroll, n_disadvantaged, output
 
 
-@njit(cache=True)
-def recently_trained_staff(employer, last_training_end, finish_employer, month, window, n):
-    """Staff of each employer who finished training there within ``window`` months."""
-    count = np.zeros(n, dtype=np.int64)
-    for i in range(len(employer)):
-        j = employer[i]
-        if j >= 0 and month - last_training_end[i] <= window and finish_employer[i] == j:
-            count[j] += 1
-    return count
+@njit(cache=True, parallel=True)
+def recently_trained_staff(employer, last_training_end, finish_employer, month, window, n, parts):
+    """Staff of each employer who finished training there within ``window`` months, counted
+    in ``parts`` slices of the workers in threads (:func:`in_parts`; integer counts: any split
+    gives the same totals)."""
+    count = np.zeros((parts, n), dtype=np.int64)
+    for part in prange(parts):
+        for i in range(*_slice(part, parts, len(employer))):
+            j = employer[i]
+            if j >= 0 and month - last_training_end[i] <= window and finish_employer[i] == j:
+                count[part, j] += 1
+    return count.sum(axis=0)
 
 
-@njit(cache=True)
-def credentials_holding_up(group, employer, gain, true_gain, reference, slack, n_groups):
+@njit(cache=True, parallel=True)
+def credentials_holding_up(group, employer, gain, true_gain, reference, slack, n_groups, parts):
     """Employed workers of each ``group`` (-1: none; with ``gain`` given, only those whose
     credentials certify a gain, ``gain`` > 0), and how many of them (float64) have
-    credentials that deliver what they claim (true gain at least ``reference`` x ``slack``)."""
-    seen = np.zeros(n_groups, dtype=np.int64)
-    holding = np.zeros(n_groups, dtype=np.float64)
-    for i in range(len(group)):
-        g = group[i]
-        if g < 0 or employer[i] < 0 or (gain is not None and not gain[i] > 0):
-            continue
-        seen[g] += 1
-        if true_gain[i] >= reference[i] * slack:
-            holding[g] += 1.0
-    return seen, holding
+    credentials that deliver what they claim (true gain at least ``reference`` x ``slack``),
+    counted in ``parts`` slices of the workers in threads (:func:`in_parts`; whole numbers,
+    exact in float64 whatever the order they are added in)."""
+    seen = np.zeros((parts, n_groups), dtype=np.int64)
+    holding = np.zeros((parts, n_groups), dtype=np.float64)
+    for part in prange(parts):
+        for i in range(*_slice(part, parts, len(group))):
+            g = group[i]
+            if g < 0 or employer[i] < 0 or (gain is not None and not gain[i] > 0):
+                continue
+            seen[part, g] += 1
+            if true_gain[i] >= reference[i] * slack:
+                holding[part, g] += 1.0
+    return seen.sum(axis=0), holding.sum(axis=0)
 
 
-@njit(cache=True)
-def staying_completers(
+@njit(cache=True, inline="always")
+def _slice(part, parts, n):
+    """The bounds of slice ``part`` of ``parts`` near-equal slices of ``range(n)``."""
+    return part * n // parts, (part + 1) * n // parts
+
+
+def in_parts(kernel, rows: int, *args):
+    """``kernel(*args, parts)`` for a kernel that counts in ``parts`` slices of its rows,
+    each its own counts, summed at the end: one slice per thread from ``PARALLEL_ROWS`` rows,
+    one below. The threads split the work evenly (chunk 0: Numba's static schedule); a
+    dynamic one would hand out the kernel's array set-up and sums an element at a time."""
+    from sim.model.arrays.compiled_groups import PARALLEL_ROWS, in_threads
+
+    parts = numba.get_num_threads() if rows >= PARALLEL_ROWS else 1
+    return in_threads(kernel, rows, *args, parts, chunk=0)
+
+
+@njit(cache=True, parallel=True)
+def accrue_rents(
     first, start, end, completed, worker, last_enrolment, last_end, employer, finish_employer,
-    month, short_months, window,
+    month, short_months, window, gain, decay, scale, productivity, wage, pre_wage, rent,
 ):  # fmt: skip
-    """Ledger rows from ``first`` of programs of at most ``short_months`` completed 1 to
-    ``window`` months ago whose trainee's latest training it was and who still works where
-    they trained: the rows, their workers and employers."""
-    n = len(end) - first
-    rows = np.empty(n, dtype=np.int64)
-    ids = np.empty(n, dtype=np.int32)
-    at_employer = np.empty(n, dtype=np.int32)
-    found = 0
-    for r in range(first, len(end)):
+    """Add to ``rent`` the month's rent of each ledger row from ``first`` of a program of at
+    most ``short_months`` completed 1 to ``window`` months ago whose trainee's latest training
+    it was and who still works where they trained: ``scale`` x the employer's productivity x
+    the gain still held (``decay[since]`` of it), minus the wage rise since enrolment, in the
+    types and order of :meth:`sim.model.kpis.Recorder.accrue_training_rents`. Rows are
+    independent (each adds to its own), so they run in threads
+    (:func:`sim.model.arrays.compiled_groups.in_threads`)."""
+    for r in prange(first, len(end)):
         since = month - end[r]
         if since < 1 or since > window or end[r] - start[r] > short_months or not completed[r]:
             continue
@@ -94,8 +117,18 @@ def staying_completers(
         j = employer[i]
         if last_enrolment[i] != r or last_end[i] != end[r] or j < 0 or finish_employer[i] != j:
             continue
-        rows[found] = r
-        ids[found] = i
-        at_employer[found] = j
-        found += 1
-    return rows[:found].copy(), ids[:found].copy(), at_employer[:found].copy()
+        value = scale * productivity[j] * (np.float64(gain[r]) * decay[since])
+        rent[r] += value - np.float64(wage[i] - pre_wage[r])
+
+
+@njit(cache=True)
+def rows_ending(first, end, dropped, month):
+    """Ledger rows from ``first`` whose program ends in ``month`` and was not dropped, in row
+    order (:meth:`sim.model.training.Training.deliver`)."""
+    rows = np.empty(len(end) - first, dtype=np.int64)
+    found = 0
+    for r in range(first, len(end)):
+        if end[r] == month and not dropped[r]:
+            rows[found] = r
+            found += 1
+    return rows[:found].copy()
