@@ -126,7 +126,8 @@ class Recorder:
         self.left = np.zeros(n_employers)
         self.left_trained = np.zeros(n_employers)
         if self.model.compiled:  # the same count in one pass
-            from sim.model.arrays.compiled_tallies import in_parts, recently_trained_staff
+            from sim.model.arrays.compiled_groups import in_parts
+            from sim.model.arrays.compiled_tallies import recently_trained_staff
 
             self.trained_staff = in_parts(
                 recently_trained_staff, w.n,

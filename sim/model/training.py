@@ -683,10 +683,10 @@ class Training:
         """Indices of candidates each employer trains: best value first, while positive,
         within its monthly trainee capacity and its cash limit (sorted indices)."""
         if groups.compiled_for(len(employer)):  # the same choice in one compiled pass
-            from sim.model.arrays.compiled_groups import in_threads, select_within_groups
+            from sim.model.arrays.compiled_groups import in_parts, select_within_groups
 
             return np.flatnonzero(
-                in_threads(
+                in_parts(
                     select_within_groups,
                     len(employer),
                     np.asarray(employer).astype(np.intp, copy=False),

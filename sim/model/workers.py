@@ -344,7 +344,8 @@ class Workers:
         only those whose credentials certify a gain) and how many of them (float64) have
         credentials that hold up (:meth:`credentials_hold_up`). ``compiled``: in one pass."""
         if compiled:
-            from sim.model.arrays.compiled_tallies import credentials_holding_up, in_parts
+            from sim.model.arrays.compiled_groups import in_parts
+            from sim.model.arrays.compiled_tallies import credentials_holding_up
 
             return in_parts(
                 credentials_holding_up, self.n,

@@ -34,47 +34,82 @@ def in_threads(kernel, rows: int, *args, chunk: int | None = None):
         numba.set_num_threads(threads)
 
 
+def in_parts(kernel, rows: int, *args):
+    """``kernel(*args, parts)`` for a kernel that splits its rows into ``parts`` slices, one
+    per thread from ``PARALLEL_ROWS`` rows (one below), and gives the same result for any
+    number of them. The threads take the slices by Numba's static schedule (chunk 0): a
+    dynamic one would also hand out the kernel's array set-up an element at a time."""
+    parts = numba.get_num_threads() if rows >= PARALLEL_ROWS else 1
+    return in_threads(kernel, rows, *args, parts, chunk=0)
+
+
 @njit(cache=True)
 def order_within_groups(group, key, n_groups):
     """Indices sorted by group, then by ``key``, ties in input order, and the position in
     that order of each group's first element (``n_groups + 1`` entries)."""
-    n = len(group)
-    first = np.zeros(n_groups + 1, dtype=np.int64)
-    for i in range(n):
-        first[group[i] + 1] += 1
+    order, keys, first = by_group(group, key, None, n_groups, 1)
     for g in range(n_groups):
-        first[g + 1] += first[g]
-    fill = first[:-1].copy()
-    order = np.empty(n, dtype=np.int64)
-    for i in range(n):  # a stable counting sort by group
-        g = group[i]
-        order[fill[g]] = i
-        fill[g] += 1
-    for g in range(n_groups):
-        sort_segment(order, key, first[g], first[g + 1])
+        sort_run(order, keys, first[g], first[g + 1])
     return order, first
 
 
+@njit(cache=True, parallel=True)
+def by_group(group, key, include, n_groups, parts):
+    """A stable counting sort by group of the elements (all, or those ``include`` marks): their
+    indices, their keys in that order, and the position of each group's first element
+    (``n_groups + 1`` entries). Counted and placed in ``parts`` slices of the input in threads:
+    slice ``t``'s elements of a group go after those of the slices before it, so any number of
+    slices gives the serial order."""
+    n = len(group)
+    counts = np.zeros((parts, n_groups), dtype=np.int64)
+    for part in prange(parts):
+        for i in range(part * n // parts, (part + 1) * n // parts):
+            if include is None or include[i]:
+                counts[part, group[i]] += 1
+    first = np.empty(n_groups + 1, dtype=np.int64)
+    fill = np.empty((parts, n_groups), dtype=np.int64)
+    total = 0
+    for g in range(n_groups):
+        first[g] = total
+        for part in range(parts):
+            fill[part, g] = total
+            total += counts[part, g]
+    first[n_groups] = total
+    order = np.empty(total, dtype=np.int64)
+    keys = np.empty(total, dtype=key.dtype)
+    for part in prange(parts):
+        for i in range(part * n // parts, (part + 1) * n // parts):
+            if include is None or include[i]:
+                at = fill[part, group[i]]
+                order[at] = i
+                keys[at] = key[i]
+                fill[part, group[i]] = at + 1
+    return order, keys, first
+
+
 @njit(cache=True)
-def sort_segment(order, key, start, stop):
-    """Stable sort of ``order[start:stop]`` by ``key[order]``."""
+def sort_run(order, keys, start, stop):
+    """Stable sort of ``order[start:stop]`` by ``keys[start:stop]`` (the keys of those elements,
+    next to each other in memory), both kept in step."""
     size = stop - start
     if size < 2:
         return
     if size <= SHORT_GROUP:
         for a in range(start + 1, stop):
-            item = order[a]
-            item_key = key[item]
+            item, item_key = order[a], keys[a]
             b = a - 1
-            while b >= start and key[order[b]] > item_key:
+            while b >= start and keys[b] > item_key:
                 order[b + 1] = order[b]
+                keys[b + 1] = keys[b]
                 b -= 1
             order[b + 1] = item
+            keys[b + 1] = item_key
         return
-    segment = order[start:stop].copy()
-    by_key = np.argsort(key[segment], kind="mergesort")  # stable
+    by_key = np.argsort(keys[start:stop], kind="mergesort")  # stable
+    segment, segment_keys = order[start:stop].copy(), keys[start:stop].copy()
     for a in range(size):
         order[start + a] = segment[by_key[a]]
+        keys[start + a] = segment_keys[by_key[a]]
 
 
 @njit(cache=True)
@@ -111,30 +146,19 @@ def top_within_groups(group, value, key, count, bucket_count):
 
 
 @njit(cache=True, parallel=True)
-def select_within_groups(group, key, positive, outlay, limit, capacity):
+def select_within_groups(group, key, positive, outlay, limit, capacity, parts):
     """:meth:`sim.model.training.Training.select_within_employers` in one pass: of the
     ``positive`` elements, each group's first ``capacity[group]`` in ``key`` order (ties in
     input order) and, where ``limit[group]`` is finite, those whose running ``outlay`` total in
     that order stays within it. The running total is the one NumPy's ``GroupOrder.cumsum``
     gives: one float64 prefix sum over the limited groups in group order, less its value
-    before the group. Groups are ordered in threads (:func:`in_threads`); each sorts its own
-    slice of the order, so any split gives the same order."""
+    before the group. Counted, placed and ordered in threads (:func:`in_parts`):
+    :func:`by_group` in ``parts`` slices, then each group sorts its own run of the order, so
+    any split gives the same order."""
     n, n_groups = len(group), len(capacity)
-    first = np.zeros(n_groups + 1, dtype=np.int64)
-    for i in range(n):
-        if positive[i]:
-            first[group[i] + 1] += 1
-    for g in range(n_groups):
-        first[g + 1] += first[g]
-    fill = first[:-1].copy()
-    order = np.empty(first[n_groups], dtype=np.int64)
-    for i in range(n):  # a stable counting sort by group
-        if positive[i]:
-            g = group[i]
-            order[fill[g]] = i
-            fill[g] += 1
+    order, keys, first = by_group(group, key, positive, n_groups, parts)
     for g in prange(n_groups):
-        sort_segment(order, key, first[g], first[g + 1])
+        sort_run(order, keys, first[g], first[g + 1])
     chosen = np.zeros(n, dtype=np.bool_)
     running = 0.0
     for g in range(n_groups):

@@ -9,7 +9,6 @@ Numba.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import njit, prange
 
@@ -49,8 +48,9 @@ def workforce(employer, wage, disadvantaged, general, specific, productivity, n_
 @njit(cache=True, parallel=True)
 def recently_trained_staff(employer, last_training_end, finish_employer, month, window, n, parts):
     """Staff of each employer who finished training there within ``window`` months, counted
-    in ``parts`` slices of the workers in threads (:func:`in_parts`; integer counts: any split
-    gives the same totals)."""
+    in ``parts`` slices of the workers in threads
+    (:func:`~sim.model.arrays.compiled_groups.in_parts`; integer counts: any split gives the
+    same totals)."""
     count = np.zeros((parts, n), dtype=np.int64)
     for part in prange(parts):
         for i in range(*_slice(part, parts, len(employer))):
@@ -65,8 +65,9 @@ def credentials_holding_up(group, employer, gain, true_gain, reference, slack, n
     """Employed workers of each ``group`` (-1: none; with ``gain`` given, only those whose
     credentials certify a gain, ``gain`` > 0), and how many of them (float64) have
     credentials that deliver what they claim (true gain at least ``reference`` x ``slack``),
-    counted in ``parts`` slices of the workers in threads (:func:`in_parts`; whole numbers,
-    exact in float64 whatever the order they are added in)."""
+    counted in ``parts`` slices of the workers in threads
+    (:func:`~sim.model.arrays.compiled_groups.in_parts`; whole numbers, exact in float64
+    whatever the order they are added in)."""
     seen = np.zeros((parts, n_groups), dtype=np.int64)
     holding = np.zeros((parts, n_groups), dtype=np.float64)
     for part in prange(parts):
@@ -84,17 +85,6 @@ def credentials_holding_up(group, employer, gain, true_gain, reference, slack, n
 def _slice(part, parts, n):
     """The bounds of slice ``part`` of ``parts`` near-equal slices of ``range(n)``."""
     return part * n // parts, (part + 1) * n // parts
-
-
-def in_parts(kernel, rows: int, *args):
-    """``kernel(*args, parts)`` for a kernel that counts in ``parts`` slices of its rows,
-    each its own counts, summed at the end: one slice per thread from ``PARALLEL_ROWS`` rows,
-    one below. The threads split the work evenly (chunk 0: Numba's static schedule); a
-    dynamic one would hand out the kernel's array set-up and sums an element at a time."""
-    from sim.model.arrays.compiled_groups import PARALLEL_ROWS, in_threads
-
-    parts = numba.get_num_threads() if rows >= PARALLEL_ROWS else 1
-    return in_threads(kernel, rows, *args, parts, chunk=0)
 
 
 @njit(cache=True, parallel=True)
