@@ -47,25 +47,32 @@ def in_parts(kernel, rows: int, *args):
 def order_within_groups(group, key, n_groups):
     """Indices sorted by group, then by ``key``, ties in input order, and the position in
     that order of each group's first element (``n_groups + 1`` entries)."""
-    order, keys, first = by_group(group, key, None, n_groups, 1)
+    counts = np.zeros((1, n_groups), dtype=np.int64)
+    _count_slice(group, None, 0, len(group), counts[0])
+    first, fill = _starts(counts)
+    order, keys = np.empty(first[n_groups], dtype=np.int64), np.empty(first[n_groups], key.dtype)
+    _place_slice(group, key, None, 0, len(group), fill[0], order, keys)
     for g in range(n_groups):
         sort_run(order, keys, first[g], first[g + 1])
     return order, first
 
 
-@njit(cache=True, parallel=True)
-def by_group(group, key, include, n_groups, parts):
-    """A stable counting sort by group of the elements (all, or those ``include`` marks): their
-    indices, their keys in that order, and the position of each group's first element
-    (``n_groups + 1`` entries). Counted and placed in ``parts`` slices of the input in threads:
-    slice ``t``'s elements of a group go after those of the slices before it, so any number of
-    slices gives the serial order."""
-    n = len(group)
-    counts = np.zeros((parts, n_groups), dtype=np.int64)
-    for part in prange(parts):
-        for i in range(part * n // parts, (part + 1) * n // parts):
-            if include is None or include[i]:
-                counts[part, group[i]] += 1
+# A stable counting sort by group of the elements (all, or those ``include`` marks), in slices
+# of the input: each slice counts its elements of each group, and places them after those of
+# the slices before it, so that any number of slices gives the serial order. The elements'
+# keys are placed beside them, so that each group's run sorts keys next to each other in memory.
+@njit(cache=True)
+def _count_slice(group, include, start, stop, counts):
+    for i in range(start, stop):
+        if include is None or include[i]:
+            counts[group[i]] += 1
+
+
+@njit(cache=True)
+def _starts(counts):
+    """Where each group's run starts (``n_groups + 1`` entries), and where each slice's
+    elements of each group go first."""
+    parts, n_groups = counts.shape
     first = np.empty(n_groups + 1, dtype=np.int64)
     fill = np.empty((parts, n_groups), dtype=np.int64)
     total = 0
@@ -75,16 +82,17 @@ def by_group(group, key, include, n_groups, parts):
             fill[part, g] = total
             total += counts[part, g]
     first[n_groups] = total
-    order = np.empty(total, dtype=np.int64)
-    keys = np.empty(total, dtype=key.dtype)
-    for part in prange(parts):
-        for i in range(part * n // parts, (part + 1) * n // parts):
-            if include is None or include[i]:
-                at = fill[part, group[i]]
-                order[at] = i
-                keys[at] = key[i]
-                fill[part, group[i]] = at + 1
-    return order, keys, first
+    return first, fill
+
+
+@njit(cache=True)
+def _place_slice(group, key, include, start, stop, fill, order, keys):
+    for i in range(start, stop):
+        if include is None or include[i]:
+            at = fill[group[i]]
+            order[at] = i
+            keys[at] = key[i]
+            fill[group[i]] = at + 1
 
 
 @njit(cache=True)
@@ -152,11 +160,18 @@ def select_within_groups(group, key, positive, outlay, limit, capacity, parts):
     input order) and, where ``limit[group]`` is finite, those whose running ``outlay`` total in
     that order stays within it. The running total is the one NumPy's ``GroupOrder.cumsum``
     gives: one float64 prefix sum over the limited groups in group order, less its value
-    before the group. Counted, placed and ordered in threads (:func:`in_parts`):
-    :func:`by_group` in ``parts`` slices, then each group sorts its own run of the order, so
-    any split gives the same order."""
+    before the group. Counted, placed and ordered in threads (:func:`in_parts`): the counting
+    sort in ``parts`` slices, then each group sorts its own run of the order, so any split
+    gives the same order."""
     n, n_groups = len(group), len(capacity)
-    order, keys, first = by_group(group, key, positive, n_groups, parts)
+    counts = np.zeros((parts, n_groups), dtype=np.int64)
+    for part in prange(parts):
+        _count_slice(group, positive, part * n // parts, (part + 1) * n // parts, counts[part])
+    first, fill = _starts(counts)
+    order, keys = np.empty(first[n_groups], dtype=np.int64), np.empty(first[n_groups], key.dtype)
+    for part in prange(parts):
+        start, stop = part * n // parts, (part + 1) * n // parts
+        _place_slice(group, key, positive, start, stop, fill[part], order, keys)
     for g in prange(n_groups):
         sort_run(order, keys, first[g], first[g + 1])
     chosen = np.zeros(n, dtype=np.bool_)
