@@ -328,8 +328,8 @@ class Workers:
             self.domain_gain *= 1.0 - d
 
     def age(self, month: int) -> None:
-        """Employed workers gain a month of tenure, up to 32,000 (int16), in place: no array
-        of the employed is gathered and scattered back."""
+        """Employed workers gain a month of tenure."""
+        # in place, capped at 32,000 (int16): no array of the employed gathered and scattered
         self.tenure += self.employed & (self.tenure < 32_000)
 
     def credentials_hold_up(self, ids: np.ndarray) -> np.ndarray:
