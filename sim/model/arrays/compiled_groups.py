@@ -43,6 +43,13 @@ def in_parts(kernel, rows: int, *args):
     return in_threads(kernel, rows, *args, parts, chunk=0)
 
 
+@njit(cache=True, inline="always")
+def slice_bounds(part, parts, n):
+    """The bounds of slice ``part`` of ``parts`` near-equal slices of ``range(n)`` (the rows a
+    kernel run by :func:`in_parts` gives each slice)."""
+    return part * n // parts, (part + 1) * n // parts
+
+
 @njit(cache=True)
 def order_within_groups(group, key, n_groups):
     """Indices sorted by group, then by ``key``, ties in input order, and the position in
@@ -166,12 +173,11 @@ def select_within_groups(group, key, positive, outlay, limit, capacity, parts):
     n, n_groups = len(group), len(capacity)
     counts = np.zeros((parts, n_groups), dtype=np.int64)
     for part in prange(parts):
-        _count_slice(group, positive, part * n // parts, (part + 1) * n // parts, counts[part])
+        _count_slice(group, positive, *slice_bounds(part, parts, n), counts[part])
     first, fill = _starts(counts)
     order, keys = np.empty(first[n_groups], dtype=np.int64), np.empty(first[n_groups], key.dtype)
     for part in prange(parts):
-        start, stop = part * n // parts, (part + 1) * n // parts
-        _place_slice(group, key, positive, start, stop, fill[part], order, keys)
+        _place_slice(group, key, positive, *slice_bounds(part, parts, n), fill[part], order, keys)
     for g in prange(n_groups):
         sort_run(order, keys, first[g], first[g + 1])
     chosen = np.zeros(n, dtype=np.bool_)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from sim.model.arrays.compiled_groups import slice_bounds
+
 
 @njit(cache=True)
 def staff_and_payroll(employer, wage, n_employers):
@@ -53,7 +55,7 @@ def recently_trained_staff(employer, last_training_end, finish_employer, month, 
     same totals)."""
     count = np.zeros((parts, n), dtype=np.int64)
     for part in prange(parts):
-        for i in range(*_slice(part, parts, len(employer))):
+        for i in range(*slice_bounds(part, parts, len(employer))):
             j = employer[i]
             if j >= 0 and month - last_training_end[i] <= window and finish_employer[i] == j:
                 count[part, j] += 1
@@ -71,7 +73,7 @@ def credentials_holding_up(group, employer, gain, true_gain, reference, slack, n
     seen = np.zeros((parts, n_groups), dtype=np.int64)
     holding = np.zeros((parts, n_groups), dtype=np.float64)
     for part in prange(parts):
-        for i in range(*_slice(part, parts, len(group))):
+        for i in range(*slice_bounds(part, parts, len(group))):
             g = group[i]
             if g < 0 or employer[i] < 0 or (gain is not None and not gain[i] > 0):
                 continue
@@ -79,12 +81,6 @@ def credentials_holding_up(group, employer, gain, true_gain, reference, slack, n
             if true_gain[i] >= reference[i] * slack:
                 holding[part, g] += 1.0
     return seen.sum(axis=0), holding.sum(axis=0)
-
-
-@njit(cache=True, inline="always")
-def _slice(part, parts, n):
-    """The bounds of slice ``part`` of ``parts`` near-equal slices of ``range(n)``."""
-    return part * n // parts, (part + 1) * n // parts
 
 
 @njit(cache=True, parallel=True)
