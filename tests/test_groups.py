@@ -149,18 +149,28 @@ def test_compiled_within_top_is_the_numpy_one_with_near_ties(dtype, seed, numpy_
 def test_compiled_selection_is_the_numpy_one(seed, numpy_only):
     """Training.select_within_employers in one compiled pass chooses exactly the candidates
     the NumPy formulation chooses: capacity, cash limits (running totals bit for bit), float32
-    ties, NaN and float32 outlays."""
+    ties, NaN, float32 outlays and the fixed cost (each employer's chosen values summed as
+    np.bincount sums them)."""
     rng, employer, value = random_case(seed, n=20_000, groups=300, ties=seed % 2 == 0)
     value = value - 800.0
     value[rng.random(len(value)) < 0.01] = np.nan
     outlay = rng.uniform(500, 3000, len(value)).astype([np.float32, np.float64][seed % 2])
     cash = np.where(rng.random(300) < 0.5, rng.uniform(0, 20_000, 300), np.inf)
     capacity = rng.integers(1, 40, 300)
-    chosen = []
-    for numpy in (True, False):
-        numpy_only(numpy)
-        chosen.append(Training.select_within_employers(employer, value, outlay, cash, capacity))
-    assert len(chosen[0]) > 0 and np.array_equal(chosen[0], chosen[1])
+    for fixed_cost in (None, 2000.0):
+        chosen = []
+        for numpy in (True, False):
+            numpy_only(numpy)
+            chosen.append(
+                Training.select_within_employers(
+                    employer, value, outlay, cash, capacity, fixed_cost
+                )
+            )
+        assert len(chosen[0]) > 0 and np.array_equal(chosen[0], chosen[1])
+        if fixed_cost is None:
+            without_fixed_cost = chosen[0]
+    dropped = np.setdiff1d(without_fixed_cost, chosen[0])
+    assert len(dropped) > 0 and np.isin(chosen[0], without_fixed_cost).all()
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -15,6 +15,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
+from sim.model.arrays.compiled_groups import priority_key_of
+
 
 @njit(cache=True, inline="always")
 def _wanted(held, started, k, month, retake_gap):
@@ -115,18 +118,21 @@ def open_options(ids, credentials, program_started, available, month, retake_gap
 
 
 @njit(cache=True)
-def first_best_in_runs(worker, key):
-    """In each run of adjacent rows of one worker, the first row with the smallest ``key``."""
+def first_best_in_runs(worker, value):
+    """In each run of adjacent rows of one worker, the first row of the largest ``value``
+    (the smallest :func:`~sim.model.arrays.compiled_groups.priority_key_of` of ``-value``)."""
     n = len(worker)
     best = np.empty(n, dtype=np.int64)
     n_best = 0
     start = 0
     while start < n:
         top = start
+        top_key = priority_key_of(-value[start])
         stop = start + 1
         while stop < n and worker[stop] == worker[start]:
-            if key[stop] < key[top]:
-                top = stop
+            key = priority_key_of(-value[stop])
+            if key < top_key:
+                top, top_key = stop, key
             stop += 1
         best[n_best] = top
         n_best += 1

@@ -639,8 +639,9 @@ class Training:
         and rationing (the world that happens, not its counterfactual)."""
         e, econ = self.model.employers, self.cfg.economy
         capacity = self.trainee_capacity()
-        chosen = self.select_within_employers(c.employer, value, outlay, e.cash_limit(), capacity)
-        chosen = self.keep_worthwhile_employers(c.employer, value, chosen, econ.training_fixed_cost)
+        chosen = self.select_within_employers(
+            c.employer, value, outlay, e.cash_limit(), capacity, econ.training_fixed_cost
+        )
         applicants = c.take(chosen)
         if count:
             self.model.providers.count_applicants(applicants.provider, applicants.program)
@@ -667,11 +668,11 @@ class Training:
             return np.zeros(0, dtype=np.int64)
         # A worker's rows are adjacent (as np.nonzero lists them): the first row with the
         # smallest key of -value (rank_within_groups' order) in each run of rows.
-        key = priority_key(-value)
         if compiled:  # the same rows in one pass
             from sim.model.compiled_plans import first_best_in_runs
 
-            return first_best_in_runs(worker, key)
+            return first_best_in_runs(worker, value)
+        key = priority_key(-value)
         starts = np.flatnonzero(np.concatenate(([True], worker[1:] != worker[:-1])))
         best = np.flatnonzero(
             key == np.repeat(np.minimum.reduceat(key, starts), np.diff(starts, append=len(key)))
@@ -679,9 +680,13 @@ class Training:
         return best[np.concatenate(([True], worker[best[1:]] != worker[best[:-1]]))]
 
     @staticmethod
-    def select_within_employers(employer, value, outlay, cash_limit, capacity) -> np.ndarray:
+    def select_within_employers(
+        employer, value, outlay, cash_limit, capacity, fixed_cost=None
+    ) -> np.ndarray:
         """Indices of candidates each employer trains: best value first, while positive,
-        within its monthly trainee capacity and its cash limit (sorted indices)."""
+        within its monthly trainee capacity and its cash limit; given ``fixed_cost``, only
+        employers whose chosen trainees are worth more than the fixed cost of training
+        (sorted indices)."""
         if groups.compiled_for(len(employer)):  # the same choice in one compiled pass
             from sim.model.arrays.compiled_groups import in_parts, select_within_groups
 
@@ -690,11 +695,11 @@ class Training:
                     select_within_groups,
                     len(employer),
                     np.asarray(employer).astype(np.intp, copy=False),
-                    priority_key(-value),
-                    value > 0,
+                    value,
                     outlay,
                     np.asarray(cash_limit, dtype=np.float64),
                     np.asarray(capacity, dtype=np.int64),
+                    np.float64(-np.inf if fixed_cost is None else fixed_cost),
                 )
             )
         positive = np.flatnonzero(value > 0)
@@ -711,12 +716,7 @@ class Training:
         top = within_top(emp[free], value[positive[free]], capacity)
         chosen = np.concatenate([positive[at_limit[ok]], positive[free[top]]])
         chosen.sort()
-        return chosen
-
-    @staticmethod
-    def keep_worthwhile_employers(employer, value, chosen, fixed_cost) -> np.ndarray:
-        """Drop employers whose chosen trainees do not cover the fixed cost of training."""
-        if len(chosen) == 0:
+        if fixed_cost is None or len(chosen) == 0:
             return chosen
         total = np.bincount(employer[chosen], weights=value[chosen])
         return chosen[total[employer[chosen]] > fixed_cost]

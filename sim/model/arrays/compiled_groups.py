@@ -10,6 +10,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
+
 SHORT_GROUP = 16  # groups up to this size are ordered by insertion sort, larger ones merge-sorted
 
 
@@ -161,19 +163,26 @@ def top_within_groups(group, value, key, count, bucket_count):
 
 
 @njit(cache=True, parallel=True)
-def select_within_groups(group, key, positive, outlay, limit, capacity, parts):
+def select_within_groups(group, value, outlay, limit, capacity, fixed_cost, parts):
     """:meth:`sim.model.training.Training.select_within_employers` in one pass: of the
-    ``positive`` elements, each group's first ``capacity[group]`` in ``key`` order (ties in
-    input order) and, where ``limit[group]`` is finite, those whose running ``outlay`` total in
-    that order stays within it. The running total is the one NumPy's ``GroupOrder.cumsum``
-    gives: one float64 prefix sum over the limited groups in group order, less its value
-    before the group. Counted, placed and ordered in threads (:func:`in_parts`): the counting
-    sort in ``parts`` slices, then each group sorts its own run of the order, so any split
-    gives the same order."""
+    elements of positive ``value``, each group's first ``capacity[group]`` by descending value
+    (:func:`priority_key_of` of ``-value``; ties in input order) and, where ``limit[group]`` is
+    finite, those whose running ``outlay`` total in that order stays within it; then only the
+    groups whose chosen values add up to more than ``fixed_cost``. The running total is the
+    one NumPy's ``GroupOrder.cumsum`` gives: one float64 prefix sum over the limited groups in
+    group order, less its value before the group; the groups' sums are ``np.bincount``'s, in
+    input order. Keyed, counted, placed and ordered in threads (:func:`in_parts`): the
+    counting sort in ``parts`` slices, then each group sorts its own run of the order, so any
+    split gives the same order."""
     n, n_groups = len(group), len(capacity)
+    positive, key = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
     counts = np.zeros((parts, n_groups), dtype=np.int64)
     for part in prange(parts):
-        _count_slice(group, positive, *slice_bounds(part, parts, n), counts[part])
+        start, stop = slice_bounds(part, parts, n)
+        for i in range(start, stop):
+            positive[i] = value[i] > 0
+            key[i] = priority_key_of(-value[i])
+        _count_slice(group, positive, start, stop, counts[part])
     first, fill = _starts(counts)
     order, keys = np.empty(first[n_groups], dtype=np.int64), np.empty(first[n_groups], key.dtype)
     for part in prange(parts):
@@ -181,35 +190,67 @@ def select_within_groups(group, key, positive, outlay, limit, capacity, parts):
     for g in prange(n_groups):
         sort_run(order, keys, first[g], first[g + 1])
     chosen = np.zeros(n, dtype=np.bool_)
+    picked = np.empty(max_run(first), dtype=np.int64)  # a group's chosen elements
     running = 0.0
     for g in range(n_groups):
         start, stop = first[g], first[g + 1]
-        if stop == start:
-            continue
+        count = 0
         if np.isfinite(limit[g]):
             before = running
             for position in range(start, stop):
                 i = order[position]
                 running += np.float64(outlay[i])
                 if position - start < capacity[g] and running - before <= limit[g]:
-                    chosen[i] = True
+                    picked[count] = i
+                    count += 1
         else:
             for position in range(start, min(stop, start + capacity[g])):
-                chosen[order[position]] = True
+                picked[count] = order[position]
+                count += 1
+        if count > 0 and fixed_cost > -np.inf:  # summed in input order, as np.bincount does
+            if count > SHORT_GROUP:
+                picked[:count].sort()
+            for a in range(1, count):  # insertion sort of a short run (or one just sorted)
+                item, b = picked[a], a - 1
+                while b >= 0 and picked[b] > item:
+                    picked[b + 1] = picked[b]
+                    b -= 1
+                picked[b + 1] = item
+            total = 0.0
+            for a in range(count):
+                total += np.float64(value[picked[a]])
+            if not total > fixed_cost:
+                count = 0
+        for a in range(count):
+            chosen[picked[a]] = True
     return chosen
 
 
 @njit(cache=True)
+def max_run(first):
+    """The longest run of a group in an order whose groups start at ``first``."""
+    longest = 0
+    for g in range(len(first) - 1):
+        longest = max(longest, first[g + 1] - first[g])
+    return longest
+
+
+@njit(cache=True, inline="always")
+def priority_key_of(priority):
+    """:func:`sim.model.arrays.groups.priority_key` of one value."""
+    bits = np.int64(np.float32(priority).view(np.int32))
+    # -0.0 ties 0.0, as NumPy's ``+ 0.0`` makes it. Not by adding 0.0 here: LLVM may turn a
+    # negated priority plus 0.0 into 0.0 minus the priority, which drops a NaN's sign.
+    if bits & 0x7FFFFFFF == 0:
+        bits = 0
+    bits ^= (bits >> 31) & 0x7FFFFFFF
+    return bits + 2**31
+
+
+@njit(cache=True)
 def priority_keys(priority):
-    """:func:`sim.model.arrays.groups.priority_key`, in two passes."""
-    n = len(priority)
-    value = np.empty(n, dtype=np.float32)
-    for i in range(n):
-        value[i] = np.float32(priority[i]) + np.float32(0.0)  # -0.0 becomes 0.0
-    bits = value.view(np.int32)
-    key = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        b = np.int64(bits[i])
-        b ^= (b >> 31) & 0x7FFFFFFF
-        key[i] = b + 2**31
+    """:func:`sim.model.arrays.groups.priority_key`, in one pass."""
+    key = np.empty(len(priority), dtype=np.int64)
+    for i in range(len(priority)):
+        key[i] = priority_key_of(priority[i])
     return key

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
 from sim.model.arrays.compiled_groups import slice_bounds
 
 
