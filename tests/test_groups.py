@@ -190,3 +190,27 @@ def test_compiled_priority_key_is_the_numpy_key(dtype, numpy_only):
         with np.errstate(over="ignore"):
             keys.append(priority_key(value))
     assert keys[1].dtype == keys[0].dtype and np.array_equal(keys[1], keys[0])
+
+
+@pytest.mark.parametrize("threads", [False, True], ids=["one thread", "threads"])
+@pytest.mark.parametrize("seed", range(3))
+def test_among_first_is_the_rank_below_the_count(seed, threads, numpy_only, monkeypatch):
+    """among_first (compiled, on one thread or split across threads) keeps exactly the elements
+    whose rank is below their group's count: ties, NaN priorities, and fractional, zero,
+    negative, infinite and NaN counts (seats are float)."""
+    from sim.model.arrays import compiled_groups
+
+    if threads:
+        monkeypatch.setattr(compiled_groups, "PARALLEL_ROWS", 0)
+    rng, group, value = random_case(seed, n=20_000, groups=300, ties=True)
+    value[rng.random(len(value)) < 0.01] = np.nan
+    count = rng.uniform(-2, 60, 300)
+    count[::7], count[::11], count[::13] = np.inf, np.nan, 0.0
+    for counts in (count, np.floor(np.nan_to_num(count, posinf=100)).astype(np.int64)):
+        chosen = []
+        for numpy in (True, False):
+            numpy_only(numpy)
+            chosen.append(groups.among_first(group, value, counts))
+        expected = rank_within_groups(group, value) < counts[group]
+        assert chosen[0].any() and np.array_equal(chosen[0], expected)
+        assert np.array_equal(chosen[1], expected)

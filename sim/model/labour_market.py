@@ -14,7 +14,7 @@ from enum import Enum
 
 import numpy as np
 
-from sim.model.arrays.groups import rank_within_groups
+from sim.model.arrays.groups import among_first
 from sim.model.workers import UNEMPLOYED
 
 
@@ -85,7 +85,7 @@ class LabourMarket:
         staff = staff[cuts[w.employer[staff]] > 0]
         employer = w.employer[staff]
         seniority = w.tenure[staff] + model.streams.uniform_at("layoff_order", month, staff)
-        laid_off = staff[rank_within_groups(employer, seniority) < cuts[employer]]
+        laid_off = staff[among_first(employer, seniority, cuts)]
         self.dismiss(laid_off, month, Separation.LAYOFF)
         w.displaced_month[laid_off] = month
 
@@ -131,7 +131,7 @@ class LabourMarket:
             matched = np.zeros(len(ids), dtype=bool)
         w.wage[ids[matched]] = offer[matched] / (1 + econ.switching_cost)
         movers, bidder, offer = ids[~matched], bidder[~matched], offer[~matched]
-        fits = rank_within_groups(bidder, -offer) < vacancies[bidder]
+        fits = among_first(bidder, -offer, vacancies)
         movers, bidder, offer = movers[fits], bidder[fits], offer[fits]
         model.recorder.separations(movers, Separation.POACHED)
         self.leave(movers, month)

@@ -25,8 +25,8 @@ from sim.config.milestones import EVENT
 from sim.model.arrays import groups
 from sim.model.arrays.groups import (
     GroupOrder,
+    among_first,
     priority_key,
-    rank_within_groups,
     within_top,
 )
 
@@ -53,8 +53,14 @@ class Candidates:
     room: np.ndarray | None = None  # share of the program's content that adds to the skill
     pass_true: np.ndarray | None = None  # the true chance, for KPIs (set once chosen)
 
-    def take(self, keep: np.ndarray) -> "Candidates":
-        return Candidates(**{k: None if v is None else v[keep] for k, v in vars(self).items()})
+    def take(self, keep: np.ndarray, *fields: str) -> "Candidates":
+        """The rows ``keep``, of every field or only of ``fields`` (the others None)."""
+        return Candidates(
+            **{
+                k: None if v is None or (fields and k not in fields) else v[keep]
+                for k, v in vars(self).items()
+            }
+        )
 
 
 class Training:
@@ -565,7 +571,8 @@ class Training:
             anyway = chosen
         would_anyway = np.zeros(len(c.worker), dtype=bool)
         would_anyway[anyway] = True
-        pool = c.take(anyway)  # the eligible trainees chosen without the program
+        # the eligible trainees chosen without the program
+        pool = c.take(anyway, "worker", "employer", "provider", "program", "disadvantaged")
         if program_on:
             pool = pool.take(self.funding_eligible(pool))
         funded = takes_up[chosen]
@@ -611,9 +618,7 @@ class Training:
         keep = chosen[~hit | approved]
         extra = anyway[np.isin(c.employer[anyway], refused) & ~np.isin(anyway, keep)]
         room = np.maximum(self.trainee_capacity() - np.bincount(c.employer[keep], minlength=e.n), 0)
-        extra = extra[
-            rank_within_groups(c.employer[extra], -without[extra]) < room[c.employer[extra]]
-        ]
+        extra = extra[among_first(c.employer[extra], -without[extra], room)]
         applied = self.applied
         withdrawn = applied[np.isin(c.employer[applied], refused) & ~np.isin(applied, keep)]
         p.count_applicants(c.provider[withdrawn], c.program[withdrawn], sign=-1)
@@ -642,7 +647,7 @@ class Training:
         chosen = self.select_within_employers(
             c.employer, value, outlay, e.cash_limit(), capacity, econ.training_fixed_cost
         )
-        applicants = c.take(chosen)
+        applicants = c.take(chosen, "worker", "provider", "program")
         if count:
             self.model.providers.count_applicants(applicants.provider, applicants.program)
             self.applied = chosen  # the rows that applied to a provider this month
@@ -732,8 +737,7 @@ class Training:
             priority = -self.predicted_pass(c, month)
         else:
             priority = self.model.streams.uniform_at("admission", month, c.worker)
-        rank = rank_within_groups(c.provider, priority)
-        return np.flatnonzero(rank < p.seats[c.provider])
+        return np.flatnonzero(among_first(c.provider, priority, p.seats))
 
     def enrol(
         self,

@@ -163,6 +163,42 @@ def top_within_groups(group, value, key, count, bucket_count):
 
 
 @njit(cache=True, parallel=True)
+def runs_by_group(group, key, include, n_groups, parts):
+    """:func:`order_within_groups` of the elements ``include`` marks (all, given None), in
+    threads: the counting sort in ``parts`` slices, then each group sorts its own run of the
+    order, so any split gives the same order."""
+    n = len(group)
+    counts = np.zeros((parts, n_groups), dtype=np.int64)
+    for part in prange(parts):
+        _count_slice(group, include, *slice_bounds(part, parts, n), counts[part])
+    first, fill = _starts(counts)
+    order, keys = np.empty(first[n_groups], dtype=np.int64), np.empty(first[n_groups], key.dtype)
+    for part in prange(parts):
+        _place_slice(group, key, include, *slice_bounds(part, parts, n), fill[part], order, keys)
+    for g in prange(n_groups):
+        sort_run(order, keys, first[g], first[g + 1])
+    return order, first
+
+
+@njit(cache=True, parallel=True)
+def first_within_groups(group, priority, count, parts):
+    """:func:`sim.model.arrays.groups.among_first`: whether each element is among the first
+    ``count[group]`` of its group by :func:`priority_key_of` of ``priority`` (ties in input
+    order), ordered in threads (:func:`runs_by_group`)."""
+    n = len(group)
+    key = np.empty(n, dtype=np.int64)
+    for part in prange(parts):
+        for i in range(*slice_bounds(part, parts, n)):
+            key[i] = priority_key_of(priority[i])
+    order, first = runs_by_group(group, key, None, len(count), parts)
+    among = np.zeros(n, dtype=np.bool_)
+    for g in range(len(count)):
+        for position in range(first[g], min(first[g + 1], first[g] + count[g])):
+            among[order[position]] = True
+    return among
+
+
+@njit(cache=True, parallel=True)
 def select_within_groups(group, value, outlay, limit, capacity, fixed_cost, parts):
     """:meth:`sim.model.training.Training.select_within_employers` in one pass: of the
     elements of positive ``value``, each group's first ``capacity[group]`` by descending value
@@ -171,24 +207,14 @@ def select_within_groups(group, value, outlay, limit, capacity, fixed_cost, part
     groups whose chosen values add up to more than ``fixed_cost``. The running total is the
     one NumPy's ``GroupOrder.cumsum`` gives: one float64 prefix sum over the limited groups in
     group order, less its value before the group; the groups' sums are ``np.bincount``'s, in
-    input order. Keyed, counted, placed and ordered in threads (:func:`in_parts`): the
-    counting sort in ``parts`` slices, then each group sorts its own run of the order, so any
-    split gives the same order."""
+    input order. Keyed and ordered in threads (:func:`runs_by_group`)."""
     n, n_groups = len(group), len(capacity)
     positive, key = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
-    counts = np.zeros((parts, n_groups), dtype=np.int64)
     for part in prange(parts):
-        start, stop = slice_bounds(part, parts, n)
-        for i in range(start, stop):
+        for i in range(*slice_bounds(part, parts, n)):
             positive[i] = value[i] > 0
             key[i] = priority_key_of(-value[i])
-        _count_slice(group, positive, start, stop, counts[part])
-    first, fill = _starts(counts)
-    order, keys = np.empty(first[n_groups], dtype=np.int64), np.empty(first[n_groups], key.dtype)
-    for part in prange(parts):
-        _place_slice(group, key, positive, *slice_bounds(part, parts, n), fill[part], order, keys)
-    for g in prange(n_groups):
-        sort_run(order, keys, first[g], first[g + 1])
+    order, first = runs_by_group(group, key, positive, n_groups, parts)
     chosen = np.zeros(n, dtype=np.bool_)
     picked = np.empty(max_run(first), dtype=np.int64)  # a group's chosen elements
     running = 0.0

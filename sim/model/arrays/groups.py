@@ -91,6 +91,28 @@ def rank_within_groups(group: np.ndarray, priority: np.ndarray) -> np.ndarray:
     return GroupOrder(group, priority).rank()
 
 
+def among_first(group: np.ndarray, priority: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Whether each element is among the first ``count[group]`` of its group by ascending
+    ``priority`` (ties in input order): ``rank_within_groups(group, priority) <
+    count[group]``, for groups ``0 .. len(count) - 1``."""
+    if len(group) == 0:
+        return np.zeros(0, dtype=bool)
+    if compiled_for(len(group)):  # the same elements, ordered in threads for large arrays
+        from sim.model.arrays.compiled_groups import first_within_groups, in_parts
+
+        count = np.asarray(count)
+        if count.dtype.kind == "f":  # ranks below a fractional count: as many as its ceiling
+            count = np.clip(np.nan_to_num(np.ceil(count), nan=0.0), 0, len(group))
+        return in_parts(
+            first_within_groups,
+            len(group),
+            np.asarray(group).astype(np.intp, copy=False),
+            np.asarray(priority),
+            count.astype(np.int64),
+        )
+    return rank_within_groups(group, priority) < count[group]
+
+
 def cumsum_within_groups(group: np.ndarray, priority: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Running total of ``values`` within each group, in ascending ``priority`` order."""
     if len(group) == 0:
