@@ -77,15 +77,14 @@ def plan_candidates(
     review = np.empty(n, dtype=np.int64)
     n_kept = 0
     n_review = 0
-    for i in range(n):
-        if fate[i] == KEEP:
-            kept[n_kept] = i
-            kept_program[n_kept] = planned_program[i]
-            n_kept += 1
-        elif fate[i] == REVIEW:
-            review[n_review] = i
-            n_review += 1
-    return kept[:n_kept].copy(), kept_program[:n_kept].copy(), review[:n_review].copy()
+    for i in range(n):  # without branches (fates are mixed): each worker is written, and the
+        fate_i = fate[i]  # next one writes over it unless its fate counts it
+        kept[n_kept] = i
+        kept_program[n_kept] = planned_program[i]
+        n_kept += fate_i == KEEP
+        review[n_review] = i
+        n_review += fate_i == REVIEW
+    return kept[:n_kept], kept_program[:n_kept], review[:n_review]
 
 
 @njit(cache=True, parallel=True)
@@ -103,18 +102,19 @@ def open_options(ids, credentials, program_started, available, month, retake_gap
             if _open_to(i, k, credentials, program_started, available, month, retake_gap):
                 is_open[r * n_programs + k] = True
                 count += 1
-    worker = np.empty(count, dtype=np.int64)
-    row = np.empty(count, dtype=np.int64)
-    option = np.empty(count, dtype=np.int64)
+    # One spare entry: each pair is written without a branch, and the next pair writes over
+    # it unless it is open.
+    worker = np.empty(count + 1, dtype=np.int64)
+    row = np.empty(count + 1, dtype=np.int64)
+    option = np.empty(count + 1, dtype=np.int64)
     at = 0
-    for pair in range(len(is_open)):
-        if is_open[pair]:
-            r = pair // n_programs
+    for r in range(len(ids)):
+        for k in range(n_programs):
             worker[at] = ids[r]
             row[at] = r
-            option[at] = pair - r * n_programs
-            at += 1
-    return worker, row, option
+            option[at] = k
+            at += is_open[r * n_programs + k]
+    return worker[:count], row[:count], option[:count]
 
 
 @njit(cache=True)

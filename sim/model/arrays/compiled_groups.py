@@ -73,8 +73,10 @@ def order_within_groups(group, key, n_groups):
 @njit(cache=True)
 def _count_slice(group, include, start, stop, counts):
     for i in range(start, stop):
-        if include is None or include[i]:
+        if include is None:
             counts[group[i]] += 1
+        else:  # without a branch: the elements included are mixed with the others
+            counts[group[i]] += include[i]
 
 
 @njit(cache=True)
