@@ -236,14 +236,17 @@ def select_within_groups(group, value, outlay, limit, capacity, fixed_cost, part
                 picked[count] = order[position]
                 count += 1
         if count > 0 and fixed_cost > -np.inf:  # summed in input order, as np.bincount does
+            # The indices sort by themselves, in place (sort_run, which carries keys beside
+            # them through an argsort and copies, made this pass twice as slow).
             if count > SHORT_GROUP:
                 picked[:count].sort()
-            for a in range(1, count):  # insertion sort of a short run (or one just sorted)
-                item, b = picked[a], a - 1
-                while b >= 0 and picked[b] > item:
-                    picked[b + 1] = picked[b]
-                    b -= 1
-                picked[b + 1] = item
+            else:
+                for a in range(1, count):
+                    item, b = picked[a], a - 1
+                    while b >= 0 and picked[b] > item:
+                        picked[b + 1] = picked[b]
+                        b -= 1
+                    picked[b + 1] = item
             total = 0.0
             for a in range(count):
                 total += np.float64(value[picked[a]])
