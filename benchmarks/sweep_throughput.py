@@ -156,6 +156,14 @@ def timed_in_process(tree: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def fill_compiled_cache(tree: Path) -> None:
+    """Compile ``tree``'s loops once, untimed (a fresh worktree has no Numba cache: its first
+    sweep would compile them in every worker)."""
+    warm = "import sim.run.api as api; getattr(api, 'warm_up', lambda: None)()"
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    subprocess.run([sys.executable, "-c", warm], cwd=tree, env=env, check=True, capture_output=True)
+
+
 # --- the benchmark -------------------------------------------------------------------------
 def summarise(sweeps: list[dict], in_process: list[dict[str, float]]) -> dict:
     """Per-sweep figures against the median in-process time of each job, and their medians."""
@@ -233,6 +241,8 @@ def main() -> None:
         f" load average {os.getloadavg()[0]:.1f} at start",
         flush=True,
     )
+    for tree in trees.values():
+        fill_compiled_cache(tree)
     sweeps: dict[str, list[dict]] = {name: [] for name in trees}
     in_process: dict[str, list[dict]] = {name: [] for name in trees}
     with tempfile.TemporaryDirectory(prefix="p4p-bench-sweep-") as tmp:

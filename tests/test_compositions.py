@@ -194,6 +194,6 @@ def test_local_launcher_keeps_its_sweep_context_when_hydra_rescans_plugins():
     """Hydra's plugin scan executes each plugin module again (in a worker, at each job): the
     launch's context a worker unpickled is kept, not unpickled again for every job."""
     module = importlib.import_module("hydra_plugins.p4p_sim_sweeper.local_launcher")
-    context, early = module._CONTEXT, module._EARLY
+    context, pool = module._CONTEXT, module._POOL
     module.__spec__.loader.exec_module(module)  # what Plugins._scan_all_plugins does
-    assert module._CONTEXT is context and module._EARLY is early
+    assert module._CONTEXT is context and module._POOL is pool

@@ -198,10 +198,12 @@ def test_a_sweep_keeps_each_jobs_progress_in_the_jobs_log(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_path):
+@pytest.mark.parametrize("launcher", [SERIAL, "hydra.launcher.n_jobs=2"], ids=["basic", "local"])
+def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_path, launcher):
+    """In process, or on the local launcher's two workers (which leave Ctrl-C to p4p-sim)."""
     sweep_dir = tmp_path / "interrupted"
     seeds = "seed=" + ",".join(str(k) for k in range(1, 9))
-    args = ["-m", "scenario=baseline", seeds, *TINY, SERIAL, f"hydra.sweep.dir={sweep_dir}"]
+    args = ["-m", "scenario=baseline", seeds, *TINY, launcher, f"hydra.sweep.dir={sweep_dir}"]
     child = subprocess.Popen(
         [sys.executable, "-m", "sim.run.cli", *args],
         cwd=tmp_path,

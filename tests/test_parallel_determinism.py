@@ -1,5 +1,5 @@
 """Determinism across numbers of parallel workers: the same sweep run by Hydra's joblib
-launcher and by the default one (local: joblib with warm workers), each with one worker
+launcher and by the default one (local: warm forked workers), each with one worker
 (every job in one process, one after another) and with two workers (jobs split between
 processes, in another order), gives every job the same KPIs and monthly series, bit for bit,
 as the session's reference sweep (default launcher, every core).

@@ -21,6 +21,7 @@ from tests.sweep_helpers import (
     paired_sweep,
     rerun_paired_sweep,
     run_sweep,
+    subprocess_env,
 )
 
 JOBS = [f"scenario={s},seed={k}" for s in ("baseline", "pay_for_performance") for k in (1, 2, 3)]
@@ -91,7 +92,7 @@ RAY_MISSING = importlib.util.find_spec("ray") is None
     "launcher",
     [
         "basic",
-        "joblib",  # Hydra's own; the default (local) is the joblib launcher with warm workers
+        "joblib",  # Hydra's own; the default (local) runs its jobs in warm forked workers
         "submitit_local",
         pytest.param(
             "ray",
@@ -115,6 +116,115 @@ def test_warm_launcher_in_several_launches_gives_identical_results(paired, tmp_p
     result = run_sweep(sweep_dir, *PAIRED, "hydra.sweeper.max_batch_size=4")
     assert (result.stdout + result.stderr).count("(warm workers)") == 2
     assert_same_results(sweep_dir, paired)
+
+
+def test_local_launcher_forks_its_workers_from_the_command(tmp_path):
+    """On Linux the two workers are forked from p4p-sim (they start with Hydra and the command
+    imported), and their jobs give the reference results."""
+    sweep_dir = tmp_path / "forked"
+    result = run_sweep(sweep_dir, "scenario=baseline", "seed=1,2", "hydra.launcher.n_jobs=2")
+    assert "2 forked workers are launching 2 jobs" in result.stdout + result.stderr
+    table = pd.read_parquet(sweep_dir / "sweep.parquet")
+    assert (table["status"] == "completed").all()
+
+
+def test_workers_are_forked_only_from_a_process_without_threads():
+    """A fresh p4p-sim may fork its workers; a process whose Numba threads have started may
+    not (GNU OpenMP would end the child), nor one running another Python thread."""
+    import subprocess
+    import sys
+    import threading
+
+    from hydra_plugins.p4p_sim_sweeper.local_launcher import can_fork
+
+    probe = "from hydra_plugins.p4p_sim_sweeper.local_launcher import can_fork; print(can_fork())"
+    fresh = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert fresh.stdout.strip() == str(sys.platform.startswith("linux"))
+    import numba
+
+    numba.get_num_threads()  # starts Numba's threads
+    assert not can_fork()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not can_fork()
+    finally:
+        stop.set()
+        other.join()
+
+
+def numba_threads_and_omp() -> tuple:
+    import os
+
+    import numba
+
+    return numba.get_num_threads(), os.environ["OMP_NUM_THREADS"]
+
+
+def test_local_workers_get_their_share_of_the_cores(monkeypatch):
+    """Like joblib's workers, each of the local pool's has cores // workers threads for Numba
+    (and OpenMP, BLAS), unless the user set the variable."""
+    from joblib import cpu_count
+
+    from hydra_plugins.p4p_sim_sweeper.local_launcher import WorkerPool
+
+    monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    pool = WorkerPool(2)
+    try:
+        got = pool.executor.submit(numba_threads_and_omp).result(timeout=300)
+    finally:
+        pool.stop()
+    assert got == (max(cpu_count() // 2, 1), "7")
+
+
+def test_job_config_files_are_the_ones_hydra_writes(tmp_path):
+    """Each job's .hydra/ files, written atomically by p4p-sim's callback, are byte for byte
+    those Hydra writes itself when asked to (hydra.output_subdir), under the default
+    launcher's workers and in process."""
+    for launcher in ("hydra/launcher=local", SERIAL):
+        sweep_dir = tmp_path / launcher.split("=")[1]
+        run_sweep(
+            sweep_dir,
+            "scenario=baseline,ccaa_aerospace_stackable",
+            "seed=1",
+            "hydra.output_subdir=.hydra_by_hydra",
+            launcher,
+        )
+        jobs = sorted(p.parent for p in sweep_dir.glob("*/summary.json"))
+        assert len(jobs) == 2
+        for job in jobs:
+            for name in ("config.yaml", "hydra.yaml", "overrides.yaml"):
+                ours = (job / ".hydra" / name).read_bytes()
+                assert ours == (job / ".hydra_by_hydra" / name).read_bytes(), (job, name)
+
+
+def test_config_text_is_omegaconfs_also_for_strings_yaml_would_misread():
+    """The .hydra/ files' emitter (libyaml) gives OmegaConf.to_yaml's text for values its
+    representer quotes, multi-line and long strings, interpolations and empty ones."""
+    from omegaconf import OmegaConf
+
+    from sim.run.hydra_hooks import omegaconf_yaml
+
+    config = OmegaConf.create(
+        {
+            "quoted": ["null", "yes", "off", "1e3", "0x1F", "12", "-0.5", ".inf", "'single'"],
+            "text": ["line one\nline two\n", "é " * 60 + "end", "a: b", "- x", "", " lead", "#"],
+            "interpolation": "${numbers.int}",
+            "numbers": {"int": 3, "float": 1.5, "none": None, "bool": True},
+            "nested": [{"k": "v"}, [1, "2"]],
+        }
+    )
+    plain = OmegaConf.to_container(config, resolve=False, enum_to_str=True)
+    assert omegaconf_yaml(plain) == OmegaConf.to_yaml(config)
+    assert omegaconf_yaml(plain["quoted"]) == OmegaConf.to_yaml(config.quoted)
 
 
 def test_failed_job_is_listed_with_its_error_and_rerun(tmp_path):

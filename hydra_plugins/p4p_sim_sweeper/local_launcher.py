@@ -1,34 +1,45 @@
-"""``hydra/launcher=local``: Hydra's joblib launcher with warm workers (``p4p-sim``'s default).
+"""``hydra/launcher=local``: sweeps on the local cores, in warm worker processes forked from
+``p4p-sim`` (its default launcher).
 
-Hydra's joblib launcher runs each job in a loky worker process through Hydra's ``run_job``
-(the job's config composed there, callbacks, logging, output directory). It sends every job
-its whole context along (the Hydra context, the primary config, the task function and Hydra's
-global state: ~130 kB that each worker unpickles again for every job), and its workers start
-only when the first job is sent, so that they import the model while the parent waits.
+Every job runs as under Hydra's joblib launcher, through its ``execute_job`` (the job's config
+composed there, Hydra's ``run_job`` with the callbacks, logging and output directory), so jobs,
+directories and results are the joblib launcher's. What differs is the workers:
 
-This launcher takes the same settings (``hydra.launcher.n_jobs``, ``batch_size``...) and runs
-every job through the joblib launcher's own ``execute_job`` in the same pool of workers, so
-jobs, directories and results are the joblib launcher's. It differs in two ways:
+* one pool of ``hydra.launcher.n_jobs`` workers (joblib's meaning: -1 every core, -2 all but
+  one, ...) starts when ``p4p-sim`` has checked the overrides' values, before it composes the
+  sweep's configs. On Linux the workers are forked from ``p4p-sim``, so each begins with Python,
+  Hydra, OmegaConf and the command imported (a spawned one spends about 0.5 s on that); they
+  are spawned elsewhere, or when this process already runs threads. Each imports the model,
+  pandas and pyarrow and runs its compiled loops once (:func:`sim.run.workers.warm_worker`)
+  while ``p4p-sim`` composes and writes the sweep's manifest, and has its share of the cores
+  for its thread pools (``NUMBA_NUM_THREADS`` and the like: cores // workers, unless set), as
+  joblib's workers have;
+* the launch's context (the Hydra context, the primary config, the task function and Hydra's
+  global state: ~130 kB) is pickled once per launch, and each worker unpickles it at its first
+  job and keeps it for its later ones, as Hydra's basic launcher keeps one context for all its
+  jobs in one process;
+* a worker takes the next job as soon as it is free, and leaves Ctrl-C to ``p4p-sim``, which
+  ends the workers (a job cut short leaves no partial file: every output is written
+  atomically) and says what finished.
 
-* its workers start when the launcher is set up, and import the model, pandas and pyarrow
-  while the parent validates the sweep and writes its manifest;
-* the context is pickled once per launch, and each worker unpickles it at its first job and
-  keeps it for its later ones (as Hydra's basic launcher keeps one context for all its jobs in
-  one process), instead of pickling and unpickling it for every job.
-
-With one worker (``hydra.launcher.n_jobs=1``) it is the joblib launcher: jobs run one after
-another in this process.
+With ``n_jobs=1``, or any other setting of the joblib launcher (``batch_size``,
+``pre_dispatch``, ``timeout``...) off its default, the sweep runs on Hydra's joblib launcher
+itself, with those settings.
 """
 
 import gc
 import logging
+import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
+from itertools import repeat
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence
+from typing import Any, Dict, NamedTuple, Sequence
 
 from hydra.core.config_store import ConfigStore
 from hydra.core.singleton import Singleton
@@ -38,6 +49,7 @@ from omegaconf import DictConfig
 
 from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
+from sim.run.workers import warm_worker
 
 log = logging.getLogger(__name__)
 
@@ -51,67 +63,50 @@ ConfigStore.instance().store(
     group="hydra/launcher", name="local", node=LocalLauncherConf, provider="p4p-sim"
 )
 
+DEFAULT_SETTINGS = {k: v for k, v in asdict(LocalLauncherConf()).items() if k != "_target_"}
+
 
 class LocalLauncher(JoblibLauncher):
-    """The joblib launcher, with workers started at set-up and the job context sent once."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._warm_up: Optional[threading.Thread] = None
+    """The joblib launcher's jobs, run by one pool of warm workers started early."""
 
     def setup(
         self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
     ) -> None:
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
-        settings = self.parallel_settings()
-        if _EARLY.get("settings") == settings:
-            self._warm_up = _EARLY["thread"]  # p4p-sim started these workers already
-            return
-        if _EARLY:
-            _EARLY["thread"].join()  # other settings: one Parallel call at a time
-        self._warm_up = start_workers(settings)
-
-    def parallel_settings(self) -> Dict[str, Any]:
-        """``joblib.Parallel``'s arguments, as the joblib launcher makes them."""
-        return parallel_settings(self.joblib)
-
-    def workers(self) -> int:
-        from joblib import effective_n_jobs
-
-        return effective_n_jobs(self.parallel_settings().get("n_jobs", -1))
+        workers = pool_workers(self.joblib)
+        if workers > 1:
+            start_pool(workers)  # p4p-sim started it already for the default settings
+        else:
+            stop_workers()
 
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
-        if self.workers() <= 1:
+        pool = _POOL.get("pool")
+        if pool is None or pool_workers(self.joblib) <= 1:
             return super().launch(job_overrides, initial_job_idx)
-        from joblib import Parallel, delayed
-
         setup_globals()
         assert self.config is not None and self.task_function is not None
         assert self.hydra_context is not None
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        settings = self.parallel_settings()
         log.info(
-            "Joblib.Parallel(%s) is launching %d jobs (warm workers)",
-            ",".join(f"{k}={v}" for k, v in settings.items()),
+            "%d %s workers are launching %d jobs (warm workers)",
+            pool.workers,
+            "forked" if pool.start_method == "fork" else "spawned",
             len(job_overrides),
         )
         log.info("Launching jobs, sweep output dir : %s", sweep_dir)
         for idx, overrides in enumerate(job_overrides):
             log.info("\t#%d : %s", idx, " ".join(filter_overrides(overrides)))
-        if self._warm_up is not None:
-            self._warm_up.join()  # one Parallel call at a time on the shared pool
         import cloudpickle
 
         context = (self.hydra_context, self.config, self.task_function, Singleton.get_state())
         packed = Context(uuid.uuid4().hex, cloudpickle.dumps(context, pickle.HIGHEST_PROTOCOL))
-        runs = Parallel(**settings)(
-            delayed(execute_job)(initial_job_idx + idx, overrides, packed)
-            for idx, overrides in enumerate(job_overrides)
-        )
+        numbers = range(initial_job_idx, initial_job_idx + len(job_overrides))
+        returned = pool.executor.map(execute_job, numbers, job_overrides, repeat(packed))
+        runs = [pickle.loads(run) for run in returned]
         assert all(isinstance(run, JobReturn) for run in runs)
         return runs
 
@@ -120,74 +115,99 @@ class LocalLauncher(JoblibLauncher):
         stop_workers()
 
 
-def parallel_settings(launcher_settings: Dict[str, Any]) -> Dict[str, Any]:
-    """``joblib.Parallel``'s arguments for the launcher's settings, as the joblib launcher makes
-    them."""
-    from hydra_plugins.hydra_joblib_launcher import _core  # imports joblib: not at start-up
-
-    settings = dict(launcher_settings, backend="loky")
-    _core.process_joblib_cfg(settings)
-    return settings
-
-
-def start_workers(settings: Dict[str, Any]) -> Optional[threading.Thread]:
-    """Start, in a thread, the pool of workers that ``joblib.Parallel(**settings)`` uses (joblib
-    keeps it between calls with the same arguments) and import the model in each worker; None
-    if the settings run jobs in this process."""
+def pool_workers(settings: Dict[str, Any]) -> int:
+    """Workers of the local pool for the launcher's ``settings``: joblib's count for
+    ``n_jobs``, or 1 when the joblib launcher runs the jobs (another of its settings set)."""
+    if any(
+        settings.get(key, value) != value
+        for key, value in DEFAULT_SETTINGS.items()
+        if key != "n_jobs"
+    ):
+        return 1
     from joblib import effective_n_jobs
 
-    workers = effective_n_jobs(settings.get("n_jobs", -1))
-    if workers <= 1:
-        return None
-    thread = threading.Thread(
-        target=_warm_up, args=(settings, workers), name="p4p-warm-up", daemon=True
-    )
-    thread.start()
-    _THREADS.append(thread)
-    return thread
+    return effective_n_jobs(settings.get("n_jobs", DEFAULT_SETTINGS["n_jobs"]))
 
 
-def _warm_up(settings: Dict[str, Any], workers: int) -> None:
-    from joblib import Parallel, delayed
+def can_fork() -> bool:
+    """Whether workers may be forked from this process: on Linux, while it runs no other
+    thread, Python's or Numba's (a fork copies only the calling thread, so another thread's
+    locks could stay held in the workers, and GNU OpenMP, a threading layer of Numba, ends a
+    child forked after its threads started). ``p4p-sim`` starts its sweep's workers before it
+    imports Numba."""
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return False
+    numba_threads = sys.modules.get("numba.np.ufunc.parallel")
+    return not getattr(numba_threads, "_is_initialized", False)
 
-    try:
-        Parallel(**settings)(delayed(warm_worker)() for _ in range(workers))
-    except Exception as exc:  # noqa: BLE001 - the jobs would start them cold instead
-        log.debug("warm-up of the workers failed: %s", exc)
+
+class WorkerPool:
+    """``workers`` processes, each prepared by :func:`sim.run.workers.warm_worker`, all started
+    at once: forked from this process if :func:`can_fork`, spawned otherwise."""
+
+    def __init__(self, workers: int) -> None:
+        from joblib import cpu_count
+
+        self.start_method = "fork" if can_fork() else "spawn"
+        self.workers = workers
+        self.threads = max(cpu_count() // workers, 1)  # each worker's, as joblib's workers
+        for stream in (sys.stdout, sys.stderr):  # a forked worker would write it out again
+            stream.flush()
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(self.start_method),
+            initializer=warm_worker,
+            initargs=(self.threads,),
+        )
+        for _ in range(workers):  # forked: all at the first submission; spawned: one each
+            self.executor.submit(os.getpid)
+
+    def stop(self) -> None:
+        """End every worker now, idle, warming up or running a job."""
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join()
+        self.executor.shutdown(wait=True)
 
 
-# Hydra's plugin scan executes each module of hydra_plugins again (in a worker, at each job's
-# ``Singleton.set_state`` while the state has no ``Plugins``): this module's state outlives it.
-_EARLY: Dict[str, Any] = globals().get("_EARLY", {})  # workers p4p-sim started early
-_THREADS: List[threading.Thread] = globals().get("_THREADS", [])  # warm-up threads started here
+# Hydra's plugin scan executes each module of hydra_plugins again (in p4p-sim once, and in a
+# worker at each job's ``Singleton.set_state`` while the state has no ``Plugins``): this
+# module's state outlives it.
+_POOL: Dict[str, WorkerPool] = globals().get("_POOL", {})  # this process's pool, if started
+
+
+def start_pool(workers: int) -> WorkerPool:
+    """The pool of ``workers`` warm workers: the one started already if it has that many, else
+    a new one (ending the other)."""
+    pool = _POOL.get("pool")
+    if pool is not None and pool.workers == workers:
+        return pool
+    stop_workers()
+    _POOL["pool"] = WorkerPool(workers)
+    return _POOL["pool"]
 
 
 def start_default_workers() -> None:
-    """Start the workers of this launcher with its default settings now: ``p4p-sim -m`` calls
-    this once the overrides' values have passed their checks, before it composes the configs
-    and hands over to Hydra (~1 s), when the sweep will run on this launcher, so that the
-    workers' imports overlap that work. The launcher adopts them if its settings are the
-    defaults."""
-    settings = {k: v for k, v in asdict(LocalLauncherConf()).items() if k != "_target_"}
-    settings = parallel_settings(settings)
-    thread = start_workers(settings)
-    if thread is not None:
-        _EARLY.update(settings=settings, thread=thread)
+    """Start the pool for the default settings now: ``p4p-sim -m`` calls this once the
+    overrides' values have passed their checks, before it composes the configs and hands over
+    to Hydra (~1 s), when the sweep will run on this launcher, so that the workers' imports and
+    warm-up overlap that work. The launcher adopts the pool if its settings ask for as many
+    workers."""
+    workers = pool_workers(DEFAULT_SETTINGS)
+    if workers > 1:
+        start_pool(workers)
 
 
 def stop_workers() -> None:
-    """End joblib's pool of workers, idle or warming up: once a sweep has launched its last
-    job (every job's files are written and synced by then), or when ``p4p-sim`` stops early.
-    Left to joblib, this process would wait at its exit for each worker to finish its imports
-    or its own interpreter shutdown (~0.5 s)."""
-    from joblib.externals.loky import reusable_executor
-
-    executor = getattr(reusable_executor, "_executor", None)  # joblib's shared pool
-    if executor is not None:
-        executor.shutdown(wait=True, kill_workers=True)
-    for thread in _THREADS:  # a warm-up cut short ends here, with its own clean-up
-        thread.join()
-    _THREADS.clear()
+    """End the pool's workers, idle or warming up: once a sweep has launched its last job
+    (every job's files are written and synced by then), or when ``p4p-sim`` stops early."""
+    pool = _POOL.pop("pool", None)
+    if pool is not None:
+        pool.stop()
 
 
 class Context(NamedTuple):
@@ -200,9 +220,13 @@ class Context(NamedTuple):
 _CONTEXT: Dict[str, tuple] = globals().get("_CONTEXT", {})  # in a worker: the launch's context
 
 
-def execute_job(idx: int, overrides: Sequence[str], context: Context) -> JobReturn:
+def execute_job(idx: int, overrides: Sequence[str], context: Context) -> bytes:
     """In a worker: the joblib launcher's job, with the launch's context unpickled at the
-    worker's first job of the launch and kept for its others."""
+    worker's first job of the launch and kept for its others; its ``JobReturn`` pickled by
+    cloudpickle, as joblib's workers return theirs (its config names the sweeper's and
+    launcher's config classes, which Hydra's plugin scan in the worker defined again)."""
+    import cloudpickle
+
     from hydra_plugins.hydra_joblib_launcher import _core
 
     if context.key not in _CONTEXT:
@@ -211,19 +235,5 @@ def execute_job(idx: int, overrides: Sequence[str], context: Context) -> JobRetu
         _CONTEXT[context.key] = pickle.loads(context.data)
         gc.freeze()
     hydra_context, config, task_function, singleton_state = _CONTEXT[context.key]
-    return _core.execute_job(idx, overrides, hydra_context, config, task_function, singleton_state)
-
-
-def warm_worker() -> int:
-    """Import, in a new worker, what the jobs need: the model (Mesa, pandas, NumPy) and its
-    compiled loops, run once (a worker runs many jobs: they pay back), pyarrow for their
-    tables, and the task (Hydra, OmegaConf)."""
-    import pyarrow.parquet  # noqa: F401  (pandas imports it at the first to_parquet)
-
-    import sim.run.cli  # noqa: F401
-    from sim.run.api import warm_up
-
-    warm_up()
-
-    gc.freeze()
-    return os.getpid()
+    run = _core.execute_job(idx, overrides, hydra_context, config, task_function, singleton_state)
+    return cloudpickle.dumps(run, pickle.HIGHEST_PROTOCOL)

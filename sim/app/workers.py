@@ -3,8 +3,9 @@
 A design's runs go to one pool of spawned processes that lives as long as the page
 (:func:`pool`): its workers import Mesa, pandas and the model when the page starts
 (:func:`start`), not when the user presses Run. Spawned rather than forked, because the
-page's server is a threaded process. This module imports little itself, since every worker
-imports it to find :func:`run_job`.
+page's server is a threaded process. Each worker is prepared by
+:func:`sim.run.workers.warm_worker`, as a sweep's are. This module imports little itself, since
+every worker imports it to find :func:`run_job`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from sim.run.workers import warm_worker
+
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _size = 0
@@ -24,26 +27,6 @@ _size = 0
 
 def default_processes() -> int:
     return os.cpu_count() or 1
-
-
-def _exit_with_parent() -> None:
-    """End this worker when the page's process ends, however it ends: idle workers of a
-    killed server would otherwise stay (each holds its task queue open)."""
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        parent.join()
-        os._exit(0)
-
-
-def warm_worker() -> None:
-    """Import, in a new worker, everything a run and its outputs need."""
-    threading.Thread(target=_exit_with_parent, name="p4p-exit-with-parent", daemon=True).start()
-    import pyarrow.parquet  # noqa: F401  (pandas imports it at the first to_parquet)
-    import yaml  # noqa: F401
-
-    from sim.run.api import warm_up  # Hydra, OmegaConf
-
-    warm_up()  # the model (Mesa, pandas, NumPy) and its compiled loops: they pay back
 
 
 def _ready(pause: float = 0.0) -> int:

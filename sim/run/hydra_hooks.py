@@ -62,22 +62,59 @@ class AtomicConfigFiles(Callback):
     mid-write would leave a truncated file; config.yaml sets ``hydra.output_subdir: null``
     and this callback writes the same three files through
     :func:`sim.run.outputs.atomic_write_bytes` at ``on_job_start``, in the job's own process,
-    before the task runs. Public Hydra API only: no private function is replaced.
+    before the task runs. Their text is ``OmegaConf.to_yaml``'s of the job's config without
+    its ``hydra`` node, of Hydra's config and of the task overrides, taken from one plain copy
+    of the job's config (at ``on_job_start`` Hydra's config is that config's ``hydra`` node)
+    and emitted by libyaml (:func:`omegaconf_yaml`). Public Hydra API only: no private
+    function is replaced.
     """
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
-        from hydra.core.hydra_config import HydraConfig
-
         from sim.run.outputs import atomic_write_bytes
 
         folder = Path(config.hydra.runtime.output_dir) / HYDRA_SUBDIR
+        plain = OmegaConf.to_container(config, resolve=False, enum_to_str=True)
+        hydra = plain.pop("hydra")
         files = {
-            "config.yaml": OmegaConf.masked_copy(config, [k for k in config if k != "hydra"]),
-            "hydra.yaml": HydraConfig.instance().cfg,
-            "overrides.yaml": config.hydra.overrides.task,
+            "config.yaml": plain,
+            "hydra.yaml": {"hydra": hydra},
+            "overrides.yaml": hydra["overrides"]["task"],
         }
         for name, node in files.items():
-            atomic_write_bytes(folder / name, OmegaConf.to_yaml(node).encode("utf-8"))
+            atomic_write_bytes(folder / name, omegaconf_yaml(node).encode("utf-8"))
+
+
+def omegaconf_yaml(plain: Any) -> str:
+    """``OmegaConf.to_yaml``'s text for a config given as ``OmegaConf.to_container(config,
+    resolve=False, enum_to_str=True)``: OmegaConf's representer (which quotes the strings
+    that YAML would read as booleans or numbers), emitted by libyaml when PyYAML has it
+    (about 4x faster than PyYAML's own emitter, from the same YAML nodes) and by OmegaConf's
+    dumper otherwise."""
+    import yaml
+    from omegaconf._utils import get_omega_conf_dumper
+
+    dumper = get_omega_conf_dumper()
+    if getattr(yaml, "__with_libyaml__", False):
+        dumper = _libyaml_dumper(dumper)
+    return yaml.dump(
+        plain, default_flow_style=False, allow_unicode=True, sort_keys=False, Dumper=dumper
+    )
+
+
+_DUMPERS: dict = {}
+
+
+def _libyaml_dumper(omegaconf_dumper: type) -> type:
+    """PyYAML's ``CDumper`` with the representers of OmegaConf's dumper (a ``yaml.Dumper``)."""
+    if omegaconf_dumper not in _DUMPERS:
+        import yaml
+
+        class OmegaConfCDumper(yaml.CDumper):
+            yaml_representers = dict(omegaconf_dumper.yaml_representers)
+            yaml_multi_representers = dict(omegaconf_dumper.yaml_multi_representers)
+
+        _DUMPERS[omegaconf_dumper] = OmegaConfCDumper
+    return _DUMPERS[omegaconf_dumper]
 
 
 class SweepCallbacks(Callback):
