@@ -235,6 +235,24 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_
     assert (pd.read_parquet(sweep_dir / "sweep.parquet")["status"] == "completed").sum() == 8
 
 
+def test_ctrl_c_inside_numbas_callbacks_is_put_off_to_the_next_month_not_dropped():
+    """A KeyboardInterrupt raised in a ctypes callback (Numba compiling or loading a loop) is
+    printed and dropped by ctypes: p4p-sim's handler raises it at the run's next month."""
+    import types
+
+    from sim.run.api import interrupt, raise_deferred_interrupt
+
+    caller = types.SimpleNamespace(f_globals={"__name__": "sim.model.model"}, f_back=None)
+    in_numba = types.SimpleNamespace(f_globals={"__name__": "llvmlite.binding.ffi"}, f_back=caller)
+    with pytest.raises(KeyboardInterrupt):
+        interrupt(signal.SIGINT, caller)
+    raise_deferred_interrupt()  # nothing was put off
+    interrupt(signal.SIGINT, in_numba)  # put off
+    with pytest.raises(KeyboardInterrupt):
+        raise_deferred_interrupt()
+    raise_deferred_interrupt()  # raised once
+
+
 # --- start-up: the command loads the model only for a run, never the analysis stack -----------
 MODEL_STACK = ("mesa", "pandas", "numpy", "scipy", "pyarrow", "sim.model")
 ANALYSIS_STACK = ("matplotlib", "statsmodels", "scipy.stats", "sim.analysis")

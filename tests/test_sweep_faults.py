@@ -127,6 +127,53 @@ def test_issue_command_completes_the_valid_job_and_lists_the_other_as_failed(tmp
     )
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_worker_killed_mid_sweep_stops_it_with_one_line_and_the_command_resumes_it(tmp_path):
+    """SIGKILL one of the local launcher's two workers while it writes a job's summary: the
+    sweep says in one line what finished and how to resume, exits 1, and the same command
+    completes it without touching the jobs that finished."""
+    sweep_dir = tmp_path / "sweep"
+    env = subprocess_env()
+    env["P4P_SIM_TEST_FAULT"] = "slow_write=2,slow_file=summary.json"
+    command = sweep_command(sweep_dir, ["seed=1,2,3,4", "hydra.launcher.n_jobs=2"])
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not list(sweep_dir.glob("*/timing.json")):  # a job is pausing in its summary
+            assert process.poll() is None and time.monotonic() < deadline, "no job ran"
+            time.sleep(0.02)
+        workers = children(process.pid)
+        assert len(workers) >= 2, workers
+        os.kill(workers[0], signal.SIGKILL)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, err
+    assert "Traceback" not in err and err.strip().count("\n") == 0, err
+    assert "a worker process ended abruptly" in err and "resume with: p4p-sim -m" in err
+    finished = {p.parent.name for p in sweep_dir.glob("*/summary.json")}
+    assert len(finished) < 4
+    before = {k: v for k, v in file_mtimes(sweep_dir).items() if k.split("/")[0] in finished}
+    env.pop("P4P_SIM_TEST_FAULT")
+    resumed = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{len(finished)} already completed" in resumed.stdout + resumed.stderr
+    after = file_mtimes(sweep_dir)
+    assert {k: after[k] for k in before} == before
+    assert (table_of(sweep_dir)["status"] == "completed").all()
+
+
 def test_killed_sweep_is_collected_and_resumed(tmp_path):
     """SIGKILL the whole sweep (parent and joblib workers) once the first job has finished."""
     sweep_dir = tmp_path / "sweep"

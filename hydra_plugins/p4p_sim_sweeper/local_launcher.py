@@ -36,6 +36,7 @@ import sys
 import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from itertools import repeat
 from pathlib import Path
@@ -49,7 +50,7 @@ from omegaconf import DictConfig
 
 from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
-from sim.run.workers import warm_worker
+from sim.run.workers import WorkerDied, warm_worker
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,14 @@ class LocalLauncher(JoblibLauncher):
         packed = Context(uuid.uuid4().hex, cloudpickle.dumps(context, pickle.HIGHEST_PROTOCOL))
         numbers = range(initial_job_idx, initial_job_idx + len(job_overrides))
         returned = pool.executor.map(execute_job, numbers, job_overrides, repeat(packed))
-        runs = [pickle.loads(run) for run in returned]
+        try:
+            runs = [pickle.loads(run) for run in returned]
+        except BrokenProcessPool:
+            stop_workers()
+            raise WorkerDied(
+                "a worker process ended abruptly (killed by a signal, perhaps for lack of"
+                " memory, or crashed)"
+            ) from None
         assert all(isinstance(run, JobReturn) for run in runs)
         return runs
 

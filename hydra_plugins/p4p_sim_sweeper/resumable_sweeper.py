@@ -11,7 +11,8 @@ A sweep directory records the settings all its jobs share (fixed overrides, conf
 :func:`sim.run.sweep_jobs.sweep_settings`). A rerun into it with other settings, or one that
 would relaunch a job directory holding a run with other overrides, stops before launching
 anything: jobs are only skipped or rerun, never replaced by a differently configured run.
-Ctrl-C stops the sweep with one line saying what finished and the command that resumes it.
+Ctrl-C stops the sweep with one line saying what finished and the command that resumes it,
+and so does a local worker process that dies (exit 1).
 
 Each kind of job (the same overrides but for plain values such as the seed) is composed by
 Hydra once, here when the sweep is validated, and reused for the others on any launcher
@@ -47,6 +48,7 @@ from sim.run.sweep_jobs import (
     sweep_settings,
     write_manifest,
 )
+from sim.run.workers import WorkerDied
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +128,8 @@ class ResumableSweeper(BasicSweeper):
         self, sweep_dir: Path, todo: List[tuple], total: int, resume_with: str
     ) -> List[Any]:
         """Launch the ``(job directory, overrides)`` still to run, with one progress bar; on
-        Ctrl-C print one line (what finished, how to resume) and exit 130."""
+        Ctrl-C print one line (what finished, how to resume) and exit 130, and when a local
+        worker dies the same line, exit 1."""
         launch = [as_launched(name, job) for name, job in todo]
         self.overrides = (
             [list(b) for b in self.split_overrides_to_chunks(launch, self.max_batch_size)]
@@ -151,15 +154,16 @@ class ResumableSweeper(BasicSweeper):
             release = getattr(self.launcher, "release_workers", None)  # the local launcher's
             if release is not None:
                 release()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, WorkerDied) as stopped:
             done = total - len(todo) + progress.finished()
+            why = "interrupted" if isinstance(stopped, KeyboardInterrupt) else str(stopped)
             print(
-                f"p4p-sim: interrupted: {done} of {total} jobs finished in {sweep_dir}; "
+                f"p4p-sim: {why}: {done} of {total} jobs finished in {sweep_dir}; "
                 f"resume with: {resume_with}",
                 file=sys.stderr,
                 flush=True,
             )
-            raise SystemExit(130) from None
+            raise SystemExit(130 if isinstance(stopped, KeyboardInterrupt) else 1) from None
         return returns
 
     @staticmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping
@@ -352,6 +353,29 @@ def warm_up() -> None:
     run_model("pay_for_performance", 1, {"population": "tiny", "time.months": 14})
 
 
+_DEFERRED_INTERRUPT = threading.Event()
+
+
+def interrupt(signum: int, frame) -> None:
+    """``p4p-sim``'s Ctrl-C handler: KeyboardInterrupt, as Python's own, except while Numba or
+    llvmlite compile or load a compiled loop (they call back into Python through ctypes,
+    which would print the exception and drop it, so that the sweep ran on); then it is
+    raised at the run's next month (:func:`raise_deferred_interrupt`)."""
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").startswith(("numba.", "llvmlite.")):
+            _DEFERRED_INTERRUPT.set()
+            return
+        frame = frame.f_back
+    raise KeyboardInterrupt
+
+
+def raise_deferred_interrupt() -> None:
+    """Raise the KeyboardInterrupt that :func:`interrupt` put off, if any."""
+    if _DEFERRED_INTERRUPT.is_set():
+        _DEFERRED_INTERRUPT.clear()
+        raise KeyboardInterrupt
+
+
 def run_to_dir(
     cfg: SimConfig | DictConfig | Mapping, out_dir: Path, progress_every: int = 12
 ) -> Results:
@@ -365,11 +389,13 @@ def run_to_dir(
     built = time.perf_counter()
 
     def progress(month: int, months: int) -> None:
+        raise_deferred_interrupt()
         # the first month too: the first line says the simulation is under way
         if month == 1 or month % progress_every == 0 or month == months:
             log.info("month %d/%d", month, months)
 
     results = model.run(progress=progress)
+    raise_deferred_interrupt()
     finished = time.perf_counter()
     timing = {
         "setup_seconds": built - started,

@@ -21,6 +21,7 @@ import itertools
 import logging
 import math
 import shlex
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -39,6 +40,7 @@ from sim.run.api import (
     composes_as_first_value,
     config_dir,
     default_choice,
+    interrupt,
     register_schema,
     run_to_dir,
     structural,
@@ -396,6 +398,7 @@ def main() -> None:
     # at the exit, every file written: no last garbage collection of Hydra, pandas and the
     # model (~0.07 s); the objects go with the process
     atexit.register(gc.freeze)
+    signal.signal(signal.SIGINT, interrupt)  # not dropped inside Numba's callbacks
     overrides, multirun, passthrough = split_argv(sys.argv[1:])
     early_workers = False
     try:

@@ -19,6 +19,12 @@ import threading
 log = logging.getLogger(__name__)
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended while it ran a job, or before it returned one: killed by a
+    signal (the system's out-of-memory killer, for one) or crashed. The jobs that finished
+    keep their files."""
+
+
 def exit_with_parent() -> None:
     """End this worker when the process that started it ends, however it ends: idle workers of
     a killed parent would otherwise stay (each holds its task queue open)."""
