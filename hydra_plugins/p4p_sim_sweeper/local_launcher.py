@@ -83,8 +83,8 @@ class LocalLauncher(JoblibLauncher):
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
-        pool = _POOL.get("pool")
-        if pool is None or pool_workers(self.joblib) <= 1:
+        pool = _POOL.get("pool")  # set up for this launcher's settings, or none: joblib's
+        if pool is None:
             return super().launch(job_overrides, initial_job_idx)
         setup_globals()
         assert self.config is not None and self.task_function is not None
@@ -158,14 +158,14 @@ class WorkerPool:
 
         self.start_method = "fork" if can_fork() else "spawn"
         self.workers = workers
-        self.threads = max(cpu_count() // workers, 1)  # each worker's, as joblib's workers
+        threads = max(cpu_count() // workers, 1)  # each worker's, as joblib's workers have
         for stream in (sys.stdout, sys.stderr):  # a forked worker would write it out again
             stream.flush()
         self.executor = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context(self.start_method),
             initializer=warm_worker,
-            initargs=(self.threads,),
+            initargs=(threads,),
         )
         for _ in range(workers):  # forked: all at the first submission; spawned: one each
             self.executor.submit(os.getpid)

@@ -15,6 +15,7 @@ Progress while the sweep runs is the sweeper's (one bar, not per-job log lines).
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -101,20 +102,16 @@ def omegaconf_yaml(plain: Any) -> str:
     )
 
 
-_DUMPERS: dict = {}
-
-
+@functools.cache
 def _libyaml_dumper(omegaconf_dumper: type) -> type:
     """PyYAML's ``CDumper`` with the representers of OmegaConf's dumper (a ``yaml.Dumper``)."""
-    if omegaconf_dumper not in _DUMPERS:
-        import yaml
+    import yaml
 
-        class OmegaConfCDumper(yaml.CDumper):
-            yaml_representers = dict(omegaconf_dumper.yaml_representers)
-            yaml_multi_representers = dict(omegaconf_dumper.yaml_multi_representers)
+    class OmegaConfCDumper(yaml.CDumper):
+        yaml_representers = dict(omegaconf_dumper.yaml_representers)
+        yaml_multi_representers = dict(omegaconf_dumper.yaml_multi_representers)
 
-        _DUMPERS[omegaconf_dumper] = OmegaConfCDumper
-    return _DUMPERS[omegaconf_dumper]
+    return OmegaConfCDumper
 
 
 class SweepCallbacks(Callback):
