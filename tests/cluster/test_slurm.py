@@ -64,6 +64,17 @@ def slurm_job(cluster, job_id: str) -> dict[str, str]:
     return dict(item.split("=", 1) for item in text.split() if "=" in item)
 
 
+def ended_slurm_job(cluster, job_id: str) -> dict[str, str]:
+    """``slurm_job`` once the controller has recorded how the job ended. submitit reads a
+    job's result as soon as the job has written it, while its process may still be exiting."""
+    _wait_until(
+        lambda: slurm_job(cluster, job_id)["JobState"] not in ("RUNNING", "COMPLETING"),
+        60,
+        f"SLURM job {job_id} did not end",
+    )
+    return slurm_job(cluster, job_id)
+
+
 def hydra_job_id(job_dir) -> str | None:
     """``hydra.job.id`` recorded for a job (None until Hydra has written its hydra.yaml)."""
     try:
@@ -93,7 +104,7 @@ def test_sweep_runs_as_slurm_array_jobs_with_joblib_results(slurm, joblib_refere
     for job in JOB_NAMES:
         job_id = hydra_job_id(sweep_dir / job)
         assert ARRAY_TASK.match(job_id), f"{job}: hydra.job.id {job_id!r} is not a SLURM array task"
-        record = slurm_job(slurm, job_id)
+        record = ended_slurm_job(slurm, job_id)
         assert (record["JobState"], record["BatchFlag"], record["Partition"]) == (
             "COMPLETED",
             "1",
@@ -164,9 +175,8 @@ def test_a_job_cancelled_by_the_scheduler_is_listed_and_reruns_on_resume(
     assert "1 already completed, launching 1" in resumed.stdout + resumed.stderr
     assert {k: v for k, v in file_mtimes(sweep_dir).items() if k in finished} == finished
     rerun_id = hydra_job_id(sweep_dir / cancelled)
-    assert (
-        rerun_id.isdigit() and slurm_job(slurm, rerun_id)["JobState"] == "COMPLETED"
-    )  # a lone job
+    assert rerun_id.isdigit()  # a lone job, not an array task
+    assert ended_slurm_job(slurm, rerun_id)["JobState"] == "COMPLETED"
     assert_same_results(sweep_dir, joblib_reference)
 
 
