@@ -88,3 +88,39 @@ def test_compiled_loops_in_threads_change_no_result(scenario, monkeypatch):
     assert numba.get_num_threads() == threads
     pd.testing.assert_frame_equal(got.timeseries, expected.timeseries, check_exact=True)
     assert json.dumps(got.kpis, sort_keys=True) == json.dumps(expected.kpis, sort_keys=True)
+
+
+def test_small_economies_run_the_serial_twins_and_start_no_thread(tmp_path):
+    """Below ``PARALLEL_ROWS`` rows a kernel runs as its serial twin (compiled without
+    ``prange``, its parallel callees likewise): a process running small economies compiled,
+    as a sweep's worker does, never starts Numba's threads, and each twin is cached under a
+    name of its own, apart from the parallel build."""
+    import subprocess
+    import sys
+
+    script = """
+import json
+from sim.model.arrays import groups, compiled_groups
+from sim.model.model import TrainingMarketModel
+from sim.run.api import compose
+groups.load_compiled()
+TrainingMarketModel(compose("pay_for_performance", 1, {"population": "tiny", "time.months": 30})).run()
+import numba.np.ufunc.parallel as threads
+print(json.dumps({
+    "threads_started": bool(threads._is_initialized),
+    "twins": sorted(k.py_func.__name__ for k in compiled_groups._SERIAL),
+    "nested": compiled_groups.serial(compiled_groups.first_within_groups).py_func.__globals__[
+        "runs_by_group"] is compiled_groups.serial(compiled_groups.runs_by_group),
+    "cached": [t.stats.cache_path is not None for t in compiled_groups._SERIAL.values()],
+}))
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert not report["threads_started"]
+    assert {"plan_candidates", "select_within_groups", "runs_by_group", "appraise"} <= set(
+        report["twins"]
+    )
+    assert report["nested"] and all(report["cached"])

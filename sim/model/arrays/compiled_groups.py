@@ -6,34 +6,64 @@ NumPy formulation in ``groups`` gives (tests/test_groups.py checks them against 
 
 from __future__ import annotations
 
+import types
+
 import numba
 import numpy as np
 from numba import njit, prange
+from numba.core.dispatcher import Dispatcher
 
 from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
 
 SHORT_GROUP = 16  # groups up to this size are ordered by insertion sort, larger ones merge-sorted
 
 
-# Calls of fewer rows run on one thread: a parallel loop waits for every thread, and on a
-# busy machine a thread can wait a scheduler slice (milliseconds) for a core, longer than such
-# a call takes alone. Larger calls hand out rows in chunks, so that a thread that started
-# late takes fewer of them (the rows are independent: any split gives the same numbers).
+# Calls of fewer rows run on the calling thread alone: a parallel loop waits for every thread,
+# and on a busy machine a thread can wait a scheduler slice (milliseconds) for a core, longer
+# than such a call takes alone. Larger calls hand out rows in chunks, so that a thread that
+# started late takes fewer of them (the rows are independent: any split gives the same numbers).
 PARALLEL_ROWS, CHUNK_ROWS = 200_000, 16_384
 
 
 def in_threads(kernel, rows: int, *args, chunk: int | None = None):
-    """``kernel(*args)``, on one thread below ``PARALLEL_ROWS`` rows; above, its parallel
-    loop hands out ``chunk`` iterations at a time (default ``CHUNK_ROWS``)."""
-    if rows >= PARALLEL_ROWS:
-        with numba.parallel_chunksize(CHUNK_ROWS if chunk is None else chunk):
-            return kernel(*args)
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
+    """``kernel(*args)``: below ``PARALLEL_ROWS`` rows its :func:`serial` twin; above, its
+    parallel loop hands out ``chunk`` iterations at a time (default ``CHUNK_ROWS``)."""
+    if rows < PARALLEL_ROWS:
+        return serial(kernel)(*args)
+    with numba.parallel_chunksize(CHUNK_ROWS if chunk is None else chunk):
         return kernel(*args)
-    finally:
-        numba.set_num_threads(threads)
+
+
+_SERIAL: dict = {}  # parallel kernel -> its serial twin
+
+
+def serial(kernel):
+    """A parallel kernel's loops compiled for the calling thread alone: its ``prange`` loops
+    as plain loops, calling the serial twins of the parallel kernels it calls. The same
+    operations in the same order, so the same results. It saves what a small call spent on
+    threads: switching Numba to one thread and back, and launching each parallel loop (4 to
+    11 us a call at 10,000 workers, some 60 us a month), and a process running only small
+    economies never starts Numba's threads. Its cached machine code is kept apart from the
+    parallel build's under a name of its own (Numba keys its cache by name and bytecode, not by
+    options)."""
+    twin = _SERIAL.get(kernel)
+    if twin is None:
+        function = kernel.py_func
+        names = dict(function.__globals__)
+        for name in function.__code__.co_names:  # the globals it reads
+            value = names.get(name)
+            if isinstance(value, Dispatcher) and value.targetoptions.get("parallel"):
+                names[name] = serial(value)
+        copy = types.FunctionType(
+            function.__code__, names, function.__name__, function.__defaults__,
+            function.__closure__,
+        )  # fmt: skip
+        copy.__qualname__ = f"{function.__qualname__}_serial"
+        copy.__module__, copy.__doc__ = function.__module__, function.__doc__
+        options = dict(kernel.targetoptions)
+        options.pop("parallel"), options.pop("nopython", None)  # njit's own
+        twin = _SERIAL[kernel] = njit(cache=True, **options)(copy)
+    return twin
 
 
 def in_parts(kernel, rows: int, *args):
