@@ -237,8 +237,10 @@ def print_reference(reference: dict, ours: dict | None) -> float | None:
 
 
 def child_compile() -> None:
-    """Run a small economy with every compiled path forced on (Numba's cache directory is
-    set by the parent), and print the wall time: with an empty cache it includes compiling."""
+    """Run a small economy with every compiled path forced on, twice: as small calls run (the
+    serial twins) and with every call in threads (the parallel builds, which the full scale
+    runs too); Numba's cache directory is set by the parent. Print the wall time: with an
+    empty cache it includes compiling both."""
     import time
 
     import sim.model.arrays.groups as groups
@@ -247,8 +249,13 @@ def child_compile() -> None:
     from sim.run.api import compose
 
     Training.COMPILED_WORKERS = groups.COMPILED_FROM = 0
+    cfg = compose("pay_for_performance", 0, {"population": "small"})
     start = time.perf_counter()
-    TrainingMarketModel(compose("pay_for_performance", 0, {"population": "small"})).run()
+    TrainingMarketModel(cfg).run()
+    compiled_groups = sys.modules.get("sim.model.arrays.compiled_groups")
+    if hasattr(compiled_groups, "serial"):  # earlier checkouts ran the parallel builds above
+        compiled_groups.PARALLEL_ROWS = 0
+        TrainingMarketModel(cfg).run()
     print(json.dumps({"wall_seconds": time.perf_counter() - start}))
 
 
