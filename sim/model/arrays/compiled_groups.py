@@ -35,6 +35,7 @@ def in_threads(kernel, rows: int, *args, chunk: int | None = None):
 
 
 _SERIAL: dict = {}  # parallel kernel -> its serial twin
+_NOT_SERIAL = ("parallel", "nopython")
 
 
 def serial(kernel):
@@ -60,8 +61,9 @@ def serial(kernel):
         )  # fmt: skip
         copy.__qualname__ = f"{function.__qualname__}_serial"
         copy.__module__, copy.__doc__ = function.__module__, function.__doc__
-        options = dict(kernel.targetoptions)
-        options.pop("parallel"), options.pop("nopython", None)  # njit's own
+        # the kernel's other options (boundscheck...): not ``parallel``, nor ``nopython``,
+        # which njit sets itself
+        options = {k: v for k, v in kernel.targetoptions.items() if k not in _NOT_SERIAL}
         twin = _SERIAL[kernel] = njit(cache=True, **options)(copy)
     return twin
 
