@@ -21,7 +21,6 @@ from tests.sweep_helpers import (
     paired_sweep,
     rerun_paired_sweep,
     run_sweep,
-    subprocess_env,
 )
 
 JOBS = [f"scenario={s},seed={k}" for s in ("baseline", "pay_for_performance") for k in (1, 2, 3)]
@@ -118,9 +117,9 @@ def test_warm_launcher_in_several_launches_gives_identical_results(paired, tmp_p
     assert_same_results(sweep_dir, paired)
 
 
-def test_local_launcher_forks_its_workers_from_the_command(tmp_path):
-    """On Linux the two workers are forked from p4p-sim (they start with Hydra and the command
-    imported), and their jobs give the reference results."""
+def test_local_launcher_forks_its_workers_from_a_warm_server(tmp_path):
+    """On Linux the two workers are forked from a fork server that warmed up once, and their
+    jobs give the reference results."""
     sweep_dir = tmp_path / "forked"
     result = run_sweep(sweep_dir, "scenario=baseline", "seed=1,2", "hydra.launcher.n_jobs=2")
     assert "2 forked workers are launching 2 jobs" in result.stdout + result.stderr
@@ -128,36 +127,71 @@ def test_local_launcher_forks_its_workers_from_the_command(tmp_path):
     assert (table["status"] == "completed").all()
 
 
-def test_workers_are_forked_only_from_a_process_without_threads():
-    """A fresh p4p-sim may fork its workers; a process whose Numba threads have started may
-    not (GNU OpenMP would end the child), nor one running another Python thread."""
-    import subprocess
+def how_warmed(pause: float = 0.0) -> tuple:
+    import os
+    import sys
+    import time
+
+    from sim.run.workers import WARMED_IN
+
+    time.sleep(pause)
+    return os.getpid(), os.getppid(), list(WARMED_IN), "sim.model.model" in sys.modules
+
+
+def env_value(name: str):
+    import os
+
+    return os.environ.get(name)
+
+
+def test_workers_start_warm_from_the_server_whatever_threads_this_process_runs():
+    """The pool's workers are forked from the fork server, which imported the model and ran
+    it once (its pid is their parent's); they are, even when this process runs other threads
+    and Numba's (which a worker forked from it could not: GNU OpenMP would end it). Its
+    workers also see the environment this process has when the pool starts, as forked
+    workers would: a new environment restarts the server."""
+    import os
     import sys
     import threading
 
-    from hydra_plugins.p4p_sim_sweeper.local_launcher import can_fork
-
-    probe = "from hydra_plugins.p4p_sim_sweeper.local_launcher import can_fork; print(can_fork())"
-    fresh = subprocess.run(
-        [sys.executable, "-c", probe],
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert fresh.stdout.strip() == str(sys.platform.startswith("linux"))
     import numba
 
+    from hydra_plugins.p4p_sim_sweeper.local_launcher import WorkerPool
+
     numba.get_num_threads()  # starts Numba's threads
-    assert not can_fork()
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert not can_fork()
+        pool = WorkerPool(2)
+        try:
+            got = list(pool.executor.map(how_warmed, [0.5] * 4, timeout=300))
+            env = pool.executor.submit(env_value, "P4P_TEST_MARK").result(timeout=60)
+        finally:
+            pool.stop()
+        os.environ["P4P_TEST_MARK"] = "new"
+        try:
+            pool = WorkerPool(2)
+            try:
+                new_env = pool.executor.submit(env_value, "P4P_TEST_MARK").result(timeout=300)
+                again = pool.executor.submit(how_warmed).result(timeout=60)
+            finally:
+                pool.stop()
+        finally:
+            del os.environ["P4P_TEST_MARK"]
     finally:
         stop.set()
         other.join()
+    expected_method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+    assert pool.start_method == expected_method
+    for pid, parent, warmed_in, model_imported in [*got, again]:
+        assert model_imported and len(warmed_in) == 1
+        if expected_method == "forkserver":
+            assert warmed_in == [parent] and pid != parent and parent != os.getpid()
+    assert len({pid for pid, *_ in got}) == 2  # both workers ran jobs
+    assert (env, new_env) == (None, "new")
+    if expected_method == "forkserver":
+        assert again[1] != got[0][1]  # another server, started for the new environment
 
 
 def numba_threads_and_omp() -> tuple:
@@ -306,3 +340,38 @@ def test_a_bad_value_in_the_sweeper_params_stops_the_sweep_before_any_job(tmp_pa
     assert result.returncode != 0
     assert "scenario/nope" in result.stdout + result.stderr
     assert not sweep_dir.exists()
+
+
+def test_a_jobs_return_names_the_plugins_config_classes_and_loads_in_the_command():
+    """A worker pickles a job's JobReturn with pickle, naming the config classes that Hydra's
+    plugin scan defined again in the worker (which pickle alone refuses and cloudpickle
+    would pickle whole, ~40 ms a job); the command loads them as its own classes. What
+    pickle cannot do at all (a function defined in the task) goes to cloudpickle."""
+    import pickle
+    from dataclasses import make_dataclass
+
+    from hydra.core.utils import JobReturn, JobStatus
+    from omegaconf import OmegaConf
+
+    from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
+    from hydra_plugins.p4p_sim_sweeper import local_launcher
+
+    again = make_dataclass("LocalLauncherConf", [], bases=(JobLibLauncherConf,))
+    again.__module__ = local_launcher.__name__  # as the plugin scan's new definition
+    assert again is not local_launcher.LocalLauncherConf
+    run = JobReturn(overrides=["seed=1"], hydra_cfg=OmegaConf.create({"launcher": again()}))
+    run.status = JobStatus.COMPLETED
+    run.return_value = {"kpi": 1.5}
+    with pytest.raises(pickle.PicklingError):
+        pickle.dumps(run)
+    loaded = pickle.loads(local_launcher.returned(run))
+    launcher = loaded.hydra_cfg.launcher
+    assert OmegaConf.get_type(launcher) is local_launcher.LocalLauncherConf
+    assert OmegaConf.to_container(launcher) == OmegaConf.to_container(run.hydra_cfg.launcher)
+    assert loaded.return_value == {"kpi": 1.5} and loaded.overrides == ["seed=1"]
+
+    def made_in_the_task():
+        return 7
+
+    run.return_value = made_in_the_task
+    assert pickle.loads(local_launcher.returned(run)).return_value() == 7

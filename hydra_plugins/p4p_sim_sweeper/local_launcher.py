@@ -1,19 +1,20 @@
 """``hydra/launcher=local``: sweeps on the local cores, in warm worker processes forked from
-``p4p-sim`` (its default launcher).
+a fork server that warmed up once (``p4p-sim``'s default launcher).
 
 Every job runs as under Hydra's joblib launcher, through its ``execute_job`` (the job's config
 composed there, Hydra's ``run_job`` with the callbacks, logging and output directory), so jobs,
 directories and results are the joblib launcher's. What differs is the workers:
 
 * one pool of ``hydra.launcher.n_jobs`` workers (joblib's meaning: -1 every core, -2 all but
-  one, ...) starts when ``p4p-sim`` has checked the overrides' values, before it composes the
-  sweep's configs. On Linux the workers are forked from ``p4p-sim``, so each begins with Python,
-  Hydra, OmegaConf and the command imported (a spawned one spends about 0.5 s on that); they
-  are spawned elsewhere, or when this process already runs threads. Each imports the model,
-  pandas and pyarrow and runs its compiled loops once (:func:`sim.run.workers.warm_worker`)
-  while ``p4p-sim`` composes and writes the sweep's manifest, and has its share of the cores
-  for its thread pools (``NUMBA_NUM_THREADS`` and the like: cores // workers, unless set), as
-  joblib's workers have;
+  one, ...), set up when ``p4p-sim`` has checked the overrides' values, before it composes the
+  sweep's configs. On Linux that starts a fork server (:func:`warm_fork_server`), which
+  imports the model, pandas and pyarrow and runs its compiled loops once
+  (:mod:`sim.run.fork_server`) on one core while ``p4p-sim`` composes and writes the sweep's
+  manifest on the others; each worker is forked from it, warm, when the launch submits its
+  jobs. Elsewhere the workers are spawned and warm up themselves
+  (:func:`sim.run.workers.warm_worker`). Each has its share of the cores for its thread pools
+  (``NUMBA_NUM_THREADS`` and the like: cores // workers, unless set), as joblib's workers
+  have, and returns each job's ``JobReturn`` pickled by :func:`returned`;
 * the launch's context (the Hydra context, the primary config, the task function and Hydra's
   global state: ~130 kB) is pickled once per launch, and each worker unpickles it at its first
   job and keeps it for its later ones, as Hydra's basic launcher keeps one context for all its
@@ -28,12 +29,13 @@ itself, with those settings.
 """
 
 import gc
+import importlib
+import io
 import logging
 import multiprocessing
 import os
 import pickle
 import sys
-import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -95,7 +97,7 @@ class LocalLauncher(JoblibLauncher):
         log.info(
             "%d %s workers are launching %d jobs (warm workers)",
             pool.workers,
-            "forked" if pool.start_method == "fork" else "spawned",
+            "forked" if pool.start_method == "forkserver" else "spawned",
             len(job_overrides),
         )
         log.info("Launching jobs, sweep output dir : %s", sweep_dir)
@@ -137,38 +139,64 @@ def pool_workers(settings: Dict[str, Any]) -> int:
     return effective_n_jobs(settings.get("n_jobs", DEFAULT_SETTINGS["n_jobs"]))
 
 
-def can_fork() -> bool:
-    """Whether workers may be forked from this process: on Linux, while it runs no other
-    thread, Python's or Numba's (a fork copies only the calling thread, so another thread's
-    locks could stay held in the workers, and GNU OpenMP, a threading layer of Numba, ends a
-    child forked after its threads started). ``p4p-sim`` starts its sweep's workers before it
-    imports Numba."""
-    if not sys.platform.startswith("linux") or threading.active_count() > 1:
-        return False
-    numba_threads = sys.modules.get("numba.np.ufunc.parallel")
-    return not getattr(numba_threads, "_is_initialized", False)
+FORK_SERVER_MODULE = "sim.run.fork_server"
+_SERVER: Dict[str, Any] = globals().get("_SERVER", {})  # the fork server this process started
+
+
+def warm_fork_server(threads: int) -> Any:
+    """The multiprocessing context whose workers are forked from a fork server warmed up once
+    (:mod:`sim.run.fork_server`) with ``threads`` threads for each worker's thread pools, on
+    Linux; it starts the server now, in the background, or keeps the one running for the same
+    share and environment (a worker has the environment of the server it comes from, as a
+    forked one has its parent's). Elsewhere, spawned workers. The server is one process,
+    single-threaded when it forks (a fork copies no other thread's locks), whatever threads
+    this process runs; it ends with this process. Call it only while no worker of an earlier
+    pool runs (a server restarts once its workers have ended)."""
+    if not sys.platform.startswith("linux"):
+        return multiprocessing.get_context("spawn")
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    server = forkserver._forkserver
+    wanted = (threads, sorted(os.environ.items()))
+    running = getattr(server, "_forkserver_pid", None)
+    if running is not None and _SERVER.get("pid") == running and _SERVER["for"] != wanted:
+        server._stop()  # started for another share or environment
+    context.set_forkserver_preload([FORK_SERVER_MODULE])
+    users = os.environ.get("P4P_SIM_WORKER_THREADS")
+    os.environ["P4P_SIM_WORKER_THREADS"] = str(threads)  # for the server only
+    try:
+        forkserver.ensure_running()
+    finally:
+        if users is None:
+            del os.environ["P4P_SIM_WORKER_THREADS"]
+        else:
+            os.environ["P4P_SIM_WORKER_THREADS"] = users
+    _SERVER.update({"pid": server._forkserver_pid, "for": wanted})
+    return context
 
 
 class WorkerPool:
-    """``workers`` processes, each prepared by :func:`sim.run.workers.warm_worker`, all started
-    at once: forked from this process if :func:`can_fork`, spawned otherwise."""
+    """``workers`` processes, each prepared by :func:`sim.run.workers.warm_worker`: forked from
+    a warm fork server on Linux (:func:`warm_fork_server`), as soon as the launch submits its
+    jobs; spawned, and started now, elsewhere."""
 
     def __init__(self, workers: int) -> None:
         from joblib import cpu_count
 
-        self.start_method = "fork" if can_fork() else "spawn"
         self.workers = workers
         threads = max(cpu_count() // workers, 1)  # each worker's, as joblib's workers have
-        for stream in (sys.stdout, sys.stderr):  # a forked worker would write it out again
-            stream.flush()
+        context = warm_fork_server(threads)
+        self.start_method = context.get_start_method()
         self.executor = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context(self.start_method),
+            mp_context=context,
             initializer=warm_worker,
             initargs=(threads,),
         )
-        for _ in range(workers):  # forked: all at the first submission; spawned: one each
-            self.executor.submit(os.getpid)
+        if self.start_method == "spawn":
+            for _ in range(workers):  # one submission each starts them all now
+                self.executor.submit(os.getpid)
 
     def stop(self) -> None:
         """End every worker now, idle, warming up or running a job."""
@@ -218,6 +246,20 @@ def stop_workers() -> None:
         pool.stop()
 
 
+def stop_fork_server() -> None:
+    """End the fork server this process started, and wait for it (the command leaves no
+    process behind; the server's and its workers' CPU time is the command's). Only once its
+    workers have ended (:func:`stop_workers`): it runs until none holds it."""
+    if "pid" not in _SERVER:
+        return
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    if getattr(server, "_forkserver_pid", None) == _SERVER["pid"]:
+        server._stop()
+    _SERVER.clear()
+
+
 class Context(NamedTuple):
     """The jobs' shared context, pickled once per launch; a worker unpickles it once."""
 
@@ -228,13 +270,47 @@ class Context(NamedTuple):
 _CONTEXT: Dict[str, tuple] = globals().get("_CONTEXT", {})  # in a worker: the launch's context
 
 
+class ReturnPickler(pickle.Pickler):
+    """Pickles a job's return as :mod:`pickle` does, except the classes of ``hydra_plugins``
+    modules, by name even where Hydra's plugin scan in this worker defined them again (the
+    job's config names the sweeper's and launcher's config classes): the command looks them
+    up in its own modules, as it would any class."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, type) and obj.__module__.startswith("hydra_plugins."):
+            if "<locals>" in obj.__qualname__:
+                return NotImplemented  # not to be found by name: cloudpickle pickles it
+            return class_named, (obj.__module__, obj.__qualname__)
+        return NotImplemented
+
+
+def class_named(module: str, qualname: str) -> type:
+    """The class ``qualname`` of ``module``, in this process (:class:`ReturnPickler`)."""
+    found: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        found = getattr(found, part)
+    return found
+
+
+def returned(run: JobReturn) -> bytes:
+    """A job's ``JobReturn``, pickled for the command: by :class:`ReturnPickler` (~1 ms), or
+    by cloudpickle, as joblib's workers return theirs, if it holds what pickle cannot (a
+    function defined in the task, say). cloudpickle would also pickle the config classes of
+    ``hydra_plugins`` by value: ~40 ms a job."""
+    buffer = io.BytesIO()
+    try:
+        ReturnPickler(buffer, pickle.HIGHEST_PROTOCOL).dump(run)
+    except Exception:  # noqa: BLE001 - what pickle cannot do, cloudpickle can
+        import cloudpickle
+
+        return cloudpickle.dumps(run, pickle.HIGHEST_PROTOCOL)
+    return buffer.getvalue()
+
+
 def execute_job(idx: int, overrides: Sequence[str], context: Context) -> bytes:
     """In a worker: the joblib launcher's job, with the launch's context unpickled at the
     worker's first job of the launch and kept for its others; its ``JobReturn`` pickled by
-    cloudpickle, as joblib's workers return theirs (its config names the sweeper's and
-    launcher's config classes, which Hydra's plugin scan in the worker defined again)."""
-    import cloudpickle
-
+    :func:`returned`."""
     from hydra_plugins.hydra_joblib_launcher import _core
 
     if context.key not in _CONTEXT:
@@ -244,4 +320,4 @@ def execute_job(idx: int, overrides: Sequence[str], context: Context) -> bytes:
         gc.freeze()
     hydra_context, config, task_function, singleton_state = _CONTEXT[context.key]
     run = _core.execute_job(idx, overrides, hydra_context, config, task_function, singleton_state)
-    return cloudpickle.dumps(run, pickle.HIGHEST_PROTOCOL)
+    return returned(run)

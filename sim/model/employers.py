@@ -9,10 +9,10 @@ peers (bounded rationality; Simon 1955, and the learning ABM of Yang 2018).
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from sim.model.arrays.columns import DRAWN, NEVER, Column, allocate
+from sim.model.mesa_core import mesa
 
 # Every employer column: its dtype, start value (or the rule that sets it) and meaning.
 COLUMNS = {

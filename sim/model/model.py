@@ -15,7 +15,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import mesa
 import numpy as np
 import pandas as pd
 
@@ -29,6 +28,7 @@ from sim.model.funder import Funder
 from sim.model.jobseekers import JobSeekerPathway
 from sim.model.kpis import Recorder, kpi_reporters
 from sim.model.labour_market import LabourMarket
+from sim.model.mesa_core import mesa
 from sim.model.providers import Provider, ProviderTable
 from sim.model.recognition import Recognition
 from sim.model.sectors import Sectors

@@ -23,12 +23,12 @@ reputation (the share of its credentials that employers have found honest). Each
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from sim.config.milestones import EVENT
 from sim.model.arrays.columns import DRAWN, Column, allocate
 from sim.model.arrays.fastmath import normal_cdf
+from sim.model.mesa_core import mesa
 
 PDF_SCALE = np.float32(1.0 / np.sqrt(2.0 * np.pi))
 # Points and weights of a 9-point Gauss-Hermite rule for E[f(Z)], Z ~ N(0, 1): a provider's

@@ -370,9 +370,10 @@ def _values(override) -> list[str]:
 
 def start_local_workers(overrides: list[str], argv: list[str]) -> bool:
     """For a sweep on the default launcher (``local``, its default settings), start its
-    workers now, so that they import the model while this process composes the sweep's
-    configs and sets it up; whether it did (``main`` ends them if a composition fails). Not
-    for another launcher, launcher settings or primary config on the command line."""
+    workers' fork server now (elsewhere, its workers), so that it imports the model while this
+    process composes the sweep's configs and sets it up; whether it did (``main`` ends it at
+    the end, or if a composition fails). Not for another launcher, launcher settings or
+    primary config on the command line."""
     if any(arg in FLAGS_WITH_VALUE or arg.startswith("--config") for arg in argv):
         return False
     if any(o.lstrip("+~").startswith(("hydra/launcher", "hydra.launcher")) for o in overrides):
@@ -400,12 +401,11 @@ def main() -> None:
     atexit.register(gc.freeze)
     signal.signal(signal.SIGINT, interrupt)  # not dropped inside Numba's callbacks
     overrides, multirun, passthrough = split_argv(sys.argv[1:])
-    early_workers = False
     try:
         if not passthrough:
             check_values(overrides, sys.argv[1:])  # bad input stops before any worker starts
             if multirun:  # the workers import the model while this process composes
-                early_workers = start_local_workers(overrides, sys.argv[1:])
+                start_local_workers(overrides, sys.argv[1:])
             check_compositions(overrides, multirun, sys.argv[1:])
             if not multirun:
                 # the run needs the model: import it now, not inside Hydra's task, where Mesa's
@@ -419,10 +419,14 @@ def main() -> None:
         )
         sys.exit(130)
     finally:
-        if early_workers:  # stopped already after a sweep's last job; here, after an error
-            from hydra_plugins.p4p_sim_sweeper.local_launcher import stop_workers
+        if multirun and not passthrough:  # the workers stopped after the sweep's last job
+            from hydra_plugins.p4p_sim_sweeper.local_launcher import (
+                stop_fork_server,
+                stop_workers,
+            )
 
-            stop_workers()
+            stop_workers()  # after an error: the workers still run
+            stop_fork_server()
     if multirun and not passthrough:
         from sim.run.hydra_hooks import LAST_SWEEP
 

@@ -50,28 +50,30 @@ def share_of_cores(threads: int) -> None:
     """Let this worker's thread pools (Numba's compiled loops, OpenMP, BLAS) use ``threads``
     threads, unless the user set their variables: workers side by side then do not
     oversubscribe the cores. Numba reads its variable when it is imported; if it was
-    imported already (a worker forked from a process that had imported it), the worker's
-    own thread uses that many of its threads."""
+    imported already (a worker forked from a warm process), the worker uses that many of its
+    threads when it runs any (lowering the count starts Numba's threads, so it is done only
+    when the count is higher)."""
     for name in THREAD_LIMITS:
         os.environ.setdefault(name, str(threads))
     os.environ.setdefault("ENABLE_IPC", "1")  # TBB's schedulers coordinate between processes
     numba = sys.modules.get("numba")
-    if numba is not None:  # imported before this worker was forked: it read them already
-        numba.set_num_threads(min(int(os.environ["NUMBA_NUM_THREADS"]), numba.get_num_threads()))
+    wanted = int(os.environ["NUMBA_NUM_THREADS"])
+    if numba is not None and numba.config.NUMBA_NUM_THREADS > wanted:
+        numba.set_num_threads(wanted)
 
 
-def warm_worker(threads: int | None = None) -> None:
-    """Prepare a new worker to run many jobs: give it ``threads`` threads if set
-    (:func:`share_of_cores`), end it with its parent, leave Ctrl-C to the parent (which ends
-    its workers and says what finished; a worker would print a traceback), import what a job
-    and its outputs need (Hydra and OmegaConf through the command, pyarrow, YAML) and warm up
-    the model (:func:`sim.run.api.warm_up`: Mesa, pandas, NumPy and the compiled loops). A
-    failed warm-up is logged; the jobs then import what they need."""
-    if threads:
-        share_of_cores(threads)
-    threading.Thread(target=exit_with_parent, name="p4p-exit-with-parent", daemon=True).start()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+# the pid of the process that warmed this one up (itself, or the fork server it came from)
+WARMED_IN: list[int] = []
+
+
+def warm_process() -> None:
+    """Import what a job and its outputs need (Hydra and OmegaConf through the command,
+    pyarrow, YAML) and warm up the model (:func:`sim.run.api.warm_up`: Mesa, pandas, NumPy and
+    the compiled loops), once per process: a worker forked from a warm fork server
+    (:mod:`sim.run.fork_server`) is warm already. A failed warm-up is logged; the jobs then
+    import what they need."""
+    if WARMED_IN:
+        return
     try:
         import pyarrow.parquet  # noqa: F401  (pandas imports it at the first to_parquet)
         import yaml  # noqa: F401
@@ -82,4 +84,18 @@ def warm_worker(threads: int | None = None) -> None:
         warm_up()
     except Exception as exc:  # noqa: BLE001 - the jobs import on their own and report errors
         log.warning("warm-up of a worker failed (%s); its jobs start cold", exc)
+    WARMED_IN.append(os.getpid())
     gc.freeze()  # what a worker keeps for all its jobs: out of every garbage collection
+
+
+def warm_worker(threads: int | None = None) -> None:
+    """Prepare a new worker to run many jobs: give it ``threads`` threads if set
+    (:func:`share_of_cores`), end it with its parent, leave Ctrl-C to the parent (which ends
+    its workers and says what finished; a worker would print a traceback), and warm it up
+    (:func:`warm_process`)."""
+    if threads:
+        share_of_cores(threads)
+    threading.Thread(target=exit_with_parent, name="p4p-exit-with-parent", daemon=True).start()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_process()

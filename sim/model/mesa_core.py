@@ -1,0 +1,64 @@
+"""Mesa, imported without executing the subpackages this model never uses until something does.
+
+``import mesa`` imports all of Mesa's subpackages, among them the experimental continuous
+space (which imports ``scipy.spatial``), the discrete spaces and ``mesa.space`` (which imports
+networkx): about 0.4 s of a process's start, paid by every run and every sweep worker, for a
+model that uses only ``mesa.Model``, ``mesa.Agent`` and ``mesa.DataCollector``. Before Mesa is
+first imported, :func:`defer_unused_subpackages` puts those subpackages in ``sys.modules`` as
+:class:`DeferredModule` objects: ``import mesa.space`` finds the module there, and the first
+use of any attribute it does not hold yet (``mesa.space.MultiGrid``, ``from mesa.space import
+...``, Mesa's own visualisation) executes it, whole, as its import would have. Once Mesa is
+imported it changes nothing. (:class:`importlib.util.LazyLoader` cannot do this on Python
+3.11: the import statement itself reads the module's ``__spec__``, which executes it.)
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import sys
+import threading
+import types
+
+UNUSED = ("mesa.experimental", "mesa.discrete_space", "mesa.space")
+
+
+class DeferredModule(types.ModuleType):
+    """A module with its import attributes (``__spec__``, ``__path__``...) whose code runs at
+    the first look-up of any other attribute; then it is a plain module."""
+
+    _lock = threading.RLock()
+
+    def __getattr__(self, name: str):
+        with DeferredModule._lock:
+            if type(self) is DeferredModule:  # not executed yet (by another thread, say)
+                self.__class__ = types.ModuleType  # plain while and after its code runs
+                try:
+                    self.__spec__.loader.exec_module(self)
+                except BaseException:
+                    sys.modules.pop(self.__name__, None)  # as a failed import leaves it
+                    raise
+        return object.__getattribute__(self, name)
+
+
+def defer_unused_subpackages() -> None:
+    """Make :data:`UNUSED` deferred modules, if Mesa has not been imported yet (see the
+    module)."""
+    if "mesa" in sys.modules:
+        return
+    package = importlib.util.find_spec("mesa")  # found, not imported
+    if package is None or not package.submodule_search_locations:
+        return
+    for name in UNUSED:
+        spec = importlib.machinery.PathFinder.find_spec(name, package.submodule_search_locations)
+        if spec is None or spec.loader is None or name in sys.modules:
+            continue
+        module = importlib.util.module_from_spec(spec)
+        module.__class__ = DeferredModule
+        sys.modules[name] = module
+
+
+defer_unused_subpackages()
+import mesa  # noqa: E402
+
+__all__ = ["mesa"]
