@@ -2,9 +2,11 @@
 
     python benchmarks/sweep_throughput.py                  # 3 sweeps of 20 jobs (~3 min)
     python benchmarks/sweep_throughput.py --runs 5 --against main   # vs a git ref or a path
+    python benchmarks/sweep_throughput.py --seeds 50 --runs 1       # a 100-job sweep
 
 Runs the 20-job default-economy sweep of issue 15,
-``p4p-sim -m scenario=baseline,pay_for_performance seed=1,...,10``, on the default launcher
+``p4p-sim -m scenario=baseline,pay_for_performance seed=1,...,10`` (``--seeds N``: seeds 1 to
+N, 2N jobs, to see how the fixed start-up weighs on longer sweeps), on the default launcher
 (``local``: joblib with warm workers, every core), as a command (``python -m sim.run.cli``,
 what ``p4p-sim`` runs) into a fresh temporary sweep directory each time, and times it from
 the command's start to its exit.
@@ -41,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 SCENARIOS = ("baseline", "pay_for_performance")
-SEEDS = tuple(range(1, 11))
+SEEDS = tuple(range(1, 11))  # --seeds sets it
 TARGET_EFFICIENCY, TARGET_RATIO = 0.8, 1.2
 
 
@@ -144,7 +146,7 @@ def child_in_process(sim_root: str) -> None:
 def timed_in_process(tree: Path) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     done = subprocess.run(
-        [sys.executable, __file__, "--in-process-child", str(tree)],
+        [sys.executable, __file__, "--in-process-child", str(tree), "--seeds", str(len(SEEDS))],
         cwd=tree,
         env=env,
         capture_output=True,
@@ -220,13 +222,20 @@ def print_summary(name: str, summary: dict) -> None:
 
 
 def main() -> None:
+    global SEEDS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="sweeps per checkout (default 3)")
     parser.add_argument(
         "--against", default=None, help="also run this git ref or checkout path, alternating"
     )
+    parser.add_argument(
+        "--seeds", type=int, default=len(SEEDS), help="seeds 1..N per scenario (default 10)"
+    )
     parser.add_argument("--in-process-child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.seeds < 1:
+        parser.error(f"--seeds={args.seeds}: allowed: a whole number >= 1")
+    SEEDS = tuple(range(1, args.seeds + 1))
     if args.in_process_child:
         return child_in_process(args.in_process_child)
 
@@ -260,7 +269,8 @@ def main() -> None:
                 in_process[name].append(timed_in_process(tree))
                 print(
                     f"  in process {i + 1}/{args.runs} ({name}):"
-                    f" {sum(in_process[name][-1].values()):.2f} s for the 20 runs",
+                    f" {sum(in_process[name][-1].values()):.2f} s for the"
+                    f" {len(in_process[name][-1])} runs",
                     flush=True,
                 )
     summaries = {name: summarise(sweeps[name], in_process[name]) for name in trees}
