@@ -135,11 +135,8 @@ def children(pid: int) -> list[int]:
 
 def local_workers(pid: int) -> list[int]:
     """The local launcher's workers of the command ``pid``: the processes its fork server
-    forked (Linux)."""
-    for child in children(pid):
-        if b"multiprocessing.forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
-            return children(child)
-    return []
+    forked (the command's other child, the resource tracker, starts none) (Linux)."""
+    return [worker for child in children(pid) for worker in children(child)]
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")

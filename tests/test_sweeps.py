@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import sys
 
 import numpy as np
 import pandas as pd
@@ -15,12 +16,14 @@ from sim.run.sweep import collect_sweep, load_sweep
 from sim.run.sweep_jobs import MANIFEST, job_name
 from tests.sweep_helpers import (
     PAIRED,
+    PROJECT_ROOT,
     SERIAL,
     assert_same_results,
     file_mtimes,
     paired_sweep,
     rerun_paired_sweep,
     run_sweep,
+    subprocess_env,
 )
 
 JOBS = [f"scenario={s},seed={k}" for s in ("baseline", "pay_for_performance") for k in (1, 2, 3)]
@@ -192,6 +195,44 @@ def test_workers_start_warm_from_the_server_whatever_threads_this_process_runs()
     assert (env, new_env) == (None, "new")
     if expected_method == "forkserver":
         assert again[1] != got[0][1]  # another server, started for the new environment
+
+
+FORKED_SERVER_PROBE = """
+import os, sys
+from pathlib import Path
+from hydra_plugins.p4p_sim_sweeper.local_launcher import WorkerPool, _SERVER
+from tests.test_sweeps import how_warmed
+pool = WorkerPool(2)
+got = list(pool.executor.map(how_warmed, [0.5] * 4, timeout=300))
+server = _SERVER["pid"]
+same_program = Path(f"/proc/{server}/cmdline").read_bytes() == Path("/proc/self/cmdline").read_bytes()
+pool.stop()
+print(server, same_program, got)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork server: Linux")
+def test_a_process_without_threads_forks_the_fork_server_itself():
+    """``p4p-sim`` runs no other thread when it sets up its sweep's pool: the fork server is
+    forked from it (the same program, with its imports), not started as a new interpreter,
+    and warms up once for both workers."""
+    import ast
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", FORKED_SERVER_PROBE],
+        cwd=PROJECT_ROOT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout.split(" ", 2)
+    server, same_program, got = int(out[0]), out[1] == "True", ast.literal_eval(out[2])
+    assert same_program
+    assert {parent for _, parent, _, _ in got} == {server}
+    assert all(warmed_in == [server] and imported for _, _, warmed_in, imported in got)
+    assert len({pid for pid, *_ in got}) == 2
 
 
 def numba_threads_and_omp() -> tuple:

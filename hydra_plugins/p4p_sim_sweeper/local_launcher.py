@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -107,8 +108,8 @@ class LocalLauncher(JoblibLauncher):
         context = (self.hydra_context, self.config, self.task_function, Singleton.get_state())
         packed = Context(uuid.uuid4().hex, cloudpickle.dumps(context, pickle.HIGHEST_PROTOCOL))
         numbers = range(initial_job_idx, initial_job_idx + len(job_overrides))
-        returned = pool.executor.map(execute_job, numbers, job_overrides, repeat(packed))
-        try:
+        try:  # submitting starts the workers: a pool can break then too
+            returned = pool.executor.map(execute_job, numbers, job_overrides, repeat(packed))
             runs = [pickle.loads(run) for run in returned]
         except BrokenProcessPool:
             stop_workers()
@@ -147,10 +148,11 @@ def warm_fork_server(threads: int) -> Any:
     (:mod:`sim.run.fork_server`) with ``threads`` threads for each worker's thread pools, on
     Linux; it starts the server now, in the background, or keeps the one running for the same
     share and environment (a worker has the environment of the server it comes from, as a
-    forked one has its parent's). Elsewhere, spawned workers. The server is one process,
-    single-threaded when it forks (a fork copies no other thread's locks), whatever threads
-    this process runs; it ends with this process. Call it only while no worker of an earlier
-    pool runs (a server restarts once its workers have ended)."""
+    forked one has its parent's). Elsewhere, spawned workers. The server is forked from this
+    process while it runs no other thread (:func:`can_fork`: it then starts with Hydra and the
+    command imported, ~0.25 s sooner), else started as a new interpreter; either way it is
+    single-threaded when it forks a worker, and ends with this process. Call it only while no
+    worker of an earlier pool runs (a server restarts once its workers have ended)."""
     if not sys.platform.startswith("linux"):
         return multiprocessing.get_context("spawn")
     from multiprocessing import forkserver
@@ -165,7 +167,10 @@ def warm_fork_server(threads: int) -> Any:
     users = os.environ.get("P4P_SIM_WORKER_THREADS")
     os.environ["P4P_SIM_WORKER_THREADS"] = str(threads)  # for the server only
     try:
-        forkserver.ensure_running()
+        if getattr(server, "_forkserver_pid", None) is None and can_fork():
+            fork_server(server)
+        else:
+            forkserver.ensure_running()
     finally:
         if users is None:
             del os.environ["P4P_SIM_WORKER_THREADS"]
@@ -173,6 +178,50 @@ def warm_fork_server(threads: int) -> Any:
             os.environ["P4P_SIM_WORKER_THREADS"] = users
     _SERVER.update({"pid": server._forkserver_pid, "for": wanted})
     return context
+
+
+def can_fork() -> bool:
+    """Whether the fork server may be forked from this process: Python 3.11 or 3.12 (whose
+    ``multiprocessing.forkserver.main`` it calls), while this process runs no other thread,
+    Python's or Numba's (a fork copies only the calling thread, so another thread's locks
+    could stay held in the copy, and GNU OpenMP, a threading layer of Numba, ends a child
+    forked after its threads started). ``p4p-sim`` sets its sweep's pool up before it imports
+    Numba."""
+    if not (3, 11) <= sys.version_info[:2] <= (3, 12) or threading.active_count() > 1:
+        return False
+    numba_threads = sys.modules.get("numba.np.ufunc.parallel")
+    return not getattr(numba_threads, "_is_initialized", False)
+
+
+def fork_server(server: Any) -> None:
+    """``server.ensure_running()`` (multiprocessing's ``ForkServer``), except that the server
+    is forked from this process rather than started as a new interpreter: the same listening
+    socket, "alive" pipe and resource tracker, and the same ``forkserver.main`` loop, which
+    first imports the preload modules (the warm-up)."""
+    import socket
+    from multiprocessing import connection, forkserver, resource_tracker, util
+
+    resource_tracker.ensure_running()
+    with socket.socket(socket.AF_UNIX) as listener:
+        address = connection.arbitrary_address("AF_UNIX")
+        listener.bind(address)
+        if not util.is_abstract_socket_namespace(address):
+            os.chmod(address, 0o600)
+        listener.listen()
+        alive_r, alive_w = os.pipe()
+        for stream in (sys.stdout, sys.stderr):  # the server would write it out again
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:  # the server: until the last holder of the alive pipe ends
+            try:
+                os.close(alive_w)
+                forkserver.main(listener.fileno(), alive_r, server._preload_modules)
+            finally:
+                os._exit(0)  # none of this process's exit handlers: they are the command's
+        os.close(alive_r)
+    server._forkserver_address = address
+    server._forkserver_alive_fd = alive_w
+    server._forkserver_pid = pid
 
 
 class WorkerPool:
