@@ -235,6 +235,36 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_
     assert (pd.read_parquet(sweep_dir / "sweep.parquet")["status"] == "completed").sum() == 8
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.6, 0.9, 1.2, 1.5, 1.8])
+def test_ctrl_c_while_the_workers_start_ends_the_command_too(tmp_path, delay):
+    """Ctrl-C while the local launcher's fork server warms up or forks the workers (the
+    command waits there for each worker it submits to): p4p-sim still ends, exit 130, one
+    line, no process left holding its output (a worker forked for a cut-short request once
+    kept the server, and so the command, waiting forever)."""
+    sweep_dir = tmp_path / "early"
+    args = ["-m", "scenario=baseline", "seed=1,2,3,4", *TINY, "hydra.launcher.n_jobs=2"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sim.run.cli", *args, f"hydra.sweep.dir={sweep_dir}"],
+        cwd=tmp_path,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(delay)
+    os.killpg(child.pid, signal.SIGINT)
+    try:
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+    assert child.returncode in (0, 130), err  # 0: it finished before the signal
+    if child.returncode == 130:
+        assert "Traceback" not in err and err.strip().count("\n") == 0, err
+
+
 def test_ctrl_c_inside_numbas_callbacks_is_put_off_to_the_next_month_not_dropped():
     """A KeyboardInterrupt raised in a ctypes callback (Numba compiling or loading a loop) is
     printed and dropped by ctypes: p4p-sim's handler raises it at the run's next month."""

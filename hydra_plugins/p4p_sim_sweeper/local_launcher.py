@@ -28,11 +28,13 @@ With ``n_jobs=1``, or any other setting of the joblib launcher (``batch_size``,
 itself, with those settings.
 """
 
+import contextlib
 import gc
 import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 import uuid
@@ -295,16 +297,27 @@ def stop_workers() -> None:
 
 
 def stop_fork_server() -> None:
-    """End the fork server this process started, and wait for it (the command leaves no
-    process behind; the server's and its workers' CPU time is the command's). Only once its
-    workers have ended (:func:`stop_workers`): it runs until none holds it."""
+    """End the fork server this process started, and wait for it: the command leaves no
+    process behind, and the server's CPU time (with that of the workers it reaped) is the
+    command's. Call it once the pool's workers have ended (:func:`stop_workers`)."""
     if "pid" not in _SERVER:
         return
     from multiprocessing import forkserver
 
     server = forkserver._forkserver
-    if getattr(server, "_forkserver_pid", None) == _SERVER["pid"]:
-        server._stop()
+    pid = _SERVER["pid"]
+    if getattr(server, "_forkserver_pid", None) == pid:
+        # Ended, not asked to end: a request Ctrl-C cut short (while the server warmed up,
+        # say) may still be queued, and a worker it forks holds the server open; the pool
+        # does not know it. So the server is stopped (no fork after this), such workers end,
+        # then the server; it holds nothing else.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGSTOP)
+            for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(child), signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
+        server._stop()  # closes this process's end of the alive pipe and waits for it
     _SERVER.clear()
 
 
