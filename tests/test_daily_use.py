@@ -197,6 +197,20 @@ def test_a_sweep_keeps_each_jobs_progress_in_the_jobs_log(tmp_path_factory):
     assert "month 12/48" not in sweep_output(sweep_dir)  # the console shows the sweep's progress
 
 
+def started_command(args: list[str], cwd) -> subprocess.Popen:
+    """``p4p-sim <args>`` started in its own process group (so that a test can press Ctrl-C
+    on it and its workers alike), its output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim.run.cli", *args],
+        cwd=cwd,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("launcher", [SERIAL, "hydra.launcher.n_jobs=2"], ids=["basic", "local"])
 def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_path, launcher):
@@ -204,15 +218,7 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_
     sweep_dir = tmp_path / "interrupted"
     seeds = "seed=" + ",".join(str(k) for k in range(1, 9))
     args = ["-m", "scenario=baseline", seeds, *TINY, launcher, f"hydra.sweep.dir={sweep_dir}"]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "sim.run.cli", *args],
-        cwd=tmp_path,
-        env=subprocess_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    child = started_command(args, tmp_path)
     deadline = time.time() + 120
     while not list(sweep_dir.glob("*/summary.json")) and time.time() < deadline:
         time.sleep(0.1)
@@ -244,15 +250,7 @@ def test_ctrl_c_while_the_workers_start_ends_the_command_too(tmp_path, delay):
     kept the server, and so the command, waiting forever)."""
     sweep_dir = tmp_path / "early"
     args = ["-m", "scenario=baseline", "seed=1,2,3,4", *TINY, "hydra.launcher.n_jobs=2"]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "sim.run.cli", *args, f"hydra.sweep.dir={sweep_dir}"],
-        cwd=tmp_path,
-        env=subprocess_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    child = started_command([*args, f"hydra.sweep.dir={sweep_dir}"], tmp_path)
     time.sleep(delay)
     os.killpg(child.pid, signal.SIGINT)
     try:

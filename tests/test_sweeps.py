@@ -154,7 +154,6 @@ def test_workers_start_warm_from_the_server_whatever_threads_this_process_runs()
     workers also see the environment this process has when the pool starts, as forked
     workers would: a new environment restarts the server."""
     import os
-    import sys
     import threading
 
     import numba
