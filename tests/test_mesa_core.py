@@ -57,3 +57,38 @@ def test_a_deferred_module_that_fails_is_not_left_half_imported(monkeypatch, tmp
     else:
         raise AssertionError("the deferred module's error was not raised")
     assert "broken_pkg" not in sys.modules
+
+
+def test_while_mesa_imports_inspect_lists_this_threads_frames_without_their_source():
+    """Inside frames_without_source this thread's inspect.stack() and getouterframes() give
+    the same frames, function names and lines as Python's, with no source context; another
+    thread gets Python's own; afterwards both functions are Python's again. Mesa named its
+    loggers from them as it would have."""
+    import inspect
+    import threading
+
+    from sim.model.mesa_core import frames_without_source, mesa
+
+    stack, outer_frames = inspect.stack, inspect.getouterframes  # Python's
+
+    def listed(frames):
+        return [(info.frame, info.function, info.lineno) for info in frames]
+
+    other_thread = {}
+
+    def in_other_thread():
+        other_thread["context"] = inspect.stack()[0].code_context
+
+    with frames_without_source():
+        frame = inspect.currentframe()
+        python_stack, cheap_stack = outer_frames(inspect.currentframe()), inspect.stack()
+        python_outer, cheap_outer = outer_frames(frame), inspect.getouterframes(frame)
+        thread = threading.Thread(target=in_other_thread)
+        thread.start()
+        thread.join()
+    assert listed(cheap_stack) == listed(python_stack)
+    assert listed(cheap_outer) == listed(python_outer)
+    assert cheap_stack[0].code_context is None and python_stack[0].code_context is not None
+    assert other_thread["context"] is not None
+    assert (inspect.stack, inspect.getouterframes) == (stack, outer_frames)
+    assert mesa.model._mesa_logger.name == "MESA.mesa.model"

@@ -135,10 +135,13 @@ def how_warmed(pause: float = 0.0) -> tuple:
     import sys
     import time
 
+    from sim.run.outputs import git_commit
     from sim.run.workers import WARMED_IN
 
     time.sleep(pause)
-    return os.getpid(), os.getppid(), list(WARMED_IN), "sim.model.model" in sys.modules
+    # warm: the model imported, and git asked for the provenance's commit, before any job
+    warm = "sim.model.model" in sys.modules and git_commit.cache_info().currsize == 1
+    return os.getpid(), os.getppid(), list(WARMED_IN), warm
 
 
 def env_value(name: str):
@@ -186,8 +189,8 @@ def test_workers_start_warm_from_the_server_whatever_threads_this_process_runs()
         other.join()
     expected_method = "forkserver" if sys.platform.startswith("linux") else "spawn"
     assert pool.start_method == expected_method
-    for pid, parent, warmed_in, model_imported in [*got, again]:
-        assert model_imported and len(warmed_in) == 1
+    for pid, parent, warmed_in, warm in [*got, again]:
+        assert warm and len(warmed_in) == 1
         if expected_method == "forkserver":
             assert warmed_in == [parent] and pid != parent and parent != os.getpid()
     assert len({pid for pid, *_ in got}) == 2  # both workers ran jobs
@@ -230,7 +233,7 @@ def test_a_process_without_threads_forks_the_fork_server_itself():
     server, same_program, got = int(out[0]), out[1] == "True", ast.literal_eval(out[2])
     assert same_program
     assert {parent for _, parent, _, _ in got} == {server}
-    assert all(warmed_in == [server] and imported for _, _, warmed_in, imported in got)
+    assert all(warmed_in == [server] and warm for _, _, warmed_in, warm in got)
     assert len({pid for pid, *_ in got}) == 2
 
 
@@ -352,6 +355,37 @@ def test_collector_lists_every_kind_of_unfinished_job_and_survives_broken_files(
     assert sweep.table.set_index("seed").loc[2, "error"] == "boom"
     assert any("seed=1: timeseries.parquet unreadable" in p for p in sweep.problems)
     assert load_sweep(tmp_path).table.equals(sweep.table)
+
+
+@pytest.mark.parametrize("one_schema", [True, False], ids=["one schema", "two schemas"])
+def test_stacked_timeseries_is_each_jobs_series_led_by_its_keys(tmp_path, one_schema):
+    """Stacking gives what inserting each job's keys (typed as its own values type them) into
+    its series and concatenating the frames gives, whether or not the series share a schema."""
+    kpis = {k: 1.0 for k in KPI_NAMES}
+    labels = ["3", "abc", "7"]  # an int in two jobs, text in one: the column becomes text
+    for seed, label in zip((1, 2, 3), labels):
+        overrides = [f"seed={seed}", f"label={label}", f"share={seed / 4}"]
+        overrides += ["flag=true"] if seed < 3 else []  # missing in one job: a mixed column
+        summary = {"status": "completed", "scenario": "baseline", "seed": seed, "kpis": kpis}
+        job = _fake_job(tmp_path, f"label={label},seed={seed}", overrides, json.dumps(summary))
+        series = pd.DataFrame({"month": np.arange(seed + 1), "value": np.linspace(0, 1, seed + 1)})
+        if not one_schema and seed == 2:
+            series["extra"] = np.float32(seed)
+        series.to_parquet(job / "timeseries.parquet", index=False)
+    (tmp_path / MANIFEST).write_text(json.dumps({"swept": ["seed", "label"], "jobs": {}}))
+    sweep = collect_sweep(tmp_path, write=False)
+    keys = ["job", "scenario", "seed", "label", "share", "flag"]
+    frames = []
+    for record in sweep.table[keys].to_dict("records"):
+        frame = pd.read_parquet(tmp_path / record["job"] / "timeseries.parquet")
+        for position, key in enumerate(keys):
+            frame.insert(position, key, record[key])
+        frames.append(frame)
+    expected = pd.concat(frames, ignore_index=True)
+    pd.testing.assert_frame_equal(sweep.timeseries, expected, check_exact=True)
+    jobs = ["label=3,seed=1"] * 2 + ["label=7,seed=3"] * 4 + ["label=abc,seed=2"] * 3
+    assert sweep.timeseries["job"].tolist() == jobs
+    assert sweep.timeseries["label"].tolist() == ["3"] * 2 + ["7"] * 4 + ["abc"] * 3
 
 
 def test_job_names_use_swept_overrides_sorted_and_stay_short():

@@ -325,15 +325,37 @@ def _one_dtype(column: pd.Series) -> pd.Series:
 def _stack_timeseries(
     sweep_dir: Path, table: pd.DataFrame, params: list[str], problems: list[str]
 ) -> pd.DataFrame:
+    """The completed jobs' time series, one after another, each row led by its job's keys
+    (job, scenario, seed, the other parameters). Read as Arrow tables and, when they all
+    have one schema, converted to pandas once (:func:`_stacked`): a frame per job would cost
+    about 5 ms more each, seconds on a sweep of thousands of jobs."""
+    import pyarrow.parquet as pq
+
     keys = ["job", "scenario", "seed", *[p for p in params if p not in ("scenario", "seed")]]
-    frames = []
+    records, parts = [], []
     for record in table[table["status"] == COMPLETED][keys].to_dict("records"):
         path = sweep_dir / record["job"] / TIMESERIES
         if not path.exists():
             continue  # output.timeseries=false
         try:
-            frame = pd.read_parquet(path)
+            with pq.ParquetFile(path) as series:  # half the time of pq.read_table on these
+                parts.append(series.read(use_threads=False))
         except Exception as exc:  # noqa: BLE001 - truncated or foreign parquet
+            problems.append(
+                f"{record['job']}: {TIMESERIES} unreadable ({type(exc).__name__}); skipped"
+            )
+            continue
+        records.append(record)
+    if not parts:
+        return pd.DataFrame(columns=keys)
+    stacked = _stacked(parts, records, keys)
+    if stacked is not None:
+        return stacked
+    frames = []
+    for record, part in zip(records, parts):
+        try:
+            frame = part.to_pandas()
+        except Exception as exc:  # noqa: BLE001 - a foreign parquet pandas cannot read
             problems.append(
                 f"{record['job']}: {TIMESERIES} unreadable ({type(exc).__name__}); skipped"
             )
@@ -342,6 +364,31 @@ def _stack_timeseries(
             frame.insert(position, key, record[key])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=keys)
+
+
+def _stacked(parts: list, records: list[dict], keys: list[str]) -> pd.DataFrame | None:
+    """The frame that inserting each job's keys into its time series and concatenating them
+    gives, from one conversion of the concatenated Arrow tables; None where that is not sure
+    to hold (schemas that differ, an empty series, a key among the series' columns)."""
+    import numpy as np
+    import pyarrow as pa
+
+    schema = parts[0].schema
+    same = all(part.schema.equals(schema, check_metadata=True) for part in parts)
+    if not same or not all(part.num_rows for part in parts) or set(keys) & set(schema.names):
+        return None
+    try:
+        data = pa.concat_tables(parts).to_pandas()
+    except Exception:  # noqa: BLE001 - one job at a time then, to name the one that fails
+        return None
+    # one row per job, typed as inserting its values into that job's frame types them
+    job_keys = pd.concat(
+        [pd.DataFrame({key: [record[key]] for key in keys}) for record in records],
+        ignore_index=True,
+    )
+    rows = np.repeat(np.arange(len(records)), [part.num_rows for part in parts])
+    job_keys = job_keys.iloc[rows].reset_index(drop=True)
+    return pd.concat([job_keys, data], axis=1)
 
 
 def collect_main(argv: list[str] | None = None) -> int:

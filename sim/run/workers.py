@@ -68,8 +68,9 @@ WARMED_IN: list[int] = []
 
 def warm_process() -> None:
     """Import what a job and its outputs need (Hydra and OmegaConf through the command,
-    pyarrow, YAML) and warm up the model (:func:`sim.run.api.warm_up`: Mesa, pandas, NumPy and
-    the compiled loops), once per process: a worker forked from a warm fork server
+    pyarrow, YAML), ask git for the provenance's commit (:func:`sim.run.outputs.git_commit`,
+    two git commands) and warm up the model (:func:`sim.run.api.warm_up`: Mesa, pandas, NumPy
+    and the compiled loops), once per process: a worker forked from a warm fork server
     (:mod:`sim.run.fork_server`) is warm already. A failed warm-up is logged; the jobs then
     import what they need."""
     if WARMED_IN:
@@ -80,7 +81,9 @@ def warm_process() -> None:
 
         import sim.run.cli  # noqa: F401  (the task)
         from sim.run.api import warm_up
+        from sim.run.outputs import git_commit
 
+        git_commit()
         warm_up()
     except Exception as exc:  # noqa: BLE001 - the jobs import on their own and report errors
         log.warning("warm-up of a worker failed (%s); its jobs start cold", exc)

@@ -16,6 +16,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from sim.model.arrays.numba_setup import import_numpy_support
+
 MODEL = Path(__file__).resolve().parent.parent
 COMPILED_SOURCES = (  # every module with Numba loops, and the helpers they inline
     MODEL / "arrays" / "compiled_cache.py",
@@ -64,3 +66,4 @@ def drop_stale_caches(sources=COMPILED_SOURCES, stamp: Path = FINGERPRINT) -> bo
 
 
 drop_stale_caches()
+import_numpy_support()  # before Numba loads any loop: its NumPy support without the BLAS probe
