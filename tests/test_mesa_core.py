@@ -59,17 +59,19 @@ def test_a_deferred_module_that_fails_is_not_left_half_imported(monkeypatch, tmp
     assert "broken_pkg" not in sys.modules
 
 
-def test_while_mesa_imports_inspect_lists_this_threads_frames_without_their_source():
-    """Inside frames_without_source this thread's inspect.stack() and getouterframes() give
-    the same frames, function names and lines as Python's, with no source context; another
-    thread gets Python's own; afterwards both functions are Python's again. Mesa named its
-    loggers from them as it would have."""
+def test_while_mesa_imports_inspect_finds_this_threads_frames_without_their_source():
+    """Inside inspect_without_source_lookups this thread's inspect.stack() and
+    getouterframes() give the same frames, function names and lines as Python's, with no
+    source context, and getmodule() the same module of a frame; another thread gets Python's
+    own; afterwards the functions are Python's again. Mesa named its loggers from them as it
+    would have."""
     import inspect
     import threading
 
-    from sim.model.mesa_core import frames_without_source, mesa
+    from sim.model.mesa_core import inspect_without_source_lookups, mesa
 
-    stack, outer_frames = inspect.stack, inspect.getouterframes  # Python's
+    python_own = inspect.stack, inspect.getouterframes, inspect.getmodule
+    stack, outer_frames, module_of = python_own
 
     def listed(frames):
         return [(info.frame, info.function, info.lineno) for info in frames]
@@ -79,8 +81,9 @@ def test_while_mesa_imports_inspect_lists_this_threads_frames_without_their_sour
     def in_other_thread():
         other_thread["context"] = inspect.stack()[0].code_context
 
-    with frames_without_source():
+    with inspect_without_source_lookups():
         frame = inspect.currentframe()
+        modules = [(inspect.getmodule(info.frame), module_of(info.frame)) for info in stack()]
         python_stack, cheap_stack = outer_frames(inspect.currentframe()), inspect.stack()
         python_outer, cheap_outer = outer_frames(frame), inspect.getouterframes(frame)
         thread = threading.Thread(target=in_other_thread)
@@ -89,6 +92,8 @@ def test_while_mesa_imports_inspect_lists_this_threads_frames_without_their_sour
     assert listed(cheap_stack) == listed(python_stack)
     assert listed(cheap_outer) == listed(python_outer)
     assert cheap_stack[0].code_context is None and python_stack[0].code_context is not None
+    assert all(cheap is python for cheap, python in modules)
+    assert modules[0][0] is sys.modules[__name__]
     assert other_thread["context"] is not None
-    assert (inspect.stack, inspect.getouterframes) == (stack, outer_frames)
+    assert (inspect.stack, inspect.getouterframes, inspect.getmodule) == python_own
     assert mesa.model._mesa_logger.name == "MESA.mesa.model"
