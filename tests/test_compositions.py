@@ -197,3 +197,49 @@ def test_local_launcher_keeps_its_sweep_context_when_hydra_rescans_plugins():
     context, pool = module._CONTEXT, module._POOL
     module.__spec__.loader.exec_module(module)  # what Plugins._scan_all_plugins does
     assert module._CONTEXT is context and module._POOL is pool
+
+
+API_OVERRIDES = [
+    ["scenario=pay_for_performance", "population=tiny"],
+    ["scenario=baseline", "funding=emc_p4p", "economy.discount_rate=0.07"],
+    ["scenario=provider_outcomes", "trial=emc", "seed=4"],
+]
+
+
+@pytest.mark.parametrize("overrides", API_OVERRIDES, ids=lambda o: ",".join(o))
+def test_the_api_composes_the_same_overrides_once_and_gives_a_new_copy(overrides, monkeypatch):
+    """sim.compose's kept composition is Hydra's own, and each call gets its own copy: a
+    caller that changes its config changes no later one."""
+    from sim.run import api
+
+    monkeypatch.setattr(api, "_COMPOSED", type(api._COMPOSED)())
+    first = api.compose_config(overrides)
+    calls = []
+    monkeypatch.setattr(
+        api, "compose_dictconfig", lambda o: calls.append(o) or pytest.fail("composed again")
+    )
+    again = api.compose_config(overrides)
+    assert repr(again) == repr(first) and again is not first and calls == []
+    again.time.months += 1
+    assert repr(api.compose_config(overrides)) == repr(first)
+    monkeypatch.undo()
+    monkeypatch.setattr(api, "_COMPOSED", type(api._COMPOSED)())
+    assert repr(api.compose_config(overrides)) == repr(first)  # Hydra's, composed afresh
+
+
+def test_the_api_composes_again_once_a_config_file_changes(tmp_path, monkeypatch):
+    import shutil
+
+    from sim.run import api
+
+    configs = tmp_path / "configs"
+    shutil.copytree(api.config_dir(), configs)
+    monkeypatch.setenv("P4P_SIM_CONFIG_DIR", str(configs))
+    assert api.compose("baseline", overrides={"population": "tiny"}).population.workers == 600
+    tiny = configs / "population" / "tiny.yaml"
+    tiny.write_text(tiny.read_text().replace("workers: 600", "workers: 700"))
+    assert api.compose("baseline", overrides={"population": "tiny"}).population.workers == 700
+    (configs / "population" / "small_test.yaml").write_text(
+        "# @package _global_\npopulation:\n  workers: 900\n"
+    )
+    assert api.compose("baseline", overrides={"population": "small_test"}).population.workers == 900
