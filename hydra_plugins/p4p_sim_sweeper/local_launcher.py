@@ -157,8 +157,10 @@ def warm_fork_server(threads: int) -> Any:
     forked one has its parent's). Elsewhere, spawned workers. The server is forked from this
     process while it runs no other thread (:func:`can_fork`: it then starts with Hydra and the
     command imported, ~0.25 s sooner, and with :data:`SHARED_IMPORTS`, imported first, which
-    neither process imports again), else started as a new interpreter; either way it is
-    single-threaded when it forks a worker, and ends with this process. Call it only while no
+    neither process imports again), else started as a new interpreter; either way it runs no
+    other Python or Numba thread when it forks a worker (pyarrow's allocator, jemalloc, runs a
+    background thread of its own once pandas is imported, in the command and the server
+    alike; jemalloc registers fork handlers for it), and ends with this process. Call it only while no
     worker of an earlier pool runs (a server restarts once its workers have ended)."""
     if not sys.platform.startswith("linux"):
         return multiprocessing.get_context("spawn")

@@ -341,9 +341,7 @@ def _stack_timeseries(
             with pq.ParquetFile(path) as series:  # half the time of pq.read_table on these
                 parts.append(series.read(use_threads=False))
         except Exception as exc:  # noqa: BLE001 - truncated or foreign parquet
-            problems.append(
-                f"{record['job']}: {TIMESERIES} unreadable ({type(exc).__name__}); skipped"
-            )
+            problems.append(_unreadable_series(record, exc))
             continue
         records.append(record)
     if not parts:
@@ -356,14 +354,16 @@ def _stack_timeseries(
         try:
             frame = part.to_pandas()
         except Exception as exc:  # noqa: BLE001 - a foreign parquet pandas cannot read
-            problems.append(
-                f"{record['job']}: {TIMESERIES} unreadable ({type(exc).__name__}); skipped"
-            )
+            problems.append(_unreadable_series(record, exc))
             continue
         for position, key in enumerate(keys):
             frame.insert(position, key, record[key])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=keys)
+
+
+def _unreadable_series(record: dict, exc: Exception) -> str:
+    return f"{record['job']}: {TIMESERIES} unreadable ({type(exc).__name__}); skipped"
 
 
 def _stacked(parts: list, records: list[dict], keys: list[str]) -> pd.DataFrame | None:

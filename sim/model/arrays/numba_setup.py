@@ -52,8 +52,6 @@ def import_numpy_support() -> None:
     is imported already. A Numba without that module starts as it would have."""
     if "numba.np.arraymath" in sys.modules:
         return
-    with hidden_from_this_thread(HIDDEN):
-        try:
-            import numba.np.arraymath  # noqa: F401
-        except ImportError:  # another layout of Numba: its own start-up, probe and all
-            sys.modules.pop("numba.np.arraymath", None)
+    # ImportError: another layout of Numba, which then starts as ever, probe and all
+    with hidden_from_this_thread(HIDDEN), contextlib.suppress(ImportError):
+        import numba.np.arraymath  # noqa: F401
