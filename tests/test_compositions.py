@@ -243,3 +243,44 @@ def test_the_api_composes_again_once_a_config_file_changes(tmp_path, monkeypatch
         "# @package _global_\npopulation:\n  workers: 900\n"
     )
     assert api.compose("baseline", overrides={"population": "small_test"}).population.workers == 900
+
+
+def test_the_warm_up_config_is_hydras_and_kept_until_a_config_file_changes(tmp_path, monkeypatch):
+    """A process that warms up reads the warm-up economy's config from its kept file instead of
+    composing it; an edited config file composes it again, under a new name that replaces the
+    earlier one."""
+    import shutil
+
+    from sim.run import api
+
+    configs, kept = tmp_path / "configs", tmp_path / "kept"
+    kept.mkdir()
+    shutil.copytree(api.config_dir(), configs)
+    monkeypatch.setenv("P4P_SIM_CONFIG_DIR", str(configs))
+    composed = api.compose(*api.WARM_UP)
+    assert api.warm_up_config(kept) == composed
+    (first,) = kept.iterdir()
+    monkeypatch.setattr(api, "compose", lambda *a, **k: pytest.fail("composed again"))
+    assert api.warm_up_config(kept) == composed  # read from the kept file
+    monkeypatch.undo()
+    monkeypatch.setenv("P4P_SIM_CONFIG_DIR", str(configs))
+    tiny = configs / "population" / "tiny.yaml"
+    tiny.write_text(tiny.read_text().replace("workers: 600", "workers: 700"))
+    assert api.warm_up_config(kept).population.workers == 700
+    (second,) = kept.iterdir()
+    assert second.name != first.name and second.name.startswith("warm-up-config-")
+
+
+def test_an_unreadable_or_unwritable_warm_up_file_is_composed_instead(tmp_path):
+    """Neither a file that is not a config nor a folder that cannot be written stops a warm-up,
+    and neither is written over."""
+    from sim.run import api
+
+    composed = api.compose(*api.WARM_UP)
+    api.warm_up_config(tmp_path)
+    (kept,) = tmp_path.iterdir()
+    kept.write_bytes(b"not a pickle")
+    assert api.warm_up_config(tmp_path) == composed
+    assert kept.read_bytes() == b"not a pickle" and list(tmp_path.iterdir()) == [kept]
+    missing = tmp_path / "no such folder"
+    assert api.warm_up_config(missing) == composed and not missing.exists()

@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
 import os
 import pickle
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -291,11 +293,12 @@ _COMPOSED: OrderedDict[tuple, bytes] = OrderedDict()
 _COMPOSED_LOCK = threading.Lock()
 
 
-def config_files_stamp(root: Path) -> str:
-    """A digest of the names and contents of every file under the config tree ``root``: an
-    edited, added or removed file changes it (about 2 ms for this project's tree)."""
+def config_files_stamp(root: Path, pattern: str = "*") -> str:
+    """A digest of the names and contents of every file under the config tree ``root`` (or of
+    those whose name matches ``pattern``): an edited, added or removed file changes it (about
+    2 ms for this project's tree)."""
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
+    for path in sorted(root.rglob(pattern)):
         if path.is_file():
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -377,16 +380,57 @@ def run_model(
     return TrainingMarketModel(cfg).run()
 
 
+# The tiny economy a warm-up runs: 14 months (two after the burn-in) load the compiled loops
+# that its 48 would, so default-economy runs after it load none.
+WARM_UP = ("pay_for_performance", 1, {"population": "tiny", "time.months": 14})
+WARM_UP_KEPT = Path(__file__).resolve().parent / "__pycache__"  # where its config is kept
+CONFIG_CODE = Path(sys.modules[SimConfig.__module__].__file__).parent  # sim/config: types it
+
+
 def warm_up() -> None:
     """Prepare this process to run many models (a sweep's worker, the page's pool): load the
-    compiled loops (:func:`sim.load_compiled`, the same results) and run a tiny economy once,
-    so that the first real run pays neither Numba's loading nor its loops' first calls
-    (about 0.5 s together). Its 14 months (two after the burn-in) load the compiled loops
-    that its 48 would: default-economy runs after it load none."""
+    compiled loops (:func:`sim.load_compiled`, the same results) and run a tiny economy once
+    (:data:`WARM_UP`), so that the first real run pays neither Numba's loading nor its
+    loops' first calls (about 0.5 s together)."""
     from sim.model.arrays.groups import load_compiled
 
     load_compiled()
-    run_model("pay_for_performance", 1, {"population": "tiny", "time.months": 14})
+    run_model(config=warm_up_config())
+
+
+def warm_up_config(folder: Path | None = None) -> SimConfig:
+    """:data:`WARM_UP`'s config, kept in ``folder`` (default :data:`WARM_UP_KEPT`, beside
+    Python's and Numba's caches) once Hydra has composed it: a process that warms up then
+    skips Hydra's composition (about 0.14 s of a fork server's warm-up, which every sweep
+    waits for). The file is named by a digest of the config files and of the code that
+    composes and types them, so an edit composes it again; it is written once under its
+    name (never over another) and the names of earlier versions are removed. A file that
+    cannot be read or written is composed instead: only the warm-up reads it, and a run's
+    results never depend on the warm-up."""
+    folder = WARM_UP_KEPT if folder is None else folder
+    digest = hashlib.sha256(repr(WARM_UP).encode() + Path(__file__).read_bytes())
+    digest.update(config_files_stamp(config_dir()).encode())
+    digest.update(config_files_stamp(CONFIG_CODE, "*.py").encode())
+    kept = folder / f"warm-up-config-{digest.hexdigest()[:16]}.pickle"
+    try:
+        cfg = pickle.loads(kept.read_bytes())
+        if isinstance(cfg, SimConfig):
+            return cfg
+    except Exception:  # noqa: BLE001 - absent, truncated or unreadable: composed below
+        pass
+    cfg = compose(*WARM_UP)
+    with contextlib.suppress(OSError):
+        written = kept.with_name(f"{kept.name}.{os.getpid()}.{threading.get_ident()}")
+        written.write_bytes(pickle.dumps(cfg, pickle.HIGHEST_PROTOCOL))
+        try:
+            with contextlib.suppress(FileExistsError):  # another process kept it first
+                os.link(written, kept)  # the whole file, and only under a free name
+        finally:
+            written.unlink()
+        for earlier in folder.glob("warm-up-config-*.pickle"):
+            if earlier != kept:
+                earlier.unlink(missing_ok=True)
+    return cfg
 
 
 _DEFERRED_INTERRUPT = threading.Event()
