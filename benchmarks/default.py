@@ -1,36 +1,43 @@
 """Time the default economy (10,000 workers, 500 employers, 132 months) in process.
 
-Usage: python benchmarks/default.py [--runs 5] [--scenario pay_for_performance]
+Usage: python benchmarks/default.py [--runs 5] [--scenario pay_for_performance] [--against REF]
 Prints the median wall time of a full run (model construction + 132 months) and the
 simulated worker-months per second, twice: as a process that runs one model runs it (NumPy's
 passes), then with the compiled loops loaded, as a sweep's worker or the page's pool runs it
 (the same results). Each run uses a different seed; one untimed warm-up run loads libraries
 and fills caches first. Target: median <= 2 s on the 2-core development machine.
-``benchmarks/scaling.py`` reuses :func:`timed_run` for larger economies.
+
+``--against REF`` (a git ref of this repository, checked out once into a detached worktree
+under the system temp directory, or another checkout's path) times that checkout's code too,
+side by side: each round runs one seed in a fresh process per checkout (theirs, then ours),
+each process timing that seed with NumPy's passes and then with the compiled loops loaded
+(a checkout without them has NumPy's passes only), after its own warm-up runs; it prints
+both medians of each way and their ratio, which is how the target of halving the default
+economy's time is measured. ``benchmarks/scaling.py`` reuses :func:`timed_run` for larger
+economies.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sim.config.schema import SimConfig  # noqa: E402
-from sim.model.model import TrainingMarketModel  # noqa: E402
-from sim.run.api import compose  # noqa: E402
-
-try:
-    from sim.model.arrays.groups import load_compiled  # noqa: E402
-except ImportError:  # a checkout before it
-    load_compiled = None
+WAYS = ("one run's process (NumPy)", "compiled loops loaded (sweep workers, page)")
 
 
-def timed_run(cfg: SimConfig) -> dict:
+def timed_run(cfg) -> dict:
     """Build and run one model; wall time split into construction and simulation."""
+    from sim.model.model import TrainingMarketModel
+
     start, cpu_start = time.perf_counter(), time.process_time()
     model = TrainingMarketModel(cfg)
     built = time.perf_counter()
@@ -49,32 +56,116 @@ def timed_run(cfg: SimConfig) -> dict:
     }
 
 
+def loader():
+    """:func:`sim.model.arrays.groups.load_compiled` of the ``sim`` imported, or None for a
+    checkout before it (NumPy's passes only)."""
+    try:
+        from sim.model.arrays.groups import load_compiled
+    except ImportError:
+        return None
+    return load_compiled
+
+
+def timed_ways(scenario: str, seeds) -> dict[str, list[float]]:
+    """Wall seconds of a run of each of ``seeds``, each way of :data:`WAYS` this process can
+    run (NumPy's passes first: loading the compiled loops cannot be undone), after one untimed
+    warm-up run each way."""
+    from sim.run.api import compose
+
+    times: dict[str, list[float]] = {}
+    load_compiled = loader()
+    for way in WAYS:
+        if times:
+            if load_compiled is None:
+                break
+            load_compiled()
+        timed_run(compose(scenario=scenario))  # warm-up: imports, caches
+        times[way] = [timed_run(compose(scenario=scenario, seed=s))["wall_seconds"] for s in seeds]
+    return times
+
+
+def child(seed: int, scenario: str, sim_root: str) -> None:
+    """In this fresh process: :func:`timed_ways` of one seed with ``sim_root``'s code, as JSON."""
+    from scaling import use_checkout
+
+    use_checkout(sim_root)
+    print(json.dumps(timed_ways(scenario, [seed])))
+
+
+def side_by_side(runs: int, scenario: str, against: Path) -> dict[str, dict[str, list[float]]]:
+    """Each checkout's times each way over ``runs`` rounds of one seed a process, theirs and
+    ours alternating."""
+    trees = {"theirs": against, "ours": ROOT}
+    times: dict[str, dict[str, list[float]]] = {who: {} for who in trees}
+    for seed in range(1, runs + 1):
+        for who, tree in trees.items():
+            command = [sys.executable, __file__, "--child", str(seed), "--scenario", scenario]
+            done = subprocess.run(
+                [*command, "--sim-root", str(tree)], capture_output=True, text=True, check=False
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"{tree}: the timed run failed:\n{done.stderr[-3000:]}")
+            timed = json.loads(done.stdout.strip().splitlines()[-1])
+            for way, seconds in timed.items():
+                times[who].setdefault(way, []).extend(seconds)
+            line = ", ".join(f"{seconds[0]:.3f} s {way}" for way, seconds in timed.items())
+            print(f"  round {seed}/{runs} ({who}): {line}", flush=True)
+    return times
+
+
+def report(label: str, times: list[float], worker_months: int) -> float:
+    median = statistics.median(times)
+    print(
+        f"{label}: median {median:.3f} s per run (min {min(times):.3f}, max "
+        f"{max(times):.3f}), {worker_months / median:,.0f} worker-months per second"
+    )
+    return median
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scenario", default="pay_for_performance")
+    parser.add_argument("--against", default=None, help="also time this git ref or checkout")
+    parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--sim-root", default=str(ROOT), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error(f"--runs={args.runs}: allowed: a whole number >= 1")
+    if args.child is not None:
+        return child(args.child, args.scenario, args.sim_root)
+    from sim.run.api import compose
+
     cfg = compose(scenario=args.scenario)
     worker_months = cfg.population.workers * cfg.time.months
     print(
         f"scenario: {args.scenario}  workers: {cfg.population.workers}  employers: "
-        f"{cfg.population.employers}  months: {cfg.time.months}  runs: {args.runs}"
+        f"{cfg.population.employers}  months: {cfg.time.months}  runs: {args.runs}",
+        flush=True,
     )
-    medians = []
-    for label in ("one run's process (NumPy)", "compiled loops loaded (sweep workers, page)"):
-        if medians and load_compiled is None:
-            break  # an older checkout (scaling.py runs this file with its sim): no such mode
-        if medians:
-            load_compiled()
-        timed_run(cfg)  # warm-up: imports, caches
-        seeds = range(1, args.runs + 1)
-        times = [timed_run(compose(scenario=args.scenario, seed=s))["wall_seconds"] for s in seeds]
-        medians.append(median := statistics.median(times))
-        print(
-            f"{label}: median {median:.3f} s per run (min {min(times):.3f}, max "
-            f"{max(times):.3f}), {worker_months / median:,.0f} worker-months per second"
-        )
-    print(f"target median <= 2 s: {'met' if max(medians) <= 2.0 else 'NOT met'}")
+    if args.against is None:
+        times = timed_ways(args.scenario, range(1, args.runs + 1))
+        medians = [report(way, seconds, worker_months) for way, seconds in times.items()]
+        print(f"target median <= 2 s: {'met' if max(medians) <= 2.0 else 'NOT met'}")
+        return
+    from scaling import checkout
+
+    against = checkout(args.against)
+    times = side_by_side(args.runs, args.scenario, against)
+    theirs = {way: statistics.median(s) for way, s in times["theirs"].items()}
+    print(f"\ntheirs = {against}, ours = {ROOT} (rounds alternating, one seed a process)")
+    for way, seconds in times["ours"].items():
+        ours = report(f"ours, {way}", seconds, worker_months)
+        if way in times["theirs"]:
+            report(f"theirs, {way}", times["theirs"][way], worker_months)
+        # a checkout without the compiled loops has NumPy's passes only: ours against those
+        print(f"  ours / theirs ({way}): {ours / theirs.get(way, theirs[WAYS[0]]):.2f}")
+    best = min(statistics.median(s) for s in times["ours"].values())
+    ratio = best / min(theirs.values())
+    print(
+        f"target: the default economy in at most 1/2 of the other checkout's time: ours (fastest"
+        f" way) / theirs (fastest way) = {ratio:.2f}, {'met' if ratio <= 0.5 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

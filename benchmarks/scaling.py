@@ -52,19 +52,25 @@ GIB = 1024**3
 
 
 # --- child processes -----------------------------------------------------------------------
+def use_checkout(sim_root: str) -> None:
+    """Make this (fresh) process import ``sim`` and its Hydra plugins from the checkout
+    ``sim_root``: call it before anything imports ``sim``."""
+    sys.path.insert(0, sim_root)
+    import sim
+
+    assert Path(sim.__file__).resolve().parent.parent == Path(sim_root).resolve()
+    import hydra_plugins  # a namespace package: the installed checkout's plugins too
+
+    ours = str(ROOT / "hydra_plugins")
+    if Path(sim_root).resolve() != ROOT:  # keep the other checkout's plugins, not ours
+        hydra_plugins.__path__ = [p for p in hydra_plugins.__path__ if p != ours]
+
+
 def child_run(scale: str, seed: int, scenario: str, sim_root: str | None = None) -> None:
     """Run one model in this (fresh) process and print its timings as JSON (``sim_root``: the
     checkout whose ``sim`` to run; default this one)."""
-    if sim_root:  # imported first, so that benchmarks/default.py finds this `sim` loaded
-        sys.path.insert(0, sim_root)
-        import sim
-
-        assert Path(sim.__file__).resolve().parent.parent == Path(sim_root).resolve()
-        import hydra_plugins  # a namespace package: the installed checkout's plugins too
-
-        ours = str(ROOT / "hydra_plugins")
-        if Path(sim_root).resolve() != ROOT:  # keep the other checkout's plugins, not ours
-            hydra_plugins.__path__ = [p for p in hydra_plugins.__path__ if p != ours]
+    if sim_root:
+        use_checkout(sim_root)
     from default import timed_run
 
     from sim.run.api import compose
