@@ -242,12 +242,15 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("delay", [0.6, 0.9, 1.2, 1.5, 1.8])
+@pytest.mark.parametrize("delay", [0.6, 0.8, 0.9, 1.0, 1.2, 1.5, 1.8, 2.2, 2.6])
 def test_ctrl_c_while_the_workers_start_ends_the_command_too(tmp_path, delay):
-    """Ctrl-C while the local launcher's fork server warms up or forks the workers (the
-    command waits there for each worker it submits to): p4p-sim still ends, exit 130, one
-    line, no process left holding its output (a worker forked for a cut-short request once
-    kept the server, and so the command, waiting forever)."""
+    """Ctrl-C while p4p-sim composes, while the local launcher forks its fork server, while
+    the server warms up or forks the workers (the command waits there for each worker it
+    submits to), while the jobs run or while the sweep's tables are written: p4p-sim still
+    ends, exit 130 and one line (or 0, done before the signal), no process left holding its
+    output (a worker forked for a cut-short request once kept the server, and so the
+    command, waiting forever; a Ctrl-C inside the fork was once dropped, and one inside
+    OmegaConf turned into an unrelated error)."""
     sweep_dir = tmp_path / "early"
     args = ["-m", "scenario=baseline", "seed=1,2,3,4", *TINY, "hydra.launcher.n_jobs=2"]
     child = started_command([*args, f"hydra.sweep.dir={sweep_dir}"], tmp_path)
@@ -279,6 +282,79 @@ def test_ctrl_c_inside_numbas_callbacks_is_put_off_to_the_next_month_not_dropped
     with pytest.raises(KeyboardInterrupt):
         raise_deferred_interrupt()
     raise_deferred_interrupt()  # raised once
+
+
+def test_ctrl_c_while_p4p_sim_composes_is_raised_when_its_run_or_jobs_start():
+    """While p4p-sim composes (Hydra, OmegaConf), its handler records Ctrl-C: a KeyboardInterrupt
+    raised inside OmegaConf can surface as an unrelated error (exit 1). It is raised once the
+    interrupts are released, and later ones at once."""
+    import types
+
+    from sim.run.api import hold_interrupts, interrupt, release_interrupts
+
+    frame = types.SimpleNamespace(f_globals={"__name__": "omegaconf.basecontainer"}, f_back=None)
+    hold_interrupts()
+    try:
+        interrupt(signal.SIGINT, frame)  # recorded, not raised
+    finally:
+        with pytest.raises(KeyboardInterrupt):
+            release_interrupts()
+    release_interrupts()  # raised once
+    with pytest.raises(KeyboardInterrupt):
+        interrupt(signal.SIGINT, frame)  # released: raised at once
+
+
+def test_a_ctrl_c_python_would_drop_is_signalled_again_and_other_errors_reported(
+    monkeypatch, capsys
+):
+    """An exception raised where Python cannot propagate it (here ``__del__``; a weakref or an
+    at-fork callback alike) is printed and dropped: for Ctrl-C's KeyboardInterrupt, p4p-sim's
+    unraisable hook signals it again, so that it is raised at the main thread's next step;
+    any other is reported as Python reports it."""
+    from sim.run.api import keep_dropped_interrupts
+
+    class Raises:
+        def __init__(self, error: BaseException) -> None:
+            self.error = error
+
+        def __del__(self) -> None:
+            raise self.error
+
+    def step() -> None:  # a Python call: where pending signal handlers run
+        pass
+
+    monkeypatch.setattr(sys, "unraisablehook", keep_dropped_interrupts)
+    with pytest.raises(KeyboardInterrupt):
+        Raises(KeyboardInterrupt())  # dropped by Python, raised again below
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            step()
+    Raises(ValueError("not a Ctrl-C"))
+    for _ in range(100):
+        step()  # no KeyboardInterrupt
+    assert "ValueError: not a Ctrl-C" in capsys.readouterr().err
+
+
+def test_ctrl_c_held_around_a_fork_arrives_after_it_in_the_parent_only():
+    """The local launcher forks its fork server with Ctrl-C held: a SIGINT sent meanwhile is
+    delivered once the fork is done, to the command; the child never receives it."""
+    from hydra_plugins.p4p_sim_sweeper.local_launcher import held_interrupts
+
+    read, write = os.pipe()
+    reached = False
+    with pytest.raises(KeyboardInterrupt):
+        with held_interrupts():
+            signal.raise_signal(signal.SIGINT)  # held: pending, not raised here
+            pid = os.fork()
+            if pid == 0:  # the child: it never gets the parent's pending Ctrl-C
+                pending = signal.SIGINT in signal.sigpending()
+                os.write(write, b"pending" if pending else b"clear")
+                os._exit(0)
+            reached = True
+    os.waitpid(pid, 0)
+    assert reached and os.read(read, 16) == b"clear"
+    os.close(read)
+    os.close(write)
 
 
 # --- start-up: the command loads the model only for a run, never the analysis stack -----------

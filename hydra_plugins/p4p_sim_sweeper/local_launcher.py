@@ -222,17 +222,39 @@ def fork_server(server: Any) -> None:
         alive_r, alive_w = os.pipe()
         for stream in (sys.stdout, sys.stderr):  # the server would write it out again
             stream.flush()
-        pid = os.fork()
-        if pid == 0:  # the server: until the last holder of the alive pipe ends
-            try:
-                os.close(alive_w)
-                forkserver.main(listener.fileno(), alive_r, server._preload_modules)
-            finally:
-                os._exit(0)  # none of this process's exit handlers: they are the command's
+        with held_interrupts():
+            pid = os.fork()
+            if pid == 0:  # the server: until the last holder of the alive pipe ends
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # for its forks
+                    os.close(alive_w)
+                    forkserver.main(listener.fileno(), alive_r, server._preload_modules)
+                finally:
+                    os._exit(0)  # none of this process's exit handlers: they are the command's
         os.close(alive_r)
     server._forkserver_address = address
     server._forkserver_alive_fd = alive_w
     server._forkserver_pid = pid
+
+
+@contextlib.contextmanager
+def held_interrupts():
+    """Ctrl-C (SIGINT) held back from this thread inside, and delivered when it ends. Around
+    ``os.fork``: a KeyboardInterrupt raised in its at-fork callbacks would be printed and
+    dropped, and logging's would leave its lock held (a later log call from another thread
+    would wait for ever); one raised in the child before it ignores Ctrl-C would run the
+    command's code there. A Ctrl-C that arrived just before is raised first, here."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        _step()  # a pending handler runs at a Python call: now, not inside the fork
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _step() -> None:
+    """Nothing: calling a Python function is where CPython runs pending signal handlers."""
 
 
 class WorkerPool:

@@ -33,7 +33,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from sim.run.api import check_overrides, composes_as_first_value
+from sim.run.api import check_overrides, composes_as_first_value, release_interrupts
 from sim.run.compositions import ReusedCompositions
 from sim.run.outputs import atomic_write_bytes
 from sim.run.sweep_jobs import (
@@ -143,6 +143,7 @@ class ResumableSweeper(BasicSweeper):
             target=importlib.import_module, args=("sim.run.sweep",), daemon=True
         ).start()
         try:
+            release_interrupts()  # a Ctrl-C pressed while p4p-sim composed stops it here
             with progress:
                 while not self.is_done():
                     batch = self.get_job_batch()

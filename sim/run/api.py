@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import functools
 import hashlib
 import logging
 import os
 import pickle
+import signal
 import sys
 import threading
 import time
@@ -434,13 +436,36 @@ def warm_up_config(folder: Path | None = None) -> SimConfig:
 
 
 _DEFERRED_INTERRUPT = threading.Event()
+_HOLDING = threading.Event()  # set while p4p-sim composes: Ctrl-C waits for its next step
+
+
+def hold_interrupts() -> None:
+    """From now until :func:`release_interrupts`, :func:`interrupt` records Ctrl-C instead of
+    raising it: while ``p4p-sim`` composes and sets up, inside Hydra and OmegaConf, whose code
+    does not always survive a KeyboardInterrupt raised in it (a ``finally`` of OmegaConf's then
+    raises an unrelated error, and the command would exit 1 with that error)."""
+    _HOLDING.set()
+
+
+def release_interrupts(raise_held: bool = True) -> None:
+    """Raise a Ctrl-C recorded while interrupts were held (or, with ``raise_held`` false,
+    forget it), and raise later ones at once."""
+    _HOLDING.clear()
+    if raise_held:
+        raise_deferred_interrupt()
+    else:
+        _DEFERRED_INTERRUPT.clear()
 
 
 def interrupt(signum: int, frame) -> None:
     """``p4p-sim``'s Ctrl-C handler: KeyboardInterrupt, as Python's own, except while Numba or
     llvmlite compile or load a compiled loop (they call back into Python through ctypes,
     which would print the exception and drop it, so that the sweep ran on); then it is
-    raised at the run's next month (:func:`raise_deferred_interrupt`)."""
+    raised at the run's next month (:func:`raise_deferred_interrupt`). While interrupts are
+    held (:func:`hold_interrupts`) it is raised when they are released."""
+    if _HOLDING.is_set():
+        _DEFERRED_INTERRUPT.set()
+        return
     while frame is not None:
         if frame.f_globals.get("__name__", "").startswith(("numba.", "llvmlite.")):
             _DEFERRED_INTERRUPT.set()
@@ -454,6 +479,24 @@ def raise_deferred_interrupt() -> None:
     if _DEFERRED_INTERRUPT.is_set():
         _DEFERRED_INTERRUPT.clear()
         raise KeyboardInterrupt
+
+
+REPEAT_DELAY = 0.05  # seconds before a dropped Ctrl-C is signalled again
+
+
+def keep_dropped_interrupts(unraisable) -> None:
+    """``p4p-sim``'s ``sys.unraisablehook``: Python prints and drops an exception raised where
+    it cannot propagate (a weakref callback such as importlib's, ``__del__``, an at-fork
+    callback), and Ctrl-C's KeyboardInterrupt can be raised there, so that the command ran on
+    as if no key had been pressed. Such a KeyboardInterrupt is signalled again to the main
+    thread ``REPEAT_DELAY`` seconds later, from a timer thread, so that the handler runs once
+    this hook and the code that called it have returned (one raised in them would be dropped
+    again), and it is raised at the main thread's next step; other exceptions are reported as
+    Python reports them."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        threading.Timer(REPEAT_DELAY, _thread.interrupt_main, args=(signal.SIGINT,)).start()
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def run_to_dir(

@@ -40,8 +40,11 @@ from sim.run.api import (
     composes_as_first_value,
     config_dir,
     default_choice,
+    hold_interrupts,
     interrupt,
+    keep_dropped_interrupts,
     register_schema,
+    release_interrupts,
     run_to_dir,
     structural,
 )
@@ -81,6 +84,7 @@ _jobs_in_process = 0  # sweep jobs this process has run
 def run_task(cfg: DictConfig) -> dict:
     """Hydra task: validate, simulate, write outputs. In a sweep, failures are recorded."""
     global _jobs_in_process
+    release_interrupts()  # a Ctrl-C pressed while p4p-sim composed stops the run now
     hydra_cfg = HydraConfig.get()
     out_dir = Path(hydra_cfg.runtime.output_dir)
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
@@ -368,6 +372,25 @@ def _values(override) -> list[str]:
     return [override.get_value_element_as_str()]
 
 
+def interrupted_message(sweep: bool) -> str:
+    """The line ``p4p-sim`` ends with when Ctrl-C stops it where the resumable sweeper does not
+    report it (as the jobs run): before a sweep's jobs, under another sweeper, or while the
+    sweep's tables are written."""
+    if not sweep:
+        return "p4p-sim: interrupted; the run did not finish (its directory has no summary.json)"
+    from sim.run.hydra_hooks import LAST_SWEEP
+
+    directory = LAST_SWEEP.get("directory")
+    if directory is None:
+        return (
+            "p4p-sim: interrupted; the sweep did not finish (jobs that finished keep their files)"
+        )
+    return (
+        f"p4p-sim: interrupted while writing the sweep's tables; its jobs' files are kept in"
+        f" {directory}; write the tables with: p4p-collect {directory}"
+    )
+
+
 def start_local_workers(overrides: list[str], argv: list[str]) -> bool:
     """For a sweep on the default launcher (``local``, its default settings), start its
     workers' fork server now (elsewhere, its workers), so that it imports the model while this
@@ -395,12 +418,27 @@ def hydra_app(cfg: DictConfig) -> dict:
 
 
 def main() -> None:
-    """Console entry point: pre-check the overrides, then hand over to Hydra."""
+    """Console entry point: pre-check the overrides, then hand over to Hydra. What it sets for
+    Ctrl-C (its handler, the unraisable hook, held interrupts) is undone when it returns, for a
+    caller in the same process."""
     # at the exit, every file written: no last garbage collection of Hydra, pandas and the
     # model (~0.07 s); the objects go with the process
     atexit.register(gc.freeze)
-    signal.signal(signal.SIGINT, interrupt)  # not dropped inside Numba's callbacks
+    handler = signal.signal(signal.SIGINT, interrupt)  # not dropped inside Numba's callbacks
+    hook, sys.unraisablehook = sys.unraisablehook, keep_dropped_interrupts  # nor where dropped
+    hold_interrupts()  # until the run or the sweep's jobs start (run_task, the sweeper)
+    try:
+        run_command()
+    finally:
+        release_interrupts(raise_held=False)
+        signal.signal(signal.SIGINT, handler)
+        sys.unraisablehook = hook
+
+
+def run_command() -> None:
+    """:func:`main`'s work, with its Ctrl-C handling in place."""
     overrides, multirun, passthrough = split_argv(sys.argv[1:])
+    sweep = multirun and not passthrough
     try:
         if not passthrough:
             check_values(overrides, sys.argv[1:])  # bad input stops before any worker starts
@@ -412,27 +450,37 @@ def main() -> None:
                 # import-time loggers (inspect.stack()) walk Hydra's deeper stack
                 import sim.model.model  # noqa: F401
         hydra_app()
-    except KeyboardInterrupt:  # a sweep says what finished itself (the resumable sweeper)
-        print(
-            "p4p-sim: interrupted; the run did not finish (its directory has no summary.json)",
-            file=sys.stderr,
-        )
+    except KeyboardInterrupt:  # while its jobs run, a sweep says what finished itself
+        print(interrupted_message(sweep), file=sys.stderr)
         sys.exit(130)
     finally:
-        if multirun and not passthrough:  # the workers stopped after the sweep's last job
+        if sweep:  # the workers stopped after the sweep's last job
             from hydra_plugins.p4p_sim_sweeper.local_launcher import (
                 stop_fork_server,
                 stop_workers,
             )
 
+            # ending: every file is written; its processes end (a few milliseconds) whatever
+            # key is pressed, and the command with them
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             stop_workers()  # after an error: the workers still run
             stop_fork_server()
-    if multirun and not passthrough:
+    if sweep:
         from sim.run.hydra_hooks import LAST_SWEEP
 
         if LAST_SWEEP and not LAST_SWEEP.get("complete"):
             sys.exit(1)  # the table is written; some jobs did not complete
 
 
+def command() -> None:
+    """The ``p4p-sim`` console script (and ``python -m sim.run.cli``): :func:`main`, then
+    Ctrl-C ignored while the process ends, its work done (a Ctrl-C in those milliseconds
+    would otherwise print a traceback)."""
+    try:
+        main()
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 if __name__ == "__main__":
-    main()
+    command()

@@ -115,6 +115,22 @@ def _libyaml_dumper(omegaconf_dumper: type) -> type:
 
 
 class SweepCallbacks(Callback):
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Under a sweeper other than the resumable ones (Optuna's, Hydra's basic one), let
+        Ctrl-C stop ``p4p-sim`` at once from here: the resumable sweeper lets it once its
+        compositions are done, as it launches the jobs (:func:`sim.run.api.hold_interrupts`)."""
+        from hydra.utils import get_class
+
+        from hydra_plugins.p4p_sim_sweeper.resumable_sweeper import ResumableSweeper
+        from sim.run.api import release_interrupts
+
+        try:
+            resumable = issubclass(get_class(config.hydra.sweeper._target_), ResumableSweeper)
+        except Exception:  # noqa: BLE001 - not a class found here: Hydra reports it
+            resumable = False
+        if not resumable:
+            release_interrupts()
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         from sim.run.sweep import collect_sweep, describe
         from sim.run.sweep_jobs import COMPLETED, resume_command

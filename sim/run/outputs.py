@@ -102,7 +102,9 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
 @functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
     """Commit of the source tree the package runs from, with '-dirty' if it has changes; asked
-    of git once per process (the code a process runs is the code it imported)."""
+    of git once per process (the code a process runs is the code it imported). Its status is
+    asked without git's optional index lock: a git killed while it held that lock (a sweep's
+    fork server ended mid-warm-up) would leave the checkout's next git command refused."""
     here = Path(__file__).resolve().parent
     try:
         commit = subprocess.run(
@@ -111,7 +113,7 @@ def git_commit() -> str | None:
         if commit.returncode != 0:
             return None
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=no"],
             cwd=here,
             capture_output=True,
             text=True,
