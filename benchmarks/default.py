@@ -69,8 +69,9 @@ def loader():
 def timed_ways(scenario: str, seeds) -> dict[str, list[list[float]]]:
     """Wall and CPU seconds of a run of each of ``seeds``, each way of :data:`WAYS` this process
     can run (NumPy's passes first: loading the compiled loops cannot be undone), after one
-    untimed warm-up run each way. CPU seconds are this process's own: time the machine gives
-    to other virtual machines (steal) counts in the wall time only."""
+    untimed warm-up run each way. CPU seconds are this process's own: other processes on this
+    machine do not count in them, but on a virtual machine time the host gives to other
+    machines may (it did on the development machine: CPU and wall ratios came out the same)."""
     from sim.run.api import compose
 
     times: dict[str, list[list[float]]] = {}
