@@ -242,12 +242,15 @@ def print_reference(reference: dict, ours: dict | None) -> float | None:
     return ratio
 
 
-def child_compile() -> None:
+def child_compile(sim_root: str | None = None) -> None:
     """Run a small economy with every compiled path forced on, twice: as small calls run (the
     serial twins) and with every call in threads (the parallel builds, which the full scale
-    runs too); Numba's cache directory is set by the parent. Print the wall time: with an
-    empty cache it includes compiling both."""
+    runs too); Numba's cache directory is set by the parent (default: the checkout's
+    ``__pycache__``). Print the wall time: with an empty cache it includes compiling both."""
     import time
+
+    if sim_root:
+        use_checkout(sim_root)
 
     import sim.model.arrays.groups as groups
     from sim.model.model import TrainingMarketModel
@@ -280,6 +283,17 @@ def compile_seconds() -> float:
             else:
                 os.environ["NUMBA_CACHE_DIR"] = before
     return cold - warm
+
+
+def fill_caches(roots: dict[str, Path]) -> None:
+    """Compile each checkout's loops into its own Numba cache before any run is timed: a
+    worktree just checked out has none, and its first run would time the compiler."""
+    took = {who: in_subprocess("--compile-child", sim_root=root) for who, root in roots.items()}
+    print(
+        "Numba's caches filled first (a run of the small economy in each checkout): "
+        + ", ".join(f"{who} {r['wall_seconds']:.1f} s" for who, r in took.items()),
+        flush=True,
+    )
 
 
 def print_targets(by_scale: dict, ratio: float | None) -> None:
@@ -345,7 +359,7 @@ def main() -> None:
     if args.reference_child:
         return child_reference(args.reference_child, args.reference_months)
     if args.compile_child:
-        return child_compile()
+        return child_compile(args.sim_root)
 
     small_runs = args.runs or (2 if args.quick else SMALL_RUNS)
     full_runs = args.full_runs or (1 if args.quick else FULL_RUNS)
@@ -355,6 +369,7 @@ def main() -> None:
         f" {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start"
     )
     against = checkout(args.against) if args.against else None
+    fill_caches({"ours": ROOT} if against is None else {"theirs": against, "ours": ROOT})
     rows = []
     for scale in args.scales:
         runs = full_runs if scale == "1.7M" else small_runs
