@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
+import sys
+
 import numpy as np
 import pytest
 
 from sim.config.validation import ConfigError
+from sim.model.arrays import allocator
+from sim.model.arrays.allocator import map_ahead
+from sim.model.arrays.columns import ColumnTable
 from sim.model.employers import EmployerTable
 from sim.model.model import TrainingMarketModel
 from sim.run.api import compose
@@ -104,3 +112,47 @@ def test_enrolment_ledger_never_grows_by_copying(scenario):
     ledger = model.funder.enrolments
     assert 0 < len(ledger) <= capacity
     assert all(len(column) == capacity for column in ledger._data.values())
+
+
+def resident_pages(column: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Whether each page of rows ``start:stop`` of ``column`` is mapped (mincore(2))."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.mincore.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p)
+    page = os.sysconf("SC_PAGE_SIZE")
+    first = column.ctypes.data + start * column.itemsize
+    first -= first % page
+    length = column.ctypes.data + stop * column.itemsize - first
+    pages = ctypes.create_string_buffer(-(-length // page))
+    assert libc.mincore(first, length, pages) == 0, os.strerror(ctypes.get_errno())
+    return np.frombuffer(pages.raw, dtype=np.uint8) & 1 == 1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="MADV_POPULATE_WRITE is Linux's")
+def test_a_large_table_has_its_next_rows_mapped_ahead_with_their_zeros(monkeypatch):
+    """After an append to a large reserved table, a background thread maps the pages of as
+    many rows again (so the next month writes to mapped memory); rows further on stay
+    unmapped, and mapping changes no value."""
+    probe = map_ahead([np.zeros(1 << 20)], 0, 1 << 20)
+    if probe is not None:
+        probe.join()
+    if not allocator._madvise:
+        pytest.skip("this kernel cannot map pages ahead (Linux 5.14+)")
+    monkeypatch.setattr(ColumnTable, "MAP_AHEAD_FROM", 1000)
+    capacity, n = 16_000_000, 1_000_000  # 128 MiB of float64 reserved: a mapping of its own
+    table = ColumnTable({"a": np.int32, "b": np.float64}, capacity=capacity)
+    table.append(a=np.arange(n, dtype=np.int32))
+    first = table.mapping
+    first.join()
+    for column in table._data.values():
+        assert resident_pages(column, n, 2 * n).all()
+        assert not resident_pages(column, capacity - n, capacity).any()
+    assert np.array_equal(table.a, np.arange(n)) and not table.b.any()
+    assert not table._data["a"][n:].any() and not table._data["b"][n:].any()
+    table.append(a=np.ones(10, dtype=np.int32))  # rows already mapped: no new thread
+    assert table.mapping is first and len(table) == n + 10
+
+
+def test_a_small_table_maps_nothing_ahead():
+    table = ColumnTable({"a": np.int32}, capacity=ColumnTable.MAP_AHEAD_FROM - 1)
+    table.append(a=np.arange(10))
+    assert table.mapping is None
