@@ -107,7 +107,7 @@ def in_subprocess(*args: str, sim_root: Path = ROOT) -> dict:
 def measure_scale(scale: str, runs: int, scenario: str, against: Path | None = None) -> dict:
     """Median timings of ``runs`` runs at ``scale``; with ``against``, also that checkout's,
     alternating with ours run by run (returned under ``"against"``)."""
-    roots = {"ours": ROOT} if against is None else {"theirs": against, "ours": ROOT}
+    roots = checkouts(against)
     results: dict[str, list[dict]] = {who: [] for who in roots}
     for i in range(runs):
         for who, root in roots.items():
@@ -123,6 +123,11 @@ def measure_scale(scale: str, runs: int, scenario: str, against: Path | None = N
     if against is not None:
         summary["against"] = summarise(scale, results["theirs"])
     return summary
+
+
+def checkouts(against: Path | None) -> dict[str, Path]:
+    """The checkouts measured, in the order their runs alternate: theirs first."""
+    return {"ours": ROOT} if against is None else {"theirs": against, "ours": ROOT}
 
 
 def summarise(scale: str, results: list[dict]) -> dict:
@@ -369,7 +374,7 @@ def main() -> None:
         f" {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start"
     )
     against = checkout(args.against) if args.against else None
-    fill_caches({"ours": ROOT} if against is None else {"theirs": against, "ours": ROOT})
+    fill_caches(checkouts(against))
     rows = []
     for scale in args.scales:
         runs = full_runs if scale == "1.7M" else small_runs

@@ -38,15 +38,22 @@ TRIM_THRESHOLD = 2**31 - 1
 _tuned = False
 
 
+def libc_function(name: str):
+    """The C library's function ``name``, or None where there is no such library or function
+    (macOS has no ``mallopt``; Windows, no libc)."""
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+    except (OSError, AttributeError):
+        return None
+
+
 def keep_freed_memory() -> bool:
     """Tune glibc's allocator once per process; True if it was tuned."""
     global _tuned
     if _tuned:
         return True
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
+    mallopt = libc_function("mallopt")
+    if mallopt is None:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     _tuned = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX)) and bool(
@@ -62,15 +69,11 @@ _madvise = None  # libc's madvise, once found; False where it or the advice is u
 def _libc_madvise():
     global _madvise
     if _madvise is None:
-        _madvise = False
-        if sys.platform.startswith("linux"):
-            try:
-                madvise = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").madvise
-            except (OSError, AttributeError):
-                return False
+        madvise = libc_function("madvise") if sys.platform.startswith("linux") else None
+        if madvise is not None:
             madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
             madvise.restype = ctypes.c_int
-            _madvise = madvise
+        _madvise = madvise or False
     return _madvise
 
 

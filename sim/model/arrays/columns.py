@@ -87,14 +87,17 @@ class ColumnTable:
         for name, values in columns.items():
             self._data[name][start:stop] = values
         self.size = stop
-        capacity = len(next(iter(self._data.values())))
-        if capacity >= self.MAP_AHEAD_FROM:
-            ahead = min(stop + n, capacity)
-            if ahead > max(stop, self._mapped):
-                mapping = map_ahead(list(self._data.values()), max(stop, self._mapped), ahead)
-                if mapping is not None:
-                    self.mapping, self._mapped = mapping, ahead
+        if self.capacity >= self.MAP_AHEAD_FROM:  # map_ahead: nothing if no row is new
+            ahead = min(stop + n, self.capacity)
+            mapping = map_ahead(list(self._data.values()), max(stop, self._mapped), ahead)
+            if mapping is not None:
+                self.mapping, self._mapped = mapping, ahead
         return np.arange(start, stop)
+
+    @property
+    def capacity(self) -> int:
+        """Rows the table has room for before it grows."""
+        return len(next(iter(self._data.values())))
 
     def first_from(self, name: str, value: int) -> int:
         """The first row whose column ``name`` (sorted ascending) is at least ``value``. The
@@ -104,10 +107,9 @@ class ColumnTable:
         return int(np.searchsorted(column, column.dtype.type(value)))
 
     def _reserve(self, needed: int) -> None:
-        capacity = len(next(iter(self._data.values())))
-        if needed <= capacity:
+        if needed <= self.capacity:
             return
-        new_capacity = max(needed, capacity * 2)
+        new_capacity = max(needed, self.capacity * 2)
         for name, old in self._data.items():
             grown = np.zeros(new_capacity, dtype=old.dtype)
             grown[: len(old)] = old
