@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.compiled_value import CompiledValuation
+from sim.model.compiled_value import FIXED_COLUMNS, CompiledValuation
 from sim.model.model import TrainingMarketModel
 from sim.run.api import compose_config
 
@@ -75,3 +75,41 @@ def test_compiled_appraisal_is_bit_identical(case):
                 assert got[name].dtype == array.dtype, (name, month)
                 assert np.array_equal(got[name], array), (name, month)
     assert taken > 0  # the funded choice was exercised, not only the unfunded value
+
+
+def compiled_and_not(training, rule):
+    """``rule()`` with the model's compiled loops, then with NumPy's passes."""
+    results = []
+    for compiled in (True, False):
+        training.__dict__["compiled"] = compiled  # Training.compiled is a cached property
+        training.__dict__.pop("_powers", None)  # each way computes its own powers
+        results.append(rule())
+    return results
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_compiled_employer_tables_are_bit_identical(case):
+    """Each employer's preferred provider and the record the appraisal reads (benefit, sector
+    weight, discounted payments, retention chances), compiled and NumPy's, on live states."""
+    cfg = compose_config(["population=small", "seed=3", *CASES[case]])
+    model = TrainingMarketModel(cfg)
+    training = model.training
+    valuation = CompiledValuation.for_model(training)
+    blocks, tracked = 0, model.workers.sectors.tracked
+    for month in range(40):
+        model.step()
+        if month < cfg.time.burn_in - 2 or month % 4:
+            continue
+        choice, slow = compiled_and_not(training, training.choose_providers)
+        assert choice.dtype == slow.dtype and np.array_equal(choice, slow), month
+        choice = choice.astype(np.intp)
+        for funding in (True, False):
+            fast, slow = compiled_and_not(
+                training, lambda: valuation.employer_tables(choice, funding)
+            )
+            (record, *starts), milestones = fast
+            assert np.array_equal(record, slow[0][0]), (month, funding)
+            assert starts == list(slow[0][1:]) and all(map(np.array_equal, milestones, slow[1]))
+            blocks = max(blocks, record.shape[1])
+    if len(valuation.kinds) and cfg.funding.pays_employers:  # milestone blocks were compared
+        assert blocks > FIXED_COLUMNS + len(model.providers.program_months) * (1 + tracked)

@@ -251,6 +251,37 @@ def appraise(
     return (employer, provider, tuition_out, price_out), values
 
 
+@njit(cache=True, parallel=True)
+def program_table(powers, per_program, scale, out):
+    """``out[j, k]`` = ``powers[j, k] x per_program[k] x scale[j]`` as float32: the product
+    of :meth:`sim.model.training.Training.employer_program_table` in its order and types
+    (float64, then float32), written where the employer record keeps it, in one pass rather
+    than NumPy's three and a copy. Employers are independent, so they run in threads."""
+    for j in prange(powers.shape[0]):
+        s = np.float64(scale[j])
+        for k in range(powers.shape[1]):
+            out[j, k] = np.float32(powers[j, k] * np.float64(per_program[k]) * s)
+
+
+@njit(cache=True, parallel=True)
+def preferred_providers(known, fixed_score, recognition, worth, leniency, standard):
+    """:meth:`sim.model.training.Training.choose_providers` for every employer ``j``: of its
+    ``known[j]`` providers, the first with the highest score (float32 throughout, added in
+    NumPy's order). Employers are independent, so they run in threads."""
+    n, columns = known.shape
+    best = np.empty(n, dtype=known.dtype)
+    for j in prange(n):
+        chosen = known[j, 0]
+        top = fixed_score[chosen] + recognition[j] * worth[chosen] - leniency[j] * standard[chosen]
+        for column in range(1, columns):
+            q = known[j, column]
+            score = fixed_score[q] + recognition[j] * worth[q] - leniency[j] * standard[q]
+            if score > top:
+                chosen, top = q, score
+        best[j] = chosen
+    return best
+
+
 class CompiledValuation:
     """Prepares :func:`appraise`'s arguments from a model's state, as NumPy's rule reads it."""
 
@@ -340,24 +371,31 @@ class CompiledValuation:
         stay, discount = training.employer_outlook()
         kinds = self.kinds if funding else self.kinds[:0]
         milestones = policy.milestones[: len(kinds)]
-        blocks = [training.benefit_table(stay, discount)]
+        tracked = bool(w.sectors.tracked)
+        # the blocks, in order: benefit, sector weight, discounted payments, retention chances
+        n_blocks = 1 + tracked + len(milestones) + int(np.count_nonzero(kinds == STAYED))
+        record = np.empty((e.n, FIXED_COLUMNS + n_programs * n_blocks), dtype=np.float32)
+        starts = iter(range(FIXED_COLUMNS, record.shape[1], n_programs))
+
+        def block():  # the next block: where it starts, and its columns to write
+            start = next(starts)
+            return start, record[:, start : start + n_programs]
+
+        training.benefit_table(stay, discount, out=block()[1])  # at FIXED_COLUMNS
         weight_at = -1
-        if w.sectors.tracked:
-            weight_at = FIXED_COLUMNS + n_programs
-            blocks.append(
-                w.sectors.weights[
-                    e.sector.astype(np.intp)[:, None], w.sectors.program_domain[None, :]
-                ].ravel()
-            )
-        discount_at = FIXED_COLUMNS + n_programs * len(blocks)
-        blocks += [training.payment_discount_table(m, discount) for m in milestones]
+        if tracked:
+            weight_at, columns = block()
+            columns[...] = w.sectors.weights[
+                e.sector.astype(np.intp)[:, None], w.sectors.program_domain[None, :]
+            ]
+        discount_at = FIXED_COLUMNS + n_programs * (1 + tracked)
+        for m in milestones:
+            training.payment_discount_table(m, discount, out=block()[1])
         stays_at = np.full(len(kinds), -1, dtype=np.intp)
         for i, m in enumerate(milestones):
             if kinds[i] == STAYED:
-                stays_at[i] = FIXED_COLUMNS + n_programs * len(blocks)
-                offset = EVENT[m.event].check_offset
-                blocks.append(training.employer_program_table(1.0, stay, offset))
-        record = np.empty((e.n, FIXED_COLUMNS + n_programs * len(blocks)), dtype=np.float32)
+                stays_at[i], columns = block()
+                training.employer_program_table(1.0, stay, EVENT[m.event].check_offset, out=columns)
         record[:, PROVIDER] = choice
         record[:, AWARE] = e.program_aware
         record[:, SME] = e.sme
@@ -367,9 +405,6 @@ class CompiledValuation:
         if funding:  # paid on outcomes, the employer is the claimant
             record[:, INFLATES] = funder.inflates(np.arange(e.n), np.zeros(e.n, dtype=np.intp))
         record[:, BELIEF_GAIN] = e.belief_gain
-        for i, block in enumerate(blocks):
-            start = FIXED_COLUMNS + n_programs * i
-            record[:, start : start + n_programs] = block.reshape(e.n, n_programs)
         effort = np.array([EVENT[m.event].employer_effort for m in milestones], dtype=np.bool_)
         layout = (record, np.intp(FIXED_COLUMNS), np.intp(weight_at), np.intp(discount_at))
         return layout, (kinds, stays_at, effort)

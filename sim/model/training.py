@@ -338,6 +338,18 @@ class Training:
         fixed_score = p.quality - 0.5 * p.price_markup
         # A credential's believed worth: its published standard x the share found honest.
         worth = np.float32(self.cfg.credentials.initial_standard) * p.reputation
+        # float32, as NumPy casts it to multiply the float32 standards
+        leniency = np.broadcast_to(np.float32(weight_of_leniency), e.n)
+        scores = (fixed_score, e.recognition, worth, leniency, p.standard)
+        if self.compiled and all(a.dtype == np.float32 for a in scores):  # in one pass
+            from sim.model.arrays.compiled_groups import in_threads
+            from sim.model.compiled_value import preferred_providers
+
+            known = e.known_providers
+            return in_threads(
+                preferred_providers, known.size, known, fixed_score, e.recognition, worth,
+                np.ascontiguousarray(leniency), p.standard,
+            )  # fmt: skip
         best, best_score = None, None
         for known in e.known_providers.T:  # a few columns: the first best wins ties
             score = (
@@ -398,11 +410,17 @@ class Training:
         e = self.model.employers
         return e.belief_retention.astype(np.float64), 1.0 / (1.0 + e.discount_rate())
 
-    def benefit_table(self, employer_stay: np.ndarray, employer_discount: np.ndarray):
+    def benefit_table(
+        self,
+        employer_stay: np.ndarray,
+        employer_discount: np.ndarray,
+        out: np.ndarray | None = None,
+    ):
         """Value of one completed program per unit of perceived ability, completion chance
-        and room to learn, for every employer and program (flat, float32): output kept by the
-        employer x believed gain x retained, discounted months after the program (Becker
-        1964: the employer keeps the part of the gain it does not pass on in wages)."""
+        and room to learn, for every employer and program (flat, float32; or written into
+        ``out``, employers x programs): output kept by the employer x believed gain x
+        retained, discounted months after the program (Becker 1964: the employer keeps the
+        part of the gain it does not pass on in wages)."""
         econ, e = self.cfg.economy, self.model.employers
         keep_general = (1 - econ.specific_share) * (1 - econ.pass_through)
         keep_specific = econ.specific_share * (1 - econ.specific_pass_through)
@@ -420,6 +438,7 @@ class Training:
             gain_value,
             employer_stay * employer_discount,
             per_program=self.model.providers.program_gain,
+            out=out,
         )
 
     def release_hours(self) -> np.ndarray:
@@ -439,15 +458,35 @@ class Training:
         return eligible if in_trial is None else eligible & in_trial
 
     def employer_program_table(
-        self, scale: np.ndarray | float, base: np.ndarray, offset: int = 0, per_program=1.0
-    ) -> np.ndarray:
+        self,
+        scale: np.ndarray | float,
+        base: np.ndarray,
+        offset: int = 0,
+        per_program=1.0,
+        out: np.ndarray | None = None,
+    ) -> np.ndarray | None:
         """``scale[j] x base[j] ** (months[k] + offset) x per_program[k]`` for every employer j
-        and program k, flat (index ``c.employer_program``), float32. Computed per employer and
-        program, which are few, and looked up per candidate, who are many (powers are costly).
-        """
-        table = self.program_powers(base, offset) * per_program
+        and program k, flat (index ``c.employer_program``), float32; or written into ``out``
+        (employers x programs), where compiled loops write it in one pass. Computed per
+        employer and program, which are few, and looked up per candidate, who are many
+        (powers are costly)."""
+        powers = self.program_powers(base, offset)
+        if out is not None and self.compiled and powers.dtype == np.float64:
+            from sim.model.arrays.compiled_groups import in_threads
+            from sim.model.compiled_value import program_table
+
+            per_program = np.broadcast_to(
+                np.asarray(per_program, dtype=np.float64), powers.shape[1:]
+            )
+            scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), base.shape)
+            in_threads(program_table, powers.size, powers, per_program, scale, out)
+            return None
+        table = powers * per_program
         table *= np.broadcast_to(scale, base.shape)[:, None]
-        return table.astype(np.float32).ravel()
+        if out is None:
+            return table.astype(np.float32).ravel()
+        out[...] = table
+        return None
 
     def program_powers(self, base: np.ndarray, offset: int) -> np.ndarray:
         """``base[j] ** (months[k] + offset)``, remembered while ``base`` stays the same (the
@@ -491,18 +530,23 @@ class Training:
                 support_cost = policy.support_hours * hourly
         return upfront + np.minimum(expected, outcome_cap) - support_cost
 
-    def payment_discount_table(self, milestone, employer_discount: np.ndarray) -> np.ndarray:
+    def payment_discount_table(
+        self, milestone, employer_discount: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray | None:
         """A milestone's payment as the employer counts it, per dollar of outcome pot, for
-        every employer and program (flat, float32): its believed payment rate x the
-        milestone's weight x the discount to the month it would be paid (counted from the
-        start or from the end of the program)."""
+        every employer and program (flat, float32; or written into ``out``, employers x
+        programs): its believed payment rate x the milestone's weight x the discount to the
+        month it would be paid (counted from the start or from the end of the program)."""
         event = EVENT[milestone.event]
         months = event.check_offset + milestone.lag + self.cfg.funding.payment_delay
         weight = self.model.employers.belief_payment * milestone.weight
         if event.from_start:
             per_employer = (weight * employer_discount**months).astype(np.float32)
+            if out is not None:
+                out[...] = per_employer[:, None]
+                return None
             return np.repeat(per_employer, len(self.model.providers.program_months))
-        return self.employer_program_table(weight, employer_discount, months)
+        return self.employer_program_table(weight, employer_discount, months, out=out)
 
     def event_chance(self, event: str, c: Candidates, employer_stay: np.ndarray) -> np.ndarray:
         """Employer's estimate of the chance that a candidate triggers a milestone: one rule
