@@ -285,3 +285,26 @@ def test_net_social_benefit_falls_below_zero_as_the_cost_of_public_funds_rises()
     assert net(0.25) == pytest.approx(850.0)
     assert net(1.0) > 0 > net(2.0)  # break-even at 1.1 per dollar of outlay
     assert net(100.0) == pytest.approx(1100.0 - 100.0 * 1000.0)
+
+
+def test_the_milestones_checked_each_month_are_every_funded_enrolment_due_then():
+    """Funder.funded_rows_checked reads only the ledger rows that started in the months a
+    milestone due now can come from: it finds exactly the funded rows of the whole window
+    whose start (or end) month plus the milestone's offset is this month, in row order."""
+    events = ("retention_6", "wage_gain", "completion", "enrolment", "certification")
+    cfg = tiny_config(funding__milestones=[{"event": e, "weight": 0.2} for e in events])
+    model = TrainingMarketModel(cfg)
+    funder, found = model.funder, 0
+    for _ in range(cfg.time.months):
+        model.step()
+        month, ledger = model.month, funder.enrolments
+        first = ledger.first_from("start", month - funder.max_check_offset - 12)
+        window = first + np.flatnonzero(ledger.funded[first:])
+        for event, offset in zip(events, funder.milestone_offsets):
+            from_start = EVENT[event].from_start
+            base = (ledger.start if from_start else ledger.end)[window]
+            expected = window[base + offset == month]
+            got = funder.funded_rows_checked(first, month - offset, from_start)
+            assert np.array_equal(got, expected), (month, event)
+            found += len(got)
+    assert found > 0

@@ -305,41 +305,61 @@ class Funder:
         ledger = self.enrolments
         if rows is None:
             first = ledger.first_from("start", month - self.max_check_offset - 12)
-            idx = first + np.flatnonzero(ledger.funded[first:])
         else:
-            idx = np.asarray(rows)
-            idx = idx[ledger.funded[idx]]
-        if len(idx) == 0:
-            return
-        potential = (
-            self.policy.outcome_share * ledger.tuition[idx] * self.bonus(ledger.disadvantaged[idx])
-        )
+            rows = np.asarray(rows)
+            rows = rows[ledger.funded[rows]]
+            if len(rows) == 0:
+                return
         for m, (milestone, offset) in enumerate(
             zip(self.policy.milestones, self.milestone_offsets)
         ):
             from_start = EVENT[milestone.event].from_start
             if at_start and not (from_start and offset == 0):
                 continue
-            base = ledger.start[idx] if from_start else ledger.end[idx]
-            due_now = base + offset == month
-            if not due_now.any():
+            if rows is None:
+                due_rows = self.funded_rows_checked(first, month - offset, from_start)
+            else:
+                base = ledger.start[rows] if from_start else ledger.end[rows]
+                due_rows = rows[base + offset == month]
+            if len(due_rows) == 0:
                 continue
-            rows = idx[due_now]
-            amount = potential[due_now] * milestone.weight
-            success = self.event_happened(milestone.event, rows)
-            release = self.release_commitment(rows, amount)
+            amount = self.outcome_pot(due_rows) * milestone.weight
+            success = self.event_happened(milestone.event, due_rows)
+            release = self.release_commitment(due_rows, amount)
             due = month + milestone.lag + self.policy.payment_delay
             self.potential_due[due] = self.potential_due.get(due, 0.0) + float(release.sum())
             self.claims.append(
-                enrolment=rows[success],
+                enrolment=due_rows[success],
                 milestone=np.full(int(success.sum()), m, dtype=np.int16),
                 due=np.full(int(success.sum()), due),
                 amount=amount[success],
             )
             if self.policy.pays_employers:
                 np.subtract.at(
-                    self.model.employers.pending_receivables, ledger.employer[rows], release
+                    self.model.employers.pending_receivables, ledger.employer[due_rows], release
                 )
+
+    def outcome_pot(self, rows: np.ndarray) -> np.ndarray:
+        """The outcome pot of each funded enrolment of ``rows``: what all its milestones
+        together could pay."""
+        ledger = self.enrolments
+        return (
+            self.policy.outcome_share
+            * ledger.tuition[rows]
+            * self.bonus(ledger.disadvantaged[rows])
+        )
+
+    def funded_rows_checked(self, first: int, base_month: int, from_start: bool) -> np.ndarray:
+        """Funded enrolments from row ``first`` whose start (``from_start``) or end month is
+        ``base_month``, in row order. The ledger is sorted by start month and a program ends
+        at most the longest program's months after it starts, so only the rows that started
+        in those months are read, not every row since ``first``."""
+        ledger, months = self.enrolments, self.model.providers.program_months
+        earliest = base_month if from_start else base_month - int(months.max())
+        lo = max(first, ledger.first_from("start", earliest))
+        hi = max(lo, ledger.first_from("start", base_month + 1))
+        column = ledger.start if from_start else ledger.end
+        return lo + np.flatnonzero(ledger.funded[lo:hi] & (column[lo:hi] == base_month))
 
     def release_commitment(self, rows: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Free the part of each participant's committed outcome pot that a checked milestone

@@ -49,22 +49,22 @@ class GroupOrder:
 
     def __init__(self, group: np.ndarray, priority: np.ndarray):
         n = self.n = len(group)
-        if not compiled_for(n):
-            self.order = np.argsort(group_priority_key(group, priority), kind="stable")
-            sorted_group = group[self.order]
-            # np.concatenate, not np.r_: this runs thousands of times a run
-            starts = np.concatenate(([0], np.flatnonzero(np.diff(sorted_group)) + 1))
-            self.group_start = np.repeat(starts, np.diff(starts, append=n))
-            return
-        from sim.model.arrays.compiled_groups import order_within_groups
-
-        group = np.asarray(group).astype(np.intp, copy=False)
-        n_groups = int(group.max()) + 1
-        if n_groups > 2 * n + 1024:  # sparse ids (e.g. ledger rows): renumber, in order
-            _, group = np.unique(group, return_inverse=True)
+        if compiled_for(n):
+            group = np.asarray(group).astype(np.intp, copy=False)
             n_groups = int(group.max()) + 1
-        self.order, first = order_within_groups(group, priority_key(priority), n_groups)
-        self.group_start = first[group[self.order]]
+            if n_groups <= 2 * n + 1024:  # dense ids: one compiled counting sort by group
+                from sim.model.arrays.compiled_groups import order_within_groups
+
+                self.order, first = order_within_groups(group, priority_key(priority), n_groups)
+                self.group_start = first[group[self.order]]
+                return
+            # sparse ids (e.g. ledger rows): one sort of the keys costs less than renumbering
+            # the ids for a counting sort (3.7 against 1.5 ms for 45,000 payments)
+        self.order = np.argsort(group_priority_key(group, priority), kind="stable")
+        sorted_group = group[self.order]
+        # np.concatenate, not np.r_: this runs thousands of times a run
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(sorted_group)) + 1))
+        self.group_start = np.repeat(starts, np.diff(starts, append=n))
 
     def rank(self) -> np.ndarray:
         """Rank (0 = first) of each element within its group."""
