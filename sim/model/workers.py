@@ -15,6 +15,7 @@ import numpy as np
 from sim.config.schema import SimConfig
 from sim.model.arrays.columns import DRAWN, NEVER, Column, allocate
 from sim.model.arrays.fastmath import normal_cdf
+from sim.model.arrays.groups import compiled_for
 from sim.model.arrays.rng import RandomStreams
 from sim.model.sectors import Sectors
 
@@ -321,6 +322,18 @@ class Workers:
     def depreciate(self, month: int) -> None:
         """Trained skill decays toward the entry level; specific skill decays toward zero."""
         d = self.cfg.economy.skill_depreciation
+        if compiled_for(self.n):  # the same float32 steps in one pass, in threads
+            from sim.model.arrays.compiled_groups import in_threads
+            from sim.model.compiled_workers import depreciate, scale_rows
+
+            rate, kept = np.float32(d), np.float32(1.0 - d)  # as NumPy casts them
+            in_threads(
+                depreciate, self.n, self.general, self.entry_skill, self.specific, rate, kept
+            )
+            if self.sectors.tracked:
+                in_threads(scale_rows, self.n, self.sector_skill[:, None], kept)
+                in_threads(scale_rows, self.domain_gain.size, self.domain_gain, kept)
+            return
         self.general -= d * (self.general - self.entry_skill)
         self.specific *= 1.0 - d
         if self.sectors.tracked:

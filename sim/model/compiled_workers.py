@@ -1,0 +1,30 @@
+"""Passes over every worker in compiled loops (Numba), for large economies.
+
+NumPy makes a temporary array per operation, a pass over memory each; here each worker is
+visited once, in threads for large arrays. Each step is the float32 operation NumPy does, in
+its order, so the results are identical (tests/test_compiled_workers.py). Imported on first
+use, so that small economies never load Numba.
+"""
+
+from __future__ import annotations
+
+from numba import njit, prange
+
+from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
+
+
+@njit(cache=True, parallel=True)
+def depreciate(general, entry_skill, specific, rate, kept):
+    """:meth:`sim.model.workers.Workers.depreciate` of the general and specific skill:
+    ``general -= rate x (general - entry_skill)``, ``specific *= kept`` (float32)."""
+    for i in prange(len(general)):
+        general[i] = general[i] - rate * (general[i] - entry_skill[i])
+        specific[i] = specific[i] * kept
+
+
+@njit(cache=True, parallel=True)
+def scale_rows(values, kept):
+    """``values *= kept`` for a workers x columns float32 array, one worker at a time."""
+    for i in prange(values.shape[0]):
+        for k in range(values.shape[1]):
+            values[i, k] = values[i, k] * kept
