@@ -102,15 +102,56 @@ class LabourMarket:
         employer hires at most as many movers as it has vacancies.
         """
         model, w, e, econ = self.model, self.model.workers, self.model.employers, self.cfg.economy
-        streams = model.streams
         vacancies = e.vacancies  # headcounts are current: leavers were counted out as they left
-        if vacancies.sum() == 0:
+        tempting = self.offers(month, vacancies)
+        if tempting is None:
             return
+        ids, bidder, offer, matched = tempting
+        w.wage[ids[matched]] = offer[matched] / (1 + econ.switching_cost)
+        movers, bidder, offer = ids[~matched], bidder[~matched], offer[~matched]
+        fits = among_first(bidder, -offer, vacancies)
+        movers, bidder, offer = movers[fits], bidder[fits], offer[fits]
+        model.recorder.separations(movers, Separation.POACHED)
+        self.leave(movers, month)
+        e.staff_moved(w.employer[movers], bidder)
+        w.employer[movers] = bidder
+        model.recorder.sector_moves(w.join_sector(movers, e.sector[bidder]))
+        w.wage[movers] = offer
+        w.perceive(movers, month, "perception_poached")
+
+    def offers(self, month: int, vacancies: np.ndarray) -> tuple | None:
+        """This month's tempting outside offers: the workers whose offer beats their wage by
+        the switching cost, the bidders, the wages offered and whether the incumbent matches
+        each; None when no vacancy is open or no employed worker got an offer. Each offer
+        comes from an open slot drawn at random (employers with more vacancies bid more
+        often)."""
+        model, w, e, econ = self.model, self.model.workers, self.model.employers, self.cfg.economy
+        streams = model.streams
+        if vacancies.sum() == 0:
+            return None
         ids = streams.chance_ids("offer_arrival", month, w.n, econ.offer_arrival_rate)
+        open_slots = np.repeat(np.arange(e.n, dtype=np.int32), vacancies)  # one per vacancy
+        if model.compiled and not w.sectors.tracked:  # the same offers in one pass
+            from sim.model.arrays.compiled_groups import in_threads
+            from sim.model.compiled_market import weigh_offers
+
+            f32, creds = np.float32, self.cfg.credentials
+            worker_columns = (w.employer, w.wage, w.credential_gain, w.credentials,
+                              w.entry_skill, w.general, w.specific)  # fmt: skip
+            tempting, employed = in_threads(
+                weigh_offers,
+                len(ids) * len(worker_columns),  # the work: each offer reads them all
+                ids, streams.key("offer_employer", month), open_slots, worker_columns,
+                (e.recognition, e.productivity), w.complete_stacks_of_mask,
+                (f32(creds.signal_value), f32(creds.stack_bonus),
+                 f32(econ.labour_share * econ.output_per_skill), f32(1 + econ.switching_cost),
+                 f32(econ.output_per_skill), f32(econ.counteroffer_max_share)),
+                bool(econ.counteroffers),
+            )  # fmt: skip
+            return tempting if employed else None
         ids = ids[w.employer[ids] >= 0]
         if len(ids) == 0:
-            return
-        open_slots = np.repeat(np.arange(e.n, dtype=np.int32), vacancies)  # one per vacancy
+            return None
         u = streams.uniform_at("offer_employer", month, ids).astype(np.float64)
         bidder = open_slots[(u * len(open_slots)).astype(np.int64)]
         incumbent = w.employer[ids]
@@ -129,17 +170,7 @@ class LabourMarket:
             matched = offer <= econ.counteroffer_max_share * productivity
         else:
             matched = np.zeros(len(ids), dtype=bool)
-        w.wage[ids[matched]] = offer[matched] / (1 + econ.switching_cost)
-        movers, bidder, offer = ids[~matched], bidder[~matched], offer[~matched]
-        fits = among_first(bidder, -offer, vacancies)
-        movers, bidder, offer = movers[fits], bidder[fits], offer[fits]
-        model.recorder.separations(movers, Separation.POACHED)
-        self.leave(movers, month)
-        e.staff_moved(w.employer[movers], bidder)
-        w.employer[movers] = bidder
-        model.recorder.sector_moves(w.join_sector(movers, e.sector[bidder]))
-        w.wage[movers] = offer
-        w.perceive(movers, month, "perception_poached")
+        return ids, bidder, offer, matched
 
     def hire(self, month: int) -> None:
         """Fill vacancies, then bring every employer's staff count and payroll up to date."""

@@ -16,20 +16,38 @@ MIX2 = np.uint64(0x94D049BB133111EB)
 SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))  # uint64 shifts: no float promotion
 
 
+HIGH_23 = (np.uint64(41), np.uint64((1 << 23) - 1))  # rng._HIGH_23 as (shift, mask)
+
+
+@njit(cache=True, inline="always")
+def mixed(agent_id, key):
+    """The 64 random bits of one id (:meth:`sim.model.arrays.rng.RandomStreams.bits_at`)."""
+    first, second, third = SHIFTS
+    x = np.uint64(agent_id) * GOLDEN
+    x ^= key
+    x ^= x >> first
+    x *= MIX1
+    x ^= x >> second
+    x *= MIX2
+    x ^= x >> third
+    return x
+
+
+@njit(cache=True, inline="always")
+def unit(bits, shift, mask):
+    """:func:`sim.model.arrays.rng._unit_interval` of one id's bits (float32)."""
+    u = np.float32((bits >> shift) & mask)
+    u += np.float32(0.5)
+    u *= np.float32(2.0**-23)
+    return u
+
+
 @njit(cache=True)
 def hashed_bits(ids, key):
     """:meth:`sim.model.arrays.rng.RandomStreams.bits_at` for stream key ``key``."""
-    first, second, third = SHIFTS
     bits = np.empty(len(ids), dtype=np.uint64)
     for i in range(len(ids)):
-        x = np.uint64(ids[i]) * GOLDEN
-        x ^= key
-        x ^= x >> first
-        x *= MIX1
-        x ^= x >> second
-        x *= MIX2
-        x ^= x >> third
-        bits[i] = x
+        bits[i] = mixed(ids[i], key)
     return bits
 
 
@@ -38,7 +56,5 @@ def unit_interval(bits, shift, mask):
     """:func:`sim.model.arrays.rng._unit_interval` of ``(bits >> shift) & mask``."""
     u = np.empty(len(bits), dtype=np.float32)
     for i in range(len(bits)):
-        u[i] = np.float32((bits[i] >> shift) & mask)
-        u[i] += np.float32(0.5)
-        u[i] *= np.float32(2.0**-23)
+        u[i] = unit(bits[i], shift, mask)
     return u
