@@ -25,8 +25,10 @@ COMPILED_SOURCES = (  # every module with Numba loops, and the helpers they inli
     MODEL / "arrays" / "compiled_prefetch.py",
     MODEL / "arrays" / "compiled_rng.py",
     MODEL / "arrays" / "compiled_tallies.py",
+    MODEL / "compiled_market.py",
     MODEL / "compiled_plans.py",
     MODEL / "compiled_value.py",
+    MODEL / "compiled_workers.py",
 )
 FINGERPRINT = MODEL / "arrays" / "__pycache__" / "compiled-sources.sha256"
 
