@@ -172,11 +172,16 @@ class Funder:
             cap = np.minimum(cap, self.policy.cap_per_participant)
         return cap
 
+    def outcome_pot(self, tuition: np.ndarray, disadvantaged: np.ndarray) -> np.ndarray:
+        """Each participant's outcome pot: the outcome share of its tuition, with the bonus
+        for disadvantaged participants; a milestone pays its weight of it."""
+        return self.policy.outcome_share * tuition * self.bonus(disadvantaged)
+
     def max_payment(self, tuition: np.ndarray, disadvantaged: np.ndarray) -> tuple:
         """Upfront payment and largest total outcome payment for each participant, within
         the participant cap (what is paid, and what employers expect)."""
         upfront = self.policy.upfront_share * tuition
-        outcome = self.policy.outcome_share * tuition * self.bonus(disadvantaged)
+        outcome = self.outcome_pot(tuition, disadvantaged)
         outcome = outcome * sum(m.weight for m in self.policy.milestones)
         cap = self.participant_cap(tuition)
         upfront = np.minimum(upfront, cap)
@@ -323,7 +328,8 @@ class Funder:
                 due_rows = rows[base + offset == month]
             if len(due_rows) == 0:
                 continue
-            amount = self.outcome_pot(due_rows) * milestone.weight
+            pot = self.outcome_pot(ledger.tuition[due_rows], ledger.disadvantaged[due_rows])
+            amount = pot * milestone.weight
             success = self.event_happened(milestone.event, due_rows)
             release = self.release_commitment(due_rows, amount)
             due = month + milestone.lag + self.policy.payment_delay
@@ -338,16 +344,6 @@ class Funder:
                 np.subtract.at(
                     self.model.employers.pending_receivables, ledger.employer[due_rows], release
                 )
-
-    def outcome_pot(self, rows: np.ndarray) -> np.ndarray:
-        """The outcome pot of each funded enrolment of ``rows``: what all its milestones
-        together could pay."""
-        ledger = self.enrolments
-        return (
-            self.policy.outcome_share
-            * ledger.tuition[rows]
-            * self.bonus(ledger.disadvantaged[rows])
-        )
 
     def funded_rows_checked(self, first: int, base_month: int, from_start: bool) -> np.ndarray:
         """Funded enrolments from row ``first`` whose start (``from_start``) or end month is

@@ -338,17 +338,17 @@ class Training:
         fixed_score = p.quality - 0.5 * p.price_markup
         # A credential's believed worth: its published standard x the share found honest.
         worth = np.float32(self.cfg.credentials.initial_standard) * p.reputation
-        # float32, as NumPy casts it to multiply the float32 standards
-        leniency = np.broadcast_to(np.float32(weight_of_leniency), e.n)
-        scores = (fixed_score, e.recognition, worth, leniency, p.standard)
+        scores = (fixed_score, e.recognition, worth, p.standard)
         if self.compiled and all(a.dtype == np.float32 for a in scores):  # in one pass
             from sim.model.arrays.compiled_groups import in_threads
             from sim.model.compiled_value import preferred_providers
 
+            # float32, as NumPy casts it to multiply the float32 standards
+            leniency = np.full(e.n, weight_of_leniency, dtype=np.float32)
             known = e.known_providers
             return in_threads(
                 preferred_providers, known.size, known, fixed_score, e.recognition, worth,
-                np.ascontiguousarray(leniency), p.standard,
+                leniency, p.standard,
             )  # fmt: skip
         best, best_score = None, None
         for known in e.known_providers.T:  # a few columns: the first best wins ties
@@ -514,7 +514,7 @@ class Training:
         funder = self.model.funder
         j = c.employer
         upfront, outcome_cap = funder.max_payment(c.tuition, c.disadvantaged)
-        pot = policy.outcome_share * c.tuition * funder.bonus(c.disadvantaged)
+        pot = funder.outcome_pot(c.tuition, c.disadvantaged)
         believed_admin = (policy.admin_cost_per_claim * e.admin_burden * e.belief_payment)[j]
         expected = np.zeros(len(j), dtype=np.float32)
         support_cost = np.float32(0.0)
@@ -803,9 +803,7 @@ class Training:
         supports = any(EVENT[m.event].employer_effort for m in policy.milestones)
         price = np.where(funded | policy.pays_employers, c.price, c.tuition)
         p = model.providers
-        pot = np.where(
-            funded, policy.outcome_share * c.tuition * funder.bonus(c.disadvantaged), 0.0
-        )
+        pot = np.where(funded, funder.outcome_pot(c.tuition, c.disadvantaged), 0.0)
         effort = p.teaching_effort(c.provider, c.program, c.worker, ability_hat, pot)
         rows = funder.enrolments.append(
             worker=c.worker,

@@ -8,7 +8,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
+from sim.model.arrays import (
+    compiled_cache,  # noqa: F401  (drops stale caches first)
+    rng,
+)
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -16,7 +19,7 @@ MIX2 = np.uint64(0x94D049BB133111EB)
 SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))  # uint64 shifts: no float promotion
 
 
-HIGH_23 = (np.uint64(41), np.uint64((1 << 23) - 1))  # rng._HIGH_23 as (shift, mask)
+HIGH_23 = tuple(np.uint64(v) for v in rng._HIGH_23)  # (shift, mask) of the 23 high bits
 
 
 @njit(cache=True, inline="always")
