@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from sim.run.api import compose
@@ -19,6 +21,33 @@ def tiny_config(scenario: str = "pay_for_performance", seed: int = 1, **override
 @pytest.fixture
 def tiny():
     return tiny_config
+
+
+# Markers of tests that run in this process even under ``-n auto`` (pyproject's addopts):
+# cluster tests start one scheduler per session, which a second process would start again,
+# and the slow ones run parallel sweeps and threads themselves (in two processes they took 252 s
+# against 227 s in one).
+IN_ONE_PROCESS = ("cluster", "slow")
+
+
+def pytest_xdist_auto_num_workers(config):
+    """Processes for ``-n auto``: none besides this one when the selection (``-m``) takes
+    cluster or slow tests, or when tests are named by node id (``file::test``: a few tests
+    run sooner than processes start); else ``PYTEST_XDIST_AUTO_NUM_WORKERS`` if set, or one
+    per core, up to ``--maxprocesses``."""
+    from _pytest.mark.expression import Expression
+
+    if not config.option.markexpr:  # every test
+        return 0
+    selection = Expression.compile(config.option.markexpr)
+    if any(selection.evaluate(lambda name, marker=marker, **_: name == marker)
+           for marker in IN_ONE_PROCESS):  # fmt: skip
+        return 0
+    if any("::" in str(arg) for arg in config.args):
+        return 0
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").isdigit():
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 @pytest.fixture(autouse=True)
