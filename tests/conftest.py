@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -51,38 +48,6 @@ def pytest_xdist_auto_num_workers(config):
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").isdigit():
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.hookimpl(trylast=True)  # after the terminal reporter, which says what it does
-def pytest_configure(config):
-    """Fill Numba's cache of the compiled loops once, before any test runs, when it lacks them
-    (a fresh clone, or an edit of their sources): else each test process, and each sweep or
-    command a test starts, compiles the loops it calls itself, the same ones at the same time
-    (a fresh clone's default run took 246 s with its two processes compiling, against 149 s
-    with the cache filled). The filling is ``benchmarks/scaling.py --compile-child``: a small
-    economy with every compiled path on, serial and in threads, in a process of its own."""
-    if hasattr(config, "workerinput") or config.option.collectonly:
-        return  # an xdist worker: the controller filled it first
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return  # a cache of the user's own, elsewhere
-    from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
-
-    cached = ROOT / "sim" / "model" / "__pycache__"
-    if all(any(cached.glob(f"compiled_value.{name}-*.nbi")) for name in FILLED):
-        return
-    say = config.pluginmanager.get_plugin("terminalreporter")
-    if say is not None:
-        say.write_line(
-            "filling Numba's cache of the compiled loops (once after each change of them)"
-        )
-    child = [sys.executable, str(ROOT / "benchmarks" / "scaling.py"), "--compile-child"]
-    subprocess.run(child, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-
-
-FILLED = ("appraise", "appraise_serial")  # the valuation, in threads and serial
 
 
 @pytest.fixture(autouse=True)
