@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from sim.run.api import compose
@@ -33,8 +31,8 @@ IN_ONE_PROCESS = ("cluster", "slow")
 def pytest_xdist_auto_num_workers(config):
     """Processes for ``-n auto``: none besides this one when the selection (``-m``) takes
     cluster or slow tests, or when tests are named by node id (``file::test``: a few tests
-    run sooner than processes start); else ``PYTEST_XDIST_AUTO_NUM_WORKERS`` if set, or one
-    per core, up to ``--maxprocesses``."""
+    run sooner than processes start); else None, which leaves the count to xdist's own rule
+    (``PYTEST_XDIST_AUTO_NUM_WORKERS``, or one per core), up to ``--maxprocesses``."""
     from _pytest.mark.expression import Expression
 
     if not config.option.markexpr:  # every test
@@ -45,9 +43,7 @@ def pytest_xdist_auto_num_workers(config):
         return 0
     if any("::" in str(arg) for arg in config.args):
         return 0
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").isdigit():
-        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return None
 
 
 @pytest.fixture(autouse=True)
