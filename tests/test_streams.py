@@ -99,6 +99,8 @@ def test_compiled_draws_are_numpys(streams, monkeypatch):
         draws.append(
             [streams.bits_at("x", 3, ids.astype(np.int32)), streams.bits_at("x", 3, ids)]
             + [streams.uniform_at("u", 5, ids), streams.normal_at("n", 7, ids)]
+            + [streams.uniform_at("u", 5, ids.astype(np.int32))]
+            + [streams.normal_at("n", 7, ids.astype(np.int32))]
         )
     for numpy, compiled in zip(*draws):
         assert compiled.dtype == numpy.dtype and np.array_equal(compiled, numpy)

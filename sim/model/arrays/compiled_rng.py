@@ -61,3 +61,38 @@ def unit_interval(bits, shift, mask):
     for i in range(len(bits)):
         u[i] = unit(bits[i], shift, mask)
     return u
+
+
+LOW_23 = tuple(np.uint64(v) for v in rng._LOW_23)  # (shift, mask) of the 23 low bits
+TWO_PI = rng._TWO_PI
+
+
+@njit(cache=True)
+def uniforms(ids, key):
+    """:meth:`sim.model.arrays.rng.RandomStreams.uniform_at` for stream key ``key``: each
+    id's bits and their float in one pass."""
+    shift, mask = HIGH_23
+    u = np.empty(len(ids), dtype=np.float32)
+    for i in range(len(ids)):
+        u[i] = unit(mixed(ids[i], key), shift, mask)
+    return u
+
+
+@njit(cache=True)
+def box_muller_parts(ids, key):
+    """The two floats of each id's Box-Muller pair in
+    :meth:`sim.model.arrays.rng.RandomStreams.normal_at`, in one pass: the radius's uniform
+    (23 high bits) and the angle (23 low bits, times 2 pi in float32). The logarithm and the
+    cosine stay NumPy's, whose SIMD functions round differently from Numba's libm."""
+    high_shift, high_mask = HIGH_23
+    low_shift, low_mask = LOW_23
+    n = len(ids)
+    radius = np.empty(n, dtype=np.float32)
+    angle = np.empty(n, dtype=np.float32)
+    for i in range(n):
+        bits = mixed(ids[i], key)
+        radius[i] = unit(bits, high_shift, high_mask)
+        a = unit(bits, low_shift, low_mask)
+        a *= TWO_PI
+        angle[i] = a
+    return radius, angle

@@ -89,14 +89,27 @@ class RandomStreams:
 
     def uniform_at(self, name: str, month: int, ids: np.ndarray) -> np.ndarray:
         """A uniform in (0, 1) for each of ``ids`` (float32, 23 random bits)."""
+        if compiled_for(len(ids)):  # the same floats in one pass
+            from sim.model.arrays.compiled_rng import uniforms
+
+            return uniforms(np.asarray(ids), self.key(name, month))
         return _unit_interval(self.bits_at(name, month, ids), _HIGH_23)
 
     def normal_at(self, name: str, month: int, ids: np.ndarray) -> np.ndarray:
         """A standard normal for each of ``ids`` (float32, Box-Muller on two 23-bit parts)."""
+        if compiled_for(len(ids)):  # the same floats: the two uniforms in one pass
+            from sim.model.arrays.compiled_rng import box_muller_parts
+
+            radius, angle = box_muller_parts(np.asarray(ids), self.key(name, month))
+            np.log(radius, out=radius)
+            radius *= np.float32(-2.0)
+            np.sqrt(radius, out=radius)
+            radius *= np.cos(angle, out=angle)
+            return radius
         bits = self.bits_at(name, month, ids)
         radius = np.sqrt(np.float32(-2.0) * np.log(_unit_interval(bits, _HIGH_23)))
         angle = _unit_interval(bits, _LOW_23)
-        angle *= np.float32(2.0 * np.pi)
+        angle *= _TWO_PI
         return radius * np.cos(angle)
 
     def chance_ids(self, name: str, month: int, size: int, p: float) -> np.ndarray:
@@ -196,6 +209,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _HIGH_23 = (41, (1 << 23) - 1)  # the 23 high bits: (shift, mask)
 _LOW_23 = (0, (1 << 23) - 1)  # the 23 low bits
+_TWO_PI = np.float32(2.0 * np.pi)  # a Box-Muller angle's factor, rounded to float32
 
 
 def _unit_interval(bits: np.ndarray, part: tuple[int, int]) -> np.ndarray:
