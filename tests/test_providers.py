@@ -125,6 +125,22 @@ def test_standards_fall_with_weak_audits_and_not_with_strong_ones_or_below_a_flo
     assert floored.providers.standard.min() >= 0.6 - 1e-6
 
 
+def test_the_kept_honest_pass_share_follows_the_providers_quality():
+    """The pass share of the published standard is kept between months (its inputs do not
+    change during a run); were a provider's quality to change, it is computed again."""
+    p = TrainingMarketModel(tiny_config(scenario="provider_outcomes")).providers
+    shape = (p.n, 3)
+
+    def computed():
+        return p.pass_share(np.full(shape, p.cfg.credentials.initial_standard))
+
+    kept = p.honest_pass_share(shape)
+    assert p.honest_pass_share(shape) is kept and np.array_equal(kept, computed())
+    p.quality[0] *= np.float32(1.5)
+    again = p.honest_pass_share(shape)
+    assert again[0, 0] > kept[0, 0] and np.array_equal(again, computed())
+
+
 def test_reputation_keeps_standards_honest_when_customers_care():
     cheap = stepped(tiny_config(scenario="provider_outcomes", providers__reputation_weight=0.0))
     dear = stepped(tiny_config(scenario="provider_outcomes", providers__reputation_weight=50.0))

@@ -56,6 +56,15 @@ def _normal_cdf(z, scale, offset, steps, level, slope):
 
 
 @njit(cache=True)
+def normal_cdfs(z, scale, offset, steps, level, slope):
+    """sim.model.arrays.fastmath.normal_cdf of a float32 array (flat), in one pass."""
+    out = np.empty(len(z), dtype=np.float32)
+    for i in range(len(z)):
+        out[i] = _normal_cdf(z[i], scale, offset, steps, level, slope)
+    return out
+
+
+@njit(cache=True)
 def _pass_probability(learning, standard, eps, one, noise, cdf):
     """sim.model.workers.Workers.pass_probability of one float32 (``cdf``: the table of
     :mod:`sim.model.arrays.fastmath` as scale, offset, steps, levels and slopes)."""
@@ -330,11 +339,7 @@ class CompiledValuation:
             np.float64(policy.cap_per_participant if capped else np.inf),
             capped,
         )
-        self.cdf = (
-            fastmath._LEVEL,
-            fastmath._SLOPE,
-            (f32(fastmath._SCALE), f32(fastmath.Z_MAX * fastmath._SCALE), f32(fastmath.STEPS)),
-        )
+        self.cdf = (fastmath._LEVEL, fastmath._SLOPE, fastmath._COMPILED_SCALARS)
 
     @classmethod
     def for_model(cls, training):

@@ -1,6 +1,7 @@
-"""Passes over every worker in compiled loops (Numba), for large economies.
+"""Passes over every worker, or every employer, in compiled loops (Numba), for large
+economies and for processes that run many models.
 
-NumPy makes a temporary array per operation, a pass over memory each; here each worker is
+NumPy makes a temporary array per operation, a pass over memory each; here each agent is
 visited once, in threads for large arrays. Each step is the float32 operation NumPy does, in
 its order, so the results are identical (tests/test_compiled_workers.py). Imported on first
 use, so that small economies never load Numba.
@@ -8,6 +9,7 @@ use, so that small economies never load Numba.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit, prange
 
 from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
@@ -28,3 +30,20 @@ def scale_rows(values, kept):
     for i in prange(values.shape[0]):
         for k in range(values.shape[1]):
             values[i, k] = values[i, k] * kept
+
+
+@njit(cache=True)
+def learn(belief, step, observed, weight):
+    """The first move of :meth:`sim.model.employers.EmployerTable.learn`: each employer with
+    observations (``weight`` > 0) moves its float32 belief by ``step`` toward what it
+    observed, in float64 where ``observed`` is (as NumPy promotes)."""
+    for i in range(len(belief)):
+        if weight[i] > 0:
+            belief[i] = belief[i] + np.float32(step[i] * (observed[i] - belief[i]))
+
+
+@njit(cache=True)
+def move_toward(values, target, share):
+    """``values += share x (target - values)`` in float32 (``target``, ``share``: float32)."""
+    for i in range(len(values)):
+        values[i] = values[i] + share * (target - values[i])

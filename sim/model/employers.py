@@ -258,9 +258,15 @@ class EmployerTable:
         rate = self.cfg.economy.belief_learning_rate
         with np.errstate(invalid="ignore"):  # rate 1 and weight 0: unused
             step = -np.expm1(np.log1p(-rate) * np.minimum(weight, 50))  # 1 - (1 - rate) ** weight
+        peer = self.cfg.economy.peer_learning_rate
+        if self.model.compiled and belief.dtype == np.float32:  # the same floats, two passes
+            from sim.model.compiled_workers import learn, move_toward
+
+            learn(belief, step, observed, weight)
+            move_toward(belief, belief.mean(), np.float32(peer))
+            return
         has = weight > 0
         belief[has] += (step[has] * (observed[has] - belief[has])).astype(belief.dtype)
-        peer = self.cfg.economy.peer_learning_rate
         belief += (peer * (belief.mean() - belief)).astype(belief.dtype)
 
     def update_beliefs(self, month: int) -> None:

@@ -400,7 +400,7 @@ class ProviderTable:
         reference = creds.initial_standard
         pay = self.outcome_paid_per_pass() if self.paid_on_outcomes else 0.0
         passes = self.pass_share(options)
-        honest = self.pass_share(np.full_like(options, reference))
+        honest = self.honest_pass_share(options.shape)
         lenient = options < reference - 1e-6  # below the published standard
         false = np.where(lenient, np.maximum(passes - honest, 0.0), 0.0)
         honest_share = np.where(lenient, np.minimum(honest / np.maximum(passes, 1e-12), 1.0), 1.0)
@@ -417,13 +417,35 @@ class ProviderTable:
     def pass_share(self, standard: np.ndarray) -> np.ndarray:
         """Share of a provider's completers expected to clear ``standard`` (rows: providers),
         over the ability distribution of trainees (lognormal) and its quality."""
-        econ = self.cfg.economy
-        sd, noise = econ.ability_sd, max(econ.gain_noise, 1e-6)
-        ability = np.exp(sd * _NODES - 0.5 * sd * sd)  # quadrature points
-        learning = self.quality.astype(np.float64)[:, None, None] * ability[None, None, :]
+        noise = max(self.cfg.economy.gain_noise, 1e-6)
+        learning = self.quadrature_learning()
         threshold = standard * float(self.program_rigor.mean())  # over the catalogue
         z = (threshold[:, :, None] / learning - 1.0) / noise
         return (normal_cdf(-z.astype(np.float32)) * _WEIGHTS[None, None, :]).sum(axis=2)
+
+    def quadrature_learning(self) -> np.ndarray:
+        """Each provider's learning multiplier at the quadrature points of trainees' ability
+        (providers x 1 x points), kept while its quality stays as it is (all run long)."""
+        sd = self.cfg.economy.ability_sd
+        key = (sd, self.quality.tobytes())
+        memo = self.__dict__.get("_quadrature")
+        if memo is None or memo[0] != key:
+            ability = np.exp(sd * _NODES - 0.5 * sd * sd)  # quadrature points
+            learning = self.quality.astype(np.float64)[:, None, None] * ability[None, None, :]
+            memo = self._quadrature = (key, learning)
+        return memo[1]
+
+    def honest_pass_share(self, shape: tuple) -> np.ndarray:
+        """:meth:`pass_share` of the published (initial) standard, in an array of ``shape``
+        (providers first), kept while the quality and the standard's inputs stay the same."""
+        creds, econ = self.cfg.credentials, self.cfg.economy
+        key = (shape, creds.initial_standard, econ.ability_sd, econ.gain_noise)
+        key += (self.quality.tobytes(), self.program_rigor.tobytes())
+        memo = self.__dict__.get("_honest")
+        if memo is None or memo[0] != key:
+            honest = self.pass_share(np.full(shape, creds.initial_standard))
+            memo = self._honest = (key, honest)
+        return memo[1]
 
     def customer_recognition(self) -> np.ndarray:
         """Mean recognition of microcredentials among the employers that know each provider:

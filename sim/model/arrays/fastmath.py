@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from sim.model.arrays.groups import compiled_for
+
 Z_MAX = 8.0  # beyond +-8 the normal tail is below 1e-15
 STEPS = 8192  # table intervals over [-Z_MAX, Z_MAX]: step 0.002, interpolation error < 2e-7
 _SCALE = STEPS / (2 * Z_MAX)
@@ -24,11 +26,19 @@ _CDF = np.array(
 _LEVEL = np.append(_CDF, 1.0).astype(np.float32)  # one spare entry so z = Z_MAX needs no test
 _SLOPE = np.append(np.diff(_CDF), 0.0).astype(np.float32)
 _SLOPE = np.append(_SLOPE, np.float32(0.0))
+# the float32 scale, offset and last cell of a table position, as the compiled loops take them
+_COMPILED_SCALARS = (np.float32(_SCALE), np.float32(Z_MAX * _SCALE), np.float32(STEPS))
 
 
 def normal_cdf(z: np.ndarray) -> np.ndarray:
     """Standard normal distribution function Phi(z) of finite ``z``, float32, from a table."""
-    t = np.asarray(z, dtype=np.float32) * np.float32(_SCALE)
+    z = np.asarray(z, dtype=np.float32)
+    if compiled_for(z.size):  # the same floats in one pass
+        from sim.model.compiled_value import normal_cdfs
+
+        flat = normal_cdfs(z.ravel(), *_COMPILED_SCALARS, _LEVEL, _SLOPE)
+        return flat.reshape(z.shape)
+    t = z * np.float32(_SCALE)
     t += np.float32(Z_MAX * _SCALE)
     np.clip(t, 0, STEPS, out=t)
     whole = np.floor(t)
