@@ -233,17 +233,34 @@ class Funder:
         if len(rows) == 0:
             return np.zeros(0)
         ledger = self.enrolments
+        column = ledger.upfront_paid if kind == "upfront" else ledger.outcome_paid
+        if self.policy.pays_employers:
+            recipient, received = ledger.employer, self.paid_to_employer
+        else:
+            recipient, received = ledger.provider, self.paid_to_provider
+        if self.model.compiled:  # the same payments in one pass
+            from sim.model.compiled_funder import pay
+
+            cap = self.policy.cap_per_participant
+            paid = pay(
+                np.asarray(rows),
+                np.asarray(amounts, dtype=np.float64),
+                (ledger.tuition, ledger.upfront_paid, ledger.outcome_paid),
+                (float(self.policy.max_payment_share), np.inf if cap is None else float(cap)),
+                self.budget_left() + 1e-6,
+                column,
+                recipient,
+                received,
+            )
+            self.book(paid, kind)
+            return paid
         cap_left = self.participant_cap(ledger.tuition[rows]) - ledger.upfront_paid[rows]
         cap_left = cap_left - ledger.outcome_paid[rows]
         earlier = cumsum_within_groups(rows, np.arange(len(rows)), amounts) - amounts
         amounts = np.clip(np.minimum(amounts, cap_left - earlier), 0.0, None)
         paid = self.within_budget(amounts)
-        column = ledger.upfront_paid if kind == "upfront" else ledger.outcome_paid
         np.add.at(column, rows, paid)
-        if self.policy.pays_employers:
-            np.add.at(self.paid_to_employer, ledger.employer[rows], paid)
-        else:
-            np.add.at(self.paid_to_provider, ledger.provider[rows], paid)
+        np.add.at(received, recipient[rows], paid)
         self.book(paid, kind)
         return paid
 

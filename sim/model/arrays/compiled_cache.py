@@ -25,6 +25,7 @@ COMPILED_SOURCES = (  # every module with Numba loops, and the helpers they inli
     MODEL / "arrays" / "compiled_prefetch.py",
     MODEL / "arrays" / "compiled_rng.py",
     MODEL / "arrays" / "compiled_tallies.py",
+    MODEL / "compiled_funder.py",
     MODEL / "compiled_market.py",
     MODEL / "compiled_plans.py",
     MODEL / "compiled_value.py",
