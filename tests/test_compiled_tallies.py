@@ -80,3 +80,31 @@ def test_compiled_tallies_are_numpys():
         got = rows_ending(first, ledger.end, ledger.dropped, month)
         assert len(expected) > 0 and got.dtype == expected.dtype
         assert np.array_equal(got, expected)
+
+
+def test_compiled_leaver_counts_are_numpys():
+    """Recorder.separations in one pass: the same employed leavers, in order, and the same
+    counts of leavers and of recently trained leavers by employer, added to the month's."""
+    from sim.model.labour_market import Separation
+
+    cfg = compose_config(["population=small", "seed=4", "scenario=pay_for_performance"])
+    model = TrainingMarketModel(cfg)
+    for _ in range(cfg.time.burn_in + 12):
+        model.step()
+    recorder, w = model.recorder, model.workers
+    recently_trained = np.flatnonzero(recorder.recently_trained_at_employer(model.month))
+    unemployed = np.flatnonzero(w.employer < 0)
+    assert len(recently_trained) and len(unemployed)
+    rng = np.random.default_rng(3)
+    ids = np.concatenate([recently_trained, unemployed[:20], rng.choice(w.n, 200)])
+    rng.shuffle(ids)  # out of order, some twice
+
+    def counted():
+        recorder.start_month(model.month)
+        recorder.separations(ids, Separation.RETIREMENT)
+        return recorder.left.copy(), recorder.left_trained.copy(), recorder.flow["retirements"]
+
+    (left, trained, n), (fast_left, fast_trained, fast_n) = both_ways(model, counted)
+    assert trained.sum() >= len(recently_trained) and n == fast_n
+    assert fast_left.dtype == left.dtype and np.array_equal(fast_left, left)
+    assert np.array_equal(fast_trained, trained)

@@ -39,3 +39,25 @@ def test_compiled_depreciation_is_bit_identical(scenario, monkeypatch):
         changed += int(np.count_nonzero(after[True][name] != getattr(workers, name)))
     assert changed > 0  # skill did depreciate
     assert workers.sectors.tracked == (scenario == "norcat_blended_mining")
+
+
+def test_compiled_completion_chances_are_numpys(monkeypatch):
+    """Workers.completion_probability in one compiled pass, once the loops are loaded: NumPy's
+    float32 values bit for bit, where the floor, the clip at 0.99 and a NaN come in too."""
+    cfg = compose_config(["population=tiny", "seed=1", "credentials.effort_boost=0.9"])
+    workers = TrainingMarketModel(cfg).workers
+    rng = np.random.default_rng(5)
+    n = 20_000
+    ability = rng.lognormal(0.0, 0.8, n).astype(np.float32)
+    ability[:4] = [0.0, -1.0, 1e-9, np.nan]
+    mode = rng.choice(np.array([0.0, 0.8, 1.0, 1.3], dtype=np.float32), n)
+    disadvantaged = rng.random(n) < 0.3
+    chances = []
+    for compiled in (False, True):
+        monkeypatch.setattr(groups, "COMPILED_ONCE_LOADED", 0 if compiled else 10**12)
+        monkeypatch.setattr(groups, "_loaded", compiled)
+        chances.append(workers.completion_probability(ability, mode, disadvantaged))
+    numpy, compiled = chances
+    assert compiled.dtype == numpy.dtype == np.float32
+    assert np.array_equal(compiled.view(np.uint32), numpy.view(np.uint32))
+    assert (numpy == np.float32(0.99)).any() and (numpy[4:] < 0.99).any()  # the clip binds

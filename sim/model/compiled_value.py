@@ -23,6 +23,7 @@ from sim.model.arrays import (
 )
 from sim.model.arrays.compiled_groups import in_threads
 from sim.model.arrays.compiled_prefetch import prefetch
+from sim.model.compiled_workers import completion_chance
 
 # Kinds of milestone event as the kernel knows them (sim.config.milestones kinds).
 CERTAIN, COMPLETED, CERTIFIED, GAINED_SKILL, STAYED = 0, 1, 2, 3, 4
@@ -107,7 +108,6 @@ def appraise(
         zero,
         base,
         base_disadvantaged,
-        clip_high,
         hours,
         decision_noise,
         fit_sd,
@@ -155,14 +155,7 @@ def appraise(
         price_out[i] = price
         dis = w_dis[wk]
         perceived = w_perceived[wk]
-        # Workers.completion_probability
-        completion = np.sqrt(perceived if perceived >= eps else eps)
-        completion = completion * mode[k]
-        completion = completion * (base_disadvantaged if dis else base)
-        if completion < zero:
-            completion = zero
-        elif completion > clip_high:
-            completion = clip_high
+        completion = completion_chance(perceived, mode[k], dis, base, base_disadvantaged)
         # Workers.learning_room
         if tracked:
             skill = w_entry[wk] + w_domain_gain[wk, domain[k]]
@@ -298,7 +291,7 @@ class CompiledValuation:
         self.training = training
         self.model = training.model
         self.cfg = cfg = training.cfg
-        econ, policy, creds = cfg.economy, cfg.funding, cfg.credentials
+        econ, policy = cfg.economy, cfg.funding
         self.kinds = np.array(
             [
                 CERTAIN if EVENT[m.event].certain else KIND_CODE[EVENT[m.event].kind]
@@ -308,15 +301,12 @@ class CompiledValuation:
         )
         # What the kernel reads of the configuration, typed as NumPy's rule computes it.
         f32 = np.float32
-        base = econ.base_completion * ((1.0 + creds.effort_boost) if creds.enabled else 1.0)
         self.scalars = (
             np.intp(len(self.model.providers.program_months)),
             f32(1e-6),
             f32(1.0),
             f32(0.0),
-            f32(base),
-            f32(base * econ.disadvantaged_barrier),
-            f32(0.99),
+            *self.model.workers.completion_bases(),
             f32(econ.hours_per_month),
             f32(econ.decision_noise),
             f32(econ.fit_sd),

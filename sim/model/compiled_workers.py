@@ -47,3 +47,28 @@ def move_toward(values, target, share):
     """``values += share x (target - values)`` in float32 (``target``, ``share``: float32)."""
     for i in range(len(values)):
         values[i] = values[i] + share * (target - values[i])
+
+
+@njit(cache=True, inline="always")
+def completion_chance(ability, mode, disadvantaged, base, base_disadvantaged):
+    """:meth:`sim.model.workers.Workers.completion_probability` of one worker and program
+    (float32): ``np.maximum``, ``np.sqrt``, the two products and ``np.clip`` as NumPy does
+    them (a NaN stays NaN)."""
+    eps = np.float32(1e-6)
+    floor = ability if (ability > eps or np.isnan(ability)) else eps
+    p = np.sqrt(floor)
+    p = p * mode
+    p = p * (base_disadvantaged if disadvantaged else base)
+    if not np.isnan(p):
+        p = p if p > np.float32(0.0) else np.float32(0.0)
+        p = p if p < np.float32(0.99) else np.float32(0.99)
+    return p
+
+
+@njit(cache=True)
+def completion_probabilities(ability, mode, disadvantaged, base, base_disadvantaged):
+    """:func:`completion_chance` of each row."""
+    out = np.empty(len(ability), dtype=np.float32)
+    for i in range(len(ability)):
+        out[i] = completion_chance(ability[i], mode[i], disadvantaged[i], base, base_disadvantaged)
+    return out

@@ -217,14 +217,22 @@ class Recorder:
     def separations(self, ids: np.ndarray, kind: Separation) -> None:
         m = self.model
         w = m.workers
-        employed = ids[w.employer[ids] >= 0]
+        if m.compiled:  # the same counts in one pass
+            from sim.model.arrays.compiled_tallies import count_leavers
+
+            employed = count_leavers(
+                np.asarray(ids), w.employer, w.last_training_end, w.finish_employer,
+                self.month, RECENT, self.left, self.left_trained,
+            )  # fmt: skip
+        else:
+            employed = ids[w.employer[ids] >= 0]
+            n_employers = m.employers.n
+            self.left += np.bincount(w.employer[employed], minlength=n_employers)
+            trained = employed[self.recently_trained_at_employer(self.month, employed)]
+            self.left_trained += np.bincount(w.employer[trained], minlength=n_employers)
         self.flow[kind.value] += len(employed)
         if kind is Separation.LAYOFF:
             self.layoffs_so_far += len(employed)
-        n_employers = m.employers.n
-        self.left += np.bincount(w.employer[employed], minlength=n_employers)
-        trained = employed[self.recently_trained_at_employer(self.month, employed)]
-        self.left_trained += np.bincount(w.employer[trained], minlength=n_employers)
         if kind is not Separation.POACHED or len(employed) == 0:
             return
         rows = self.last_enrolment[employed]

@@ -234,14 +234,29 @@ class Workers:
         self, ability: np.ndarray, mode_factor: np.ndarray, disadvantaged: np.ndarray
     ) -> np.ndarray:
         """Chance of finishing a program: ability, delivery mode, barriers, credential effort."""
-        econ, creds = self.cfg.economy, self.cfg.credentials
-        base = econ.base_completion * ((1.0 + creds.effort_boost) if creds.enabled else 1.0)
+        base, base_disadvantaged = self.completion_bases()
+        if (
+            compiled_for(len(ability))
+            and ability.dtype == mode_factor.dtype == np.float32
+            and ability.shape == mode_factor.shape == disadvantaged.shape
+        ):  # the same float32 steps in one pass
+            from sim.model.compiled_workers import completion_probabilities
+
+            return completion_probabilities(
+                ability, mode_factor, disadvantaged, base, base_disadvantaged
+            )
         p = np.sqrt(np.maximum(ability, np.float32(1e-6)), dtype=np.float32)
         p *= mode_factor
-        p *= np.where(
-            disadvantaged, np.float32(base * econ.disadvantaged_barrier), np.float32(base)
-        )
+        p *= np.where(disadvantaged, base_disadvantaged, base)
         return np.clip(p, 0.0, 0.99, out=p)
+
+    def completion_bases(self) -> tuple[np.float32, np.float32]:
+        """:meth:`completion_probability`'s chance at ability 1 in a mode of factor 1 (the
+        credential's effort boost included), for others and for the disadvantaged (float32,
+        as the rule multiplies by them)."""
+        econ, creds = self.cfg.economy, self.cfg.credentials
+        base = econ.base_completion * ((1.0 + creds.effort_boost) if creds.enabled else 1.0)
+        return np.float32(base), np.float32(base * econ.disadvantaged_barrier)
 
     def learning_room(
         self, ids: np.ndarray, target: np.ndarray, domain: np.ndarray | None = None

@@ -119,3 +119,24 @@ def rows_ending(first, end, dropped, month):
             rows[found] = r
             found += 1
     return rows[:found].copy()
+
+
+@njit(cache=True)
+def count_leavers(ids, employer, last_training_end, finish_employer, month, window, left, trained):
+    """:meth:`sim.model.kpis.Recorder.separations`' counts: of the workers ``ids`` leaving,
+    the employed ones (returned, in order), each counted in ``left`` by employer, and in
+    ``trained`` too when they finished training there within ``window`` months. The counts
+    are float64 whole numbers, as NumPy adds ``np.bincount``'s: exact in any order."""
+    employed = np.empty(len(ids), dtype=ids.dtype)
+    n = 0
+    for i in range(len(ids)):
+        worker = ids[i]
+        j = employer[worker]
+        if j < 0:
+            continue
+        employed[n] = worker
+        n += 1
+        left[j] += 1.0
+        if month - last_training_end[worker] <= window and finish_employer[worker] == j:
+            trained[j] += 1.0
+    return employed[:n]
