@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -308,3 +310,16 @@ def test_the_milestones_checked_each_month_are_every_funded_enrolment_due_then()
             assert np.array_equal(got, expected), (month, event)
             found += len(got)
     assert found > 0
+
+
+def test_the_disadvantaged_ratio_is_undefined_without_employees():
+    """With trainees but nobody employed at the end (a random economy of the property tests
+    can end so), the disadvantaged trainees' ratio is undefined (nan), with no NumPy warning
+    about the mean of an empty workforce."""
+    model = TrainingMarketModel(tiny_config())
+    window = pd.DataFrame({"flow_starts": [4.0], "flow_starts_disadvantaged": [1.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert model.recorder.disadvantaged_ratio(window, np.arange(0)) > 0
+        model.workers.employer[:] = -1
+        assert np.isnan(model.recorder.disadvantaged_ratio(window, np.arange(0)))

@@ -641,8 +641,10 @@ class Recorder:
             return np.nan
         trainee_share = float(window["flow_starts_disadvantaged"].sum()) / starts
         w = self.model.workers
-        workforce_share = float(w.disadvantaged[w.employed].mean())
-        return _ratio(trainee_share, workforce_share)
+        employed = w.disadvantaged[w.employed]
+        if len(employed) == 0:  # nobody employed at the end: their share is undefined
+            return np.nan
+        return _ratio(trainee_share, float(employed.mean()))
 
 
 def latest_kpi(model, name: str) -> float:
