@@ -28,7 +28,7 @@ def paid_both_ways(model, rows, amounts, kind, budget_left):
     results = []
     for compiled in (False, True):
         m = copy.deepcopy(model)
-        m.training.__dict__["compiled"] = compiled  # what Funder.pay asks the model
+        m.training.compiled = compiled  # what Funder.pay asks the model
         funder = m.funder
         if budget_left is not None:
             funder.paid_this_year = funder.cfg.yearly_budget - budget_left

@@ -4,8 +4,8 @@ for processes that run many models and for large economies.
 NumPy pays a month's claims in some twenty operations over a few hundred rows, each a call
 of its own; here each row is visited in order. Every step is NumPy's, in its order and
 precision (float64 throughout): the running totals are sequential sums as ``np.cumsum``'s,
-the minimum and maximum pick their operands as NumPy's do (the second one on ties, a NaN
-first), and the bookings add in row order as ``np.add.at`` does. So the results are
+the minimum and maximum pick their operands as NumPy's do
+(:mod:`sim.model.arrays.compiled_numpy`), and the bookings add in row order as ``np.add.at`` does. So the results are
 bit-identical (tests/test_compiled_funder.py). Imported on first use, so that small
 economies never load Numba.
 """
@@ -16,18 +16,7 @@ import numpy as np
 from numba import njit
 
 from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
-
-
-@njit(cache=True, inline="always")
-def _minimum(a, b):
-    """``np.minimum`` of two floats."""
-    return a if (a < b or np.isnan(a)) else b
-
-
-@njit(cache=True, inline="always")
-def _maximum(a, b):
-    """``np.maximum`` of two floats."""
-    return a if (a > b or np.isnan(a)) else b
+from sim.model.arrays.compiled_numpy import numpy_maximum, numpy_minimum
 
 
 @njit(cache=True)
@@ -48,7 +37,7 @@ def pay(rows, amounts, ledger, caps, limit, booked, recipient, received):
         row = rows[i]
         most = share * tuition[row]
         if cap < np.inf:
-            most = _minimum(most, cap)
+            most = numpy_minimum(most, cap)
         cap_left[i] = (most - upfront_paid[row]) - outcome_paid[row]
     # cumsum_within_groups(rows, arange, amounts) - amounts: GroupOrder.cumsum's running
     # total over the rows in (row, input) order, less the total before each row's first entry
@@ -69,7 +58,7 @@ def pay(rows, amounts, ledger, caps, limit, booked, recipient, received):
     paid = np.empty(n)
     spent = 0.0
     for i in range(n):
-        amount = _maximum(_minimum(amounts[i], cap_left[i] - earlier[i]), 0.0)
+        amount = numpy_maximum(numpy_minimum(amounts[i], cap_left[i] - earlier[i]), 0.0)
         spent = amount if i == 0 else spent + amount
         paid[i] = amount if spent <= limit else 0.0
     for i in range(n):  # np.add.at, in row order

@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
+from sim.model.arrays.compiled_numpy import numpy_clip, numpy_maximum
 
 
 @njit(cache=True, parallel=True)
@@ -54,15 +55,10 @@ def completion_chance(ability, mode, disadvantaged, base, base_disadvantaged):
     """:meth:`sim.model.workers.Workers.completion_probability` of one worker and program
     (float32): ``np.maximum``, ``np.sqrt``, the two products and ``np.clip`` as NumPy does
     them (a NaN stays NaN)."""
-    eps = np.float32(1e-6)
-    floor = ability if (ability > eps or np.isnan(ability)) else eps
-    p = np.sqrt(floor)
+    p = np.sqrt(numpy_maximum(ability, np.float32(1e-6)))
     p = p * mode
     p = p * (base_disadvantaged if disadvantaged else base)
-    if not np.isnan(p):
-        p = p if p > np.float32(0.0) else np.float32(0.0)
-        p = p if p < np.float32(0.99) else np.float32(0.99)
-    return p
+    return numpy_clip(p, np.float32(0.0), np.float32(0.99))
 
 
 @njit(cache=True)

@@ -427,7 +427,7 @@ class ProviderTable:
         """Each provider's learning multiplier at the quadrature points of trainees' ability
         (providers x 1 x points), kept while its quality stays as it is (all run long)."""
         sd = self.cfg.economy.ability_sd
-        key = (sd, self.quality.tobytes())
+        key = self.quality.tobytes()
         memo = self.__dict__.get("_quadrature")
         if memo is None or memo[0] != key:
             ability = np.exp(sd * _NODES - 0.5 * sd * sd)  # quadrature points
@@ -437,13 +437,12 @@ class ProviderTable:
 
     def honest_pass_share(self, shape: tuple) -> np.ndarray:
         """:meth:`pass_share` of the published (initial) standard, in an array of ``shape``
-        (providers first), kept while the quality and the standard's inputs stay the same."""
-        creds, econ = self.cfg.credentials, self.cfg.economy
-        key = (shape, creds.initial_standard, econ.ability_sd, econ.gain_noise)
-        key += (self.quality.tobytes(), self.program_rigor.tobytes())
+        (providers first), kept while the providers' quality and the programs' rigor stay as
+        they are (all run long; the config does not change during a run)."""
+        key = (shape, self.quality.tobytes(), self.program_rigor.tobytes())
         memo = self.__dict__.get("_honest")
         if memo is None or memo[0] != key:
-            honest = self.pass_share(np.full(shape, creds.initial_standard))
+            honest = self.pass_share(np.full(shape, self.cfg.credentials.initial_standard))
             memo = self._honest = (key, honest)
         return memo[1]
 

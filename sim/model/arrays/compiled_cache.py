@@ -22,6 +22,7 @@ MODEL = Path(__file__).resolve().parent.parent
 COMPILED_SOURCES = (  # every module with Numba loops, and the helpers they inline
     MODEL / "arrays" / "compiled_cache.py",
     MODEL / "arrays" / "compiled_groups.py",
+    MODEL / "arrays" / "compiled_numpy.py",
     MODEL / "arrays" / "compiled_prefetch.py",
     MODEL / "arrays" / "compiled_rng.py",
     MODEL / "arrays" / "compiled_tallies.py",

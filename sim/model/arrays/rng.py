@@ -101,16 +101,17 @@ class RandomStreams:
             from sim.model.arrays.compiled_rng import box_muller_parts
 
             radius, angle = box_muller_parts(np.asarray(ids), self.key(name, month))
-            np.log(radius, out=radius)
-            radius *= np.float32(-2.0)
-            np.sqrt(radius, out=radius)
-            radius *= np.cos(angle, out=angle)
-            return radius
-        bits = self.bits_at(name, month, ids)
-        radius = np.sqrt(np.float32(-2.0) * np.log(_unit_interval(bits, _HIGH_23)))
-        angle = _unit_interval(bits, _LOW_23)
-        angle *= _TWO_PI
-        return radius * np.cos(angle)
+        else:
+            bits = self.bits_at(name, month, ids)
+            radius, angle = _unit_interval(bits, _HIGH_23), _unit_interval(bits, _LOW_23)
+            angle *= _TWO_PI
+        # sqrt(-2 log u) cos(angle), in place and in NumPy's float32 (not compiled: Numba's
+        # libm rounds log and cos differently)
+        np.log(radius, out=radius)
+        radius *= np.float32(-2.0)
+        np.sqrt(radius, out=radius)
+        radius *= np.cos(angle, out=angle)
+        return radius
 
     def chance_ids(self, name: str, month: int, size: int, p: float) -> np.ndarray:
         """Sorted ids in ``0..size-1`` for which an event of probability ``p`` happens.
