@@ -18,8 +18,11 @@ sweep is compared with its time in process.
 
 Prints, per sweep and as medians: the wall time, the sum of the jobs' simulation seconds, the
 core efficiency = sum / (cores x wall), the worst job's sweep / in-process ratio, the CPU
-seconds of the command and its workers, and the targets (efficiency >= 0.8, worst ratio
-<= 1.2). ``--against REF`` (a git ref of this repository, checked out once into a detached
+seconds of the command and its workers, where the cores did not simulate (the seconds before
+the first job's first file, the core-seconds between the jobs' starts and ends that no job
+simulated, the seconds after the last job's last file) with the efficiency that this start
+and end allow at best (nothing between the jobs), and the targets (efficiency >= 0.8, worst
+ratio <= 1.2). ``--against REF`` (a git ref of this repository, checked out once into a detached
 worktree under the system temp directory, or the path of another checkout) runs that checkout
 too, alternating sweep by sweep (theirs, ours, theirs, ...) and in-process run by run, so that
 both see the same load on a shared machine. Writes only into temporary directories.
@@ -92,7 +95,7 @@ def timed_sweep(tree: Path, out_root: Path) -> dict:
     command.append(f"hydra.sweep.dir={sweep_dir}")
     env = {**os.environ, "PYTHONPATH": str(tree)}
     with tempfile.TemporaryFile("w+") as log:
-        start = time.perf_counter()
+        started_at, start = time.time(), time.perf_counter()
         process = subprocess.Popen(command, cwd=tree, env=env, stdout=log, stderr=log)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
@@ -106,7 +109,30 @@ def timed_sweep(tree: Path, out_root: Path) -> dict:
     expected = len(SCENARIOS) * len(SEEDS)
     if len(jobs) != expected:
         raise RuntimeError(f"{sweep_dir}: {len(jobs)} jobs wrote timing.json, not {expected}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "jobs": jobs}
+    first, last = job_span(sweep_dir)
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "jobs": jobs,
+        # from the command's start to the first job's first file, and from the last job's
+        # last file to the command's exit
+        "start": first - started_at,
+        "end": started_at + wall - last,
+    }
+
+
+def job_span(sweep_dir: Path) -> tuple[float, float]:
+    """When the sweep's first job wrote its first file and its last job its last one (file
+    times): every job writes its ``.hydra`` files first, before its model is built, and its
+    results last."""
+    times = [
+        path.stat().st_mtime
+        for job in Path(sweep_dir).iterdir()
+        if job.is_dir() and (job / "timing.json").is_file()
+        for path in job.rglob("*")
+        if path.is_file()
+    ]
+    return min(times), max(times)
 
 
 def job_dir_name(scenario: str, seed: int) -> str:
@@ -183,13 +209,31 @@ def summarise(sweeps: list[dict], in_process: list[dict[str, float]]) -> dict:
                 "efficiency": efficiency(simulated, sweep["wall"]),
                 # wall time the cores did not spend simulating: less sensitive to other load
                 "overhead": sweep["wall"] - simulated / cores(),
+                "start": sweep["start"],
+                "end": sweep["end"],
+                # the cores' time between the first job's start and the last job's end that
+                # no job simulated (the jobs' set-up and writing, and the last job alone)
+                "between": cores() * (sweep["wall"] - sweep["start"] - sweep["end"]) - simulated,
+                # the efficiency with this start and end and nothing between the jobs
+                "bound": efficiency(simulated, sweep["start"] + simulated / cores() + sweep["end"]),
                 "worst_ratio": ratios[worst],
                 "worst_job": worst,
             }
         )
     medians = {
         key: statistics.median(r[key] for r in rows)
-        for key in ("wall", "cpu", "simulated", "efficiency", "worst_ratio", "overhead")
+        for key in (
+            "wall",
+            "cpu",
+            "simulated",
+            "efficiency",
+            "worst_ratio",
+            "overhead",
+            "start",
+            "end",
+            "between",
+            "bound",
+        )  # fmt: skip
     }
     medians["in_process_sum"] = sum(reference.values())
     return {"runs": rows, "median": medians}
@@ -204,12 +248,14 @@ def print_summary(name: str, summary: dict) -> None:
             f" worst job {r['worst_ratio']:.2f}x in process"
             f" ({r['worst_job']}), CPU {r['cpu']:.1f} s"
         )
+        print(f"    {where_not_simulating(r)}")
     m = summary["median"]
     print(
         f"  median: wall {m['wall']:.2f} s, simulation {m['simulated']:.2f} s (in process"
         f" {m['in_process_sum']:.2f} s), not simulating {m['overhead']:.2f} s,"
         f" CPU {m['cpu']:.1f} s, worst job {m['worst_ratio']:.2f}x"
     )
+    print(f"  median {where_not_simulating(m)}")
     ok_ratio = m["worst_ratio"] <= TARGET_RATIO
     print(
         f"  [{'met' if ok_ratio else 'NOT met'}] every job within {TARGET_RATIO}x of in process"
@@ -218,6 +264,19 @@ def print_summary(name: str, summary: dict) -> None:
     ok_efficiency = m["efficiency"] >= TARGET_EFFICIENCY
     print(
         f"  [{'met' if ok_efficiency else 'NOT met'}] " + efficiency_line(m["simulated"], m["wall"])
+    )
+
+
+def where_not_simulating(r: dict) -> str:
+    """Where a sweep's cores did not simulate: before its first job, between its first job's
+    start and its last job's end, after its last job; and the efficiency that this start
+    and end allow with nothing between the jobs."""
+    return (
+        f"not simulating: {r['start']:.2f} s before the first job (start-up, compositions,"
+        f" warm workers), {r['between']:.2f} core-seconds between the jobs' starts and ends"
+        f" (the jobs' set-up and writing, the last job alone), {r['end']:.2f} s after the"
+        f" last job (the sweep's tables, exit); with this start and end the efficiency is at"
+        f" most {r['bound']:.2f}"
     )
 
 
