@@ -13,8 +13,9 @@ side by side: each round runs one seed in a fresh process per checkout (theirs, 
 each process timing that seed with NumPy's passes and then with the compiled loops loaded
 (a checkout without them has NumPy's passes only), after its own warm-up runs; it prints
 both medians of each way and their ratio, which is how the target of halving the default
-economy's time is measured. ``benchmarks/scaling.py`` reuses :func:`timed_run` for larger
-economies.
+economy's time is measured, and the ratio of each round's pair of runs (the same seed, one
+after the other) with the sign test's interval for their median (:mod:`paired_times`).
+``benchmarks/scaling.py`` reuses :func:`timed_run` for larger economies.
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ def main() -> None:
         medians = [report(way, seconds, worker_months)[0] for way, seconds in times.items()]
         print(f"target median <= 2 s: {'met' if max(medians) <= 2.0 else 'NOT met'}")
         return
+    from paired_times import paired_line
     from scaling import checkout
 
     against = checkout(args.against)
@@ -163,8 +165,13 @@ def main() -> None:
     ours = {way: report(f"ours, {way}", s, worker_months) for way, s in times["ours"].items()}
     for way, (wall, cpu) in ours.items():
         # a checkout without the compiled loops has NumPy's passes only: ours against those
-        their_wall, their_cpu = theirs.get(way, theirs[WAYS[0]])
+        their_way = way if way in theirs else WAYS[0]
+        their_wall, their_cpu = theirs[their_way]
         print(f"  ours / theirs, {way}: wall {wall / their_wall:.2f}, CPU {cpu / their_cpu:.2f}")
+        walls = {
+            who: [t[0] for t in times[who][w]] for who, w in (("theirs", their_way), ("ours", way))
+        }
+        print(f"    wall, {paired_line(walls['theirs'], walls['ours'])}")
     ratio = min(w for w, _ in ours.values()) / min(w for w, _ in theirs.values())
     print(
         f"target: the default economy in at most 1/2 of the other checkout's time: ours (fastest"

@@ -21,7 +21,9 @@ checks the scaling targets of issue 5 and says which are met.
 ``--against REF`` (a git ref of this repository, or the path of another checkout) measures
 that checkout too, in the same invocation: its runs and ours alternate (theirs, ours, theirs,
 ...), each in a fresh process, so that both see the same load on a shared machine. It prints
-both medians per scale, the speed-up and both peak memories, and the phases side by side.
+both medians per scale, the speed-up and both peak memories, the ratio of each pair of runs
+with the sign test's interval for their median (:mod:`paired_times`), and the phases side by
+side.
 A git ref is checked out once into a detached worktree under the system temp directory.
 """
 
@@ -170,6 +172,11 @@ def print_comparison(rows: list[dict], against: str) -> None:
             f" {r['cpu_seconds']:.2f} | {t['peak_rss_bytes'] / GIB:.2f} |"
             f" {r['peak_rss_bytes'] / GIB:.2f} |"
         )
+    from paired_times import paired_line
+
+    print()
+    for r in rows:  # each of our runs against the run of theirs just before it
+        print(f"{r['scale']} wall, {paired_line(r['against']['wall_all'], r['wall_all'])}")
     last = rows[-1]
     ours, theirs = last["phase_seconds"], last["against"]["phase_seconds"]
     print(f"\nMedian seconds per phase at {last['scale']}, theirs -> ours:\n")
