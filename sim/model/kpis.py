@@ -454,10 +454,10 @@ class Recorder:
     def timeseries(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows)
 
-    def scalars(self) -> dict[str, float | None]:
-        """KPI scalars over the policy window."""
+    def scalars(self, ts: pd.DataFrame | None = None) -> dict[str, float | None]:
+        """KPI scalars over the policy window (``ts``: :meth:`timeseries`, if built already)."""
         m = self.model
-        ts = self.timeseries()
+        ts = self.timeseries() if ts is None else ts
         window = ts[ts["month"] >= m.cfg.time.burn_in]
         flows = lambda name: float(window[f"flow_{name}"].sum())  # noqa: E731
         n_months = len(window)

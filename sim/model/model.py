@@ -191,9 +191,10 @@ class TrainingMarketModel(mesa.Model):
                     progress(self.month, self.cfg.time.months)
         finally:
             self.release()
+        timeseries = self.recorder.timeseries()
         return Results(
-            kpis=self.recorder.scalars(),
-            timeseries=self.recorder.timeseries(),
+            kpis=self.recorder.scalars(timeseries),
+            timeseries=timeseries,
             employer_panel=self.recorder.employer_panel(),
             phase_seconds=dict(self.phase_seconds),
             trial_units=unit_outcomes(self) if self.cfg.trial.enabled else None,
