@@ -168,10 +168,8 @@ def main() -> None:
         their_way = way if way in theirs else WAYS[0]
         their_wall, their_cpu = theirs[their_way]
         print(f"  ours / theirs, {way}: wall {wall / their_wall:.2f}, CPU {cpu / their_cpu:.2f}")
-        walls = {
-            who: [t[0] for t in times[who][w]] for who, w in (("theirs", their_way), ("ours", way))
-        }
-        print(f"    wall, {paired_line(walls['theirs'], walls['ours'])}")
+        their_walls = [t[0] for t in times["theirs"][their_way]]
+        print(f"    wall, {paired_line(their_walls, [t[0] for t in times['ours'][way]])}")
     ratio = min(w for w, _ in ours.values()) / min(w for w, _ in theirs.values())
     print(
         f"target: the default economy in at most 1/2 of the other checkout's time: ours (fastest"

@@ -21,6 +21,7 @@ from sim.model.arrays import (
     compiled_cache,  # noqa: F401  (drops stale caches first)
     fastmath,
 )
+from sim.model.arrays.compiled_fastmath import normal_cdf_one
 from sim.model.arrays.compiled_groups import in_threads
 from sim.model.arrays.compiled_prefetch import prefetch
 from sim.model.compiled_workers import completion_chance
@@ -42,36 +43,12 @@ PREFETCH_ROWS = 16
 
 
 @njit(cache=True)
-def _normal_cdf(z, scale, offset, steps, level, slope):
-    """sim.model.arrays.fastmath.normal_cdf of one float32."""
-    t = z * scale
-    t = t + offset
-    if t < 0:
-        t = np.float32(0.0)
-    elif t > steps:
-        t = steps
-    cell = np.int32(t)  # t >= 0: truncation is floor
-    fraction = t - np.float32(cell)
-    fraction = fraction * slope[cell]
-    return fraction + level[cell]
-
-
-@njit(cache=True)
-def normal_cdfs(z, scale, offset, steps, level, slope):
-    """sim.model.arrays.fastmath.normal_cdf of a float32 array (flat), in one pass."""
-    out = np.empty(len(z), dtype=np.float32)
-    for i in range(len(z)):
-        out[i] = _normal_cdf(z[i], scale, offset, steps, level, slope)
-    return out
-
-
-@njit(cache=True)
 def _pass_probability(learning, standard, eps, one, noise, cdf):
     """sim.model.workers.Workers.pass_probability of one float32 (``cdf``: the table of
     :mod:`sim.model.arrays.fastmath` as scale, offset, steps, levels and slopes)."""
     floor = learning if learning >= eps else eps
     z = (standard / floor - one) / noise
-    return _normal_cdf(-z, cdf[0], cdf[1], cdf[2], cdf[3], cdf[4])
+    return normal_cdf_one(-z, cdf[0], cdf[1], cdf[2], cdf[3], cdf[4])
 
 
 @njit(cache=True, parallel=True)

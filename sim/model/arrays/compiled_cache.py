@@ -21,6 +21,7 @@ from sim.model.arrays.numba_setup import import_numpy_support
 MODEL = Path(__file__).resolve().parent.parent
 COMPILED_SOURCES = (  # every module with Numba loops, and the helpers they inline
     MODEL / "arrays" / "compiled_cache.py",
+    MODEL / "arrays" / "compiled_fastmath.py",
     MODEL / "arrays" / "compiled_groups.py",
     MODEL / "arrays" / "compiled_numpy.py",
     MODEL / "arrays" / "compiled_prefetch.py",

@@ -34,7 +34,7 @@ def normal_cdf(z: np.ndarray) -> np.ndarray:
     """Standard normal distribution function Phi(z) of finite ``z``, float32, from a table."""
     z = np.asarray(z, dtype=np.float32)
     if compiled_for(z.size):  # the same floats in one pass
-        from sim.model.compiled_value import normal_cdfs
+        from sim.model.arrays.compiled_fastmath import normal_cdfs
 
         flat = normal_cdfs(z.ravel(), *_COMPILED_SCALARS, _LEVEL, _SLOPE)
         return flat.reshape(z.shape)

@@ -103,7 +103,7 @@ def among_first(group: np.ndarray, priority: np.ndarray, count: np.ndarray) -> n
         count = np.asarray(count)
         if count.dtype.kind == "f":  # ranks below a fractional count: as many as its ceiling
             # in 0 .. len(group), NaN as 0 (fmax drops it): np.clip(np.nan_to_num(...)) in
-            # three ufunc calls instead of two Python-level functions (20 us a call)
+            # three ufunc calls instead of two Python-level functions (9 us a call)
             count = np.fmax(np.minimum(np.ceil(count), len(group)), 0)
         return in_parts(
             first_within_groups,
