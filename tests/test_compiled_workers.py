@@ -61,3 +61,30 @@ def test_compiled_completion_chances_are_numpys(monkeypatch):
     assert compiled.dtype == numpy.dtype == np.float32
     assert np.array_equal(compiled.view(np.uint32), numpy.view(np.uint32))
     assert (numpy == np.float32(0.99)).any() and (numpy[4:] < 0.99).any()  # the clip binds
+
+
+def test_compiled_completion_and_pass_chances_are_numpys(monkeypatch):
+    """Workers.completion_and_pass (the true and the providers' estimated pass chances) in one
+    compiled pass: NumPy's completion chance times its pass chance, float32 bit for bit, over
+    learning at and below the floor, standards around it and both tails of the normal table."""
+    cfg = compose_config(["population=tiny", "seed=1", "economy.gain_noise=0.35"])
+    workers = TrainingMarketModel(cfg).workers
+    rng = np.random.default_rng(6)
+    n = 20_000
+    ability = rng.lognormal(0.0, 0.8, n).astype(np.float32)
+    mode = rng.choice(np.array([0.8, 1.0, 1.3], dtype=np.float32), n)
+    disadvantaged = rng.random(n) < 0.3
+    learning = (ability * rng.uniform(0.5, 1.5, n)).astype(np.float32)
+    learning[:3] = [0.0, 1e-9, -1.0]
+    standard = rng.uniform(0.0, 3.0, n).astype(np.float32)
+    chances = []
+    for compiled in (False, True):
+        monkeypatch.setattr(groups, "COMPILED_ONCE_LOADED", 0 if compiled else 10**12)
+        monkeypatch.setattr(groups, "_loaded", compiled)
+        chances.append(
+            workers.completion_and_pass(ability, mode, disadvantaged, learning, standard)
+        )
+    numpy, compiled = chances
+    assert compiled.dtype == numpy.dtype == np.float32
+    assert np.array_equal(compiled.view(np.uint32), numpy.view(np.uint32))
+    assert (numpy < 1e-6).any() and (numpy > 0.9).any()  # both tails of the table were read

@@ -231,15 +231,18 @@ def appraise(
 
 
 @njit(cache=True, parallel=True)
-def program_table(powers, per_program, scale, out):
-    """``out[j, k]`` = ``powers[j, k] x per_program[k] x scale[j]`` as float32: the product
-    of :meth:`sim.model.training.Training.employer_program_table` in its order and types
-    (float64, then float32), written where the employer record keeps it, in one pass rather
-    than NumPy's three and a copy. Employers are independent, so they run in threads."""
-    for j in prange(powers.shape[0]):
-        s = np.float64(scale[j])
-        for k in range(powers.shape[1]):
-            out[j, k] = np.float32(powers[j, k] * np.float64(per_program[k]) * s)
+def program_blocks(record, starts, powers, per_program, scale):
+    """``record[j, starts[b] + k]`` = ``powers[b, j, k] x per_program[b, k] x scale[b, j]`` as
+    float32 for every block ``b`` of the employer record: the product of
+    :meth:`sim.model.training.Training.employer_program_table` in its order and types
+    (float64, then float32), each block written where the record keeps it, in one pass
+    rather than NumPy's three and a copy per block. Employers are independent, so they run
+    in threads."""
+    for j in prange(record.shape[0]):
+        for b in range(len(starts)):
+            s = scale[b, j]
+            for k in range(powers.shape[2]):
+                record[j, starts[b] + k] = np.float32(powers[b, j, k] * per_program[b, k] * s)
 
 
 @njit(cache=True, parallel=True)
@@ -345,29 +348,29 @@ class CompiledValuation:
         milestones = policy.milestones[: len(kinds)]
         tracked = bool(w.sectors.tracked)
         # the blocks, in order: benefit, sector weight, discounted payments, retention chances
-        n_blocks = 1 + tracked + len(milestones) + int(np.count_nonzero(kinds == STAYED))
-        record = np.empty((e.n, FIXED_COLUMNS + n_programs * n_blocks), dtype=np.float32)
-        starts = iter(range(FIXED_COLUMNS, record.shape[1], n_programs))
-
-        def block():  # the next block: where it starts, and its columns to write
-            start = next(starts)
-            return start, record[:, start : start + n_programs]
-
-        training.benefit_table(stay, discount, out=block()[1])  # at FIXED_COLUMNS
-        weight_at = -1
-        if tracked:
-            weight_at, columns = block()
-            columns[...] = w.sectors.weights[
-                e.sector.astype(np.intp)[:, None], w.sectors.program_domain[None, :]
-            ]
-        discount_at = FIXED_COLUMNS + n_programs * (1 + tracked)
+        products = [training.benefit_factors(stay, discount)]  # employer_program_table's
         for m in milestones:
-            training.payment_discount_table(m, discount, out=block()[1])
+            weight, months, from_start = training.payment_discount_factors(m)
+            if from_start:  # the same for every program: a product of ones and the rate
+                rate = training.per_employer_discount(weight, discount, months)
+                products.append((rate, None, 0, 1.0))
+            else:
+                products.append((weight, discount, months, 1.0))
         stays_at = np.full(len(kinds), -1, dtype=np.intp)
+        weight_at = FIXED_COLUMNS + n_programs if tracked else -1
+        discount_at = FIXED_COLUMNS + n_programs * (1 + tracked)
         for i, m in enumerate(milestones):
             if kinds[i] == STAYED:
-                stays_at[i], columns = block()
-                training.employer_program_table(1.0, stay, EVENT[m.event].check_offset, out=columns)
+                stays_at[i] = FIXED_COLUMNS + n_programs * (len(products) + tracked)
+                products.append((1.0, stay, EVENT[m.event].check_offset, 1.0))
+        starts = FIXED_COLUMNS + n_programs * np.arange(len(products), dtype=np.intp)
+        starts[1:] += n_programs * tracked
+        record = np.empty((e.n, FIXED_COLUMNS + n_programs * (len(products) + tracked)), np.float32)
+        self.write_products(record, starts, products)
+        if tracked:
+            record[:, weight_at : weight_at + n_programs] = w.sectors.weights[
+                e.sector.astype(np.intp)[:, None], w.sectors.program_domain[None, :]
+            ]
         record[:, PROVIDER] = choice
         record[:, AWARE] = e.program_aware
         record[:, SME] = e.sme
@@ -380,6 +383,42 @@ class CompiledValuation:
         effort = np.array([EVENT[m.event].employer_effort for m in milestones], dtype=np.bool_)
         layout = (record, np.intp(FIXED_COLUMNS), np.intp(weight_at), np.intp(discount_at))
         return layout, (kinds, stays_at, effort)
+
+    def write_products(self, record, starts, products) -> None:
+        """Each block of the record from its (scale, base, offset, per_program) factors of
+        :meth:`~sim.model.training.Training.employer_program_table` (base None: ``scale`` is
+        already the block's float32 value, the same for every program): in one compiled pass
+        where the economy runs compiled, else one table at a time as NumPy's rule gives it."""
+        training = self.training
+        n, n_programs = record.shape[0], len(self.model.providers.program_months)
+        if not training.compiled:  # NumPy's tables (the rule the compiled pass transcribes)
+            for start, (scale, base, offset, per_program) in zip(starts, products):
+                block = record[:, start : start + n_programs]
+                if base is None:
+                    block[...] = scale[:, None]
+                else:
+                    flat = training.employer_program_table(scale, base, offset, per_program)
+                    block[...] = flat.reshape(n, n_programs)
+            return
+        shape = (len(products), n, n_programs)
+        kept = self.__dict__.get("_products")
+        if kept is None or kept[0].shape != shape:  # the factors' arrays, kept for the run
+            kept = self._products = (
+                np.ones(shape),
+                np.ones(shape[::2]),
+                np.ones(shape[:2]),
+                [None] * len(products),
+            )
+        powers, per_program_of, scale_of, copied = kept
+        for b, (scale, base, offset, per_program) in enumerate(products):
+            # program_powers gives the same array while its base is unchanged: copied once
+            source = None if base is None else training.program_powers(base, offset)
+            if source is not copied[b]:
+                powers[b] = 1.0 if source is None else source
+                copied[b] = source
+            per_program_of[b] = per_program
+            scale_of[b] = scale
+        in_threads(program_blocks, powers.size, record, starts, powers, per_program_of, scale_of)
 
     def appraise(self, ids, program, month, tables, count_funding, taste):
         """:meth:`sim.model.training.Training.appraise`, compiled (``taste``: each row's

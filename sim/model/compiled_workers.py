@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 from sim.model.arrays import compiled_cache  # noqa: F401  (drops stale caches first)
+from sim.model.arrays.compiled_fastmath import normal_cdf_one
 from sim.model.arrays.compiled_numpy import numpy_clip, numpy_maximum
 
 
@@ -67,4 +68,23 @@ def completion_probabilities(ability, mode, disadvantaged, base, base_disadvanta
     out = np.empty(len(ability), dtype=np.float32)
     for i in range(len(ability)):
         out[i] = completion_chance(ability[i], mode[i], disadvantaged[i], base, base_disadvantaged)
+    return out
+
+
+@njit(cache=True)
+def completion_and_pass_chances(
+    ability, mode, disadvantaged, learning, standard, base, base_disadvantaged, noise, cdf
+):
+    """:meth:`sim.model.workers.Workers.completion_and_pass` of each row (float32): the
+    completion chance, times ``Workers.pass_probability`` in NumPy's float32 steps (``cdf``:
+    the normal table of :mod:`sim.model.arrays.fastmath` as scale, offset, steps, levels and
+    slopes)."""
+    scale, offset, steps, level, slope = cdf
+    out = np.empty(len(ability), dtype=np.float32)
+    for i in range(len(ability)):
+        completion = completion_chance(
+            ability[i], mode[i], disadvantaged[i], base, base_disadvantaged
+        )
+        z = (standard[i] / numpy_maximum(learning[i], np.float32(1e-6)) - np.float32(1.0)) / noise
+        out[i] = completion * normal_cdf_one(-z, scale, offset, steps, level, slope)
     return out

@@ -287,11 +287,14 @@ class ProviderTable:
         """The provider's estimate of the chance an applicant completes and passes."""
         w = self.model.workers
         mode = self.program_mode_factor[program]
-        completion = w.completion_probability(ability_hat, mode, w.disadvantaged[ids])
         if not self.cfg.credentials.enabled:
-            return completion
-        return completion * w.pass_probability(
-            ability_hat * self.quality[provider], self.pass_threshold(provider, program)
+            return w.completion_probability(ability_hat, mode, w.disadvantaged[ids])
+        return w.completion_and_pass(
+            ability_hat,
+            mode,
+            w.disadvantaged[ids],
+            ability_hat * self.quality[provider],
+            self.pass_threshold(provider, program),
         )
 
     def threshold_table(self) -> np.ndarray:

@@ -308,9 +308,12 @@ class Training:
         w, p = self.model.workers, self.model.providers
         ability = w.ability[c.worker]
         mode = p.program_mode_factor[c.program]
-        completion = w.completion_probability(ability, mode, c.disadvantaged)
-        return completion * w.pass_probability(
-            ability * p.quality[c.provider], p.threshold_table()[c.provider_program]
+        return w.completion_and_pass(
+            ability,
+            mode,
+            c.disadvantaged,
+            ability * p.quality[c.provider],
+            p.threshold_table()[c.provider_program],
         )
 
     def pass_hat(self, c: Candidates) -> np.ndarray:
@@ -410,17 +413,18 @@ class Training:
         e = self.model.employers
         return e.belief_retention.astype(np.float64), 1.0 / (1.0 + e.discount_rate())
 
-    def benefit_table(
-        self,
-        employer_stay: np.ndarray,
-        employer_discount: np.ndarray,
-        out: np.ndarray | None = None,
-    ):
+    def benefit_table(self, employer_stay: np.ndarray, employer_discount: np.ndarray) -> np.ndarray:
         """Value of one completed program per unit of perceived ability, completion chance
-        and room to learn, for every employer and program (flat, float32; or written into
-        ``out``, employers x programs): output kept by the employer x believed gain x
-        retained, discounted months after the program (Becker 1964: the employer keeps the
-        part of the gain it does not pass on in wages)."""
+        and room to learn, for every employer and program (flat, float32): output kept by
+        the employer x believed gain x retained, discounted months after the program (Becker
+        1964: the employer keeps the part of the gain it does not pass on in wages)."""
+        return self.employer_program_table(*self.benefit_factors(employer_stay, employer_discount))
+
+    def benefit_factors(
+        self, employer_stay: np.ndarray, employer_discount: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+        """:meth:`benefit_table` as the factors of :meth:`employer_program_table` (scale,
+        base, offset, per_program)."""
         econ, e = self.cfg.economy, self.model.employers
         keep_general = (1 - econ.specific_share) * (1 - econ.pass_through)
         keep_specific = econ.specific_share * (1 - econ.specific_pass_through)
@@ -434,12 +438,7 @@ class Training:
             * e.belief_gain
             * annuity
         )
-        return self.employer_program_table(
-            gain_value,
-            employer_stay * employer_discount,
-            per_program=self.model.providers.program_gain,
-            out=out,
-        )
+        return gain_value, employer_stay * employer_discount, 0, self.model.providers.program_gain
 
     def release_hours(self) -> np.ndarray:
         """Hours of paid work time each program takes (float32)."""
@@ -458,35 +457,15 @@ class Training:
         return eligible if in_trial is None else eligible & in_trial
 
     def employer_program_table(
-        self,
-        scale: np.ndarray | float,
-        base: np.ndarray,
-        offset: int = 0,
-        per_program=1.0,
-        out: np.ndarray | None = None,
-    ) -> np.ndarray | None:
+        self, scale: np.ndarray | float, base: np.ndarray, offset: int = 0, per_program=1.0
+    ) -> np.ndarray:
         """``scale[j] x base[j] ** (months[k] + offset) x per_program[k]`` for every employer j
-        and program k, flat (index ``c.employer_program``), float32; or written into ``out``
-        (employers x programs), where compiled loops write it in one pass. Computed per
-        employer and program, which are few, and looked up per candidate, who are many
-        (powers are costly)."""
-        powers = self.program_powers(base, offset)
-        if out is not None and self.compiled and powers.dtype == np.float64:
-            from sim.model.arrays.compiled_groups import in_threads
-            from sim.model.compiled_value import program_table
-
-            per_program = np.broadcast_to(
-                np.asarray(per_program, dtype=np.float64), powers.shape[1:]
-            )
-            scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), base.shape)
-            in_threads(program_table, powers.size, powers, per_program, scale, out)
-            return None
-        table = powers * per_program
+        and program k, flat (index ``c.employer_program``), float32. Computed per employer
+        and program, which are few, and looked up per candidate, who are many (powers are
+        costly)."""
+        table = self.program_powers(base, offset) * per_program
         table *= np.broadcast_to(scale, base.shape)[:, None]
-        if out is None:
-            return table.astype(np.float32).ravel()
-        out[...] = table
-        return None
+        return table.astype(np.float32).ravel()
 
     def program_powers(self, base: np.ndarray, offset: int) -> np.ndarray:
         """``base[j] ** (months[k] + offset)``, remembered while ``base`` stays the same (the
@@ -530,23 +509,30 @@ class Training:
                 support_cost = policy.support_hours * hourly
         return upfront + np.minimum(expected, outcome_cap) - support_cost
 
-    def payment_discount_table(
-        self, milestone, employer_discount: np.ndarray, out: np.ndarray | None = None
-    ) -> np.ndarray | None:
+    def payment_discount_table(self, milestone, employer_discount: np.ndarray) -> np.ndarray:
         """A milestone's payment as the employer counts it, per dollar of outcome pot, for
-        every employer and program (flat, float32; or written into ``out``, employers x
-        programs): its believed payment rate x the milestone's weight x the discount to the
-        month it would be paid (counted from the start or from the end of the program)."""
+        every employer and program (flat, float32): its believed payment rate x the
+        milestone's weight x the discount to the month it would be paid (counted from the
+        start or from the end of the program)."""
+        weight, months, from_start = self.payment_discount_factors(milestone)
+        if from_start:
+            per_employer = self.per_employer_discount(weight, employer_discount, months)
+            return np.repeat(per_employer, len(self.model.providers.program_months))
+        return self.employer_program_table(weight, employer_discount, months)
+
+    def payment_discount_factors(self, milestone) -> tuple[np.ndarray, int, bool]:
+        """Each employer's weight on a milestone's payment (believed payment rate x weight),
+        the months from the program's start (or end) to the payment, and whether they count
+        from the start (:meth:`payment_discount_table`)."""
         event = EVENT[milestone.event]
         months = event.check_offset + milestone.lag + self.cfg.funding.payment_delay
         weight = self.model.employers.belief_payment * milestone.weight
-        if event.from_start:
-            per_employer = (weight * employer_discount**months).astype(np.float32)
-            if out is not None:
-                out[...] = per_employer[:, None]
-                return None
-            return np.repeat(per_employer, len(self.model.providers.program_months))
-        return self.employer_program_table(weight, employer_discount, months, out=out)
+        return weight, months, event.from_start
+
+    @staticmethod
+    def per_employer_discount(weight, employer_discount, months: int) -> np.ndarray:
+        """A payment counted from the program's start: the same for every program (float32)."""
+        return (weight * employer_discount**months).astype(np.float32)
 
     def event_chance(self, event: str, c: Candidates, employer_stay: np.ndarray) -> np.ndarray:
         """Employer's estimate of the chance that a candidate triggers a milestone: one rule

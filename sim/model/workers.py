@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.config.schema import SimConfig
 from sim.model.arrays.columns import DRAWN, NEVER, Column, allocate
-from sim.model.arrays.fastmath import normal_cdf
+from sim.model.arrays.fastmath import COMPILED_TABLE, normal_cdf
 from sim.model.arrays.groups import compiled_for
 from sim.model.arrays.rng import RandomStreams
 from sim.model.sectors import Sectors
@@ -272,6 +272,32 @@ class Workers:
         noise = max(self.cfg.economy.gain_noise, 1e-6)
         z = (standard / np.maximum(learning, 1e-6) - 1.0) / noise
         return normal_cdf(-z)
+
+    def completion_and_pass(
+        self,
+        ability: np.ndarray,
+        mode_factor: np.ndarray,
+        disadvantaged: np.ndarray,
+        learning: np.ndarray,
+        standard: np.ndarray,
+    ) -> np.ndarray:
+        """The chance of completing (:meth:`completion_probability`) and then passing
+        (:meth:`pass_probability`), float32."""
+        arrays = (ability, mode_factor, learning, standard)
+        if (
+            compiled_for(len(ability))
+            and all(a.dtype == np.float32 and a.shape == ability.shape for a in arrays)
+            and disadvantaged.shape == ability.shape
+        ):  # the same float32 steps in one pass
+            from sim.model.compiled_workers import completion_and_pass_chances
+
+            noise = np.float32(max(self.cfg.economy.gain_noise, 1e-6))
+            return completion_and_pass_chances(
+                ability, mode_factor, disadvantaged, learning, standard,
+                *self.completion_bases(), noise, COMPILED_TABLE,
+            )  # fmt: skip
+        completion = self.completion_probability(ability, mode_factor, disadvantaged)
+        return completion * self.pass_probability(learning, standard)
 
     # --- rules ---------------------------------------------------------------------------
     def draw_entrants(self, ids: np.ndarray, month: int) -> None:

@@ -28,6 +28,8 @@ _SLOPE = np.append(np.diff(_CDF), 0.0).astype(np.float32)
 _SLOPE = np.append(_SLOPE, np.float32(0.0))
 # the float32 scale, offset and last cell of a table position, as the compiled loops take them
 _COMPILED_SCALARS = (np.float32(_SCALE), np.float32(Z_MAX * _SCALE), np.float32(STEPS))
+# the whole table as a compiled loop takes it: those three, then the levels and slopes
+COMPILED_TABLE = (*_COMPILED_SCALARS, _LEVEL, _SLOPE)
 
 
 def normal_cdf(z: np.ndarray) -> np.ndarray:
