@@ -459,10 +459,13 @@ class Recorder:
         m = self.model
         ts = self.timeseries() if ts is None else ts
         window = ts[ts["month"] >= m.cfg.time.burn_in]
-        flows = lambda name: float(window[f"flow_{name}"].sum())  # noqa: E731
+        # every column's sum and mean over the window, each as pandas gives it for one column
+        # (NaN skipped), in two passes rather than two pandas calls per lookup
+        totals, means = window.sum().to_dict(), window.mean().to_dict()
+        flows = lambda name: float(totals[f"flow_{name}"])  # noqa: E731
         n_months = len(window)
         years = n_months / 12.0
-        employees = float(window["employees"].mean()) if n_months else np.nan
+        employees = float(means["employees"]) if n_months else np.nan
         per_employee_year = 1.0 / (employees * years) if n_months and employees > 0 else np.nan
         policy_rows = np.flatnonzero(m.funder.enrolments.in_policy)
         flow_of = _FlowView(flows, m.cfg.funding.pays_employers)
@@ -473,7 +476,7 @@ class Recorder:
             elif kpi.kind == RECORDED:
                 out[kpi.name] = getattr(self, kpi.recorded_by)(window, policy_rows)
             else:
-                out[kpi.name] = float(window[kpi.name].mean()) if n_months else None
+                out[kpi.name] = float(means[kpi.name]) if n_months else None
         for kpi in ALL_KPIS:  # the other formula KPIs (not headline, not present values)
             if not kpi.headline and kpi.is_formula and kpi.kind != PRESENT_VALUE:
                 out[kpi.name] = kpi.value(flow_of, per_employee_year)
@@ -484,14 +487,14 @@ class Recorder:
             out[kpi.name] = kpi.value(present_of)
         out.update(self.provider_effort_measures(window, policy_rows))
         out["gain_ratio_low_vs_high_skill"] = self.skill_gradient(window, policy_rows)
-        sme_employees = float(window["sme_employees"].mean()) if n_months else 0.0
+        sme_employees = float(means["sme_employees"]) if n_months else 0.0
         out.update(
             sme_training_incidence=_ratio(flows("starts_sme"), sme_employees * years),
             microcredential_recognition_final=float(ts["microcredential_recognition"].iloc[-1]),
             assessment_standard_final=float(ts["assessment_standard"].iloc[-1]),
             policy_months=n_months,
         )
-        out.update(self.calibration_measures(window, flows, years))
+        out.update(self.calibration_measures(n_months, totals, means, years))
         out["months_to_first_program"] = self.months_to_first_program(window)
         return {k: _clean(v) for k, v in out.items()}
 
@@ -501,12 +504,13 @@ class Recorder:
         offered = window["month"].to_numpy()[window["flow_programs_designed"].to_numpy() > 0]
         return float(offered[0] - self.model.cfg.time.burn_in) if len(offered) else np.nan
 
-    def calibration_measures(self, window: pd.DataFrame, flows, years: float) -> dict:
-        """Measures compared with the calibration targets (docs/model.md section 7)."""
+    def calibration_measures(self, n_months: int, totals: dict, means: dict, years: float) -> dict:
+        """Measures compared with the calibration targets (docs/model.md section 7), from the
+        sums and means of the window's columns (``n_months`` of them)."""
         m = self.model
-        n_months = len(window)
-        mean = lambda name: float(window[name].mean()) if n_months else np.nan  # noqa: E731
-        total = lambda name: float(window[name].sum())  # noqa: E731
+        mean = lambda name: float(means[name]) if n_months else np.nan  # noqa: E731
+        total = lambda name: float(totals[name])  # noqa: E731
+        flows = lambda name: total(f"flow_{name}")  # noqa: E731
         burn_in = m.cfg.time.burn_in
         ts_recognition = [r["microcredential_recognition"] for r in self.rows]
         start = (
