@@ -21,10 +21,9 @@ from sim.model.arrays import (
     compiled_cache,  # noqa: F401  (drops stale caches first)
     fastmath,
 )
-from sim.model.arrays.compiled_fastmath import normal_cdf_one
 from sim.model.arrays.compiled_groups import in_threads
 from sim.model.arrays.compiled_prefetch import prefetch
-from sim.model.compiled_workers import completion_chance
+from sim.model.compiled_workers import completion_chance, pass_chance
 
 # Kinds of milestone event as the kernel knows them (sim.config.milestones kinds).
 CERTAIN, COMPLETED, CERTIFIED, GAINED_SKILL, STAYED = 0, 1, 2, 3, 4
@@ -42,15 +41,6 @@ PROVIDER, AWARE, SME, APPROVAL, ADMIN, INFLATES, BELIEF_GAIN, FIXED_COLUMNS = ra
 PREFETCH_ROWS = 16
 
 
-@njit(cache=True)
-def _pass_probability(learning, standard, eps, one, noise, cdf):
-    """sim.model.workers.Workers.pass_probability of one float32 (``cdf``: the table of
-    :mod:`sim.model.arrays.fastmath` as scale, offset, steps, levels and slopes)."""
-    floor = learning if learning >= eps else eps
-    z = (standard / floor - one) / noise
-    return normal_cdf_one(-z, cdf[0], cdf[1], cdf[2], cdf[3], cdf[4])
-
-
 @njit(cache=True, parallel=True)
 def appraise(
     ids,
@@ -65,9 +55,7 @@ def appraise(
     scalars,
     flags,
     money,
-    cdf_level,
-    cdf_slope,
-    cdf_scalars,
+    cdf,
 ):
     """Value each candidate ``ids[i]`` for ``program[i]``. Returns its employer, provider,
     tuition and price, then its value without the program, the value of the better choice
@@ -80,7 +68,6 @@ def appraise(
     kinds, stays_at, effort = milestones
     (
         n_programs,
-        eps,
         one,
         zero,
         base,
@@ -104,7 +91,6 @@ def appraise(
         tracked,
     ) = flags
     upfront_share, outcome_share, bonus_of, weight_sum, max_share, cap, capped = money
-    cdf = (cdf_scalars[0], cdf_scalars[1], cdf_scalars[2], cdf_level, cdf_slope)
     n = len(ids)
     employer = np.empty(n, dtype=np.intp)
     provider = np.empty(n, dtype=np.intp)
@@ -189,22 +175,18 @@ def appraise(
                     elif kind == CERTIFIED:
                         if credentials:
                             learning_hat = perceived * quality[prov] * record[j, BELIEF_GAIN]
-                            chance = completion * _pass_probability(
-                                learning_hat, threshold_of[pp], eps, one, noise, cdf
+                            chance = completion * pass_chance(
+                                learning_hat, threshold_of[pp], noise, cdf
                             )
                         else:
                             chance = zero
                     elif kind == GAINED_SKILL and record[j, INFLATES] == 0:
                         learning = perceived * quality[prov] * room
-                        chance = completion * _pass_probability(
-                            learning, skill_threshold, eps, one, noise, cdf
-                        )
+                        chance = completion * pass_chance(learning, skill_threshold, noise, cdf)
                     else:  # COMPLETED, or a gained skill the claimant would inflate
                         if learns < zero:
                             learning = perceived * quality[prov] * room
-                            learns = completion * _pass_probability(
-                                learning, zero, eps, one, noise, cdf
-                            )
+                            learns = completion * pass_chance(learning, zero, noise, cdf)
                         chance = learns
                     expected = np.float32(expected + chance * claim)
                 if effort[m]:
@@ -283,7 +265,6 @@ class CompiledValuation:
         f32 = np.float32
         self.scalars = (
             np.intp(len(self.model.providers.program_months)),
-            f32(1e-6),
             f32(1.0),
             f32(0.0),
             *self.model.workers.completion_bases(),
@@ -309,7 +290,6 @@ class CompiledValuation:
             np.float64(policy.cap_per_participant if capped else np.inf),
             capped,
         )
-        self.cdf = (fastmath._LEVEL, fastmath._SLOPE, fastmath._COMPILED_SCALARS)
 
     @classmethod
     def for_model(cls, training):
@@ -472,7 +452,7 @@ class CompiledValuation:
                 bool(w.sectors.tracked),
             ),
             self.money,
-            *self.cdf,
+            fastmath.COMPILED_TABLE,
         )
         without, best, takes_up, outlay, funded = values
         c = Candidates(

@@ -76,15 +76,20 @@ def completion_and_pass_chances(
     ability, mode, disadvantaged, learning, standard, base, base_disadvantaged, noise, cdf
 ):
     """:meth:`sim.model.workers.Workers.completion_and_pass` of each row (float32): the
-    completion chance, times ``Workers.pass_probability`` in NumPy's float32 steps (``cdf``:
-    the normal table of :mod:`sim.model.arrays.fastmath` as scale, offset, steps, levels and
-    slopes)."""
-    scale, offset, steps, level, slope = cdf
+    completion chance times :func:`pass_chance`."""
     out = np.empty(len(ability), dtype=np.float32)
     for i in range(len(ability)):
         completion = completion_chance(
             ability[i], mode[i], disadvantaged[i], base, base_disadvantaged
         )
-        z = (standard[i] / numpy_maximum(learning[i], np.float32(1e-6)) - np.float32(1.0)) / noise
-        out[i] = completion * normal_cdf_one(-z, scale, offset, steps, level, slope)
+        out[i] = completion * pass_chance(learning[i], standard[i], noise, cdf)
     return out
+
+
+@njit(cache=True)
+def pass_chance(learning, standard, noise, cdf):
+    """:meth:`sim.model.workers.Workers.pass_probability` of one float32, in NumPy's steps
+    (``noise``: the float32 gain noise, floored; ``cdf``: ``fastmath.COMPILED_TABLE``)."""
+    scale, offset, steps, level, slope = cdf
+    z = (standard / numpy_maximum(learning, np.float32(1e-6)) - np.float32(1.0)) / noise
+    return normal_cdf_one(-z, scale, offset, steps, level, slope)
