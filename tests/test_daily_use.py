@@ -197,13 +197,18 @@ def test_a_sweep_keeps_each_jobs_progress_in_the_jobs_log(tmp_path_factory):
     assert "month 12/48" not in sweep_output(sweep_dir)  # the console shows the sweep's progress
 
 
-def started_command(args: list[str], cwd) -> subprocess.Popen:
+def started_command(args: list[str], cwd, fault: str | None = None) -> subprocess.Popen:
     """``p4p-sim <args>`` started in its own process group (so that a test can press Ctrl-C
-    on it and its workers alike), its output captured."""
+    on it and its workers alike), its output captured; ``fault``: the test hooks set
+    (:mod:`sim.run.faults`)."""
+    env = subprocess_env()
+    env.pop("P4P_SIM_TEST_FAULT", None)
+    if fault:
+        env["P4P_SIM_TEST_FAULT"] = fault
     return subprocess.Popen(
         [sys.executable, "-m", "sim.run.cli", *args],
         cwd=cwd,
-        env=subprocess_env(),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -214,11 +219,14 @@ def started_command(args: list[str], cwd) -> subprocess.Popen:
 @pytest.mark.slow
 @pytest.mark.parametrize("launcher", [SERIAL, "hydra.launcher.n_jobs=2"], ids=["basic", "local"])
 def test_ctrl_c_stops_a_sweep_with_one_line_and_the_same_command_resumes_it(tmp_path, launcher):
-    """In process, or on the local launcher's two workers (which leave Ctrl-C to p4p-sim)."""
+    """In process, or on the local launcher's two workers (which leave Ctrl-C to p4p-sim).
+    Each job pauses 0.5 s while it writes its timing file, so that the sweep is certain to
+    be running when the key is pressed (jobs of tiny economies can all be done before the
+    signal: the command then exits 0, as it should)."""
     sweep_dir = tmp_path / "interrupted"
     seeds = "seed=" + ",".join(str(k) for k in range(1, 9))
     args = ["-m", "scenario=baseline", seeds, *TINY, launcher, f"hydra.sweep.dir={sweep_dir}"]
-    child = started_command(args, tmp_path)
+    child = started_command(args, tmp_path, fault="slow_write=0.5,slow_file=timing.json")
     deadline = time.time() + 120
     while not list(sweep_dir.glob("*/summary.json")) and time.time() < deadline:
         time.sleep(0.1)
