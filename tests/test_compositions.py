@@ -272,8 +272,9 @@ def test_the_warm_up_config_is_hydras_and_kept_until_a_config_file_changes(tmp_p
 
 
 def test_an_unreadable_or_unwritable_warm_up_file_is_composed_instead(tmp_path):
-    """Neither a file that is not a config nor a folder that cannot be written stops a warm-up,
-    and neither is written over."""
+    """Neither a file that is not a config nor a folder that cannot be made stops a warm-up,
+    and neither is written over; a missing folder (no bytecode cache: ``PYTHONDONTWRITEBYTECODE``)
+    is made, and the config kept there."""
     from sim.run import api
 
     composed = api.compose(*api.WARM_UP)
@@ -282,5 +283,12 @@ def test_an_unreadable_or_unwritable_warm_up_file_is_composed_instead(tmp_path):
     kept.write_bytes(b"not a pickle")
     assert api.warm_up_config(tmp_path) == composed
     assert kept.read_bytes() == b"not a pickle" and list(tmp_path.iterdir()) == [kept]
-    missing = tmp_path / "no such folder"
-    assert api.warm_up_config(missing) == composed and not missing.exists()
+    under_a_file = kept / "__pycache__"
+    assert api.warm_up_config(under_a_file) == composed
+    assert kept.read_bytes() == b"not a pickle" and list(tmp_path.iterdir()) == [kept]
+    missing = tmp_path / "package" / "__pycache__"
+    missing.parent.mkdir()
+    assert api.warm_up_config(missing) == composed
+    (made,) = missing.iterdir()
+    assert made.name.startswith("warm-up-config-")
+    assert pickle.loads(made.read_bytes()) == composed

@@ -406,9 +406,11 @@ def warm_up_config(folder: Path | None = None) -> SimConfig:
     skips Hydra's composition (about 0.14 s of a fork server's warm-up, which every sweep
     waits for). The file is named by a digest of the config files and of the code that
     composes and types them, so an edit composes it again; it is written once under its
-    name (never over another) and the names of earlier versions are removed. A file that
-    cannot be read or written is composed instead: only the warm-up reads it, and a run's
-    results never depend on the warm-up."""
+    name (never over another) and the names of earlier versions are removed. The folder is
+    made if it is missing, as Python's bytecode cache makes it (where
+    ``PYTHONDONTWRITEBYTECODE`` is set, Python never does). A file that cannot be read or
+    written is composed instead: only the warm-up reads it, and a run's results never depend
+    on the warm-up."""
     folder = WARM_UP_KEPT if folder is None else folder
     digest = hashlib.sha256(repr(WARM_UP).encode() + Path(__file__).read_bytes())
     digest.update(config_files_stamp(config_dir()).encode())
@@ -422,6 +424,7 @@ def warm_up_config(folder: Path | None = None) -> SimConfig:
         pass
     cfg = compose(*WARM_UP)
     with contextlib.suppress(OSError):
+        folder.mkdir(exist_ok=True)  # the folder only: its parent is the package's
         written = kept.with_name(f"{kept.name}.{os.getpid()}.{threading.get_ident()}")
         written.write_bytes(pickle.dumps(cfg, pickle.HIGHEST_PROTOCOL))
         try:
