@@ -19,13 +19,17 @@ PAIRED = ["scenario=baseline,pay_for_performance", "seed=1,2,3"]
 SERIAL = "hydra/launcher=basic"  # in-process: no worker start-up for sweeps of a few tiny jobs
 
 
-def subprocess_env() -> dict:
-    """Environment in which a child Python imports this source tree."""
+def subprocess_env(fault: str | None = None) -> dict:
+    """Environment in which a child Python imports this source tree, with the test hooks
+    ``fault`` set (:mod:`sim.run.faults`) and none inherited."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT), env.get("PYTHONPATH", "")]).rstrip(
         os.pathsep
     )
     env.pop("P4P_SIM_CONFIG_DIR", None)
+    env.pop("P4P_SIM_TEST_FAULT", None)
+    if fault:
+        env["P4P_SIM_TEST_FAULT"] = fault
     return env
 
 

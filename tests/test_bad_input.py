@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 import shutil
 import subprocess
 import sys
@@ -23,8 +22,8 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from sim import ConfigError
 from sim.model.model import TrainingMarketModel
 from sim.run.api import compose, run_to_dir
+from tests.sweep_helpers import subprocess_env
 
-ROOT = Path(__file__).resolve().parent.parent
 TINY = ["population=tiny"]
 M = "funding.milestones="
 P = "credentials.programs="
@@ -270,8 +269,7 @@ def test_api_model_and_run_to_dir_refuse_and_write_nothing(
 # --- the console command, a representative subset -------------------------------------------
 def p4p_sim(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """Run the installed ``p4p-sim`` console script against this source tree."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("P4P_SIM_TEST_FAULT", None)
+    env = subprocess_env()
     exe = shutil.which("p4p-sim")
     command = [exe] if exe else [sys.executable, "-m", "sim.run.cli"]
     return subprocess.run(

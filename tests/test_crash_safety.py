@@ -10,7 +10,6 @@ Writes are slowed down with the ``P4P_SIM_TEST_FAULT=slow_write=...`` test hook
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -22,7 +21,8 @@ import pandas as pd
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.sweep_helpers import subprocess_env
+
 MONTHS = 60
 ECONOMY = [
     "population.workers=2000",
@@ -39,19 +39,11 @@ def command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "sim.run.cli"]
 
 
-def environment(fault: str | None) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("P4P_SIM_TEST_FAULT", None)
-    if fault:
-        env["P4P_SIM_TEST_FAULT"] = fault
-    return env
-
-
 def run(run_dir: Path, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         command() + [*ECONOMY, f"hydra.run.dir={run_dir}"],
         cwd=cwd,
-        env=environment(None),
+        env=subprocess_env(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -132,7 +124,7 @@ def test_killed_run_leaves_no_partial_output_and_reruns(moment, fault, ready, re
     process = subprocess.Popen(
         command() + [*ECONOMY, f"hydra.run.dir={run_dir}"],
         cwd=tmp_path,
-        env=environment(fault),
+        env=subprocess_env(fault),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

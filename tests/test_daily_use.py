@@ -201,14 +201,10 @@ def started_command(args: list[str], cwd, fault: str | None = None) -> subproces
     """``p4p-sim <args>`` started in its own process group (so that a test can press Ctrl-C
     on it and its workers alike), its output captured; ``fault``: the test hooks set
     (:mod:`sim.run.faults`)."""
-    env = subprocess_env()
-    env.pop("P4P_SIM_TEST_FAULT", None)
-    if fault:
-        env["P4P_SIM_TEST_FAULT"] = fault
     return subprocess.Popen(
         [sys.executable, "-m", "sim.run.cli", *args],
         cwd=cwd,
-        env=env,
+        env=subprocess_env(fault),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

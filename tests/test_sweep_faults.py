@@ -39,14 +39,10 @@ def run_sweep(
 ) -> str:
     """Run a sweep (with an injected fault, optionally); it must exit ``exit_code`` (1 when a
     job fails). Returns its log."""
-    env = subprocess_env()
-    env.pop("P4P_SIM_TEST_FAULT", None)
-    if fault:
-        env["P4P_SIM_TEST_FAULT"] = fault
     result = subprocess.run(
         sweep_command(sweep_dir, list(overrides)),
         cwd=sweep_dir.parent,
-        env=env,
+        env=subprocess_env(fault),
         capture_output=True,
         text=True,
         timeout=300,
@@ -112,7 +108,6 @@ def test_issue_command_completes_the_valid_job_and_lists_the_other_as_failed(tmp
         "population.employers=100",
     ]
     env = subprocess_env()
-    env.pop("P4P_SIM_TEST_FAULT", None)
     result = subprocess.run(
         command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
@@ -145,8 +140,7 @@ def test_a_worker_killed_mid_sweep_stops_it_with_one_line_and_the_command_resume
     sweep says in one line what finished and how to resume, exits 1, and the same command
     completes it without touching the jobs that finished."""
     sweep_dir = tmp_path / "sweep"
-    env = subprocess_env()
-    env["P4P_SIM_TEST_FAULT"] = "slow_write=2,slow_file=summary.json"
+    env = subprocess_env("slow_write=2,slow_file=summary.json")
     command = sweep_command(sweep_dir, ["seed=1,2,3,4", "hydra.launcher.n_jobs=2"])
     process = subprocess.Popen(
         command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -190,7 +184,6 @@ def test_killed_sweep_is_collected_and_resumed(tmp_path):
         "time.burn_in=12",
     ]
     env = subprocess_env()
-    env.pop("P4P_SIM_TEST_FAULT", None)
     process = subprocess.Popen(
         sweep_command(sweep_dir, ["seed=1,2,3,4,5"], economy),
         cwd=tmp_path,
