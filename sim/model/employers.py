@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.arrays.columns import DRAWN, NEVER, Column, allocate
+from sim.model.arrays.reductions import mean
 from sim.model.mesa_core import mesa
 
 # Every employer column: its dtype, start value (or the rule that sets it) and meaning.
@@ -263,11 +264,11 @@ class EmployerTable:
             from sim.model.compiled_workers import learn, move_toward
 
             learn(belief, step, observed, weight)
-            move_toward(belief, belief.mean(), np.float32(peer))
+            move_toward(belief, mean(belief), np.float32(peer))
             return
         has = weight > 0
         belief[has] += (step[has] * (observed[has] - belief[has])).astype(belief.dtype)
-        belief += (peer * (belief.mean() - belief)).astype(belief.dtype)
+        belief += (peer * (mean(belief) - belief)).astype(belief.dtype)
 
     def update_beliefs(self, month: int) -> None:
         """Employers learn retention from who left them this month (all staff, and trainees),

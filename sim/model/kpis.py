@@ -23,6 +23,7 @@ from sim.config.outcomes import (
     RECORDED,
 )
 from sim.config.outcomes import ratio as _ratio
+from sim.model.arrays.reductions import mean
 from sim.model.labour_market import Separation
 
 SHORT_PROGRAM_MONTHS = 2  # "short" programs, as in UPSKILL's short training
@@ -397,7 +398,7 @@ class Recorder:
         recent_start = e.last_training_month >= month - 11
         flow_of = _FlowView(f.__getitem__, to_employers)
         state = {
-            "share_employers_training": float(recent_start.mean()),
+            "share_employers_training": float(mean(recent_start)),
             "disadvantaged_trainee_ratio": _ratio(
                 _ratio(f["starts_disadvantaged"], f["starts"]),
                 workforce["disadvantaged"] / n_emp if n_emp else np.nan,
@@ -405,10 +406,10 @@ class Recorder:
             "poaching_rate_trained": 12 * _ratio(f["poached_trained"], f["trained_at_risk"]),
             "mean_wage": workforce["payroll"] / n_emp if n_emp else np.nan,
             "employment_rate": n_emp / w.n,
-            "mean_general_skill": float(w.general.mean()),
+            "mean_general_skill": float(mean(w.general)),
             "output_per_worker": workforce["output"] / n_emp if n_emp else np.nan,
-            "microcredential_recognition": float(e.recognition.mean()),
-            "assessment_standard": float(p.standard.mean()),
+            "microcredential_recognition": float(mean(e.recognition)),
+            "assessment_standard": float(mean(p.standard)),
         }
         row = {"month": month, "policy_active": bool(m.policy_active), "employees": n_emp}
         for kpi in KPIS:
@@ -423,7 +424,7 @@ class Recorder:
                 "constrained_employees": workforce["constrained_employees"],
                 "payroll": workforce["payroll"],
                 "large_payroll": workforce["large_payroll"],
-                "microcredential_awareness": float(e.mc_aware.mean()),
+                "microcredential_awareness": float(mean(e.mc_aware)),
             }
         )
         row.update({f"flow_{k}": v for k, v in f.items()})
@@ -508,7 +509,7 @@ class Recorder:
         """Measures compared with the calibration targets (docs/model.md section 7), from the
         sums and means of the window's columns (``n_months`` of them)."""
         m = self.model
-        mean = lambda name: float(means[name]) if n_months else np.nan  # noqa: E731
+        window_mean = lambda name: float(means[name]) if n_months else np.nan  # noqa: E731
         total = lambda name: float(totals[name])  # noqa: E731
         flows = lambda name: total(f"flow_{name}")  # noqa: E731
         burn_in = m.cfg.time.burn_in
@@ -520,10 +521,10 @@ class Recorder:
         )
         return {
             "direct_training_spend_per_employee": _ratio(
-                flows("tuition_spend"), mean("employees") * years
+                flows("tuition_spend"), window_mean("employees") * years
             ),
             "large_employer_spend_per_employee": _ratio(
-                flows("tuition_spend_large"), mean("large_employees") * years
+                flows("tuition_spend_large"), window_mean("large_employees") * years
             ),
             "large_employer_spend_share_of_payroll": _ratio(
                 flows("tuition_spend_large"), total("large_payroll")
@@ -534,11 +535,11 @@ class Recorder:
             * _ratio(flows("certified_raise"), flows("certifications")),
             "first_year_return_short_training": self.first_year_return(),
             "constrained_training_incidence": _ratio(
-                flows("starts_constrained"), mean("constrained_employees") * years
+                flows("starts_constrained"), window_mean("constrained_employees") * years
             ),
             "unconstrained_sme_training_incidence": _ratio(
                 flows("starts_sme") - flows("starts_constrained"),
-                (mean("sme_employees") - mean("constrained_employees")) * years,
+                (window_mean("sme_employees") - window_mean("constrained_employees")) * years,
             ),
             "microcredential_recognition_start": float(start),
             **self.initial,

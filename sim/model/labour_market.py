@@ -15,6 +15,7 @@ from enum import Enum
 import numpy as np
 
 from sim.model.arrays.groups import among_first
+from sim.model.arrays.reductions import mean
 from sim.model.workers import UNEMPLOYED
 
 
@@ -193,7 +194,7 @@ class LabourMarket:
         slots = slots[
             np.argsort(streams.uniform("vacancy_order", month, len(slots)), kind="stable")
         ]
-        mean_recognition = float(e.recognition.mean())
+        mean_recognition = float(mean(e.recognition))
         noise = np.exp(0.1 * streams.normal_at("screening", month, seekers))
         if w.sectors.n > 1:
             hired, employer = self.match_by_sector(seekers, slots, noise, mean_recognition, month)

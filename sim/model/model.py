@@ -172,11 +172,11 @@ class TrainingMarketModel(mesa.Model):
                 f"the model has simulated all time.months={self.cfg.time.months} months;"
                 " build a new model (or set time.months higher) to go on"
             )
-        for phase in self.PHASES:
-            owner, method = phase
-            t0 = time.perf_counter()
-            getattr(getattr(self, owner), method)(self.month)
-            self.phase_seconds[phase_name(phase)] += time.perf_counter() - t0
+        month, seconds, clock = self.month, self.phase_seconds, time.perf_counter
+        for name, (owner, method) in zip(seconds, self.PHASES):  # keys in PHASES' order
+            t0 = clock()
+            getattr(getattr(self, owner), method)(month)
+            seconds[name] += clock() - t0
         self.datacollector.collect(self)
         self.month += 1
         self.running = self.month < self.cfg.time.months

@@ -28,6 +28,7 @@ import numpy as np
 from sim.config.milestones import EVENT
 from sim.model.arrays.columns import DRAWN, Column, allocate
 from sim.model.arrays.fastmath import normal_cdf
+from sim.model.arrays.reductions import mean
 from sim.model.mesa_core import mesa
 
 PDF_SCALE = np.float32(1.0 / np.sqrt(2.0 * np.pi))
@@ -200,7 +201,7 @@ class ProviderTable:
         self.demand += pc.demand_smoothing * (wanted - self.demand)
         gap = (1.0 + pc.spare_capacity) * self.demand - self.seats
         mix = self.applicants @ self.capacity_speed
-        speed = np.where(wanted > 0, mix / np.maximum(wanted, 1e-12), self.capacity_speed.mean())
+        speed = np.where(wanted > 0, mix / np.maximum(wanted, 1e-12), mean(self.capacity_speed))
         margin = (
             self.price_markup.astype(np.float64)
             - pc.unit_cost_share
@@ -422,7 +423,7 @@ class ProviderTable:
         over the ability distribution of trainees (lognormal) and its quality."""
         noise = max(self.cfg.economy.gain_noise, 1e-6)
         learning = self.quadrature_learning()
-        threshold = standard * float(self.program_rigor.mean())  # over the catalogue
+        threshold = standard * float(mean(self.program_rigor))  # over the catalogue
         z = (threshold[:, :, None] / learning - 1.0) / noise
         return (normal_cdf(-z.astype(np.float32)) * _WEIGHTS[None, None, :]).sum(axis=2)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.arrays.reductions import mean
+
 
 class Recognition:
     def __init__(self, model):
@@ -23,13 +25,13 @@ class Recognition:
         creds, e = self.cfg.credentials, self.model.employers
         u = self.model.streams.uniform("mc_awareness", month, e.n)
         outreach = creds.outreach_rate + creds.campaign_outreach * self.model.program_running
-        adopt = outreach + creds.imitation_rate * e.mc_aware.mean()
+        adopt = outreach + creds.imitation_rate * mean(e.mc_aware)
         newly = ~e.mc_aware & (u < adopt)
         e.mc_aware |= newly
         e.recognition[newly] = np.maximum(e.recognition[newly], creds.aware_recognition)
         aware = e.mc_aware
         if aware.any():
-            peer = float(e.recognition[aware].mean())
+            peer = float(mean(e.recognition[aware]))
             e.recognition[aware] += creds.imitation_rate * (peer - e.recognition[aware])
             if self.model.program_running and creds.campaign_recognition > 0:
                 e.recognition[aware] += creds.campaign_recognition * (1 - e.recognition[aware])
