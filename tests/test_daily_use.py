@@ -308,6 +308,17 @@ def test_ctrl_c_while_p4p_sim_composes_is_raised_when_its_run_or_jobs_start():
         interrupt(signal.SIGINT, frame)  # released: raised at once
 
 
+@pytest.fixture
+def python_ctrl_c():
+    """Ctrl-C raises KeyboardInterrupt in this process, as in a Python started from a terminal:
+    a shell without job control starts a background command (``pytest ... &``) with SIGINT
+    ignored, and Python then installs no handler of its own."""
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, handler)
+
+
+@pytest.mark.usefixtures("python_ctrl_c")
 def test_a_ctrl_c_python_would_drop_is_signalled_again_and_other_errors_reported(
     monkeypatch, capsys
 ):
@@ -339,6 +350,7 @@ def test_a_ctrl_c_python_would_drop_is_signalled_again_and_other_errors_reported
     assert "ValueError: not a Ctrl-C" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("python_ctrl_c")
 def test_ctrl_c_held_around_a_fork_arrives_after_it_in_the_parent_only():
     """The local launcher forks its fork server with Ctrl-C held: a SIGINT sent meanwhile is
     delivered once the fork is done, to the command; the child never receives it."""
