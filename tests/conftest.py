@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sim.run.api import compose
@@ -46,41 +44,6 @@ def pytest_xdist_auto_num_workers(config):
     if any("::" in str(arg) for arg in config.args):
         return 0
     return None
-
-
-def pytest_sessionstart(session):
-    """Before a distributed run starts its test processes (xdist's own hook runs last): where
-    Numba's cache holds no loop of this checkout, fill it once, in two processes
-    (tests/numba_warm.py), instead of in every process that meets a loop first."""
-    config = session.config
-    if not getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
-        return
-    import subprocess
-    import sys
-    import time
-
-    import sim.model
-    from sim.model.arrays import compiled_cache  # noqa: F401  (drops caches of other sources)
-    from tests import numba_warm
-    from tests.sweep_helpers import PROJECT_ROOT, subprocess_env
-
-    if not numba_warm.cold(Path(sim.model.__file__).resolve().parent):
-        return
-    terminal = config.pluginmanager.get_plugin("terminalreporter")
-    say = terminal.write_line if terminal is not None else print
-    say("no compiled loop of this checkout is cached: compiling them first (about a minute)")
-    start = time.perf_counter()
-    ways = [
-        subprocess.Popen([sys.executable, numba_warm.__file__, way], cwd=PROJECT_ROOT,
-                         env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         text=True)
-        for way in numba_warm.WAYS
-    ]  # fmt: skip
-    outputs = [process.communicate()[0] for process in ways]
-    say(f"compiled in {time.perf_counter() - start:.1f} s")
-    for way, process, output in zip(numba_warm.WAYS, ways, outputs):
-        if process.returncode:  # the tests then compile the loops, and report, themselves
-            say(f"tests/numba_warm.py {way} failed:\n{output.strip()}")
 
 
 @pytest.fixture(autouse=True)

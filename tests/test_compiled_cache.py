@@ -39,19 +39,3 @@ def test_the_list_of_compiled_sources_is_complete():
     }
     assert compiling <= set(compiled_cache.COMPILED_SOURCES)
     assert all(path.exists() for path in compiled_cache.COMPILED_SOURCES)
-
-
-def test_the_test_run_warms_the_cache_only_where_a_build_of_the_valuation_is_missing(tmp_path):
-    """tests/conftest.py compiles the loops before the test processes start exactly when
-    Numba's cache lacks the valuation's serial twin or its parallel build."""
-    from tests import numba_warm
-
-    cache = tmp_path / "__pycache__"
-    assert numba_warm.cold(tmp_path)  # no cache folder
-    cache.mkdir()
-    (cache / "compiled_value.appraise_serial-44.py311.nbi").write_text("index")
-    assert numba_warm.cold(tmp_path)  # the small economies' build only
-    (cache / "compiled_value.appraise-44.py311.nbi").write_text("index")
-    assert not numba_warm.cold(tmp_path)
-    (cache / "compiled_value.appraise_serial-44.py311.nbi").unlink()
-    assert numba_warm.cold(tmp_path)
