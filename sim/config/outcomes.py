@@ -15,6 +15,7 @@ from here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -73,7 +74,7 @@ class KPI:
 
 def ratio(num: float, den: float) -> float:
     """``num / den``, undefined (nan) when either is undefined or ``den`` is 0."""
-    if den is None or num is None or not np.isfinite(den) or den == 0 or not np.isfinite(num):
+    if den is None or num is None or not math.isfinite(den) or den == 0 or not math.isfinite(num):
         return np.nan
     return num / den
 

@@ -167,17 +167,17 @@ class Recorder:
         release = months * econ.release_hours_per_month * wage / econ.hours_per_month
         support = ledger.support[rows] * m.cfg.funding.support_hours * wage / econ.hours_per_month
         f["starts"] += len(rows)
-        f["starts_disadvantaged"] += int(ledger.disadvantaged[rows].sum())
-        f["starts_funded"] += int(ledger.funded[rows].sum())
-        f["starts_deadweight"] += int(ledger.deadweight[rows].sum())
-        f["starts_sme"] += int(m.employers.sme[ledger.employer[rows]].sum())
+        f["starts_disadvantaged"] += np.count_nonzero(ledger.disadvantaged[rows])
+        f["starts_funded"] += np.count_nonzero(ledger.funded[rows])
+        f["starts_deadweight"] += np.count_nonzero(ledger.deadweight[rows])
+        f["starts_sme"] += np.count_nonzero(m.employers.sme[ledger.employer[rows]])
         f["starts_short"] += int(np.count_nonzero(months <= SHORT_PROGRAM_MONTHS))
         f["tuition_spend"] += float(ledger.tuition[rows].sum())
         f["release_spend"] += float((release + support).sum())
         f["employer_paid"] += float((ledger.price[rows] + release + support).sum())
         employer = ledger.employer[rows]
         f["tuition_spend_large"] += float(ledger.tuition[rows][~m.employers.sme[employer]].sum())
-        f["starts_constrained"] += int(m.employers.constrained[employer].sum())
+        f["starts_constrained"] += np.count_nonzero(m.employers.constrained[employer])
         ledger.employer_cost[rows] = ledger.price[rows] + release + support
         year = self.policy_year(self.month)
         if year is not None:
@@ -192,12 +192,12 @@ class Recorder:
             self.flow["gain_value"] += float(value_gain.sum())
             self.flow["gain_raise"] += float(wage_raise.sum())
             self.flow["certified_raise"] += float(wage_raise[certified].sum())
-        self.flow["completions"] += int(completed.sum())
-        self.flow["certifications"] += int(certified.sum())
-        self.flow["funded_certifications"] += int((certified & ledger.funded[rows]).sum())
+        self.flow["completions"] += np.count_nonzero(completed)
+        self.flow["certifications"] += np.count_nonzero(certified)
+        self.flow["funded_certifications"] += np.count_nonzero(certified & ledger.funded[rows])
         published = self.model.providers.published_standard(ledger.program[rows])
         honest = certified & (ledger.mastered[rows] >= published * ledger.nominal[rows])
-        self.flow["certifications_meeting_standard"] += int(honest.sum())
+        self.flow["certifications_meeting_standard"] += np.count_nonzero(honest)
 
     def prior_learning(
         self, employers: np.ndarray, assessed: int, passed: int, meeting_standard: int
@@ -246,7 +246,7 @@ class Recorder:
             & (ledger.employer[rows] == w.employer[movers])
         )
         ledger.poached_within_year[rows[recent]] = True
-        self.flow["poached_trained"] += int(recent.sum())
+        self.flow["poached_trained"] += np.count_nonzero(recent)
 
     def rationing(self, chosen: int, admitted: int) -> None:
         """Trainees employers chose this month, and those no provider seat was left for."""
@@ -427,10 +427,18 @@ class Recorder:
                 "microcredential_awareness": float(mean(e.mc_aware)),
             }
         )
-        row.update({f"flow_{k}": v for k, v in f.items()})
+        row.update(zip(self.flow_names(f), f.values()))
         self.rows.append(row)
         if m.cfg.output.employer_panel:
             self.panel_rows.append(self.employer_snapshot(month))
+
+    def flow_names(self, flows: dict) -> list[str]:
+        """``flow_<name>``, the time series' column of each of ``flows``, in their order (made
+        once: the month's flows have the same names every month)."""
+        keys = tuple(flows)
+        if keys != self.__dict__.get("_flow_keys"):
+            self._flow_keys, self._flow_names = keys, [f"flow_{key}" for key in keys]
+        return self._flow_names
 
     def employer_snapshot(self, month: int) -> pd.DataFrame:
         e = self.model.employers
