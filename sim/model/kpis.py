@@ -98,6 +98,7 @@ FLOW_COLUMNS = (
     "jobseekers_assisted",
     "jobseekers_assisted_disadvantaged",
 )
+FLOW_SERIES_COLUMNS = tuple(f"flow_{name}" for name in FLOW_COLUMNS)  # in the time series
 
 
 class Recorder:
@@ -427,18 +428,10 @@ class Recorder:
                 "microcredential_awareness": float(mean(e.mc_aware)),
             }
         )
-        row.update(zip(self.flow_names(f), f.values()))
+        row.update(zip(FLOW_SERIES_COLUMNS, f.values(), strict=True))  # f: FLOW_COLUMNS' keys
         self.rows.append(row)
         if m.cfg.output.employer_panel:
             self.panel_rows.append(self.employer_snapshot(month))
-
-    def flow_names(self, flows: dict) -> list[str]:
-        """``flow_<name>``, the time series' column of each of ``flows``, in their order (made
-        once: the month's flows have the same names every month)."""
-        keys = tuple(flows)
-        if keys != self.__dict__.get("_flow_keys"):
-            self._flow_keys, self._flow_names = keys, [f"flow_{key}" for key in keys]
-        return self._flow_names
 
     def employer_snapshot(self, month: int) -> pd.DataFrame:
         e = self.model.employers
